@@ -1,0 +1,294 @@
+//! Who may do what: the one authorisation function, [`can`], and the organisation visibility
+//! that scopes every list.
+//!
+//! **Architecture Invariant:** handlers never decide access themselves; they ask [`can`] (or
+//! [`visibility`] for lists) with the actor of the request.
+
+use crate::ids::{OrganizationId, UserId};
+use crate::vocabulary;
+
+vocabulary!(
+    /// The role of an account. Every role but `customer` is staff.
+    Role, "role" {
+        Admin => "admin", "Administrator";
+        Agent => "agent", "Support agent";
+        ServiceManager => "service_manager", "Service manager";
+        ReadOnly => "read_only", "Read-only";
+        Customer => "customer", "Customer contact";
+    }
+);
+
+vocabulary!(
+    /// What an API token may do. A browser session always has `write`.
+    TokenScope, "token scope" {
+        Read => "read", "Read only";
+        Write => "write", "Read and write";
+    }
+);
+
+/// Who is asking.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Actor {
+    /// No valid session or token.
+    Anonymous,
+    Staff {
+        user: UserId,
+        role: StaffRole,
+        scope: TokenScope,
+    },
+    /// A contact of a customer organisation, using the portal or an API token.
+    Customer {
+        user: UserId,
+        organization: OrganizationId,
+        scope: TokenScope,
+    },
+}
+
+/// The roles of staff accounts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StaffRole {
+    Admin,
+    Agent,
+    ServiceManager,
+    ReadOnly,
+}
+
+impl StaffRole {
+    pub fn role(self) -> Role {
+        match self {
+            StaffRole::Admin => Role::Admin,
+            StaffRole::Agent => Role::Agent,
+            StaffRole::ServiceManager => Role::ServiceManager,
+            StaffRole::ReadOnly => Role::ReadOnly,
+        }
+    }
+
+    pub fn from_role(role: Role) -> Option<StaffRole> {
+        match role {
+            Role::Admin => Some(StaffRole::Admin),
+            Role::Agent => Some(StaffRole::Agent),
+            Role::ServiceManager => Some(StaffRole::ServiceManager),
+            Role::ReadOnly => Some(StaffRole::ReadOnly),
+            Role::Customer => None,
+        }
+    }
+}
+
+impl Actor {
+    pub fn user(&self) -> Option<UserId> {
+        match self {
+            Actor::Anonymous => None,
+            Actor::Staff { user, .. } | Actor::Customer { user, .. } => Some(*user),
+        }
+    }
+
+    pub fn is_staff(&self) -> bool {
+        matches!(self, Actor::Staff { .. })
+    }
+}
+
+/// What is being done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Read,
+    /// Create or change.
+    Write,
+    Delete,
+}
+
+/// What it is being done to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resource {
+    /// The set of all organisations: creating one is a write here.
+    OrganizationDirectory,
+    /// One organisation's own details and entitlements.
+    Organization(OrganizationId),
+    /// The contacts of one organisation.
+    Contacts(OrganizationId),
+    /// The contracts of one organisation.
+    Contracts(OrganizationId),
+    /// The audit history of one organisation.
+    AuditHistory(OrganizationId),
+    /// The whole customer base at once: CSV export (read) and import (write).
+    CustomerBase,
+    /// Every account, and every account's tokens.
+    Accounts,
+    /// One's own account: its tokens and password.
+    OwnAccount(UserId),
+    /// Health, readiness and metrics for operators.
+    Operations,
+}
+
+/// Which organisations an actor may see in a list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Visibility {
+    All,
+    Only(OrganizationId),
+    Nothing,
+}
+
+/// The organisations `actor` may list.
+pub fn visibility(actor: &Actor) -> Visibility {
+    match actor {
+        Actor::Anonymous => Visibility::Nothing,
+        Actor::Staff { .. } => Visibility::All,
+        Actor::Customer { organization, .. } => Visibility::Only(*organization),
+    }
+}
+
+/// Whether `actor` may do `action` to `resource`.
+pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
+    use Action::*;
+    use Resource::*;
+    match actor {
+        Actor::Anonymous => false,
+        Actor::Staff { user, role, scope } => {
+            if *scope == TokenScope::Read && action != Read {
+                return false;
+            }
+            if let OwnAccount(owner) = resource {
+                return owner == user || *role == StaffRole::Admin;
+            }
+            match role {
+                StaffRole::Admin => true,
+                StaffRole::ServiceManager => match resource {
+                    Accounts => false,
+                    OrganizationDirectory | Organization(_) => action != Delete,
+                    _ => true,
+                },
+                StaffRole::Agent => match resource {
+                    Accounts => false,
+                    CustomerBase => action == Read,
+                    Contacts(_) => true,
+                    _ => action == Read,
+                },
+                StaffRole::ReadOnly => action == Read && *resource != Accounts,
+            }
+        }
+        Actor::Customer {
+            user,
+            organization,
+            scope,
+        } => {
+            if *scope == TokenScope::Read && action != Read {
+                return false;
+            }
+            match resource {
+                OwnAccount(owner) => owner == user,
+                Organization(o) | Contacts(o) | Contracts(o) => {
+                    o == organization && action == Read
+                }
+                _ => false,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: OrganizationId = OrganizationId(1);
+    const B: OrganizationId = OrganizationId(2);
+
+    fn staff(role: StaffRole) -> Actor {
+        Actor::Staff {
+            user: UserId(10),
+            role,
+            scope: TokenScope::Write,
+        }
+    }
+
+    fn customer_of(org: OrganizationId) -> Actor {
+        Actor::Customer {
+            user: UserId(20),
+            organization: org,
+            scope: TokenScope::Write,
+        }
+    }
+
+    fn every_resource() -> Vec<Resource> {
+        let mut v = vec![
+            Resource::OrganizationDirectory,
+            Resource::CustomerBase,
+            Resource::Accounts,
+            Resource::OwnAccount(UserId(10)),
+            Resource::OwnAccount(UserId(20)),
+            Resource::Operations,
+        ];
+        for o in [A, B] {
+            v.extend([
+                Resource::Organization(o),
+                Resource::Contacts(o),
+                Resource::Contracts(o),
+                Resource::AuditHistory(o),
+            ]);
+        }
+        v
+    }
+
+    const ACTIONS: [Action; 3] = [Action::Read, Action::Write, Action::Delete];
+
+    #[test]
+    fn anonymous_may_do_nothing() {
+        for r in every_resource() {
+            for a in ACTIONS {
+                assert!(!can(&Actor::Anonymous, a, &r), "{a:?} {r:?}");
+            }
+        }
+        assert_eq!(visibility(&Actor::Anonymous), Visibility::Nothing);
+    }
+
+    #[test]
+    fn a_customer_reads_only_its_own_organisation() {
+        let c = customer_of(A);
+        for r in every_resource() {
+            for a in ACTIONS {
+                let allowed = can(&c, a, &r);
+                let expected = a == Action::Read
+                    && matches!(
+                        r,
+                        Resource::Organization(A) | Resource::Contacts(A) | Resource::Contracts(A)
+                    )
+                    || r == Resource::OwnAccount(UserId(20));
+                assert_eq!(allowed, expected, "{a:?} {r:?}");
+            }
+        }
+        assert_eq!(visibility(&c), Visibility::Only(A));
+    }
+
+    #[test]
+    fn a_read_scoped_token_never_writes() {
+        for role in [StaffRole::Admin, StaffRole::ServiceManager, StaffRole::Agent] {
+            let actor = Actor::Staff {
+                user: UserId(10),
+                role,
+                scope: TokenScope::Read,
+            };
+            for r in every_resource() {
+                assert!(!can(&actor, Action::Write, &r));
+                assert!(!can(&actor, Action::Delete, &r));
+            }
+        }
+    }
+
+    #[test]
+    fn staff_roles() {
+        let admin = staff(StaffRole::Admin);
+        let sm = staff(StaffRole::ServiceManager);
+        let agent = staff(StaffRole::Agent);
+        let ro = staff(StaffRole::ReadOnly);
+        assert!(can(&admin, Action::Write, &Resource::Accounts));
+        assert!(!can(&sm, Action::Read, &Resource::Accounts));
+        assert!(can(&sm, Action::Write, &Resource::Contracts(A)));
+        assert!(can(&sm, Action::Write, &Resource::CustomerBase));
+        assert!(!can(&sm, Action::Delete, &Resource::Organization(A)));
+        assert!(can(&agent, Action::Write, &Resource::Contacts(A)));
+        assert!(!can(&agent, Action::Write, &Resource::Contracts(A)));
+        assert!(!can(&agent, Action::Write, &Resource::CustomerBase));
+        assert!(can(&ro, Action::Read, &Resource::AuditHistory(B)));
+        assert!(!can(&ro, Action::Write, &Resource::Contacts(B)));
+        assert!(can(&ro, Action::Write, &Resource::OwnAccount(UserId(10))));
+        assert!(!can(&ro, Action::Write, &Resource::OwnAccount(UserId(11))));
+    }
+}

@@ -1,0 +1,29 @@
+//! Varde's domain core: the facts the provider sells and the rules about who may see what.
+//!
+//! Layout:
+//! - [`values`]: small parsed values (e-mail address, phone number, country, mail domain).
+//! - [`customer`]: organisations and their vocabularies (sector, framework agreement, lifecycle).
+//! - [`contact`]: people at an organisation and their roles.
+//! - [`catalogue`]: the product codes the provider sells, and which ones are support tiers.
+//! - [`contract`]: contracts and their product lines.
+//! - [`entitlements`]: what an organisation is entitled to on a given day, derived from contracts.
+//! - [`account`]: login accounts and the actor each acts as.
+//! - [`access`]: the one authorisation function, `can(actor, action, resource)`.
+//! - [`audit`]: field-by-field change records for the audit history.
+//! - [`form`]: field errors shared by API, console forms and CSV import.
+//!
+//! **Architecture Invariant:** nothing here performs I/O, reads the clock or draws random
+//! numbers. Time is always a parameter.
+
+pub mod access;
+pub mod account;
+pub mod audit;
+pub mod catalogue;
+pub mod contact;
+pub mod contract;
+pub mod customer;
+pub mod entitlements;
+pub mod form;
+pub mod ids;
+pub mod values;
+pub mod vocab;

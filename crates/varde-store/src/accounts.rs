@@ -1,0 +1,266 @@
+//! Accounts, browser sessions and API tokens.
+//!
+//! Secrets never reach the database in the clear: passwords arrive already hashed (argon2, by
+//! the caller), and session and API tokens are stored as their SHA-256 hex digest.
+
+use jiff::Timestamp;
+use sha2::{Digest, Sha256};
+use varde_core::access::{Role, TokenScope};
+use varde_core::account::Account;
+use varde_core::ids::{OrganizationId, UserId};
+use varde_core::values::EmailAddress;
+
+use crate::rows::{USER_COLUMNS, UserRow};
+use crate::{Result, Store, StoreError, conflict, from_micros, micros, read_pool, write_pool};
+
+/// The SHA-256 hex digest under which a bearer secret is stored and looked up.
+pub fn secret_digest(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+pub struct NewAccount {
+    pub email: EmailAddress,
+    pub name: String,
+    pub role: Role,
+    pub organization: Option<OrganizationId>,
+    /// An argon2 PHC string, or none for an account that cannot log in with a password.
+    pub password_hash: Option<String>,
+}
+
+/// An API token as listed: never its secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub user: UserId,
+    pub name: String,
+    pub scope: TokenScope,
+    /// The first characters of the token, so its owner can tell tokens apart.
+    pub prefix: String,
+    pub created_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
+}
+
+#[derive(sqlx::FromRow)]
+struct TokenRow {
+    id: i64,
+    user_id: i64,
+    name: String,
+    scope: String,
+    prefix: String,
+    created_at: i64,
+    last_used_at: Option<i64>,
+    revoked_at: Option<i64>,
+}
+
+impl TokenRow {
+    fn into_info(self) -> Result<TokenInfo> {
+        Ok(TokenInfo {
+            id: self.id,
+            user: UserId(self.user_id),
+            name: self.name,
+            scope: TokenScope::parse(&self.scope).map_err(|e| StoreError::Corrupt(e.0))?,
+            prefix: self.prefix,
+            created_at: from_micros(self.created_at)?,
+            last_used_at: self.last_used_at.map(from_micros).transpose()?,
+            revoked_at: self.revoked_at.map(from_micros).transpose()?,
+        })
+    }
+}
+
+impl Store {
+    pub async fn create_account(&self, new: &NewAccount, now: Timestamp) -> Result<Account> {
+        let id: Option<i64> = write_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+                .bind(new.email.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+            if taken.is_some() {
+                None
+            } else {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO users (email, name, role, organization_id, password_hash, disabled, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, FALSE, $6) RETURNING id",
+                )
+                .bind(new.email.as_str())
+                .bind(new.name.trim())
+                .bind(new.role.code())
+                .bind(new.organization.map(|o| o.0))
+                .bind(new.password_hash.as_deref())
+                .bind(micros(now))
+                .fetch_one(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Some(id)
+            }
+        });
+        let Some(id) = id else {
+            return Err(conflict("email", format!("an account for {} exists", new.email)));
+        };
+        self.account(UserId(id)).await?.ok_or(StoreError::NotFound)
+    }
+
+    pub async fn account(&self, id: UserId) -> Result<Option<Account>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        let row: Option<UserRow> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id.0).fetch_optional(p).await)?;
+        row.map(UserRow::into_account).transpose()
+    }
+
+    /// The account with this e-mail and its password hash, for logging in.
+    pub async fn account_for_login(&self, email: &EmailAddress) -> Result<Option<(Account, Option<String>)>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
+        let row: Option<UserRow> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(email.as_str()).fetch_optional(p).await)?;
+        let Some(row) = row else { return Ok(None) };
+        let hash: Option<String> = read_pool!(self, p => sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1").bind(row.id).fetch_one(p).await)?;
+        Ok(Some((row.into_account()?, hash)))
+    }
+
+    pub async fn accounts(&self) -> Result<Vec<Account>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY id");
+        let rows: Vec<UserRow> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await)?;
+        rows.into_iter().map(UserRow::into_account).collect()
+    }
+
+    pub async fn set_password_hash(&self, id: UserId, hash: &str) -> Result<()> {
+        let n = write_pool!(self, p => sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(id.0).execute(p).await.map(|r| r.rows_affected()))?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    pub async fn set_account_disabled(&self, id: UserId, disabled: bool) -> Result<()> {
+        let n = write_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            let n = sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2").bind(disabled).bind(id.0).execute(&mut *tx).await?.rows_affected();
+            if disabled {
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.0).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            n
+        });
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Records a browser session under the digest of its cookie secret.
+    pub async fn create_session(
+        &self,
+        secret: &str,
+        user: UserId,
+        csrf_token: &str,
+        now: Timestamp,
+        expires: Timestamp,
+    ) -> Result<()> {
+        write_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(micros(now)).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(secret_digest(secret))
+                .bind(user.0)
+                .bind(csrf_token)
+                .bind(micros(now))
+                .bind(micros(expires))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The account and CSRF token of a live session.
+    pub async fn session(&self, secret: &str, now: Timestamp) -> Result<Option<(Account, String)>> {
+        let found: Option<(i64, String)> = read_pool!(self, p => sqlx::query_as(
+            "SELECT user_id, csrf_token FROM sessions WHERE token_hash = $1 AND expires_at > $2",
+        )
+        .bind(secret_digest(secret))
+        .bind(micros(now))
+        .fetch_optional(p)
+        .await)?;
+        let Some((user, csrf)) = found else { return Ok(None) };
+        Ok(self.account(UserId(user)).await?.map(|a| (a, csrf)))
+    }
+
+    pub async fn end_session(&self, secret: &str) -> Result<()> {
+        write_pool!(self, p => sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(secret_digest(secret)).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Stores a new API token under the digest of `secret`; the secret itself is not kept.
+    pub async fn create_token(
+        &self,
+        user: UserId,
+        name: &str,
+        scope: TokenScope,
+        secret: &str,
+        now: Timestamp,
+    ) -> Result<TokenInfo> {
+        let prefix: String = secret.chars().take(12).collect();
+        let id: i64 = write_pool!(self, p => sqlx::query_scalar(
+            "INSERT INTO api_tokens (user_id, name, scope, token_hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(user.0)
+        .bind(name)
+        .bind(scope.code())
+        .bind(secret_digest(secret))
+        .bind(&prefix)
+        .bind(micros(now))
+        .fetch_one(p)
+        .await)?;
+        self.tokens_of(user)
+            .await?
+            .into_iter()
+            .find(|t| t.id == id)
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// The account and scope behind a presented API token, if it is known and not revoked.
+    /// Marks the token used.
+    pub async fn token_account(&self, secret: &str, now: Timestamp) -> Result<Option<(Account, TokenScope)>> {
+        let digest = secret_digest(secret);
+        let found: Option<(i64, i64, String, Option<i64>)> = read_pool!(self, p => sqlx::query_as(
+            "SELECT id, user_id, scope, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+        )
+        .bind(&digest)
+        .fetch_optional(p)
+        .await)?;
+        let Some((id, user, scope, last_used)) = found else { return Ok(None) };
+        // Writing on every request would serialise readers behind the writer; a minute's
+        // precision is enough to tell an unused token from a used one.
+        if last_used.is_none_or(|t| micros(now) - t > 60_000_000) {
+            write_pool!(self, p => sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2").bind(micros(now)).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+        }
+        let scope = TokenScope::parse(&scope).map_err(|e| StoreError::Corrupt(e.0))?;
+        Ok(self.account(UserId(user)).await?.map(|a| (a, scope)))
+    }
+
+    pub async fn tokens_of(&self, user: UserId) -> Result<Vec<TokenInfo>> {
+        let rows: Vec<TokenRow> = read_pool!(self, p => sqlx::query_as(
+            "SELECT id, user_id, name, scope, prefix, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id",
+        )
+        .bind(user.0)
+        .fetch_all(p)
+        .await)?;
+        rows.into_iter().map(TokenRow::into_info).collect()
+    }
+
+    /// Revokes a token of `user`. Revoking twice is not an error; an unknown token is.
+    pub async fn revoke_token(&self, user: UserId, token: i64, now: Timestamp) -> Result<()> {
+        let n = write_pool!(self, p => sqlx::query(
+            "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 AND user_id = $3",
+        )
+        .bind(micros(now))
+        .bind(token)
+        .bind(user.0)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,207 @@
+//! Varde's persistence: one [`Store`] over two engines, SQLite (embedded, the default) and
+//! PostgreSQL (for several nodes), each with its own migrations under `migrations/`.
+//!
+//! Layout:
+//! - this file: opening, migrating and pinging a store; the error type; the dispatch macros.
+//! - [`rows`]: row structs and their conversion into domain values.
+//! - [`accounts`]: users, sessions and API tokens.
+//! - [`customers`]: organisations, contacts, contracts and their audit history.
+//! - [`transfer`]: CSV import (with dry run) and export of the customer base.
+//!
+//! **Architecture Invariant:** every change to customer data writes its audit event in the same
+//! database transaction as the change.
+//!
+//! **Architecture Invariant:** on SQLite every write goes through a pool of exactly one
+//! connection, so writers queue instead of failing with `SQLITE_BUSY`.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+use varde_core::form::FieldErrors;
+
+pub mod accounts;
+pub mod customers;
+pub mod rows;
+pub mod transfer;
+
+pub use accounts::{NewAccount, TokenInfo};
+pub use customers::{AuditEvent, OrganizationQuery, Page};
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// The change clashes with stored data (a unique e-mail, reference or domain).
+    #[error("conflict: {0}")]
+    Conflict(FieldErrors),
+    /// The database could not be reached or failed; the caller may retry later.
+    #[error("database unavailable: {0}")]
+    Unavailable(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    /// A stored value no longer parses: the database was changed outside Varde.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+pub(crate) fn conflict(field: &str, message: impl Into<String>) -> StoreError {
+    let mut e = FieldErrors::new();
+    e.add(field, message);
+    StoreError::Conflict(e)
+}
+
+/// The database Varde keeps its data in.
+#[derive(Clone, Debug)]
+pub struct Store {
+    engine: Engine,
+}
+
+#[derive(Clone, Debug)]
+enum Engine {
+    Sqlite {
+        /// Readers: several connections, WAL lets them run beside the writer.
+        read: SqlitePool,
+        /// The one writer.
+        write: SqlitePool,
+    },
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the pool for reading, on whichever engine.
+/// The body is compiled once per engine, so the same SQL text serves both where the dialects
+/// agree (numbered `$N` parameters, `RETURNING`, `ON CONFLICT`).
+macro_rules! read_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.engine {
+            $crate::Engine::Sqlite { read: $pool, .. } => $body,
+            $crate::Engine::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Like [`read_pool`], with the pool for writing.
+macro_rules! write_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.engine {
+            $crate::Engine::Sqlite { write: $pool, .. } => $body,
+            $crate::Engine::Postgres($pool) => $body,
+        }
+    };
+}
+
+pub(crate) use {read_pool, write_pool};
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Where the data lives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// An SQLite database file `varde.db` in this directory (created if missing).
+    SqliteDir(std::path::PathBuf),
+    /// A PostgreSQL URL, `postgres://user@host:port/db`.
+    Postgres(String),
+}
+
+impl Store {
+    /// Opens the store and brings its schema up to date.
+    pub async fn open(location: &Location) -> Result<Store> {
+        let store = match location {
+            Location::SqliteDir(dir) => Store::open_sqlite(dir).await?,
+            Location::Postgres(url) => Store::open_postgres(url).await?,
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn open_sqlite(dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            StoreError::Unavailable(sqlx::Error::Io(std::io::Error::new(
+                e.kind(),
+                format!("cannot create data directory {}: {e}", dir.display()),
+            )))
+        })?;
+        let path = dir.join("varde.db");
+        let options = SqliteConnectOptions::from_str("sqlite://")?
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options.read_only(false))
+            .await?;
+        Ok(Store {
+            engine: Engine::Sqlite { read, write },
+        })
+    }
+
+    async fn open_postgres(url: &str) -> Result<Store> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        Ok(Store {
+            engine: Engine::Postgres(pool),
+        })
+    }
+
+    /// Applies the migrations that have not run yet. Safe to call on every start, and from
+    /// several nodes at once on PostgreSQL (sqlx takes an advisory lock).
+    pub async fn migrate(&self) -> Result<()> {
+        match &self.engine {
+            Engine::Sqlite { write, .. } => SQLITE_MIGRATIONS.run(write).await?,
+            Engine::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn engine(&self) -> &'static str {
+        match self.engine {
+            Engine::Sqlite { .. } => "sqlite",
+            Engine::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Whether the database answers a trivial query.
+    pub async fn ping(&self) -> Result<()> {
+        read_pool!(self, p => sqlx::query("SELECT 1").execute(p).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Closes every connection; used at shutdown so SQLite checkpoints its WAL.
+    pub async fn close(&self) {
+        match &self.engine {
+            Engine::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Engine::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+/// Microseconds since the Unix epoch, as every timestamp column stores it.
+pub(crate) fn micros(t: jiff::Timestamp) -> i64 {
+    t.as_microsecond()
+}
+
+pub(crate) fn from_micros(us: i64) -> Result<jiff::Timestamp> {
+    jiff::Timestamp::from_microsecond(us)
+        .map_err(|e| StoreError::Corrupt(format!("timestamp {us}: {e}")))
+}
