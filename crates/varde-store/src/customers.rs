@@ -95,7 +95,7 @@ fn like_pattern(text: &str) -> String {
     p
 }
 
-fn changes_json(c: &[Change]) -> String {
+pub(crate) fn changes_json(c: &[Change]) -> String {
     serde_json::Value::Array(
         c.iter()
             .map(|c| serde_json::json!({"field": c.field, "before": c.before, "after": c.after}))

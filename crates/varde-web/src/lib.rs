@@ -1,1 +1,24 @@
-//! placeholder
+//! Varde's HTTP face: the JSON API under `/api/v1`, the agent console, the OpenAPI document,
+//! and the operator endpoints (`/healthz`, `/readyz`, `/metrics`).
+//!
+//! Layout:
+//! - [`app`]: the shared state and the router that mounts every part.
+//! - [`error`]: the one mapping from failures to HTTP status and JSON body.
+//! - [`auth`]: who is calling (session cookie or API token), passwords, CSRF, login limits.
+//! - [`api`]: the JSON API, one module per resource, with its wire shapes in `api::dto`.
+//! - [`console`]: server-rendered pages for staff (askama templates in `templates/`).
+//! - [`ops`]: health, readiness and Prometheus metrics.
+//! - [`openapi`]: the OpenAPI document and its vendored viewer.
+//!
+//! **Architecture Invariant:** every handler that touches customer data asks
+//! `varde_core::access::can` (or `visibility`) first; no handler decides access on its own.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod console;
+pub mod error;
+pub mod openapi;
+pub mod ops;
+
+pub use app::{AppState, Clock, serve};

@@ -1,0 +1,73 @@
+//! The application: its shared state, the router that mounts every part, and `serve`, which
+//! takes its listener and shutdown signal as parameters so tests run it on `127.0.0.1:0`.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use jiff::Timestamp;
+use tokio::net::TcpListener;
+use varde_store::Store;
+
+use crate::auth::LoginLimiter;
+use crate::ops::Metrics;
+
+/// Where the time comes from: the system clock in production, a fixed one in tests.
+pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub clock: Clock,
+    /// Shared across requests so that attempts add up.
+    pub login_limiter: Arc<LoginLimiter>,
+    /// A hash that no password matches, verified when an account does not exist so that a
+    /// failed login takes as long either way.
+    pub dummy_hash: String,
+    pub metrics: Arc<Metrics>,
+    /// Mark cookies `Secure`: on when Varde is reached over HTTPS.
+    pub secure_cookies: bool,
+}
+
+impl AppState {
+    pub async fn new(store: Store, clock: Clock) -> anyhow::Result<AppState> {
+        let dummy_hash = crate::auth::hash_password(crate::auth::new_secret("dummy-")).await?;
+        Ok(AppState {
+            store,
+            clock,
+            login_limiter: Arc::new(LoginLimiter::default()),
+            dummy_hash,
+            metrics: Arc::new(Metrics::default()),
+            secure_cookies: false,
+        })
+    }
+
+    pub fn now(&self) -> Timestamp {
+        (self.clock)()
+    }
+}
+
+/// Every route of Varde.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(crate::ops::routes())
+        .merge(crate::openapi::routes())
+        .nest("/api/v1", crate::api::routes())
+        .merge(crate::console::routes())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::ops::track))
+        .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` completes, then finishes the requests in flight.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}

@@ -1,0 +1,220 @@
+//! Who is calling: an API token (`Authorization: Bearer …`), a browser session (HttpOnly
+//! cookie plus a CSRF token for every change), or nobody. Passwords are argon2 hashes,
+//! computed off the async threads; tokens and sessions are stored as SHA-256 digests.
+
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{Method, header};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use varde_core::access::{Actor, TokenScope};
+use varde_core::account::Account;
+use varde_core::values::EmailAddress;
+
+use crate::app::AppState;
+use crate::error::{ApiError, ErrorCode};
+
+pub const SESSION_COOKIE: &str = "varde_session";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+/// How long a browser session lives.
+pub const SESSION_HOURS: i64 = 12;
+
+/// A random secret of 32 bytes, hex-encoded, with a prefix that says what it is.
+pub fn new_secret(prefix: &str) -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).unwrap_or_else(|e| panic!("the system's random source failed: {e}"));
+    format!("{prefix}{}", hex::encode(bytes))
+}
+
+/// Hashes a password with argon2id on a blocking thread.
+pub async fn hash_password(password: String) -> anyhow::Result<String> {
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
+    })
+    .await?
+}
+
+/// Checks a password against a stored hash on a blocking thread.
+pub async fn verify_password(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+        .await
+        .unwrap_or(false)
+}
+
+/// How the caller proved who it is.
+#[derive(Clone, Debug)]
+pub enum Credential {
+    None,
+    Token,
+    Session { secret: String, csrf: String },
+}
+
+/// The caller of a request: its actor for [`varde_core::access::can`], and its account.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub actor: Actor,
+    pub account: Option<Account>,
+    pub credential: Credential,
+}
+
+impl Caller {
+    /// The name the audit history records for changes made by this caller.
+    pub fn audit_name(&self) -> String {
+        self.account
+            .as_ref()
+            .map(|a| a.email.to_string())
+            .unwrap_or_else(|| "anonymous".into())
+    }
+
+    pub fn require_login(&self) -> Result<&Account, ApiError> {
+        match (&self.account, self.actor) {
+            (Some(a), actor) if actor != Actor::Anonymous => Ok(a),
+            _ => Err(ApiError::unauthenticated()),
+        }
+    }
+
+    pub fn csrf(&self) -> &str {
+        match &self.credential {
+            Credential::Session { csrf, .. } => csrf,
+            _ => "",
+        }
+    }
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    let v = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
+        let now = state.now();
+        if let Some(token) = bearer(parts) {
+            return match state.store.token_account(token, now).await? {
+                Some((account, scope)) => Ok(Caller {
+                    actor: account.actor(scope),
+                    account: Some(account),
+                    credential: Credential::Token,
+                }),
+                None => {
+                    tracing::warn!("presented API token is unknown or revoked");
+                    Err(ApiError::new(ErrorCode::Unauthenticated, "the API token is unknown or revoked"))
+                }
+            };
+        }
+        let jar = CookieJar::from_headers(&parts.headers);
+        if let Some(secret) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string())
+            && let Some((account, csrf)) = state.store.session(&secret, now).await?
+        {
+            let caller = Caller {
+                actor: account.actor(TokenScope::Write),
+                account: Some(account),
+                credential: Credential::Session { secret, csrf },
+            };
+            // A change made with a session cookie must carry the session's CSRF token, in the
+            // header (scripts, htmx) or in the form (checked by the form handlers).
+            if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS)
+                && parts.uri.path().starts_with("/api/")
+            {
+                let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+                if sent != Some(caller.csrf()) {
+                    return Err(ApiError::new(ErrorCode::CsrfFailed, "missing or wrong X-CSRF-Token header"));
+                }
+            }
+            return Ok(caller);
+        }
+        Ok(Caller {
+            actor: Actor::Anonymous,
+            account: None,
+            credential: Credential::None,
+        })
+    }
+}
+
+/// Checks a CSRF token sent in a form against the caller's session.
+pub fn check_form_csrf(caller: &Caller, sent: &str) -> Result<(), ApiError> {
+    match &caller.credential {
+        Credential::Session { csrf, .. } if constant_time_eq(csrf.as_bytes(), sent.as_bytes()) => Ok(()),
+        Credential::Session { .. } => Err(ApiError::new(ErrorCode::CsrfFailed, "the form has expired; reload the page and try again")),
+        _ => Err(ApiError::unauthenticated()),
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The cookie that carries a session secret.
+pub fn session_cookie(secret: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, secret))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .path("/")
+        .build()
+}
+
+/// Limits on login attempts, per account e-mail and per client address, so that neither one
+/// account's password nor many accounts' passwords can be guessed quickly.
+pub struct LoginLimiter {
+    per_email: DefaultKeyedRateLimiter<String>,
+    per_address: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+impl Default for LoginLimiter {
+    fn default() -> LoginLimiter {
+        let nz = |n: u32| NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
+        LoginLimiter {
+            per_email: RateLimiter::keyed(Quota::per_minute(nz(5)).allow_burst(nz(10))),
+            per_address: RateLimiter::keyed(Quota::per_minute(nz(30)).allow_burst(nz(60))),
+        }
+    }
+}
+
+impl LoginLimiter {
+    /// Counts one attempt; refuses when either limit is spent.
+    pub fn check(&self, email: &str, address: Option<IpAddr>) -> Result<(), ApiError> {
+        let by_email = self.per_email.check_key(&email.to_lowercase()).is_ok();
+        let by_address = address.is_none_or(|a| self.per_address.check_key(&a).is_ok());
+        if by_email && by_address {
+            Ok(())
+        } else {
+            Err(ApiError::new(ErrorCode::RateLimited, "too many login attempts; wait a minute and try again"))
+        }
+    }
+}
+
+/// The client's address, when the server was started with connection info.
+pub fn client_address(parts: &Parts) -> Option<IpAddr> {
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())
+}
+
+/// Checks an e-mail and password; on success gives the account. Every failure looks the same
+/// to the caller, and the work done is the same whether the account exists or not.
+pub async fn authenticate(state: &AppState, email: &str, password: &str, address: Option<IpAddr>) -> Result<Account, ApiError> {
+    state.login_limiter.check(email, address)?;
+    let refused = || ApiError::new(ErrorCode::Unauthenticated, "wrong e-mail address or password");
+    let Ok(email) = EmailAddress::parse(email) else {
+        return Err(refused());
+    };
+    let found = state.store.account_for_login(&email).await?;
+    let (account, hash) = match found {
+        Some((account, Some(hash))) if !account.disabled => (Some(account), hash),
+        _ => (None, state.dummy_hash.clone()),
+    };
+    let ok = verify_password(password.to_string(), hash).await;
+    match account {
+        Some(a) if ok && a.actor(TokenScope::Write) != Actor::Anonymous => Ok(a),
+        _ => Err(refused()),
+    }
+}
