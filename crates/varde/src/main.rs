@@ -1,1 +1,384 @@
-fn main() {}
+//! The `varde` binary: parses the command line and wires the store, the web server and the
+//! commands together. Everything it does is done by the library crates.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use varde_core::values::EmailAddress;
+use varde_store::transfer::{ImportOptions, Kind};
+use varde_store::{Location, Store};
+use varde_web::{AppState, Clock};
+
+mod demo;
+
+#[derive(Parser)]
+#[command(name = "varde", version, about = "Varde: customer success and support for an IaaS provider.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the data lives. With neither option, SQLite under ./varde-data.
+#[derive(Args, Clone)]
+struct StoreArgs {
+    /// Directory of the embedded SQLite database (created if missing).
+    #[arg(long, value_name = "DIR", conflicts_with = "database", env = "VARDE_DATA")]
+    data: Option<PathBuf>,
+    /// PostgreSQL URL, e.g. postgres://varde@127.0.0.1:5432/varde.
+    #[arg(long, value_name = "URL", env = "VARDE_DATABASE")]
+    database: Option<String>,
+    /// The address the server listens on. Accepted by every command so that one set of
+    /// options serves them all; only `serve` and `demo` listen.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080", env = "VARDE_LISTEN")]
+    listen: SocketAddr,
+}
+
+impl StoreArgs {
+    fn location(&self, default_dir: &str) -> Location {
+        match (&self.database, &self.data) {
+            (Some(url), _) => Location::Postgres(url.clone()),
+            (None, Some(dir)) => Location::SqliteDir(dir.clone()),
+            (None, None) => Location::SqliteDir(PathBuf::from(default_dir)),
+        }
+    }
+
+    async fn open(&self, default_dir: &str) -> anyhow::Result<Store> {
+        let location = self.location(default_dir);
+        Store::open(&location).await.with_context(|| match &location {
+            Location::SqliteDir(d) => format!("opening the SQLite database in {}", d.display()),
+            Location::Postgres(_) => "connecting to PostgreSQL".to_string(),
+        })
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (API, console, health and metrics).
+    Serve {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Mark session cookies Secure (when Varde is reached over HTTPS).
+        #[arg(long)]
+        secure_cookies: bool,
+    },
+    /// Apply database migrations and exit (serve also does this at start).
+    Migrate {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Serve with demo data (added on first start) under ./varde-demo by default.
+    Demo {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Import organisations, contacts or contracts from CSV. By default all or nothing.
+    Import {
+        /// organizations | contacts | contracts
+        kind: String,
+        /// The CSV file.
+        file: PathBuf,
+        /// Report what would change; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write the good rows even if some rows are refused (still one transaction).
+        #[arg(long)]
+        partial: bool,
+        /// Recorded in the audit history as the importer.
+        #[arg(long, default_value = "cli")]
+        actor: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Export organisations, contacts or contracts as CSV to standard output.
+    Export {
+        /// organizations | contacts | contracts
+        kind: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add an account. The password is read from standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin | agent | service_manager | read_only | customer
+        #[arg(long)]
+        role: String,
+        /// For role customer: the organisation id of the contact.
+        #[arg(long)]
+        organization: Option<i64>,
+        /// Read the password from standard input (required: passwords never go on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// List accounts.
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Set a new password, read from standard input.
+    Password {
+        #[arg(long)]
+        email: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Disable an account (its sessions end; its tokens stop working).
+    Disable {
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for an account and print it (shown this once).
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+        /// read | write
+        #[arg(long, default_value = "write")]
+        scope: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// List an account's tokens (never their secrets).
+    List {
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Revoke a token by its id.
+    Revoke {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        id: i64,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+fn system_clock() -> Clock {
+    Arc::new(jiff::Timestamp::now)
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let mut s = String::new();
+    std::io::stdin().read_to_string(&mut s).context("reading the password from standard input")?;
+    Ok(s.trim_end_matches(['\n', '\r']).to_string())
+}
+
+async fn account_by_email(store: &Store, email: &str) -> anyhow::Result<varde_core::account::Account> {
+    let email = EmailAddress::parse(email).map_err(|e| anyhow::anyhow!("{e}"))?;
+    match store.account_for_login(&email).await? {
+        Some((account, _)) => Ok(account),
+        None => bail!("no account {email}"),
+    }
+}
+
+async fn serve(store: Store, listen: SocketAddr, secure_cookies: bool) -> anyhow::Result<()> {
+    let mut state = AppState::new(store.clone(), system_clock()).await?;
+    state.secure_cookies = secure_cookies;
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
+    tracing::info!(address = %listener.local_addr()?, engine = store.engine(), "varde is serving");
+    eprintln!("Varde is listening on http://{} ({} database)", listener.local_addr()?, store.engine());
+    varde_web::serve(listener, state, shutdown_signal()).await?;
+    store.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let now = jiff::Timestamp::now;
+    match cli.command {
+        Command::Serve { store, secure_cookies } => serve(store.open("./varde-data").await?, store.listen, secure_cookies).await,
+        Command::Migrate { store } => {
+            let s = store.open("./varde-data").await?;
+            println!("migrations applied ({} database)", s.engine());
+            s.close().await;
+            Ok(())
+        }
+        Command::Demo { store } => {
+            let s = store.open("./varde-demo").await?;
+            demo::seed(&s, now()).await?;
+            demo::print_logins(store.listen);
+            serve(s, store.listen, false).await
+        }
+        Command::User { command } => match command {
+            UserCommand::Add { email, name, role, organization, password_stdin: _, store } => {
+                let s = store.open("./varde-data").await?;
+                let password = read_password()?;
+                let account = varde_web::api::accounts::add_account(&s, &email, &name, &role, organization, password, now())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+                println!("added {} ({}) with id {}", account.email, account.role, account.id);
+                s.close().await;
+                Ok(())
+            }
+            UserCommand::List { store } => {
+                let s = store.open("./varde-data").await?;
+                for a in s.accounts().await? {
+                    let org = a.organization.map(|o| format!(" organization={o}")).unwrap_or_default();
+                    let disabled = if a.disabled { " disabled" } else { "" };
+                    println!("{}\t{}\t{}\t{}{org}{disabled}", a.id, a.email, a.role, a.name);
+                }
+                s.close().await;
+                Ok(())
+            }
+            UserCommand::Password { email, password_stdin: _, store } => {
+                let s = store.open("./varde-data").await?;
+                let account = account_by_email(&s, &email).await?;
+                let password = read_password()?;
+                varde_core::account::check_password_strength(&password).map_err(|e| anyhow::anyhow!(e))?;
+                s.set_password_hash(account.id, &varde_web::auth::hash_password(password).await?).await?;
+                println!("password changed for {}", account.email);
+                s.close().await;
+                Ok(())
+            }
+            UserCommand::Disable { email, store } => {
+                let s = store.open("./varde-data").await?;
+                let account = account_by_email(&s, &email).await?;
+                s.set_account_disabled(account.id, true).await?;
+                println!("disabled {}", account.email);
+                s.close().await;
+                Ok(())
+            }
+        },
+        Command::Token { command } => match command {
+            TokenCommand::Create { email, name, scope, store } => {
+                let s = store.open("./varde-data").await?;
+                let account = account_by_email(&s, &email).await?;
+                let (secret, _) = varde_web::api::accounts::issue_token(&s, &account, &name, Some(&scope), now())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+                println!("{secret}");
+                s.close().await;
+                Ok(())
+            }
+            TokenCommand::List { email, store } => {
+                let s = store.open("./varde-data").await?;
+                let account = account_by_email(&s, &email).await?;
+                for t in s.tokens_of(account.id).await? {
+                    let state = t.revoked_at.map(|r| format!("revoked {r}")).unwrap_or_else(|| "active".into());
+                    println!("{}\t{}\t{}…\t{}\t{state}", t.id, t.name, t.prefix, t.scope);
+                }
+                s.close().await;
+                Ok(())
+            }
+            TokenCommand::Revoke { email, id, store } => {
+                let s = store.open("./varde-data").await?;
+                let account = account_by_email(&s, &email).await?;
+                s.revoke_token(account.id, id, now()).await?;
+                println!("revoked token {id}");
+                s.close().await;
+                Ok(())
+            }
+        },
+        Command::Import { kind, file, dry_run, partial, actor, store } => {
+            let kind = Kind::parse(&kind).with_context(|| format!("'{kind}' is not organizations, contacts or contracts"))?;
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let s = store.open("./varde-data").await?;
+            let report = s.import_csv(kind, &bytes, &ImportOptions { dry_run, partial, actor, now: now() }).await?;
+            for e in &report.errors {
+                eprintln!("line {}: {}", e.line, e.message);
+            }
+            println!(
+                "{} rows: {} to create, {} to update, {} unchanged, {} refused; {}",
+                report.rows,
+                report.created,
+                report.updated,
+                report.unchanged,
+                report.errors.len(),
+                match (report.dry_run, report.applied) {
+                    (true, _) => "dry run, nothing written",
+                    (false, true) => "written in one transaction",
+                    (false, false) => "nothing written",
+                }
+            );
+            s.close().await;
+            if !report.errors.is_empty() && !report.applied && !dry_run {
+                bail!("the import was refused");
+            }
+            Ok(())
+        }
+        Command::Export { kind, store } => {
+            let kind = Kind::parse(&kind).with_context(|| format!("'{kind}' is not organizations, contacts or contracts"))?;
+            let s = store.open("./varde-data").await?;
+            use std::io::Write;
+            std::io::stdout().write_all(&s.export_csv(kind).await?)?;
+            s.close().await;
+            Ok(())
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .json()
+        .with_writer(std::io::stderr)
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("VARDE_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()))
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! Console pages for one's API tokens, and for CSV import and export.
+
+use askama::Template;
+use axum::extract::{Form, Multipart, State};
+use axum::response::{IntoResponse, Redirect};
+use varde_core::access::{Action, Resource, can};
+use varde_store::transfer::{ImportOptions, ImportReport, Kind};
+
+use super::{FormMap, Nav, PageError, PageResult, checked, form_value, render};
+use crate::api::accounts::issue_token;
+use crate::api::{Id, authorize};
+use crate::app::AppState;
+use crate::auth::{Caller, check_form_csrf};
+use crate::error::ApiError;
+
+pub struct TokenView {
+    pub id: i64,
+    pub name: String,
+    pub prefix: String,
+    pub scope: String,
+    pub created: String,
+    pub used: String,
+    pub revoked: String,
+}
+
+#[derive(Template)]
+#[template(path = "tokens.html")]
+struct TokensPage {
+    nav: Nav,
+    tokens: Vec<TokenView>,
+    new_token: String,
+    error: String,
+}
+
+async fn tokens_page(state: &AppState, caller: &Caller, new_token: String, error: String) -> PageResult {
+    let account = caller.require_login().map_err(|e| PageError::new(e, caller))?;
+    let fmt = |t: jiff::Timestamp| t.strftime("%Y-%m-%d %H:%M UTC").to_string();
+    let tokens = state
+        .store
+        .tokens_of(account.id)
+        .await
+        .map_err(|e| PageError::new(e.into(), caller))?
+        .iter()
+        .map(|t| TokenView {
+            id: t.id,
+            name: t.name.clone(),
+            prefix: t.prefix.clone(),
+            scope: t.scope.label().into(),
+            created: fmt(t.created_at),
+            used: t.last_used_at.map(fmt).unwrap_or_else(|| "never".into()),
+            revoked: t.revoked_at.map(fmt).unwrap_or_default(),
+        })
+        .collect();
+    Ok(render(&TokensPage { nav: Nav::of(caller), tokens, new_token, error }))
+}
+
+pub async fn tokens(State(state): State<AppState>, caller: Caller) -> PageResult {
+    tokens_page(&state, &caller, String::new(), String::new()).await
+}
+
+pub async fn create_token(State(state): State<AppState>, caller: Caller, Form(form): Form<FormMap>) -> PageResult {
+    checked(&caller, &form)?;
+    let account = caller.require_login().map_err(|e| PageError::new(e, &caller))?.clone();
+    authorize(&caller, Action::Write, Resource::OwnAccount(account.id)).map_err(|e| PageError::new(e, &caller))?;
+    match issue_token(&state.store, &account, &form_value(&form, "name"), Some(&form_value(&form, "scope")), state.now()).await {
+        Ok((secret, _)) => tokens_page(&state, &caller, secret, String::new()).await,
+        Err(e) => tokens_page(&state, &caller, String::new(), e.message).await,
+    }
+}
+
+pub async fn revoke_token(State(state): State<AppState>, caller: Caller, Id(id): Id, Form(form): Form<FormMap>) -> PageResult {
+    checked(&caller, &form)?;
+    let account = caller.require_login().map_err(|e| PageError::new(e, &caller))?;
+    state.store.revoke_token(account.id, id, state.now()).await.map_err(|e| PageError::new(e.into(), &caller))?;
+    Ok(Redirect::to("/console/tokens").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "transfer.html")]
+struct TransferPage {
+    nav: Nav,
+    can_import: bool,
+    has_report: bool,
+    summary: String,
+    errors: Vec<(u64, String)>,
+    changes: Vec<(u64, String)>,
+}
+
+pub async fn transfer(caller: Caller) -> PageResult {
+    authorize(&caller, Action::Read, Resource::CustomerBase).map_err(|e| PageError::new(e, &caller))?;
+    Ok(render(&TransferPage {
+        nav: Nav::of(&caller),
+        can_import: can(&caller.actor, Action::Write, &Resource::CustomerBase),
+        has_report: false,
+        summary: String::new(),
+        errors: vec![],
+        changes: vec![],
+    }))
+}
+
+fn summary(r: &ImportReport) -> String {
+    let what = format!("{} rows of {}: {} to create, {} to update, {} unchanged, {} refused.", r.rows, r.kind, r.created, r.updated, r.unchanged, r.errors.len());
+    match (r.dry_run, r.applied) {
+        (true, _) => format!("Dry run, nothing written. {what}"),
+        (false, true) => format!("Imported in one transaction. {what}"),
+        (false, false) => format!("Nothing was written, because rows were refused. {what}"),
+    }
+}
+
+pub async fn import(State(state): State<AppState>, caller: Caller, mut multipart: Multipart) -> PageResult {
+    let mut form = FormMap::new();
+    let mut file = Vec::new();
+    while let Some(field) = multipart.next_field().await.map_err(|e| PageError::new(ApiError::bad_request(format!("the upload was refused: {e}")), &caller))? {
+        let name = field.name().unwrap_or_default().to_string();
+        let bytes = field.bytes().await.map_err(|e| PageError::new(ApiError::bad_request(format!("the upload was refused: {e}")), &caller))?;
+        if name == "file" {
+            file = bytes.to_vec();
+        } else {
+            form.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+        }
+    }
+    caller.require_login().map_err(|e| PageError::new(e, &caller))?;
+    check_form_csrf(&caller, &form_value(&form, "csrf")).map_err(|e| PageError::new(e, &caller))?;
+    authorize(&caller, Action::Write, Resource::CustomerBase).map_err(|e| PageError::new(e, &caller))?;
+    let kind = Kind::parse(&form_value(&form, "kind")).ok_or_else(|| PageError::new(ApiError::bad_request("choose what the file holds"), &caller))?;
+    let opts = ImportOptions {
+        dry_run: form_value(&form, "dry_run") == "yes",
+        partial: form_value(&form, "partial") == "yes",
+        actor: caller.audit_name(),
+        now: state.now(),
+    };
+    let report = state.store.import_csv(kind, &file, &opts).await.map_err(|e| PageError::new(e.into(), &caller))?;
+    Ok(render(&TransferPage {
+        nav: Nav::of(&caller),
+        can_import: true,
+        has_report: true,
+        summary: summary(&report),
+        errors: report.errors.iter().map(|e| (e.line, e.message.clone())).collect(),
+        changes: report
+            .changes
+            .iter()
+            .take(200)
+            .map(|c| {
+                let fields: Vec<String> = c.changes.iter().map(|x| format!("{}={}", x.field, x.after)).collect();
+                (c.line, format!("{} {}: {}", c.action, c.key, fields.join(", ")))
+            })
+            .collect(),
+    }))
+}
