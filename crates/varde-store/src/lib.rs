@@ -26,6 +26,7 @@ use varde_core::form::FieldErrors;
 pub mod accounts;
 pub mod customers;
 pub mod rows;
+pub mod testing;
 pub mod transfer;
 
 pub use accounts::{NewAccount, TokenInfo};

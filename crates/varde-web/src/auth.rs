@@ -124,7 +124,11 @@ impl FromRequestParts<AppState> for Caller {
             // A change made with a session cookie must carry the session's CSRF token, in the
             // header (scripts, htmx) or in the form (checked by the form handlers).
             if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS)
-                && parts.uri.path().starts_with("/api/")
+                && parts
+                    .extensions
+                    .get::<axum::extract::OriginalUri>()
+                    .map_or(parts.uri.path(), |u| u.0.path())
+                    .starts_with("/api/")
             {
                 let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
                 if sent != Some(caller.csrf()) {

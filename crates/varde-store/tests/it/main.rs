@@ -21,26 +21,11 @@ pub async fn stores() -> Vec<(Store, Option<tempfile::TempDir>)> {
     let sqlite = Store::open(&Location::SqliteDir(dir.path().to_path_buf())).await.unwrap();
     let mut v = vec![(sqlite, Some(dir))];
     if let Ok(url) = std::env::var("VARDE_TEST_PG_URL") {
-        v.push((fresh_postgres(&url).await, None));
+        v.push((varde_store::testing::scratch_postgres(&url).await.unwrap(), None));
     }
     v
 }
 
-/// A new database on the test server, so stories never see each other's rows.
-async fn fresh_postgres(url: &str) -> Store {
-    use sqlx::Connection;
-    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let name = format!(
-        "varde_test_{}_{}",
-        std::process::id(),
-        N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
-    );
-    let mut admin = sqlx::PgConnection::connect(url).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&mut admin).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.unwrap();
-    let base = url.rsplit_once('/').unwrap().0;
-    Store::open(&Location::Postgres(format!("{base}/{name}"))).await.unwrap()
-}
 
 pub fn t(s: &str) -> Timestamp {
     s.parse().unwrap()

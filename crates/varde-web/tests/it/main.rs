@@ -1,0 +1,98 @@
+//! Integration tests of the HTTP face: a real server on 127.0.0.1:0 over a real store
+//! (SQLite always, PostgreSQL too when `VARDE_TEST_PG_URL` is set), driven over HTTP.
+//!
+//! This is the only integration-test binary of this crate: each binary costs link time.
+
+mod access;
+mod api;
+mod console;
+
+use std::sync::Arc;
+
+use varde_core::access::Role;
+use varde_core::values::EmailAddress;
+use varde_store::{Location, NewAccount, Store};
+use varde_web::AppState;
+
+pub struct TestApp {
+    pub base: String,
+    pub store: Store,
+    pub admin_token: String,
+    pub dir: Option<tempfile::TempDir>,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+pub const ADMIN_EMAIL: &str = "ada@example.com";
+pub const ADMIN_PASSWORD: &str = "correct horse battery";
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn client() -> reqwest::Client {
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    }
+
+    /// A client with a cookie jar, logged in to the console with `email` and `password`.
+    pub async fn browser(&self, email: &str, password: &str) -> reqwest::Client {
+        let c = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let r = c.post(self.url("/login")).form(&[("email", email), ("password", password), ("next", "")]).send().await.unwrap();
+        assert_eq!(r.status(), 303, "login as {email}");
+        c
+    }
+
+    /// Adds an account with `role` (and organisation) and returns a write token for it.
+    pub async fn account_with_token(&self, email: &str, role: Role, org: Option<i64>) -> String {
+        let hash = varde_web::auth::hash_password(ADMIN_PASSWORD.into()).await.unwrap();
+        let a = self
+            .store
+            .create_account(
+                &NewAccount {
+                    email: EmailAddress::parse(email).unwrap(),
+                    name: email.into(),
+                    role,
+                    organization: org.map(varde_core::ids::OrganizationId),
+                    password_hash: Some(hash),
+                },
+                jiff::Timestamp::now(),
+            )
+            .await
+            .unwrap();
+        let secret = varde_web::auth::new_secret("varde_");
+        self.store.create_token(a.id, "test", varde_core::access::TokenScope::Write, &secret, jiff::Timestamp::now()).await.unwrap();
+        secret
+    }
+}
+
+async fn start(store: Store, dir: Option<tempfile::TempDir>) -> TestApp {
+    let state = AppState::new(store.clone(), Arc::new(jiff::Timestamp::now)).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(varde_web::serve(listener, state, async move {
+        let _ = rx.await;
+    }));
+    let mut app = TestApp { base, store, admin_token: String::new(), dir, _shutdown: tx };
+    app.admin_token = app.account_with_token(ADMIN_EMAIL, Role::Admin, None).await;
+    app
+}
+
+/// A fresh server on SQLite, and one on PostgreSQL when the test server is available.
+pub async fn apps() -> Vec<TestApp> {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = Store::open(&Location::SqliteDir(dir.path().to_path_buf())).await.unwrap();
+    let mut v = vec![start(sqlite, Some(dir)).await];
+    if let Ok(url) = std::env::var("VARDE_TEST_PG_URL") {
+        v.push(start(varde_store::testing::scratch_postgres(&url).await.unwrap(), None).await);
+    }
+    v
+}
+
+/// A server on SQLite only, for tests of the HTTP layer itself.
+pub async fn app() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&Location::SqliteDir(dir.path().to_path_buf())).await.unwrap();
+    start(store, Some(dir)).await
+}
+
