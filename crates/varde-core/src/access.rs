@@ -175,9 +175,7 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
             }
             match resource {
                 OwnAccount(owner) => owner == user,
-                Organization(o) | Contacts(o) | Contracts(o) => {
-                    o == organization && action == Read
-                }
+                Organization(o) | Contacts(o) | Contracts(o) => o == organization && action == Read,
                 _ => false,
             }
         }
@@ -259,7 +257,11 @@ mod tests {
 
     #[test]
     fn a_read_scoped_token_never_writes() {
-        for role in [StaffRole::Admin, StaffRole::ServiceManager, StaffRole::Agent] {
+        for role in [
+            StaffRole::Admin,
+            StaffRole::ServiceManager,
+            StaffRole::Agent,
+        ] {
             let actor = Actor::Staff {
                 user: UserId(10),
                 role,

@@ -63,7 +63,13 @@ mod tests {
             organization: Some(OrganizationId(4)),
             disabled: false,
         };
-        assert!(matches!(a.actor(TokenScope::Write), Actor::Customer { organization: OrganizationId(4), .. }));
+        assert!(matches!(
+            a.actor(TokenScope::Write),
+            Actor::Customer {
+                organization: OrganizationId(4),
+                ..
+            }
+        ));
         a.organization = None;
         assert_eq!(a.actor(TokenScope::Write), Actor::Anonymous);
         a.role = Role::Agent;

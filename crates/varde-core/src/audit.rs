@@ -48,7 +48,10 @@ mod tests {
     #[test]
     fn only_differing_fields_are_changes() {
         let a = [("name", "KTH".to_string()), ("country", "SE".to_string())];
-        let b = [("name", "KTH Royal".to_string()), ("country", "SE".to_string())];
+        let b = [
+            ("name", "KTH Royal".to_string()),
+            ("country", "SE".to_string()),
+        ];
         assert_eq!(
             changes(Some(&a), &b),
             [Change {

@@ -136,7 +136,12 @@ mod tests {
                 ProductKind::Support(tier)
             );
         }
-        assert!(ProductCode::parse("SUPPORT-gold").unwrap_err().0.contains("SUPPORT-premium"));
+        assert!(
+            ProductCode::parse("SUPPORT-gold")
+                .unwrap_err()
+                .0
+                .contains("SUPPORT-premium")
+        );
     }
 
     #[test]

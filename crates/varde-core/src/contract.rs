@@ -118,7 +118,10 @@ impl ContractForm {
         if reference.is_empty() {
             errors.add("reference", "a contract reference is required");
         } else if reference.len() > 64 {
-            errors.add("reference", "a contract reference has at most 64 characters");
+            errors.add(
+                "reference",
+                "a contract reference has at most 64 characters",
+            );
         }
         let signed_on = if self.signed_on.trim().is_empty() {
             None
@@ -166,14 +169,20 @@ impl ContractForm {
 impl ProductLineForm {
     fn parse(&self, index: usize, errors: &mut FieldErrors) -> Option<ProductLine> {
         let field = |f: &str| format!("lines[{index}].{f}");
-        let product = errors.take(&field("product_code"), ProductCode::parse(&self.product_code));
+        let product = errors.take(
+            &field("product_code"),
+            ProductCode::parse(&self.product_code),
+        );
         let quantity = if self.quantity.trim().is_empty() {
             Some(1)
         } else {
             match self.quantity.trim().parse::<u32>() {
                 Ok(q) if q >= 1 => Some(q),
                 _ => {
-                    errors.add(&field("quantity"), "a quantity is a whole number of at least 1");
+                    errors.add(
+                        &field("quantity"),
+                        "a quantity is a whole number of at least 1",
+                    );
                     None
                 }
             }
@@ -186,7 +195,10 @@ impl ProductLineForm {
         let product = product?;
         match (product.kind(), site) {
             (ProductKind::Service(_), None) => {
-                errors.add(&field("site"), format!("{product} is sold per site; name the site"));
+                errors.add(
+                    &field("site"),
+                    format!("{product} is sold per site; name the site"),
+                );
                 None
             }
             (ProductKind::Support(_), Some(_)) => {

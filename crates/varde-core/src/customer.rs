@@ -145,7 +145,10 @@ impl OrganizationForm {
             errors.add("name", "a name has at most 200 characters");
         }
         let country = if self.country.trim().is_empty() {
-            errors.add("country", "a country is required (two-letter ISO code, e.g. SE)");
+            errors.add(
+                "country",
+                "a country is required (two-letter ISO code, e.g. SE)",
+            );
             None
         } else {
             errors.take("country", Country::parse(&self.country))
@@ -155,7 +158,13 @@ impl OrganizationForm {
             (n, Some(c)) => errors.take("org_number", OrganizationNumber::parse(n, c)),
             (_, None) => None,
         };
-        let sector = or_default(&self.sector, Sector::Other, Sector::parse, "sector", &mut errors);
+        let sector = or_default(
+            &self.sector,
+            Sector::Other,
+            Sector::parse,
+            "sector",
+            &mut errors,
+        );
         let framework = or_default(
             &self.framework,
             FrameworkAgreement::None,

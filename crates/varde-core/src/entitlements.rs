@@ -40,9 +40,7 @@ pub enum EntitlementProblem {
 impl std::fmt::Display for EntitlementProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            EntitlementProblem::NoContractInForce => {
-                f.write_str("no signed contract is in force")
-            }
+            EntitlementProblem::NoContractInForce => f.write_str("no signed contract is in force"),
             EntitlementProblem::NoSupportTier => {
                 f.write_str("the contracts in force sell no support tier")
             }
@@ -107,7 +105,13 @@ mod tests {
     use crate::contract::{ContractForm, ProductLineForm};
     use jiff::civil::date;
 
-    fn contract(reference: &str, signed: &str, start: &str, end: &str, lines: &[(&str, &str)]) -> ContractDetails {
+    fn contract(
+        reference: &str,
+        signed: &str,
+        start: &str,
+        end: &str,
+        lines: &[(&str, &str)],
+    ) -> ContractDetails {
         ContractForm {
             reference: reference.into(),
             signed_on: signed.into(),
@@ -135,7 +139,10 @@ mod tests {
                 e.chat_room,
                 e.service_manager,
                 e.quarterly_meetings,
-                e.services.iter().map(|(s, site)| format!("{}@{}", s.code(), site.code())).collect::<Vec<_>>()
+                e.services
+                    .iter()
+                    .map(|(s, site)| format!("{}@{}", s.code(), site.code()))
+                    .collect::<Vec<_>>()
             ),
             Err(p) => format!("problem: {p}"),
         };
@@ -146,19 +153,40 @@ mod tests {
     fn tiers_grant_what_the_catalogue_says() {
         let day = date(2026, 6, 1);
         check(
-            &[contract("B", "2026-01-01", "2026-01-01", "", &[("SUPPORT-iaas.base", ""), ("COMPUTE", "se-sto1")])],
+            &[contract(
+                "B",
+                "2026-01-01",
+                "2026-01-01",
+                "",
+                &[("SUPPORT-iaas.base", ""), ("COMPUTE", "se-sto1")],
+            )],
             day,
             r#"base chat=false sm=false qbr=false services=["compute@se-sto1"]"#,
         );
         check(
-            &[contract("S", "2026-01-01", "2026-01-01", "", &[("SUPPORT-standard", "")])],
+            &[contract(
+                "S",
+                "2026-01-01",
+                "2026-01-01",
+                "",
+                &[("SUPPORT-standard", "")],
+            )],
             day,
             "standard chat=true sm=false qbr=false services=[]",
         );
         check(
-            &[contract("P", "2026-01-01", "2026-01-01", "2027-01-01", &[
-                ("SUPPORT-premium", ""), ("BACKUP", "no-osl1"), ("COMPUTE", "no-osl1"), ("COMPUTE", "no-osl1"),
-            ])],
+            &[contract(
+                "P",
+                "2026-01-01",
+                "2026-01-01",
+                "2027-01-01",
+                &[
+                    ("SUPPORT-premium", ""),
+                    ("BACKUP", "no-osl1"),
+                    ("COMPUTE", "no-osl1"),
+                    ("COMPUTE", "no-osl1"),
+                ],
+            )],
             day,
             r#"premium chat=true sm=true qbr=true services=["compute@no-osl1", "backup@no-osl1"]"#,
         );
@@ -169,19 +197,43 @@ mod tests {
         let day = date(2026, 6, 1);
         check(&[], day, "problem: no signed contract is in force");
         check(
-            &[contract("D", "", "2026-01-01", "", &[("SUPPORT-premium", "")])],
+            &[contract(
+                "D",
+                "",
+                "2026-01-01",
+                "",
+                &[("SUPPORT-premium", "")],
+            )],
             day,
             "problem: no signed contract is in force",
         );
         check(
-            &[contract("X", "2026-01-01", "2026-01-01", "", &[("STORAGE-S3", "se-lla1")])],
+            &[contract(
+                "X",
+                "2026-01-01",
+                "2026-01-01",
+                "",
+                &[("STORAGE-S3", "se-lla1")],
+            )],
             day,
             "problem: the contracts in force sell no support tier",
         );
         check(
             &[
-                contract("A", "2026-01-01", "2026-01-01", "", &[("SUPPORT-standard", "")]),
-                contract("B", "2026-03-01", "2026-03-01", "", &[("SUPPORT-premium", "")]),
+                contract(
+                    "A",
+                    "2026-01-01",
+                    "2026-01-01",
+                    "",
+                    &[("SUPPORT-standard", "")],
+                ),
+                contract(
+                    "B",
+                    "2026-03-01",
+                    "2026-03-01",
+                    "",
+                    &[("SUPPORT-premium", "")],
+                ),
             ],
             day,
             "problem: overlapping support tiers: standard on A, premium on B",
@@ -190,10 +242,30 @@ mod tests {
 
     #[test]
     fn a_tier_change_at_renewal_is_not_an_overlap() {
-        let old = contract("2025", "2025-01-01", "2025-01-01", "2025-12-31", &[("SUPPORT-standard", "")]);
-        let new = contract("2026", "2025-12-01", "2026-01-01", "", &[("SUPPORT-premium", "")]);
+        let old = contract(
+            "2025",
+            "2025-01-01",
+            "2025-01-01",
+            "2025-12-31",
+            &[("SUPPORT-standard", "")],
+        );
+        let new = contract(
+            "2026",
+            "2025-12-01",
+            "2026-01-01",
+            "",
+            &[("SUPPORT-premium", "")],
+        );
         let both = [old, new];
-        check(&both, date(2025, 12, 31), "standard chat=true sm=false qbr=false services=[]");
-        check(&both, date(2026, 1, 1), "premium chat=true sm=true qbr=true services=[]");
+        check(
+            &both,
+            date(2025, 12, 31),
+            "standard chat=true sm=false qbr=false services=[]",
+        );
+        check(
+            &both,
+            date(2026, 1, 1),
+            "premium chat=true sm=true qbr=true services=[]",
+        );
     }
 }

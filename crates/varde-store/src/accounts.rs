@@ -96,7 +96,10 @@ impl Store {
             }
         });
         let Some(id) = id else {
-            return Err(conflict("email", format!("an account for {} exists", new.email)));
+            return Err(conflict(
+                "email",
+                format!("an account for {} exists", new.email),
+            ));
         };
         self.account(UserId(id)).await?.ok_or(StoreError::NotFound)
     }
@@ -108,7 +111,10 @@ impl Store {
     }
 
     /// The account with this e-mail and its password hash, for logging in.
-    pub async fn account_for_login(&self, email: &EmailAddress) -> Result<Option<(Account, Option<String>)>> {
+    pub async fn account_for_login(
+        &self,
+        email: &EmailAddress,
+    ) -> Result<Option<(Account, Option<String>)>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
         let row: Option<UserRow> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(email.as_str()).fetch_optional(p).await)?;
         let Some(row) = row else { return Ok(None) };
@@ -118,7 +124,8 @@ impl Store {
 
     pub async fn accounts(&self) -> Result<Vec<Account>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY id");
-        let rows: Vec<UserRow> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await)?;
+        let rows: Vec<UserRow> =
+            read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await)?;
         rows.into_iter().map(UserRow::into_account).collect()
     }
 
@@ -180,7 +187,9 @@ impl Store {
         .bind(micros(now))
         .fetch_optional(p)
         .await)?;
-        let Some((user, csrf)) = found else { return Ok(None) };
+        let Some((user, csrf)) = found else {
+            return Ok(None);
+        };
         Ok(self.account(UserId(user)).await?.map(|a| (a, csrf)))
     }
 
@@ -219,7 +228,11 @@ impl Store {
 
     /// The account and scope behind a presented API token, if it is known and not revoked.
     /// Marks the token used.
-    pub async fn token_account(&self, secret: &str, now: Timestamp) -> Result<Option<(Account, TokenScope)>> {
+    pub async fn token_account(
+        &self,
+        secret: &str,
+        now: Timestamp,
+    ) -> Result<Option<(Account, TokenScope)>> {
         let digest = secret_digest(secret);
         let found: Option<(i64, i64, String, Option<i64>)> = read_pool!(self, p => sqlx::query_as(
             "SELECT id, user_id, scope, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
@@ -227,7 +240,9 @@ impl Store {
         .bind(&digest)
         .fetch_optional(p)
         .await)?;
-        let Some((id, user, scope, last_used)) = found else { return Ok(None) };
+        let Some((id, user, scope, last_used)) = found else {
+            return Ok(None);
+        };
         // Writing on every request would serialise readers behind the writer; a minute's
         // precision is enough to tell an unused token from a used one.
         if last_used.is_none_or(|t| micros(now) - t > 60_000_000) {

@@ -6,13 +6,15 @@ use varde_core::access::Visibility;
 use varde_core::audit::{Change, changes, removal};
 use varde_core::contact::{Contact, ContactDetails};
 use varde_core::contract::{Contract, ContractDetails};
-use varde_core::customer::{FrameworkAgreement, Lifecycle, Organization, OrganizationDetails, Sector};
+use varde_core::customer::{
+    FrameworkAgreement, Lifecycle, Organization, OrganizationDetails, Sector,
+};
 use varde_core::ids::{ContactId, ContractId, OrganizationId};
 use varde_core::values::{EmailAddress, MailDomain};
 
 use crate::rows::{
-    CONTACT_COLUMNS, CONTRACT_COLUMNS, ContactRow, ContractRow, ORGANIZATION_COLUMNS, OrganizationRow,
-    ProductLineRow,
+    CONTACT_COLUMNS, CONTRACT_COLUMNS, ContactRow, ContractRow, ORGANIZATION_COLUMNS,
+    OrganizationRow, ProductLineRow,
 };
 use crate::{Result, Store, StoreError, conflict, from_micros, micros, read_pool, write_pool};
 
@@ -141,23 +143,34 @@ macro_rules! sync_domains {
     ($tx:expr, $org_id:expr, $domains:expr) => {{
         let mut clash: Option<String> = None;
         for d in $domains.iter() {
-            let owner: Option<i64> = sqlx::query_scalar("SELECT organization_id FROM organization_domains WHERE domain = $1")
-                .bind(d.as_str())
-                .fetch_optional(&mut *$tx)
-                .await?;
+            let owner: Option<i64> = sqlx::query_scalar(
+                "SELECT organization_id FROM organization_domains WHERE domain = $1",
+            )
+            .bind(d.as_str())
+            .fetch_optional(&mut *$tx)
+            .await?;
             if owner.is_some_and(|o| o != $org_id) {
-                clash = Some(format!("{} already belongs to organisation {}", d, owner.unwrap_or_default()));
+                clash = Some(format!(
+                    "{} already belongs to organisation {}",
+                    d,
+                    owner.unwrap_or_default()
+                ));
                 break;
             }
         }
         if clash.is_none() {
-            sqlx::query("DELETE FROM organization_domains WHERE organization_id = $1").bind($org_id).execute(&mut *$tx).await?;
+            sqlx::query("DELETE FROM organization_domains WHERE organization_id = $1")
+                .bind($org_id)
+                .execute(&mut *$tx)
+                .await?;
             for d in $domains.iter() {
-                sqlx::query("INSERT INTO organization_domains (domain, organization_id) VALUES ($1, $2)")
-                    .bind(d.as_str())
-                    .bind($org_id)
-                    .execute(&mut *$tx)
-                    .await?;
+                sqlx::query(
+                    "INSERT INTO organization_domains (domain, organization_id) VALUES ($1, $2)",
+                )
+                .bind(d.as_str())
+                .bind($org_id)
+                .execute(&mut *$tx)
+                .await?;
             }
         }
         clash
@@ -165,11 +178,20 @@ macro_rules! sync_domains {
 }
 
 pub(crate) fn domains_text(d: &OrganizationDetails) -> String {
-    d.mail_domains.iter().map(MailDomain::as_str).collect::<Vec<_>>().join(" ")
+    d.mail_domains
+        .iter()
+        .map(MailDomain::as_str)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 impl Store {
-    pub async fn create_organization(&self, actor: &str, d: &OrganizationDetails, now: Timestamp) -> Result<Organization> {
+    pub async fn create_organization(
+        &self,
+        actor: &str,
+        d: &OrganizationDetails,
+        now: Timestamp,
+    ) -> Result<Organization> {
         let outcome: std::result::Result<i64, String> = write_pool!(self, p => {
             let mut tx = p.begin().await?;
             let id: i64 = sqlx::query_scalar(
@@ -199,10 +221,18 @@ impl Store {
             }
         });
         let id = outcome.map_err(|m| conflict("mail_domains", m))?;
-        self.organization(OrganizationId(id)).await?.ok_or(StoreError::NotFound)
+        self.organization(OrganizationId(id))
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 
-    pub async fn update_organization(&self, actor: &str, id: OrganizationId, d: &OrganizationDetails, now: Timestamp) -> Result<Organization> {
+    pub async fn update_organization(
+        &self,
+        actor: &str,
+        id: OrganizationId,
+        d: &OrganizationDetails,
+        now: Timestamp,
+    ) -> Result<Organization> {
         let before = self.organization(id).await?.ok_or(StoreError::NotFound)?;
         let diff = changes(Some(&before.details.audit_fields()), &d.audit_fields());
         if diff.is_empty() {
@@ -242,7 +272,12 @@ impl Store {
     }
 
     /// Removes an organisation with its contacts and contracts. The audit history stays.
-    pub async fn delete_organization(&self, actor: &str, id: OrganizationId, now: Timestamp) -> Result<()> {
+    pub async fn delete_organization(
+        &self,
+        actor: &str,
+        id: OrganizationId,
+        now: Timestamp,
+    ) -> Result<()> {
         let before = self.organization(id).await?.ok_or(StoreError::NotFound)?;
         write_pool!(self, p => {
             let mut tx = p.begin().await?;
@@ -261,13 +296,18 @@ impl Store {
     }
 
     /// The organisation that owns a mail domain, for matching incoming mail.
-    pub async fn organization_by_domain(&self, domain: &MailDomain) -> Result<Option<OrganizationId>> {
+    pub async fn organization_by_domain(
+        &self,
+        domain: &MailDomain,
+    ) -> Result<Option<OrganizationId>> {
         let id: Option<i64> = read_pool!(self, p => sqlx::query_scalar("SELECT organization_id FROM organization_domains WHERE domain = $1").bind(domain.as_str()).fetch_optional(p).await)?;
         Ok(id.map(OrganizationId))
     }
 
     pub async fn count_organizations(&self) -> Result<i64> {
-        Ok(read_pool!(self, p => sqlx::query_scalar("SELECT COUNT(*) FROM organizations").fetch_one(p).await)?)
+        Ok(
+            read_pool!(self, p => sqlx::query_scalar("SELECT COUNT(*) FROM organizations").fetch_one(p).await)?,
+        )
     }
 
     pub async fn list_organizations(&self, q: &OrganizationQuery) -> Result<Page<Organization>> {
@@ -275,7 +315,8 @@ impl Store {
             Text(String),
             Int(i64),
         }
-        let mut sql = format!("SELECT {ORGANIZATION_COLUMNS}, name_key FROM organizations WHERE 1=1");
+        let mut sql =
+            format!("SELECT {ORGANIZATION_COLUMNS}, name_key FROM organizations WHERE 1=1");
         let mut args: Vec<Arg> = Vec::new();
         let mut push = |sql: &mut String, clause: &str, arg: Arg| {
             args.push(arg);
@@ -284,16 +325,37 @@ impl Store {
         match q.visibility {
             Visibility::All => {}
             Visibility::Only(o) => push(&mut sql, " AND id = $?", Arg::Int(o.0)),
-            Visibility::Nothing => return Ok(Page { items: vec![], next_cursor: None }),
+            Visibility::Nothing => {
+                return Ok(Page {
+                    items: vec![],
+                    next_cursor: None,
+                });
+            }
         }
         if let Some(t) = q.text.as_deref().filter(|t| !t.trim().is_empty()) {
             let pat = like_pattern(t);
-            push(&mut sql, " AND (name_key LIKE $? ESCAPE '\\'", Arg::Text(pat.clone()));
-            push(&mut sql, " OR lower(COALESCE(org_number, '')) LIKE $? ESCAPE '\\'", Arg::Text(pat.clone()));
-            push(&mut sql, " OR mail_domains LIKE $? ESCAPE '\\')", Arg::Text(pat));
+            push(
+                &mut sql,
+                " AND (name_key LIKE $? ESCAPE '\\'",
+                Arg::Text(pat.clone()),
+            );
+            push(
+                &mut sql,
+                " OR lower(COALESCE(org_number, '')) LIKE $? ESCAPE '\\'",
+                Arg::Text(pat.clone()),
+            );
+            push(
+                &mut sql,
+                " OR mail_domains LIKE $? ESCAPE '\\')",
+                Arg::Text(pat),
+            );
         }
         if let Some(c) = q.country.as_deref().filter(|c| !c.trim().is_empty()) {
-            push(&mut sql, " AND country = $?", Arg::Text(c.trim().to_ascii_uppercase()));
+            push(
+                &mut sql,
+                " AND country = $?",
+                Arg::Text(c.trim().to_ascii_uppercase()),
+            );
         }
         if let Some(s) = q.sector {
             push(&mut sql, " AND sector = $?", Arg::Text(s.code().into()));
@@ -335,11 +397,21 @@ impl Store {
             last = Some((r.name_key.clone(), r.row.id));
             items.push(r.row.into_organization()?);
         }
-        let next_cursor = if more { last.map(|(k, id)| encode_cursor(&k, id)) } else { None };
+        let next_cursor = if more {
+            last.map(|(k, id)| encode_cursor(&k, id))
+        } else {
+            None
+        };
         Ok(Page { items, next_cursor })
     }
 
-    pub async fn create_contact(&self, actor: &str, org: OrganizationId, d: &ContactDetails, now: Timestamp) -> Result<Contact> {
+    pub async fn create_contact(
+        &self,
+        actor: &str,
+        org: OrganizationId,
+        d: &ContactDetails,
+        now: Timestamp,
+    ) -> Result<Contact> {
         if self.organization(org).await?.is_none() {
             return Err(StoreError::NotFound);
         }
@@ -368,11 +440,20 @@ impl Store {
                 Some(id)
             }
         });
-        let id = id.ok_or_else(|| conflict("email", format!("a contact with {} exists", d.email)))?;
-        self.contact(ContactId(id)).await?.ok_or(StoreError::NotFound)
+        let id =
+            id.ok_or_else(|| conflict("email", format!("a contact with {} exists", d.email)))?;
+        self.contact(ContactId(id))
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 
-    pub async fn update_contact(&self, actor: &str, id: ContactId, d: &ContactDetails, now: Timestamp) -> Result<Contact> {
+    pub async fn update_contact(
+        &self,
+        actor: &str,
+        id: ContactId,
+        d: &ContactDetails,
+        now: Timestamp,
+    ) -> Result<Contact> {
         let before = self.contact(id).await?.ok_or(StoreError::NotFound)?;
         let diff = changes(Some(&before.details.audit_fields()), &d.audit_fields());
         if diff.is_empty() {
@@ -401,7 +482,10 @@ impl Store {
             }
         });
         if !ok {
-            return Err(conflict("email", format!("a contact with {} exists", d.email)));
+            return Err(conflict(
+                "email",
+                format!("a contact with {} exists", d.email),
+            ));
         }
         self.contact(id).await?.ok_or(StoreError::NotFound)
     }
@@ -431,12 +515,20 @@ impl Store {
     }
 
     pub async fn contacts_of(&self, org: OrganizationId) -> Result<Vec<Contact>> {
-        let sql = format!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE organization_id = $1 ORDER BY name, id");
+        let sql = format!(
+            "SELECT {CONTACT_COLUMNS} FROM contacts WHERE organization_id = $1 ORDER BY name, id"
+        );
         let rows: Vec<ContactRow> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org.0).fetch_all(p).await)?;
         rows.into_iter().map(ContactRow::into_contact).collect()
     }
 
-    pub async fn create_contract(&self, actor: &str, org: OrganizationId, d: &ContractDetails, now: Timestamp) -> Result<Contract> {
+    pub async fn create_contract(
+        &self,
+        actor: &str,
+        org: OrganizationId,
+        d: &ContractDetails,
+        now: Timestamp,
+    ) -> Result<Contract> {
         if self.organization(org).await?.is_none() {
             return Err(StoreError::NotFound);
         }
@@ -468,11 +560,20 @@ impl Store {
                 Some(id)
             }
         });
-        let id = id.ok_or_else(|| conflict("reference", format!("a contract {} exists", d.reference)))?;
-        self.contract(ContractId(id)).await?.ok_or(StoreError::NotFound)
+        let id =
+            id.ok_or_else(|| conflict("reference", format!("a contract {} exists", d.reference)))?;
+        self.contract(ContractId(id))
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 
-    pub async fn update_contract(&self, actor: &str, id: ContractId, d: &ContractDetails, now: Timestamp) -> Result<Contract> {
+    pub async fn update_contract(
+        &self,
+        actor: &str,
+        id: ContractId,
+        d: &ContractDetails,
+        now: Timestamp,
+    ) -> Result<Contract> {
         let before = self.contract(id).await?.ok_or(StoreError::NotFound)?;
         let diff = changes(Some(&before.details.audit_fields()), &d.audit_fields());
         if diff.is_empty() {
@@ -505,7 +606,10 @@ impl Store {
             }
         });
         if !ok {
-            return Err(conflict("reference", format!("a contract {} exists", d.reference)));
+            return Err(conflict(
+                "reference",
+                format!("a contract {} exists", d.reference),
+            ));
         }
         self.contract(id).await?.ok_or(StoreError::NotFound)
     }
@@ -532,7 +636,9 @@ impl Store {
     }
 
     pub async fn contracts_of(&self, org: OrganizationId) -> Result<Vec<Contract>> {
-        let sql = format!("SELECT {CONTRACT_COLUMNS} FROM contracts WHERE organization_id = $1 ORDER BY starts_on, id");
+        let sql = format!(
+            "SELECT {CONTRACT_COLUMNS} FROM contracts WHERE organization_id = $1 ORDER BY starts_on, id"
+        );
         let rows: Vec<ContractRow> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org.0).fetch_all(p).await)?;
         let mut lines: Vec<ProductLineRow> = read_pool!(self, p => sqlx::query_as(
             "SELECT l.contract_id, l.product_code, l.quantity, l.site FROM product_lines l \
@@ -540,7 +646,9 @@ impl Store {
         ).bind(org.0).fetch_all(p).await)?;
         rows.into_iter()
             .map(|r| {
-                let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut lines).into_iter().partition(|l| l.contract_id == r.id);
+                let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut lines)
+                    .into_iter()
+                    .partition(|l| l.contract_id == r.id);
                 lines = rest;
                 r.into_contract(mine)
             })

@@ -19,7 +19,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 use varde_core::form::FieldErrors;
 
@@ -205,4 +207,18 @@ pub(crate) fn micros(t: jiff::Timestamp) -> i64 {
 pub(crate) fn from_micros(us: i64) -> Result<jiff::Timestamp> {
     jiff::Timestamp::from_microsecond(us)
         .map_err(|e| StoreError::Corrupt(format!("timestamp {us}: {e}")))
+}
+
+impl Store {
+    /// The name of the PostgreSQL database, or the SQLite file's path.
+    pub async fn database_name(&self) -> Result<String> {
+        match &self.engine {
+            Engine::Postgres(p) => Ok(sqlx::query_scalar("SELECT current_database()")
+                .fetch_one(p)
+                .await?),
+            Engine::Sqlite { write, .. } => {
+                Ok(write.connect_options().get_filename().display().to_string())
+            }
+        }
+    }
 }

@@ -7,9 +7,13 @@ use varde_core::account::Account;
 use varde_core::catalogue::{ProductCode, Site};
 use varde_core::contact::{Contact, ContactDetails, ContactRole};
 use varde_core::contract::{Contract, ContractDetails, ProductLine};
-use varde_core::customer::{FrameworkAgreement, Lifecycle, Organization, OrganizationDetails, Sector, split_list};
+use varde_core::customer::{
+    FrameworkAgreement, Lifecycle, Organization, OrganizationDetails, Sector, split_list,
+};
 use varde_core::ids::{ContactId, ContractId, OrganizationId, UserId};
-use varde_core::values::{Country, EmailAddress, Language, MailDomain, OrganizationNumber, PhoneNumber};
+use varde_core::values::{
+    Country, EmailAddress, Language, MailDomain, OrganizationNumber, PhoneNumber,
+};
 
 use crate::{Result, StoreError};
 
@@ -63,7 +67,10 @@ impl OrganizationRow {
         let country = corrupt("country", Country::parse(&self.country))?;
         let org_number = match self.org_number.as_deref() {
             None | Some("") => None,
-            Some(n) => Some(corrupt("organisation number", OrganizationNumber::parse(n, country))?),
+            Some(n) => Some(corrupt(
+                "organisation number",
+                OrganizationNumber::parse(n, country),
+            )?),
         };
         let mail_domains = split_list(&self.mail_domains)
             .map(|d| corrupt("mail domain", MailDomain::parse(d)))
@@ -97,7 +104,8 @@ pub(crate) struct ContactRow {
     pub portal_access: bool,
 }
 
-pub(crate) const CONTACT_COLUMNS: &str = "id, organization_id, name, email, phone, roles, language, portal_access";
+pub(crate) const CONTACT_COLUMNS: &str =
+    "id, organization_id, name, email, phone, roles, language, portal_access";
 
 impl ContactRow {
     pub fn into_contact(self) -> Result<Contact> {
@@ -133,7 +141,8 @@ pub(crate) struct ContractRow {
     pub ends_on: Option<String>,
 }
 
-pub(crate) const CONTRACT_COLUMNS: &str = "id, organization_id, reference, signed_on, starts_on, ends_on";
+pub(crate) const CONTRACT_COLUMNS: &str =
+    "id, organization_id, reference, signed_on, starts_on, ends_on";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct ProductLineRow {
@@ -167,9 +176,17 @@ impl ContractRow {
             organization: OrganizationId(self.organization_id),
             details: ContractDetails {
                 reference: self.reference,
-                signed_on: self.signed_on.as_deref().map(|d| date("signed_on", d)).transpose()?,
+                signed_on: self
+                    .signed_on
+                    .as_deref()
+                    .map(|d| date("signed_on", d))
+                    .transpose()?,
                 starts_on: date("starts_on", &self.starts_on)?,
-                ends_on: self.ends_on.as_deref().map(|d| date("ends_on", d)).transpose()?,
+                ends_on: self
+                    .ends_on
+                    .as_deref()
+                    .map(|d| date("ends_on", d))
+                    .transpose()?,
                 lines,
             },
         })

@@ -50,9 +50,36 @@ impl Kind {
     /// any order; `Kind::required` lists those that must be present.
     pub fn columns(self) -> &'static [&'static str] {
         match self {
-            Kind::Organizations => &["name", "org_number", "country", "sector", "framework", "language", "mail_domains", "lifecycle", "service_manager_email"],
-            Kind::Contacts => &["organization", "name", "email", "phone", "roles", "language", "portal_access"],
-            Kind::Contracts => &["organization", "reference", "signed_on", "starts_on", "ends_on", "product_code", "quantity", "site"],
+            Kind::Organizations => &[
+                "name",
+                "org_number",
+                "country",
+                "sector",
+                "framework",
+                "language",
+                "mail_domains",
+                "lifecycle",
+                "service_manager_email",
+            ],
+            Kind::Contacts => &[
+                "organization",
+                "name",
+                "email",
+                "phone",
+                "roles",
+                "language",
+                "portal_access",
+            ],
+            Kind::Contracts => &[
+                "organization",
+                "reference",
+                "signed_on",
+                "starts_on",
+                "ends_on",
+                "product_code",
+                "quantity",
+                "site",
+            ],
         }
     }
 
@@ -120,30 +147,67 @@ struct Planned<T, Id> {
 }
 
 fn field(rec: &csv::StringRecord, idx: &HashMap<String, usize>, name: &str) -> String {
-    idx.get(name).and_then(|i| rec.get(*i)).unwrap_or("").trim().to_string()
+    idx.get(name)
+        .and_then(|i| rec.get(*i))
+        .unwrap_or("")
+        .trim()
+        .to_string()
 }
 
 fn truthy(s: &str) -> bool {
-    matches!(s.trim().to_ascii_lowercase().as_str(), "true" | "yes" | "1" | "y" | "x")
+    matches!(
+        s.trim().to_ascii_lowercase().as_str(),
+        "true" | "yes" | "1" | "y" | "x"
+    )
 }
 
 /// Reads the header and checks its columns; an error is reported against line 1.
-fn header(reader: &mut csv::Reader<&[u8]>, kind: Kind) -> std::result::Result<HashMap<String, usize>, LineError> {
-    let h = reader.headers().map_err(|e| LineError { line: 1, message: format!("cannot read the header: {e}") })?;
-    let idx: HashMap<String, usize> = h.iter().enumerate().map(|(i, n)| (n.trim().to_ascii_lowercase(), i)).collect();
-    let unknown: Vec<&String> = idx.keys().filter(|k| !kind.columns().contains(&k.as_str())).collect();
+fn header(
+    reader: &mut csv::Reader<&[u8]>,
+    kind: Kind,
+) -> std::result::Result<HashMap<String, usize>, LineError> {
+    let h = reader.headers().map_err(|e| LineError {
+        line: 1,
+        message: format!("cannot read the header: {e}"),
+    })?;
+    let idx: HashMap<String, usize> = h
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.trim().to_ascii_lowercase(), i))
+        .collect();
+    let unknown: Vec<&String> = idx
+        .keys()
+        .filter(|k| !kind.columns().contains(&k.as_str()))
+        .collect();
     if !unknown.is_empty() {
-        return Err(LineError { line: 1, message: format!("unknown column(s) {:?}; the columns are {}", unknown, kind.columns().join(",")) });
+        return Err(LineError {
+            line: 1,
+            message: format!(
+                "unknown column(s) {:?}; the columns are {}",
+                unknown,
+                kind.columns().join(",")
+            ),
+        });
     }
-    let missing: Vec<&&str> = kind.required().iter().filter(|c| !idx.contains_key(**c)).collect();
+    let missing: Vec<&&str> = kind
+        .required()
+        .iter()
+        .filter(|c| !idx.contains_key(**c))
+        .collect();
     if !missing.is_empty() {
-        return Err(LineError { line: 1, message: format!("missing column(s) {missing:?}") });
+        return Err(LineError {
+            line: 1,
+            message: format!("missing column(s) {missing:?}"),
+        });
     }
     Ok(idx)
 }
 
 fn records(csv_bytes: &[u8]) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new().flexible(false).trim(csv::Trim::None).from_reader(csv_bytes)
+    csv::ReaderBuilder::new()
+        .flexible(false)
+        .trim(csv::Trim::None)
+        .from_reader(csv_bytes)
 }
 
 /// Organisation keys of the stored customer base, to match rows to records.
@@ -155,15 +219,20 @@ struct OrganizationIndex {
 impl OrganizationIndex {
     /// Finds an organisation by organisation number or by name.
     fn find(&self, key: &str) -> Option<i64> {
-        self.by_number.get(key.trim()).or_else(|| self.by_name.get(&name_key(key))).copied()
+        self.by_number
+            .get(key.trim())
+            .or_else(|| self.by_name.get(&name_key(key)))
+            .copied()
     }
 }
 
 impl Store {
     async fn organization_index(&self) -> Result<OrganizationIndex> {
-        let rows: Vec<(i64, String, Option<String>)> =
-            read_pool!(self, p => sqlx::query_as("SELECT id, name_key, org_number FROM organizations").fetch_all(p).await)?;
-        let mut index = OrganizationIndex { by_number: HashMap::new(), by_name: HashMap::new() };
+        let rows: Vec<(i64, String, Option<String>)> = read_pool!(self, p => sqlx::query_as("SELECT id, name_key, org_number FROM organizations").fetch_all(p).await)?;
+        let mut index = OrganizationIndex {
+            by_number: HashMap::new(),
+            by_name: HashMap::new(),
+        };
         for (id, name, number) in rows {
             if let Some(n) = number.filter(|n| !n.is_empty()) {
                 index.by_number.insert(n, id);
@@ -174,8 +243,17 @@ impl Store {
     }
 
     /// Imports one CSV file. See the module documentation for the rules.
-    pub async fn import_csv(&self, kind: Kind, csv_bytes: &[u8], opts: &ImportOptions) -> Result<ImportReport> {
-        let mut report = ImportReport { kind: kind.name(), dry_run: opts.dry_run, ..Default::default() };
+    pub async fn import_csv(
+        &self,
+        kind: Kind,
+        csv_bytes: &[u8],
+        opts: &ImportOptions,
+    ) -> Result<ImportReport> {
+        let mut report = ImportReport {
+            kind: kind.name(),
+            dry_run: opts.dry_run,
+            ..Default::default()
+        };
         match kind {
             Kind::Organizations => {
                 let planned = self.plan_organizations(csv_bytes, &mut report).await?;
@@ -202,7 +280,11 @@ impl Store {
         Ok(report)
     }
 
-    async fn plan_organizations(&self, csv_bytes: &[u8], report: &mut ImportReport) -> Result<Vec<Planned<OrganizationDetails, OrganizationId>>> {
+    async fn plan_organizations(
+        &self,
+        csv_bytes: &[u8],
+        report: &mut ImportReport,
+    ) -> Result<Vec<Planned<OrganizationDetails, OrganizationId>>> {
         let mut reader = records(csv_bytes);
         let idx = match header(&mut reader, Kind::Organizations) {
             Ok(i) => i,
@@ -232,7 +314,10 @@ impl Store {
                 Err(e) => {
                     report.rows += 1;
                     let line = e.position().map(|p| p.line()).unwrap_or(0);
-                    report.errors.push(LineError { line, message: format!("unreadable row: {e}") });
+                    report.errors.push(LineError {
+                        line,
+                        message: format!("unreadable row: {e}"),
+                    });
                     continue;
                 }
             };
@@ -242,10 +327,16 @@ impl Store {
             let service_manager = if sm_email.is_empty() {
                 None
             } else {
-                match EmailAddress::parse(&sm_email).ok().and_then(|e| staff.get(e.as_str()).copied()) {
+                match EmailAddress::parse(&sm_email)
+                    .ok()
+                    .and_then(|e| staff.get(e.as_str()).copied())
+                {
                     Some(id) => Some(UserId(id)),
                     None => {
-                        report.errors.push(LineError { line, message: format!("service_manager_email: no staff account {sm_email}") });
+                        report.errors.push(LineError {
+                            line,
+                            message: format!("service_manager_email: no staff account {sm_email}"),
+                        });
                         continue;
                     }
                 }
@@ -264,7 +355,10 @@ impl Store {
             let details = match form.parse() {
                 Ok(d) => d,
                 Err(e) => {
-                    report.errors.push(LineError { line, message: e.summary() });
+                    report.errors.push(LineError {
+                        line,
+                        message: e.summary(),
+                    });
                     continue;
                 }
             };
@@ -273,7 +367,10 @@ impl Store {
                 None => name_key(&details.name),
             };
             if !seen_keys.insert(key.clone()) {
-                report.errors.push(LineError { line, message: format!("{key} appears on an earlier line too") });
+                report.errors.push(LineError {
+                    line,
+                    message: format!("{key} appears on an earlier line too"),
+                });
                 continue;
             }
             let existing = match &details.org_number {
@@ -283,7 +380,9 @@ impl Store {
             let mut clash = None;
             for d in &details.mail_domains {
                 if let Some(owner) = owners.get(d.as_str()).filter(|o| Some(**o) != existing) {
-                    clash = Some(format!("mail_domains: {d} already belongs to organisation {owner}"));
+                    clash = Some(format!(
+                        "mail_domains: {d} already belongs to organisation {owner}"
+                    ));
                 } else if let Some(first) = seen_domains.get(d.as_str()) {
                     clash = Some(format!("mail_domains: {d} is also on line {first}"));
                 }
@@ -298,8 +397,14 @@ impl Store {
             let plan = match existing {
                 None => Plan::Create(details),
                 Some(id) => {
-                    let before = self.organization(OrganizationId(id)).await?.ok_or(StoreError::NotFound)?;
-                    let diff = changes(Some(&before.details.audit_fields()), &details.audit_fields());
+                    let before = self
+                        .organization(OrganizationId(id))
+                        .await?
+                        .ok_or(StoreError::NotFound)?;
+                    let diff = changes(
+                        Some(&before.details.audit_fields()),
+                        &details.audit_fields(),
+                    );
                     Plan::Update(OrganizationId(id), details, diff)
                 }
             };
@@ -308,7 +413,11 @@ impl Store {
         Ok(planned)
     }
 
-    async fn apply_organizations(&self, planned: Vec<Planned<OrganizationDetails, OrganizationId>>, opts: &ImportOptions) -> Result<()> {
+    async fn apply_organizations(
+        &self,
+        planned: Vec<Planned<OrganizationDetails, OrganizationId>>,
+        opts: &ImportOptions,
+    ) -> Result<()> {
         let actor = format!("import by {}", opts.actor);
         let now = micros(opts.now);
         write_pool!(self, p => {
@@ -378,7 +487,11 @@ impl Store {
         Ok(())
     }
 
-    async fn plan_contacts(&self, csv_bytes: &[u8], report: &mut ImportReport) -> Result<Vec<Planned<(OrganizationId, ContactDetails), ContactId>>> {
+    async fn plan_contacts(
+        &self,
+        csv_bytes: &[u8],
+        report: &mut ImportReport,
+    ) -> Result<Vec<Planned<(OrganizationId, ContactDetails), ContactId>>> {
         let mut reader = records(csv_bytes);
         let idx = match header(&mut reader, Kind::Contacts) {
             Ok(i) => i,
@@ -400,17 +513,28 @@ impl Store {
                 Ok(r) => r,
                 Err(e) => {
                     let line = e.position().map(|p| p.line()).unwrap_or(0);
-                    report.errors.push(LineError { line, message: format!("unreadable row: {e}") });
+                    report.errors.push(LineError {
+                        line,
+                        message: format!("unreadable row: {e}"),
+                    });
                     continue;
                 }
             };
             let line = rec.position().map(|p| p.line()).unwrap_or(0);
             let org_key = field(&rec, &idx, "organization");
             let Some(org) = index.find(&org_key) else {
-                report.errors.push(LineError { line, message: format!("organization: no organisation with number or name '{org_key}'") });
+                report.errors.push(LineError {
+                    line,
+                    message: format!(
+                        "organization: no organisation with number or name '{org_key}'"
+                    ),
+                });
                 continue;
             };
-            let fallback = languages.get(&org).and_then(|l| Language::parse(l).ok()).unwrap_or(Language::English);
+            let fallback = languages
+                .get(&org)
+                .and_then(|l| Language::parse(l).ok())
+                .unwrap_or(Language::English);
             let form = ContactForm {
                 name: field(&rec, &idx, "name"),
                 email: field(&rec, &idx, "email"),
@@ -422,33 +546,57 @@ impl Store {
             let details = match form.parse(fallback) {
                 Ok(d) => d,
                 Err(e) => {
-                    report.errors.push(LineError { line, message: e.summary() });
+                    report.errors.push(LineError {
+                        line,
+                        message: e.summary(),
+                    });
                     continue;
                 }
             };
             let key = details.email.to_string();
             if !seen.insert(key.clone()) {
-                report.errors.push(LineError { line, message: format!("{key} appears on an earlier line too") });
+                report.errors.push(LineError {
+                    line,
+                    message: format!("{key} appears on an earlier line too"),
+                });
                 continue;
             }
             let plan = match existing.get(&key) {
                 None => Plan::Create((OrganizationId(org), details)),
                 Some(id) => {
-                    let before = self.contact(ContactId(*id)).await?.ok_or(StoreError::NotFound)?;
+                    let before = self
+                        .contact(ContactId(*id))
+                        .await?
+                        .ok_or(StoreError::NotFound)?;
                     if before.organization.0 != org {
-                        report.errors.push(LineError { line, message: format!("email: {key} is a contact of another organisation ({})", before.organization) });
+                        report.errors.push(LineError {
+                            line,
+                            message: format!(
+                                "email: {key} is a contact of another organisation ({})",
+                                before.organization
+                            ),
+                        });
                         continue;
                     }
-                    let diff = changes(Some(&before.details.audit_fields()), &details.audit_fields());
+                    let diff = changes(
+                        Some(&before.details.audit_fields()),
+                        &details.audit_fields(),
+                    );
                     Plan::Update(ContactId(*id), (OrganizationId(org), details), diff)
                 }
             };
-            record(report, &mut planned, line, key, plan, |(_, d)| d.audit_fields());
+            record(report, &mut planned, line, key, plan, |(_, d)| {
+                d.audit_fields()
+            });
         }
         Ok(planned)
     }
 
-    async fn apply_contacts(&self, planned: Vec<Planned<(OrganizationId, ContactDetails), ContactId>>, opts: &ImportOptions) -> Result<()> {
+    async fn apply_contacts(
+        &self,
+        planned: Vec<Planned<(OrganizationId, ContactDetails), ContactId>>,
+        opts: &ImportOptions,
+    ) -> Result<()> {
         let actor = format!("import by {}", opts.actor);
         let now = micros(opts.now);
         write_pool!(self, p => {
@@ -494,7 +642,11 @@ impl Store {
         Ok(())
     }
 
-    async fn plan_contracts(&self, csv_bytes: &[u8], report: &mut ImportReport) -> Result<Vec<Planned<(OrganizationId, ContractDetails), ContractId>>> {
+    async fn plan_contracts(
+        &self,
+        csv_bytes: &[u8],
+        report: &mut ImportReport,
+    ) -> Result<Vec<Planned<(OrganizationId, ContractDetails), ContractId>>> {
         let mut reader = records(csv_bytes);
         let idx = match header(&mut reader, Kind::Contracts) {
             Ok(i) => i,
@@ -513,7 +665,10 @@ impl Store {
                 Ok(r) => r,
                 Err(e) => {
                     let line = e.position().map(|p| p.line()).unwrap_or(0);
-                    report.errors.push(LineError { line, message: format!("unreadable row: {e}") });
+                    report.errors.push(LineError {
+                        line,
+                        message: format!("unreadable row: {e}"),
+                    });
                     continue;
                 }
             };
@@ -534,7 +689,10 @@ impl Store {
             };
             match contracts.get_mut(&reference) {
                 Some((first, key, form)) => {
-                    let same = *key == org_key && form.signed_on == head.signed_on && form.starts_on == head.starts_on && form.ends_on == head.ends_on;
+                    let same = *key == org_key
+                        && form.signed_on == head.signed_on
+                        && form.starts_on == head.starts_on
+                        && form.ends_on == head.ends_on;
                     if !same {
                         report.errors.push(LineError { line, message: format!("contract {reference} has other organisation or dates than on line {first}") });
                         continue;
@@ -553,37 +711,64 @@ impl Store {
             read_pool!(self, p => sqlx::query_as("SELECT reference, id FROM contracts").fetch_all(p).await)?.into_iter().collect();
         let mut planned = Vec::new();
         for reference in order {
-            let Some((line, org_key, form)) = contracts.remove(&reference) else { continue };
+            let Some((line, org_key, form)) = contracts.remove(&reference) else {
+                continue;
+            };
             let Some(org) = index.find(&org_key) else {
-                report.errors.push(LineError { line, message: format!("organization: no organisation with number or name '{org_key}'") });
+                report.errors.push(LineError {
+                    line,
+                    message: format!(
+                        "organization: no organisation with number or name '{org_key}'"
+                    ),
+                });
                 continue;
             };
             let details = match form.parse() {
                 Ok(d) => d,
                 Err(e) => {
-                    report.errors.push(LineError { line, message: e.summary() });
+                    report.errors.push(LineError {
+                        line,
+                        message: e.summary(),
+                    });
                     continue;
                 }
             };
             let plan = match existing.get(&details.reference) {
                 None => Plan::Create((OrganizationId(org), details)),
                 Some(id) => {
-                    let before = self.contract(ContractId(*id)).await?.ok_or(StoreError::NotFound)?;
+                    let before = self
+                        .contract(ContractId(*id))
+                        .await?
+                        .ok_or(StoreError::NotFound)?;
                     if before.organization.0 != org {
-                        report.errors.push(LineError { line, message: format!("reference: {reference} is a contract of another organisation") });
+                        report.errors.push(LineError {
+                            line,
+                            message: format!(
+                                "reference: {reference} is a contract of another organisation"
+                            ),
+                        });
                         continue;
                     }
-                    let diff = changes(Some(&before.details.audit_fields()), &details.audit_fields());
+                    let diff = changes(
+                        Some(&before.details.audit_fields()),
+                        &details.audit_fields(),
+                    );
                     Plan::Update(ContractId(*id), (OrganizationId(org), details), diff)
                 }
             };
-            record(report, &mut planned, line, reference, plan, |(_, d)| d.audit_fields());
+            record(report, &mut planned, line, reference, plan, |(_, d)| {
+                d.audit_fields()
+            });
         }
         report.errors.sort_by_key(|e| e.line);
         Ok(planned)
     }
 
-    async fn apply_contracts(&self, planned: Vec<Planned<(OrganizationId, ContractDetails), ContractId>>, opts: &ImportOptions) -> Result<()> {
+    async fn apply_contracts(
+        &self,
+        planned: Vec<Planned<(OrganizationId, ContractDetails), ContractId>>,
+        opts: &ImportOptions,
+    ) -> Result<()> {
         let actor = format!("import by {}", opts.actor);
         for p in planned {
             match p.plan {
@@ -605,44 +790,94 @@ impl Store {
         let mut w = csv::Writer::from_writer(Vec::new());
         let csv_err = |e: csv::Error| StoreError::Corrupt(format!("writing CSV: {e}"));
         w.write_record(kind.columns()).map_err(csv_err)?;
-        let orgs: Vec<(i64, String, Option<String>)> =
-            read_pool!(self, p => sqlx::query_as("SELECT id, name, org_number FROM organizations ORDER BY id").fetch_all(p).await)?;
-        let org_key: HashMap<i64, String> = orgs.into_iter().map(|(id, name, number)| (id, number.filter(|n| !n.is_empty()).unwrap_or(name))).collect();
+        let orgs: Vec<(i64, String, Option<String>)> = read_pool!(self, p => sqlx::query_as("SELECT id, name, org_number FROM organizations ORDER BY id").fetch_all(p).await)?;
+        let org_key: HashMap<i64, String> = orgs
+            .into_iter()
+            .map(|(id, name, number)| (id, number.filter(|n| !n.is_empty()).unwrap_or(name)))
+            .collect();
         match kind {
             Kind::Organizations => {
-                let staff: HashMap<i64, String> = self.accounts().await?.into_iter().map(|a| (a.id.0, a.email.to_string())).collect();
-                let sql = format!("SELECT {} FROM organizations ORDER BY id", crate::rows::ORGANIZATION_COLUMNS);
+                let staff: HashMap<i64, String> = self
+                    .accounts()
+                    .await?
+                    .into_iter()
+                    .map(|a| (a.id.0, a.email.to_string()))
+                    .collect();
+                let sql = format!(
+                    "SELECT {} FROM organizations ORDER BY id",
+                    crate::rows::ORGANIZATION_COLUMNS
+                );
                 let rows: Vec<crate::rows::OrganizationRow> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await)?;
                 for r in rows {
                     let o = r.into_organization()?;
                     let f = OrganizationForm::from_details(&o.details);
-                    let sm = o.details.service_manager.and_then(|u| staff.get(&u.0).cloned()).unwrap_or_default();
-                    w.write_record([&f.name, &f.org_number, &f.country, &f.sector, &f.framework, &f.language, &f.mail_domains, &f.lifecycle, &sm]).map_err(csv_err)?;
+                    let sm = o
+                        .details
+                        .service_manager
+                        .and_then(|u| staff.get(&u.0).cloned())
+                        .unwrap_or_default();
+                    w.write_record([
+                        &f.name,
+                        &f.org_number,
+                        &f.country,
+                        &f.sector,
+                        &f.framework,
+                        &f.language,
+                        &f.mail_domains,
+                        &f.lifecycle,
+                        &sm,
+                    ])
+                    .map_err(csv_err)?;
                 }
             }
             Kind::Contacts => {
-                let sql = format!("SELECT {} FROM contacts ORDER BY organization_id, id", crate::rows::CONTACT_COLUMNS);
+                let sql = format!(
+                    "SELECT {} FROM contacts ORDER BY organization_id, id",
+                    crate::rows::CONTACT_COLUMNS
+                );
                 let rows: Vec<crate::rows::ContactRow> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await)?;
                 for r in rows {
                     let c = r.into_contact()?;
                     let f = ContactForm::from_details(&c.details);
                     let org = org_key.get(&c.organization.0).cloned().unwrap_or_default();
-                    w.write_record([org.as_str(), &f.name, &f.email, &f.phone, &f.roles, &f.language, if f.portal_access { "yes" } else { "no" }]).map_err(csv_err)?;
+                    w.write_record([
+                        org.as_str(),
+                        &f.name,
+                        &f.email,
+                        &f.phone,
+                        &f.roles,
+                        &f.language,
+                        if f.portal_access { "yes" } else { "no" },
+                    ])
+                    .map_err(csv_err)?;
                 }
             }
             Kind::Contracts => {
                 let ids: Vec<i64> = read_pool!(self, p => sqlx::query_scalar("SELECT id FROM contracts ORDER BY id").fetch_all(p).await)?;
                 for id in ids {
-                    let Some(c) = self.contract(ContractId(id)).await? else { continue };
+                    let Some(c) = self.contract(ContractId(id)).await? else {
+                        continue;
+                    };
                     let f = ContractForm::from_details(&c.details);
                     let org = org_key.get(&c.organization.0).cloned().unwrap_or_default();
                     for l in &f.lines {
-                        w.write_record([&org, &f.reference, &f.signed_on, &f.starts_on, &f.ends_on, &l.product_code, &l.quantity, &l.site]).map_err(csv_err)?;
+                        w.write_record([
+                            &org,
+                            &f.reference,
+                            &f.signed_on,
+                            &f.starts_on,
+                            &f.ends_on,
+                            &l.product_code,
+                            &l.quantity,
+                            &l.site,
+                        ])
+                        .map_err(csv_err)?;
                     }
                 }
             }
         }
-        w.into_inner().map_err(|e| StoreError::Corrupt(format!("writing CSV: {e}")))
+        w.into_inner()
+            .map_err(|e| StoreError::Corrupt(format!("writing CSV: {e}")))
     }
 }
 
@@ -675,7 +910,12 @@ fn record<T, Id>(
     if let Some((action, changes)) = listed
         && report.changes.len() < MAX_LISTED_CHANGES
     {
-        report.changes.push(PlannedChange { line, action, key, changes });
+        report.changes.push(PlannedChange {
+            line,
+            action,
+            key,
+            changes,
+        });
     }
     planned.push(Planned { plan });
 }

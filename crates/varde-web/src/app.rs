@@ -57,7 +57,10 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::openapi::routes())
         .nest("/api/v1", crate::api::routes())
         .merge(crate::console::routes())
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::ops::track))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::ops::track,
+        ))
         .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
         .with_state(state)
 }
@@ -69,5 +72,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
 }

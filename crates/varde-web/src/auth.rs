@@ -26,7 +26,8 @@ pub const SESSION_HOURS: i64 = 12;
 /// A random secret of 32 bytes, hex-encoded, with a prefix that says what it is.
 pub fn new_secret(prefix: &str) -> String {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).unwrap_or_else(|e| panic!("the system's random source failed: {e}"));
+    getrandom::fill(&mut bytes)
+        .unwrap_or_else(|e| panic!("the system's random source failed: {e}"));
     format!("{prefix}{}", hex::encode(bytes))
 }
 
@@ -43,9 +44,13 @@ pub async fn hash_password(password: String) -> anyhow::Result<String> {
 
 /// Checks a password against a stored hash on a blocking thread.
 pub async fn verify_password(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || Argon2::default().verify_password(password.as_bytes(), hash.as_str()).is_ok())
-        .await
-        .unwrap_or(false)
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .verify_password(password.as_bytes(), hash.as_str())
+            .is_ok()
+    })
+    .await
+    .unwrap_or(false)
 }
 
 /// How the caller proved who it is.
@@ -91,7 +96,9 @@ impl Caller {
 fn bearer(parts: &Parts) -> Option<&str> {
     let v = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = v.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -108,7 +115,10 @@ impl FromRequestParts<AppState> for Caller {
                 }),
                 None => {
                     tracing::warn!("presented API token is unknown or revoked");
-                    Err(ApiError::new(ErrorCode::Unauthenticated, "the API token is unknown or revoked"))
+                    Err(ApiError::new(
+                        ErrorCode::Unauthenticated,
+                        "the API token is unknown or revoked",
+                    ))
                 }
             };
         }
@@ -132,7 +142,10 @@ impl FromRequestParts<AppState> for Caller {
             {
                 let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
                 if sent != Some(caller.csrf()) {
-                    return Err(ApiError::new(ErrorCode::CsrfFailed, "missing or wrong X-CSRF-Token header"));
+                    return Err(ApiError::new(
+                        ErrorCode::CsrfFailed,
+                        "missing or wrong X-CSRF-Token header",
+                    ));
                 }
             }
             return Ok(caller);
@@ -148,8 +161,13 @@ impl FromRequestParts<AppState> for Caller {
 /// Checks a CSRF token sent in a form against the caller's session.
 pub fn check_form_csrf(caller: &Caller, sent: &str) -> Result<(), ApiError> {
     match &caller.credential {
-        Credential::Session { csrf, .. } if constant_time_eq(csrf.as_bytes(), sent.as_bytes()) => Ok(()),
-        Credential::Session { .. } => Err(ApiError::new(ErrorCode::CsrfFailed, "the form has expired; reload the page and try again")),
+        Credential::Session { csrf, .. } if constant_time_eq(csrf.as_bytes(), sent.as_bytes()) => {
+            Ok(())
+        }
+        Credential::Session { .. } => Err(ApiError::new(
+            ErrorCode::CsrfFailed,
+            "the form has expired; reload the page and try again",
+        )),
         _ => Err(ApiError::unauthenticated()),
     }
 }
@@ -193,21 +211,37 @@ impl LoginLimiter {
         if by_email && by_address {
             Ok(())
         } else {
-            Err(ApiError::new(ErrorCode::RateLimited, "too many login attempts; wait a minute and try again"))
+            Err(ApiError::new(
+                ErrorCode::RateLimited,
+                "too many login attempts; wait a minute and try again",
+            ))
         }
     }
 }
 
 /// The client's address, when the server was started with connection info.
 pub fn client_address(parts: &Parts) -> Option<IpAddr> {
-    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
 }
 
 /// Checks an e-mail and password; on success gives the account. Every failure looks the same
 /// to the caller, and the work done is the same whether the account exists or not.
-pub async fn authenticate(state: &AppState, email: &str, password: &str, address: Option<IpAddr>) -> Result<Account, ApiError> {
+pub async fn authenticate(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    address: Option<IpAddr>,
+) -> Result<Account, ApiError> {
     state.login_limiter.check(email, address)?;
-    let refused = || ApiError::new(ErrorCode::Unauthenticated, "wrong e-mail address or password");
+    let refused = || {
+        ApiError::new(
+            ErrorCode::Unauthenticated,
+            "wrong e-mail address or password",
+        )
+    };
     let Ok(email) = EmailAddress::parse(email) else {
         return Err(refused());
     };

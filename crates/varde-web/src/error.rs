@@ -135,7 +135,10 @@ impl From<StoreError> for ApiError {
             },
             StoreError::Unavailable(cause) => {
                 tracing::error!(%cause, "database unavailable");
-                ApiError::new(ErrorCode::Unavailable, "the database is unavailable; try again shortly")
+                ApiError::new(
+                    ErrorCode::Unavailable,
+                    "the database is unavailable; try again shortly",
+                )
             }
             other => ApiError::internal(other),
         }

@@ -33,16 +33,28 @@ struct BearerAuth;
 impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/openapi.json", get(|| async { axum::Json(ApiDoc::openapi()) }))
+        .route(
+            "/api/openapi.json",
+            get(|| async { axum::Json(ApiDoc::openapi()) }),
+        )
         .route("/api/docs", get(viewer))
-        .route("/assets/swagger-ui.css", get(|| async { ([(header::CONTENT_TYPE, "text/css")], SWAGGER_CSS) }))
-        .route("/assets/swagger-ui-bundle.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript")], SWAGGER_JS) }))
+        .route(
+            "/assets/swagger-ui.css",
+            get(|| async { ([(header::CONTENT_TYPE, "text/css")], SWAGGER_CSS) }),
+        )
+        .route(
+            "/assets/swagger-ui-bundle.js",
+            get(|| async { ([(header::CONTENT_TYPE, "text/javascript")], SWAGGER_JS) }),
+        )
 }
 
 const SWAGGER_CSS: &str = include_str!("../assets/vendor/swagger-ui.css");

@@ -45,7 +45,11 @@ impl Default for Metrics {
         });
         let mut registry = Registry::with_prefix("varde");
         registry.register("http_requests", "HTTP requests answered", requests.clone());
-        registry.register("http_request_duration_seconds", "Time to answer an HTTP request", latency.clone());
+        registry.register(
+            "http_request_duration_seconds",
+            "Time to answer an HTTP request",
+            latency.clone(),
+        );
         Metrics {
             registry: Mutex::new(registry),
             requests,
@@ -67,7 +71,10 @@ async fn healthz() -> impl IntoResponse {
 
 async fn readyz(State(state): State<AppState>) -> Response {
     match state.store.ping().await {
-        Ok(()) => axum::Json(serde_json::json!({"status": "ready", "database": state.store.engine()})).into_response(),
+        Ok(()) => {
+            axum::Json(serde_json::json!({"status": "ready", "database": state.store.engine()}))
+                .into_response()
+        }
         Err(e) => {
             tracing::error!(error = %e, "readiness check: database unreachable");
             (
@@ -88,7 +95,14 @@ async fn metrics(State(state): State<AppState>) -> Response {
     if !encoded {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     }
-    ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], text).into_response()
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response()
 }
 
 /// Counts, times and logs every request under its route pattern (never the raw path, so ids
@@ -107,12 +121,18 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
     state
         .metrics
         .requests
-        .get_or_create(&RequestLabels { method: method.clone(), route: route.clone(), status })
+        .get_or_create(&RequestLabels {
+            method: method.clone(),
+            route: route.clone(),
+            status,
+        })
         .inc();
     state
         .metrics
         .latency
-        .get_or_create(&RouteLabels { route: route.clone() })
+        .get_or_create(&RouteLabels {
+            route: route.clone(),
+        })
         .observe(elapsed.as_secs_f64());
     tracing::info!(%method, %route, status, elapsed_ms = elapsed.as_secs_f64() * 1000.0, "request");
     response

@@ -17,7 +17,11 @@ use varde_web::{AppState, Clock};
 mod demo;
 
 #[derive(Parser)]
-#[command(name = "varde", version, about = "Varde: customer success and support for an IaaS provider.")]
+#[command(
+    name = "varde",
+    version,
+    about = "Varde: customer success and support for an IaaS provider."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -27,14 +31,24 @@ struct Cli {
 #[derive(Args, Clone)]
 struct StoreArgs {
     /// Directory of the embedded SQLite database (created if missing).
-    #[arg(long, value_name = "DIR", conflicts_with = "database", env = "VARDE_DATA")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        conflicts_with = "database",
+        env = "VARDE_DATA"
+    )]
     data: Option<PathBuf>,
     /// PostgreSQL URL, e.g. postgres://varde@127.0.0.1:5432/varde.
     #[arg(long, value_name = "URL", env = "VARDE_DATABASE")]
     database: Option<String>,
     /// The address the server listens on. Accepted by every command so that one set of
     /// options serves them all; only `serve` and `demo` listen.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080", env = "VARDE_LISTEN")]
+    #[arg(
+        long,
+        value_name = "ADDR",
+        default_value = "127.0.0.1:8080",
+        env = "VARDE_LISTEN"
+    )]
     listen: SocketAddr,
 }
 
@@ -49,10 +63,12 @@ impl StoreArgs {
 
     async fn open(&self, default_dir: &str) -> anyhow::Result<Store> {
         let location = self.location(default_dir);
-        Store::open(&location).await.with_context(|| match &location {
-            Location::SqliteDir(d) => format!("opening the SQLite database in {}", d.display()),
-            Location::Postgres(_) => "connecting to PostgreSQL".to_string(),
-        })
+        Store::open(&location)
+            .await
+            .with_context(|| match &location {
+                Location::SqliteDir(d) => format!("opening the SQLite database in {}", d.display()),
+                Location::Postgres(_) => "connecting to PostgreSQL".to_string(),
+            })
     }
 }
 
@@ -194,11 +210,16 @@ fn system_clock() -> Clock {
 
 fn read_password() -> anyhow::Result<String> {
     let mut s = String::new();
-    std::io::stdin().read_to_string(&mut s).context("reading the password from standard input")?;
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .context("reading the password from standard input")?;
     Ok(s.trim_end_matches(['\n', '\r']).to_string())
 }
 
-async fn account_by_email(store: &Store, email: &str) -> anyhow::Result<varde_core::account::Account> {
+async fn account_by_email(
+    store: &Store,
+    email: &str,
+) -> anyhow::Result<varde_core::account::Account> {
     let email = EmailAddress::parse(email).map_err(|e| anyhow::anyhow!("{e}"))?;
     match store.account_for_login(&email).await? {
         Some((account, _)) => Ok(account),
@@ -209,9 +230,15 @@ async fn account_by_email(store: &Store, email: &str) -> anyhow::Result<varde_co
 async fn serve(store: Store, listen: SocketAddr, secure_cookies: bool) -> anyhow::Result<()> {
     let mut state = AppState::new(store.clone(), system_clock()).await?;
     state.secure_cookies = secure_cookies;
-    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
     tracing::info!(address = %listener.local_addr()?, engine = store.engine(), "varde is serving");
-    eprintln!("Varde is listening on http://{} ({} database)", listener.local_addr()?, store.engine());
+    eprintln!(
+        "Varde is listening on http://{} ({} database)",
+        listener.local_addr()?,
+        store.engine()
+    );
     varde_web::serve(listener, state, shutdown_signal()).await?;
     store.close().await;
     Ok(())
@@ -239,7 +266,17 @@ async fn shutdown_signal() {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let now = jiff::Timestamp::now;
     match cli.command {
-        Command::Serve { store, secure_cookies } => serve(store.open("./varde-data").await?, store.listen, secure_cookies).await,
+        Command::Serve {
+            store,
+            secure_cookies,
+        } => {
+            serve(
+                store.open("./varde-data").await?,
+                store.listen,
+                secure_cookies,
+            )
+            .await
+        }
         Command::Migrate { store } => {
             let s = store.open("./varde-data").await?;
             println!("migrations applied ({} database)", s.engine());
@@ -253,32 +290,62 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             serve(s, store.listen, false).await
         }
         Command::User { command } => match command {
-            UserCommand::Add { email, name, role, organization, password_stdin: _, store } => {
+            UserCommand::Add {
+                email,
+                name,
+                role,
+                organization,
+                password_stdin: _,
+                store,
+            } => {
                 let s = store.open("./varde-data").await?;
                 let password = read_password()?;
-                let account = varde_web::api::accounts::add_account(&s, &email, &name, &role, organization, password, now())
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{}", e.message))?;
-                println!("added {} ({}) with id {}", account.email, account.role, account.id);
+                let account = varde_web::api::accounts::add_account(
+                    &s,
+                    &email,
+                    &name,
+                    &role,
+                    organization,
+                    password,
+                    now(),
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+                println!(
+                    "added {} ({}) with id {}",
+                    account.email, account.role, account.id
+                );
                 s.close().await;
                 Ok(())
             }
             UserCommand::List { store } => {
                 let s = store.open("./varde-data").await?;
                 for a in s.accounts().await? {
-                    let org = a.organization.map(|o| format!(" organization={o}")).unwrap_or_default();
+                    let org = a
+                        .organization
+                        .map(|o| format!(" organization={o}"))
+                        .unwrap_or_default();
                     let disabled = if a.disabled { " disabled" } else { "" };
-                    println!("{}\t{}\t{}\t{}{org}{disabled}", a.id, a.email, a.role, a.name);
+                    println!(
+                        "{}\t{}\t{}\t{}{org}{disabled}",
+                        a.id, a.email, a.role, a.name
+                    );
                 }
                 s.close().await;
                 Ok(())
             }
-            UserCommand::Password { email, password_stdin: _, store } => {
+            UserCommand::Password {
+                email,
+                password_stdin: _,
+                store,
+            } => {
                 let s = store.open("./varde-data").await?;
                 let account = account_by_email(&s, &email).await?;
                 let password = read_password()?;
-                varde_core::account::check_password_strength(&password).map_err(|e| anyhow::anyhow!(e))?;
-                s.set_password_hash(account.id, &varde_web::auth::hash_password(password).await?).await?;
+                varde_core::account::check_password_strength(&password)
+                    .map_err(|e| anyhow::anyhow!(e))?;
+                s.set_password_hash(account.id, &varde_web::auth::hash_password(password).await?)
+                    .await?;
                 println!("password changed for {}", account.email);
                 s.close().await;
                 Ok(())
@@ -293,12 +360,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         },
         Command::Token { command } => match command {
-            TokenCommand::Create { email, name, scope, store } => {
+            TokenCommand::Create {
+                email,
+                name,
+                scope,
+                store,
+            } => {
                 let s = store.open("./varde-data").await?;
                 let account = account_by_email(&s, &email).await?;
-                let (secret, _) = varde_web::api::accounts::issue_token(&s, &account, &name, Some(&scope), now())
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+                let (secret, _) =
+                    varde_web::api::accounts::issue_token(&s, &account, &name, Some(&scope), now())
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
                 println!("{secret}");
                 s.close().await;
                 Ok(())
@@ -307,7 +380,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 let s = store.open("./varde-data").await?;
                 let account = account_by_email(&s, &email).await?;
                 for t in s.tokens_of(account.id).await? {
-                    let state = t.revoked_at.map(|r| format!("revoked {r}")).unwrap_or_else(|| "active".into());
+                    let state = t
+                        .revoked_at
+                        .map(|r| format!("revoked {r}"))
+                        .unwrap_or_else(|| "active".into());
                     println!("{}\t{}\t{}…\t{}\t{state}", t.id, t.name, t.prefix, t.scope);
                 }
                 s.close().await;
@@ -322,11 +398,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Ok(())
             }
         },
-        Command::Import { kind, file, dry_run, partial, actor, store } => {
-            let kind = Kind::parse(&kind).with_context(|| format!("'{kind}' is not organizations, contacts or contracts"))?;
-            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+        Command::Import {
+            kind,
+            file,
+            dry_run,
+            partial,
+            actor,
+            store,
+        } => {
+            let kind = Kind::parse(&kind)
+                .with_context(|| format!("'{kind}' is not organizations, contacts or contracts"))?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let s = store.open("./varde-data").await?;
-            let report = s.import_csv(kind, &bytes, &ImportOptions { dry_run, partial, actor, now: now() }).await?;
+            let report = s
+                .import_csv(
+                    kind,
+                    &bytes,
+                    &ImportOptions {
+                        dry_run,
+                        partial,
+                        actor,
+                        now: now(),
+                    },
+                )
+                .await?;
             for e in &report.errors {
                 eprintln!("line {}: {}", e.line, e.message);
             }
@@ -350,7 +446,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Export { kind, store } => {
-            let kind = Kind::parse(&kind).with_context(|| format!("'{kind}' is not organizations, contacts or contracts"))?;
+            let kind = Kind::parse(&kind)
+                .with_context(|| format!("'{kind}' is not organizations, contacts or contracts"))?;
             let s = store.open("./varde-data").await?;
             use std::io::Write;
             std::io::stdout().write_all(&s.export_csv(kind).await?)?;
@@ -365,9 +462,15 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .json()
         .with_writer(std::io::stderr)
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("VARDE_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("VARDE_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");

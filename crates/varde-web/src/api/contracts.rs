@@ -15,10 +15,18 @@ use crate::error::{ApiError, ApiResult};
 
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/contracts", tag = "customers",
     responses((status = 200, body = [ContractJson]), (status = 404, body = super::dto::ErrorBody)))]
-pub async fn list(State(state): State<AppState>, caller: Caller, Id(id): Id) -> ApiResult<Json<Vec<ContractJson>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> ApiResult<Json<Vec<ContractJson>>> {
     let org = OrganizationId(id);
     authorize(&caller, Action::Read, Resource::Contracts(org))?;
-    state.store.organization(org).await?.ok_or_else(ApiError::not_found)?;
+    state
+        .store
+        .organization(org)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     let contracts = state.store.contracts_of(org).await?;
     Ok(Json(contracts.iter().map(ContractJson::from).collect()))
 }
@@ -26,16 +34,33 @@ pub async fn list(State(state): State<AppState>, caller: Caller, Id(id): Id) -> 
 /// Add a contract with its product lines. Without `signed_on` it is a draft and grants nothing.
 #[utoipa::path(post, path = "/api/v1/organizations/{id}/contracts", request_body = ContractInput, tag = "customers",
     responses((status = 201, body = ContractJson), (status = 409, body = super::dto::ErrorBody), (status = 422, body = super::dto::ErrorBody)))]
-pub async fn create(State(state): State<AppState>, caller: Caller, Id(id): Id, ApiJson(input): ApiJson<ContractInput>) -> ApiResult<(StatusCode, Json<ContractJson>)> {
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    ApiJson(input): ApiJson<ContractInput>,
+) -> ApiResult<(StatusCode, Json<ContractJson>)> {
     let org = OrganizationId(id);
     authorize(&caller, Action::Write, Resource::Contracts(org))?;
-    state.store.organization(org).await?.ok_or_else(ApiError::not_found)?;
+    state
+        .store
+        .organization(org)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     let details = input.form().parse().map_err(ApiError::invalid)?;
-    let contract = state.store.create_contract(&caller.audit_name(), org, &details, state.now()).await?;
+    let contract = state
+        .store
+        .create_contract(&caller.audit_name(), org, &details, state.now())
+        .await?;
     Ok((StatusCode::CREATED, Json(ContractJson::from(&contract))))
 }
 
-async fn load(state: &AppState, caller: &Caller, id: i64, action: Action) -> ApiResult<varde_core::contract::Contract> {
+async fn load(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    action: Action,
+) -> ApiResult<varde_core::contract::Contract> {
     caller.require_login()?;
     let Some(contract) = state.store.contract(ContractId(id)).await? else {
         return Err(ApiError::not_found());
@@ -46,25 +71,46 @@ async fn load(state: &AppState, caller: &Caller, id: i64, action: Action) -> Api
 
 #[utoipa::path(get, path = "/api/v1/contracts/{id}", tag = "customers",
     responses((status = 200, body = ContractJson), (status = 404, body = super::dto::ErrorBody)))]
-pub async fn read(State(state): State<AppState>, caller: Caller, Id(id): Id) -> ApiResult<Json<ContractJson>> {
-    Ok(Json(ContractJson::from(&load(&state, &caller, id, Action::Read).await?)))
+pub async fn read(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> ApiResult<Json<ContractJson>> {
+    Ok(Json(ContractJson::from(
+        &load(&state, &caller, id, Action::Read).await?,
+    )))
 }
 
 /// Replace a contract and all of its lines.
 #[utoipa::path(put, path = "/api/v1/contracts/{id}", request_body = ContractInput, tag = "customers",
     responses((status = 200, body = ContractJson), (status = 404, body = super::dto::ErrorBody), (status = 422, body = super::dto::ErrorBody)))]
-pub async fn replace(State(state): State<AppState>, caller: Caller, Id(id): Id, ApiJson(input): ApiJson<ContractInput>) -> ApiResult<Json<ContractJson>> {
+pub async fn replace(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    ApiJson(input): ApiJson<ContractInput>,
+) -> ApiResult<Json<ContractJson>> {
     let contract = load(&state, &caller, id, Action::Write).await?;
     let details = input.form().parse().map_err(ApiError::invalid)?;
-    let contract = state.store.update_contract(&caller.audit_name(), contract.id, &details, state.now()).await?;
+    let contract = state
+        .store
+        .update_contract(&caller.audit_name(), contract.id, &details, state.now())
+        .await?;
     Ok(Json(ContractJson::from(&contract)))
 }
 
 #[utoipa::path(delete, path = "/api/v1/contracts/{id}", tag = "customers",
     responses((status = 204), (status = 404, body = super::dto::ErrorBody)))]
-pub async fn delete(State(state): State<AppState>, caller: Caller, Id(id): Id) -> ApiResult<StatusCode> {
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> ApiResult<StatusCode> {
     let contract = load(&state, &caller, id, Action::Delete).await?;
-    state.store.delete_contract(&caller.audit_name(), contract.id, state.now()).await?;
+    state
+        .store
+        .delete_contract(&caller.audit_name(), contract.id, state.now())
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

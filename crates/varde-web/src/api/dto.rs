@@ -136,7 +136,11 @@ impl EntitlementsJson {
                 chat_room: e.chat_room,
                 service_manager: e.service_manager,
                 quarterly_meetings: e.quarterly_meetings,
-                services: e.services.iter().map(|(s, site)| format!("{}@{}", s.code(), site.code())).collect(),
+                services: e
+                    .services
+                    .iter()
+                    .map(|(s, site)| format!("{}@{}", s.code(), site.code()))
+                    .collect(),
                 problem: None,
                 problem_message: None,
             },
@@ -185,7 +189,12 @@ impl From<&Contact> for ContactJson {
             name: c.details.name.clone(),
             email: c.details.email.to_string(),
             phone: c.details.phone.as_ref().map(|p| p.as_str().to_string()),
-            roles: c.details.roles.iter().map(|r| r.code().to_string()).collect(),
+            roles: c
+                .details
+                .roles
+                .iter()
+                .map(|r| r.code().to_string())
+                .collect(),
             language: c.details.language.code().into(),
             portal_access: c.details.portal_access,
         }
@@ -340,7 +349,15 @@ impl From<&AuditEvent> for AuditEventJson {
             entity_id: e.entity_id,
             action: e.action.clone(),
             actor: e.actor.clone(),
-            changes: e.changes.iter().map(|c: &Change| ChangeJson { field: c.field.clone(), before: c.before.clone(), after: c.after.clone() }).collect(),
+            changes: e
+                .changes
+                .iter()
+                .map(|c: &Change| ChangeJson {
+                    field: c.field.clone(),
+                    before: c.before.clone(),
+                    after: c.after.clone(),
+                })
+                .collect(),
         }
     }
 }

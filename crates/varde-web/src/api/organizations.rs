@@ -13,7 +13,9 @@ use varde_core::form::FieldErrors;
 use varde_core::ids::OrganizationId;
 use varde_store::OrganizationQuery;
 
-use super::dto::{AuditEventJson, EntitlementsJson, OrganizationInput, OrganizationJson, OrganizationPage};
+use super::dto::{
+    AuditEventJson, EntitlementsJson, OrganizationInput, OrganizationJson, OrganizationPage,
+};
 use super::{ApiJson, ApiQuery, Id, authorize};
 use crate::app::AppState;
 use crate::auth::Caller;
@@ -39,22 +41,39 @@ impl ListParams {
         let mut q = OrganizationQuery::new(visibility(&caller.actor));
         q.text = self.q.clone();
         q.country = self.country.clone();
-        let nonempty = |s: &Option<String>| s.as_deref().filter(|s| !s.trim().is_empty()).map(str::to_string);
+        let nonempty = |s: &Option<String>| {
+            s.as_deref()
+                .filter(|s| !s.trim().is_empty())
+                .map(str::to_string)
+        };
         q.sector = nonempty(&self.sector).and_then(|s| errors.take("sector", Sector::parse(&s)));
-        q.framework = nonempty(&self.framework).and_then(|s| errors.take("framework", FrameworkAgreement::parse(&s)));
-        q.lifecycle = nonempty(&self.lifecycle).and_then(|s| errors.take("lifecycle", Lifecycle::parse(&s)));
+        q.framework = nonempty(&self.framework)
+            .and_then(|s| errors.take("framework", FrameworkAgreement::parse(&s)));
+        q.lifecycle =
+            nonempty(&self.lifecycle).and_then(|s| errors.take("lifecycle", Lifecycle::parse(&s)));
         q.after = self.cursor.clone();
         q.limit = self.limit.unwrap_or(50);
-        if errors.is_empty() { Ok(q) } else { Err(ApiError::invalid(errors)) }
+        if errors.is_empty() {
+            Ok(q)
+        } else {
+            Err(ApiError::invalid(errors))
+        }
     }
 }
 
 /// List organisations in name order. A customer contact sees only its own.
 #[utoipa::path(get, path = "/api/v1/organizations", params(ListParams), tag = "customers",
     responses((status = 200, body = OrganizationPage), (status = 401, body = super::dto::ErrorBody)))]
-pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(params): ApiQuery<ListParams>) -> ApiResult<Json<OrganizationPage>> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> ApiResult<Json<OrganizationPage>> {
     caller.require_login()?;
-    let page = state.store.list_organizations(&params.query(&caller)?).await?;
+    let page = state
+        .store
+        .list_organizations(&params.query(&caller)?)
+        .await?;
     Ok(Json(OrganizationPage {
         items: page.items.iter().map(OrganizationJson::from).collect(),
         next_cursor: page.next_cursor,
@@ -65,31 +84,64 @@ pub async fn list(State(state): State<AppState>, caller: Caller, ApiQuery(params
 #[utoipa::path(post, path = "/api/v1/organizations", request_body = OrganizationInput, tag = "customers",
     responses((status = 201, body = OrganizationJson), (status = 401, body = super::dto::ErrorBody),
         (status = 409, body = super::dto::ErrorBody), (status = 422, body = super::dto::ErrorBody)))]
-pub async fn create(State(state): State<AppState>, caller: Caller, ApiJson(input): ApiJson<OrganizationInput>) -> ApiResult<(StatusCode, Json<OrganizationJson>)> {
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(input): ApiJson<OrganizationInput>,
+) -> ApiResult<(StatusCode, Json<OrganizationJson>)> {
     authorize(&caller, Action::Write, Resource::OrganizationDirectory)?;
-    let details = input.apply(OrganizationForm::default()).parse().map_err(ApiError::invalid)?;
-    let org = state.store.create_organization(&caller.audit_name(), &details, state.now()).await?;
+    let details = input
+        .apply(OrganizationForm::default())
+        .parse()
+        .map_err(ApiError::invalid)?;
+    let org = state
+        .store
+        .create_organization(&caller.audit_name(), &details, state.now())
+        .await?;
     Ok((StatusCode::CREATED, Json(OrganizationJson::from(&org))))
 }
 
 #[utoipa::path(get, path = "/api/v1/organizations/{id}", tag = "customers",
     responses((status = 200, body = OrganizationJson), (status = 404, body = super::dto::ErrorBody)))]
-pub async fn read(State(state): State<AppState>, caller: Caller, Id(id): Id) -> ApiResult<Json<OrganizationJson>> {
+pub async fn read(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> ApiResult<Json<OrganizationJson>> {
     let id = OrganizationId(id);
     authorize(&caller, Action::Read, Resource::Organization(id))?;
-    let org = state.store.organization(id).await?.ok_or_else(ApiError::not_found)?;
+    let org = state
+        .store
+        .organization(id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     Ok(Json(OrganizationJson::from(&org)))
 }
 
 /// Change some fields of an organisation; fields not sent stay as they are.
 #[utoipa::path(patch, path = "/api/v1/organizations/{id}", request_body = OrganizationInput, tag = "customers",
     responses((status = 200, body = OrganizationJson), (status = 404, body = super::dto::ErrorBody), (status = 422, body = super::dto::ErrorBody)))]
-pub async fn update(State(state): State<AppState>, caller: Caller, Id(id): Id, ApiJson(input): ApiJson<OrganizationInput>) -> ApiResult<Json<OrganizationJson>> {
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    ApiJson(input): ApiJson<OrganizationInput>,
+) -> ApiResult<Json<OrganizationJson>> {
     let id = OrganizationId(id);
     authorize(&caller, Action::Write, Resource::Organization(id))?;
-    let org = state.store.organization(id).await?.ok_or_else(ApiError::not_found)?;
-    let details = input.apply(OrganizationForm::from_details(&org.details)).parse().map_err(ApiError::invalid)?;
-    let org = state.store.update_organization(&caller.audit_name(), id, &details, state.now()).await?;
+    let org = state
+        .store
+        .organization(id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let details = input
+        .apply(OrganizationForm::from_details(&org.details))
+        .parse()
+        .map_err(ApiError::invalid)?;
+    let org = state
+        .store
+        .update_organization(&caller.audit_name(), id, &details, state.now())
+        .await?;
     Ok(Json(OrganizationJson::from(&org)))
 }
 
@@ -97,10 +149,17 @@ pub async fn update(State(state): State<AppState>, caller: Caller, Id(id): Id, A
 /// history is kept.
 #[utoipa::path(delete, path = "/api/v1/organizations/{id}", tag = "customers",
     responses((status = 204), (status = 403, body = super::dto::ErrorBody), (status = 404, body = super::dto::ErrorBody)))]
-pub async fn delete(State(state): State<AppState>, caller: Caller, Id(id): Id) -> ApiResult<StatusCode> {
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> ApiResult<StatusCode> {
     let id = OrganizationId(id);
     authorize(&caller, Action::Delete, Resource::Organization(id))?;
-    state.store.delete_organization(&caller.audit_name(), id, state.now()).await?;
+    state
+        .store
+        .delete_organization(&caller.audit_name(), id, state.now())
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -113,12 +172,23 @@ pub struct OnParams {
 /// What the organisation is entitled to on a day, from its contracts in force.
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/entitlements", params(OnParams), tag = "customers",
     responses((status = 200, body = EntitlementsJson), (status = 404, body = super::dto::ErrorBody)))]
-pub async fn entitlements(State(state): State<AppState>, caller: Caller, Id(id): Id, ApiQuery(p): ApiQuery<OnParams>) -> ApiResult<Json<EntitlementsJson>> {
+pub async fn entitlements(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    ApiQuery(p): ApiQuery<OnParams>,
+) -> ApiResult<Json<EntitlementsJson>> {
     let id = OrganizationId(id);
     authorize(&caller, Action::Read, Resource::Contracts(id))?;
-    state.store.organization(id).await?.ok_or_else(ApiError::not_found)?;
+    state
+        .store
+        .organization(id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     let day = match p.on.as_deref() {
-        Some(d) => d.parse().map_err(|_| ApiError::bad_request(format!("'{d}' is not a date (YYYY-MM-DD)")))?,
+        Some(d) => d
+            .parse()
+            .map_err(|_| ApiError::bad_request(format!("'{d}' is not a date (YYYY-MM-DD)")))?,
         None => state.now().to_zoned(jiff::tz::TimeZone::UTC).date(),
     };
     let contracts = state.store.contracts_of(id).await?;
@@ -129,7 +199,11 @@ pub async fn entitlements(State(state): State<AppState>, caller: Caller, Id(id):
 /// The organisation's audit history, newest first.
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/audit", tag = "customers",
     responses((status = 200, body = [AuditEventJson]), (status = 404, body = super::dto::ErrorBody)))]
-pub async fn audit(State(state): State<AppState>, caller: Caller, Id(id): Id) -> ApiResult<Json<Vec<AuditEventJson>>> {
+pub async fn audit(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> ApiResult<Json<Vec<AuditEventJson>>> {
     let id = OrganizationId(id);
     authorize(&caller, Action::Read, Resource::AuditHistory(id))?;
     let events = state.store.audit_history(id, 500).await?;

@@ -32,8 +32,15 @@ struct TokensPage {
     error: String,
 }
 
-async fn tokens_page(state: &AppState, caller: &Caller, new_token: String, error: String) -> PageResult {
-    let account = caller.require_login().map_err(|e| PageError::new(e, caller))?;
+async fn tokens_page(
+    state: &AppState,
+    caller: &Caller,
+    new_token: String,
+    error: String,
+) -> PageResult {
+    let account = caller
+        .require_login()
+        .map_err(|e| PageError::new(e, caller))?;
     let fmt = |t: jiff::Timestamp| t.strftime("%Y-%m-%d %H:%M UTC").to_string();
     let tokens = state
         .store
@@ -51,27 +58,59 @@ async fn tokens_page(state: &AppState, caller: &Caller, new_token: String, error
             revoked: t.revoked_at.map(fmt).unwrap_or_default(),
         })
         .collect();
-    Ok(render(&TokensPage { nav: Nav::of(caller), tokens, new_token, error }))
+    Ok(render(&TokensPage {
+        nav: Nav::of(caller),
+        tokens,
+        new_token,
+        error,
+    }))
 }
 
 pub async fn tokens(State(state): State<AppState>, caller: Caller) -> PageResult {
     tokens_page(&state, &caller, String::new(), String::new()).await
 }
 
-pub async fn create_token(State(state): State<AppState>, caller: Caller, Form(form): Form<FormMap>) -> PageResult {
+pub async fn create_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    Form(form): Form<FormMap>,
+) -> PageResult {
     checked(&caller, &form)?;
-    let account = caller.require_login().map_err(|e| PageError::new(e, &caller))?.clone();
-    authorize(&caller, Action::Write, Resource::OwnAccount(account.id)).map_err(|e| PageError::new(e, &caller))?;
-    match issue_token(&state.store, &account, &form_value(&form, "name"), Some(&form_value(&form, "scope")), state.now()).await {
+    let account = caller
+        .require_login()
+        .map_err(|e| PageError::new(e, &caller))?
+        .clone();
+    authorize(&caller, Action::Write, Resource::OwnAccount(account.id))
+        .map_err(|e| PageError::new(e, &caller))?;
+    match issue_token(
+        &state.store,
+        &account,
+        &form_value(&form, "name"),
+        Some(&form_value(&form, "scope")),
+        state.now(),
+    )
+    .await
+    {
         Ok((secret, _)) => tokens_page(&state, &caller, secret, String::new()).await,
         Err(e) => tokens_page(&state, &caller, String::new(), e.message).await,
     }
 }
 
-pub async fn revoke_token(State(state): State<AppState>, caller: Caller, Id(id): Id, Form(form): Form<FormMap>) -> PageResult {
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    Form(form): Form<FormMap>,
+) -> PageResult {
     checked(&caller, &form)?;
-    let account = caller.require_login().map_err(|e| PageError::new(e, &caller))?;
-    state.store.revoke_token(account.id, id, state.now()).await.map_err(|e| PageError::new(e.into(), &caller))?;
+    let account = caller
+        .require_login()
+        .map_err(|e| PageError::new(e, &caller))?;
+    state
+        .store
+        .revoke_token(account.id, id, state.now())
+        .await
+        .map_err(|e| PageError::new(e.into(), &caller))?;
     Ok(Redirect::to("/console/tokens").into_response())
 }
 
@@ -87,7 +126,8 @@ struct TransferPage {
 }
 
 pub async fn transfer(caller: Caller) -> PageResult {
-    authorize(&caller, Action::Read, Resource::CustomerBase).map_err(|e| PageError::new(e, &caller))?;
+    authorize(&caller, Action::Read, Resource::CustomerBase)
+        .map_err(|e| PageError::new(e, &caller))?;
     Ok(render(&TransferPage {
         nav: Nav::of(&caller),
         can_import: can(&caller.actor, Action::Write, &Resource::CustomerBase),
@@ -99,7 +139,15 @@ pub async fn transfer(caller: Caller) -> PageResult {
 }
 
 fn summary(r: &ImportReport) -> String {
-    let what = format!("{} rows of {}: {} to create, {} to update, {} unchanged, {} refused.", r.rows, r.kind, r.created, r.updated, r.unchanged, r.errors.len());
+    let what = format!(
+        "{} rows of {}: {} to create, {} to update, {} unchanged, {} refused.",
+        r.rows,
+        r.kind,
+        r.created,
+        r.updated,
+        r.unchanged,
+        r.errors.len()
+    );
     match (r.dry_run, r.applied) {
         (true, _) => format!("Dry run, nothing written. {what}"),
         (false, true) => format!("Imported in one transaction. {what}"),
@@ -107,42 +155,76 @@ fn summary(r: &ImportReport) -> String {
     }
 }
 
-pub async fn import(State(state): State<AppState>, caller: Caller, mut multipart: Multipart) -> PageResult {
+pub async fn import(
+    State(state): State<AppState>,
+    caller: Caller,
+    mut multipart: Multipart,
+) -> PageResult {
     let mut form = FormMap::new();
     let mut file = Vec::new();
-    while let Some(field) = multipart.next_field().await.map_err(|e| PageError::new(ApiError::bad_request(format!("the upload was refused: {e}")), &caller))? {
+    while let Some(field) = multipart.next_field().await.map_err(|e| {
+        PageError::new(
+            ApiError::bad_request(format!("the upload was refused: {e}")),
+            &caller,
+        )
+    })? {
         let name = field.name().unwrap_or_default().to_string();
-        let bytes = field.bytes().await.map_err(|e| PageError::new(ApiError::bad_request(format!("the upload was refused: {e}")), &caller))?;
+        let bytes = field.bytes().await.map_err(|e| {
+            PageError::new(
+                ApiError::bad_request(format!("the upload was refused: {e}")),
+                &caller,
+            )
+        })?;
         if name == "file" {
             file = bytes.to_vec();
         } else {
             form.insert(name, String::from_utf8_lossy(&bytes).into_owned());
         }
     }
-    caller.require_login().map_err(|e| PageError::new(e, &caller))?;
+    caller
+        .require_login()
+        .map_err(|e| PageError::new(e, &caller))?;
     check_form_csrf(&caller, &form_value(&form, "csrf")).map_err(|e| PageError::new(e, &caller))?;
-    authorize(&caller, Action::Write, Resource::CustomerBase).map_err(|e| PageError::new(e, &caller))?;
-    let kind = Kind::parse(&form_value(&form, "kind")).ok_or_else(|| PageError::new(ApiError::bad_request("choose what the file holds"), &caller))?;
+    authorize(&caller, Action::Write, Resource::CustomerBase)
+        .map_err(|e| PageError::new(e, &caller))?;
+    let kind = Kind::parse(&form_value(&form, "kind")).ok_or_else(|| {
+        PageError::new(ApiError::bad_request("choose what the file holds"), &caller)
+    })?;
     let opts = ImportOptions {
         dry_run: form_value(&form, "dry_run") == "yes",
         partial: form_value(&form, "partial") == "yes",
         actor: caller.audit_name(),
         now: state.now(),
     };
-    let report = state.store.import_csv(kind, &file, &opts).await.map_err(|e| PageError::new(e.into(), &caller))?;
+    let report = state
+        .store
+        .import_csv(kind, &file, &opts)
+        .await
+        .map_err(|e| PageError::new(e.into(), &caller))?;
     Ok(render(&TransferPage {
         nav: Nav::of(&caller),
         can_import: true,
         has_report: true,
         summary: summary(&report),
-        errors: report.errors.iter().map(|e| (e.line, e.message.clone())).collect(),
+        errors: report
+            .errors
+            .iter()
+            .map(|e| (e.line, e.message.clone()))
+            .collect(),
         changes: report
             .changes
             .iter()
             .take(200)
             .map(|c| {
-                let fields: Vec<String> = c.changes.iter().map(|x| format!("{}={}", x.field, x.after)).collect();
-                (c.line, format!("{} {}: {}", c.action, c.key, fields.join(", ")))
+                let fields: Vec<String> = c
+                    .changes
+                    .iter()
+                    .map(|x| format!("{}={}", x.field, x.after))
+                    .collect();
+                (
+                    c.line,
+                    format!("{} {}: {}", c.action, c.key, fields.join(", ")),
+                )
             })
             .collect(),
     }))

@@ -48,12 +48,28 @@ fn field(label: &'static str, name: &str, value: &str, errors: &FieldErrors) -> 
     }
 }
 
-fn select(label: &'static str, name: &str, value: &str, errors: &FieldErrors, options: Vec<(String, String)>) -> FieldView {
-    FieldView { kind: "select", options, ..field(label, name, value, errors) }
+fn select(
+    label: &'static str,
+    name: &str,
+    value: &str,
+    errors: &FieldErrors,
+    options: Vec<(String, String)>,
+) -> FieldView {
+    FieldView {
+        kind: "select",
+        options,
+        ..field(label, name, value, errors)
+    }
 }
 
-fn vocab<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str, label: impl Fn(T) -> &'static str) -> Vec<(String, String)> {
-    all.iter().map(|v| (code(*v).to_string(), label(*v).to_string())).collect()
+fn vocab<T: Copy>(
+    all: &[T],
+    code: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+) -> Vec<(String, String)> {
+    all.iter()
+        .map(|v| (code(*v).to_string(), label(*v).to_string()))
+        .collect()
 }
 
 #[derive(Template)]
@@ -93,10 +109,19 @@ impl OrgRow {
             id: o.id.0,
             name: d.name.clone(),
             country: d.country.to_string(),
-            org_number: d.org_number.as_ref().map(|n| n.as_str().to_string()).unwrap_or_default(),
+            org_number: d
+                .org_number
+                .as_ref()
+                .map(|n| n.as_str().to_string())
+                .unwrap_or_default(),
             framework: d.framework.label().into(),
             lifecycle: d.lifecycle.label().into(),
-            domains: d.mail_domains.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(" "),
+            domains: d
+                .mail_domains
+                .iter()
+                .map(|m| m.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
         }
     }
 }
@@ -120,9 +145,17 @@ struct RowsPartial {
     next: String,
 }
 
-async fn search(state: &AppState, caller: &Caller, params: &ListParams) -> Result<(Vec<OrgRow>, String), PageError> {
+async fn search(
+    state: &AppState,
+    caller: &Caller,
+    params: &ListParams,
+) -> Result<(Vec<OrgRow>, String), PageError> {
     caller.require_login().map_err(page_err(caller))?;
-    let page = state.store.list_organizations(&params.query(caller).map_err(page_err(caller))?).await.map_err(store_err(caller))?;
+    let page = state
+        .store
+        .list_organizations(&params.query(caller).map_err(page_err(caller))?)
+        .await
+        .map_err(store_err(caller))?;
     let next = match page.next_cursor {
         Some(c) => format!(
             "q={}&lifecycle={}&cursor={}",
@@ -138,19 +171,29 @@ async fn search(state: &AppState, caller: &Caller, params: &ListParams) -> Resul
 fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
 }
 
-pub async fn list(State(state): State<AppState>, caller: Caller, Query(params): Query<ListParams>) -> PageResult {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<ListParams>,
+) -> PageResult {
     let (rows, next) = search(&state, &caller, &params).await?;
     Ok(render(&ListPage {
         q: params.q.clone().unwrap_or_default(),
         lifecycle: params.lifecycle.clone().unwrap_or_default(),
         lifecycles: vocab(Lifecycle::ALL, Lifecycle::code, Lifecycle::label),
-        can_create: can(&caller.actor, Action::Write, &Resource::OrganizationDirectory),
+        can_create: can(
+            &caller.actor,
+            Action::Write,
+            &Resource::OrganizationDirectory,
+        ),
         rows,
         next,
         nav: Nav::of(&caller),
@@ -158,7 +201,11 @@ pub async fn list(State(state): State<AppState>, caller: Caller, Query(params): 
 }
 
 /// The result table alone, for htmx's live search.
-pub async fn rows(State(state): State<AppState>, caller: Caller, Query(params): Query<ListParams>) -> PageResult {
+pub async fn rows(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<ListParams>,
+) -> PageResult {
     let (rows, next) = search(&state, &caller, &params).await?;
     Ok(render(&RowsPartial { rows, next }))
 }
@@ -174,19 +221,71 @@ async fn managers(state: &AppState, caller: &Caller) -> Result<Vec<Account>, Pag
         .collect())
 }
 
-fn organization_fields(f: &OrganizationForm, e: &FieldErrors, managers: &[Account]) -> Vec<FieldView> {
+fn organization_fields(
+    f: &OrganizationForm,
+    e: &FieldErrors,
+    managers: &[Account],
+) -> Vec<FieldView> {
     let mut sm = vec![(String::new(), "none".to_string())];
-    sm.extend(managers.iter().map(|a| (a.id.to_string(), format!("{} <{}>", a.name, a.email))));
+    sm.extend(
+        managers
+            .iter()
+            .map(|a| (a.id.to_string(), format!("{} <{}>", a.name, a.email))),
+    );
     vec![
         field("Name", "name", &f.name, e),
-        FieldView { help: "Checked for Sweden (NNNNNN-NNNN) and Norway (9 digits).", ..field("Organisation number", "org_number", &f.org_number, e) },
-        FieldView { help: "Two-letter ISO code: SE, NO, DK, FI …", ..field("Country", "country", &f.country, e) },
-        select("Sector", "sector", &f.sector, e, vocab(Sector::ALL, Sector::code, Sector::label)),
-        select("Framework agreement", "framework", &f.framework, e, vocab(FrameworkAgreement::ALL, FrameworkAgreement::code, FrameworkAgreement::label)),
-        select("Preferred language", "language", &f.language, e, vocab(&Language::ALL, Language::code, Language::label)),
-        FieldView { kind: "textarea", help: "Incoming mail from these domains is matched to this organisation.", ..field("Mail domains", "mail_domains", &f.mail_domains, e) },
-        select("Lifecycle", "lifecycle", &f.lifecycle, e, vocab(Lifecycle::ALL, Lifecycle::code, Lifecycle::label)),
-        select("Service manager", "service_manager", &f.service_manager.map(|u| u.to_string()).unwrap_or_default(), e, sm),
+        FieldView {
+            help: "Checked for Sweden (NNNNNN-NNNN) and Norway (9 digits).",
+            ..field("Organisation number", "org_number", &f.org_number, e)
+        },
+        FieldView {
+            help: "Two-letter ISO code: SE, NO, DK, FI …",
+            ..field("Country", "country", &f.country, e)
+        },
+        select(
+            "Sector",
+            "sector",
+            &f.sector,
+            e,
+            vocab(Sector::ALL, Sector::code, Sector::label),
+        ),
+        select(
+            "Framework agreement",
+            "framework",
+            &f.framework,
+            e,
+            vocab(
+                FrameworkAgreement::ALL,
+                FrameworkAgreement::code,
+                FrameworkAgreement::label,
+            ),
+        ),
+        select(
+            "Preferred language",
+            "language",
+            &f.language,
+            e,
+            vocab(&Language::ALL, Language::code, Language::label),
+        ),
+        FieldView {
+            kind: "textarea",
+            help: "Incoming mail from these domains is matched to this organisation.",
+            ..field("Mail domains", "mail_domains", &f.mail_domains, e)
+        },
+        select(
+            "Lifecycle",
+            "lifecycle",
+            &f.lifecycle,
+            e,
+            vocab(Lifecycle::ALL, Lifecycle::code, Lifecycle::label),
+        ),
+        select(
+            "Service manager",
+            "service_manager",
+            &f.service_manager.map(|u| u.to_string()).unwrap_or_default(),
+            e,
+            sm,
+        ),
     ]
 }
 
@@ -204,8 +303,24 @@ fn organization_form(form: &FormMap) -> OrganizationForm {
     }
 }
 
-fn form_page(caller: &Caller, heading: String, action: String, submit: &'static str, cancel: String, problem: String, fields: Vec<FieldView>) -> Response {
-    render(&FormPage { nav: Nav::of(caller), heading, action, submit, cancel, problem, fields })
+fn form_page(
+    caller: &Caller,
+    heading: String,
+    action: String,
+    submit: &'static str,
+    cancel: String,
+    problem: String,
+    fields: Vec<FieldView>,
+) -> Response {
+    render(&FormPage {
+        nav: Nav::of(caller),
+        heading,
+        action,
+        submit,
+        cancel,
+        problem,
+        fields,
+    })
 }
 
 /// A form sent back with its errors beside the fields.
@@ -221,50 +336,116 @@ fn conflict_or(e: StoreError, caller: &Caller) -> Result<FieldErrors, PageError>
 }
 
 pub async fn new_form(State(state): State<AppState>, caller: Caller) -> PageResult {
-    authorize(&caller, Action::Write, Resource::OrganizationDirectory).map_err(page_err(&caller))?;
+    authorize(&caller, Action::Write, Resource::OrganizationDirectory)
+        .map_err(page_err(&caller))?;
     let managers = managers(&state, &caller).await?;
-    let f = OrganizationForm { country: "SE".into(), sector: "research_education".into(), ..Default::default() };
-    Ok(form_page(&caller, "New organisation".into(), "/console/organizations".into(), "Create", "/console/organizations".into(), String::new(), organization_fields(&f, &FieldErrors::new(), &managers)))
+    let f = OrganizationForm {
+        country: "SE".into(),
+        sector: "research_education".into(),
+        ..Default::default()
+    };
+    Ok(form_page(
+        &caller,
+        "New organisation".into(),
+        "/console/organizations".into(),
+        "Create",
+        "/console/organizations".into(),
+        String::new(),
+        organization_fields(&f, &FieldErrors::new(), &managers),
+    ))
 }
 
-pub async fn create(State(state): State<AppState>, caller: Caller, Form(form): Form<FormMap>) -> PageResult {
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Form(form): Form<FormMap>,
+) -> PageResult {
     checked(&caller, &form)?;
-    authorize(&caller, Action::Write, Resource::OrganizationDirectory).map_err(page_err(&caller))?;
+    authorize(&caller, Action::Write, Resource::OrganizationDirectory)
+        .map_err(page_err(&caller))?;
     let f = organization_form(&form);
     let errors = match f.parse() {
-        Ok(d) => match state.store.create_organization(&caller.audit_name(), &d, state.now()).await {
-            Ok(org) => return Ok(Redirect::to(&format!("/console/organizations/{}", org.id)).into_response()),
+        Ok(d) => match state
+            .store
+            .create_organization(&caller.audit_name(), &d, state.now())
+            .await
+        {
+            Ok(org) => {
+                return Ok(
+                    Redirect::to(&format!("/console/organizations/{}", org.id)).into_response()
+                );
+            }
             Err(e) => conflict_or(e, &caller)?,
         },
         Err(e) => e,
     };
     let managers = managers(&state, &caller).await?;
-    Ok(refused(form_page(&caller, "New organisation".into(), "/console/organizations".into(), "Create", "/console/organizations".into(), "Please correct the fields marked below.".into(), organization_fields(&f, &errors, &managers))))
+    Ok(refused(form_page(
+        &caller,
+        "New organisation".into(),
+        "/console/organizations".into(),
+        "Create",
+        "/console/organizations".into(),
+        "Please correct the fields marked below.".into(),
+        organization_fields(&f, &errors, &managers),
+    )))
 }
 
 pub async fn edit_form(State(state): State<AppState>, caller: Caller, Id(id): Id) -> PageResult {
     let id = OrganizationId(id);
     authorize(&caller, Action::Write, Resource::Organization(id)).map_err(page_err(&caller))?;
-    let org = state.store.organization(id).await.map_err(store_err(&caller))?.ok_or_else(|| PageError::new(ApiError::not_found(), &caller))?;
+    let org = state
+        .store
+        .organization(id)
+        .await
+        .map_err(store_err(&caller))?
+        .ok_or_else(|| PageError::new(ApiError::not_found(), &caller))?;
     let managers = managers(&state, &caller).await?;
     let f = OrganizationForm::from_details(&org.details);
-    Ok(form_page(&caller, format!("Edit {}", org.details.name), format!("/console/organizations/{id}"), "Save", format!("/console/organizations/{id}"), String::new(), organization_fields(&f, &FieldErrors::new(), &managers)))
+    Ok(form_page(
+        &caller,
+        format!("Edit {}", org.details.name),
+        format!("/console/organizations/{id}"),
+        "Save",
+        format!("/console/organizations/{id}"),
+        String::new(),
+        organization_fields(&f, &FieldErrors::new(), &managers),
+    ))
 }
 
-pub async fn update(State(state): State<AppState>, caller: Caller, Id(id): Id, Form(form): Form<FormMap>) -> PageResult {
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    Form(form): Form<FormMap>,
+) -> PageResult {
     checked(&caller, &form)?;
     let id = OrganizationId(id);
     authorize(&caller, Action::Write, Resource::Organization(id)).map_err(page_err(&caller))?;
     let f = organization_form(&form);
     let errors = match f.parse() {
-        Ok(d) => match state.store.update_organization(&caller.audit_name(), id, &d, state.now()).await {
-            Ok(_) => return Ok(Redirect::to(&format!("/console/organizations/{id}")).into_response()),
+        Ok(d) => match state
+            .store
+            .update_organization(&caller.audit_name(), id, &d, state.now())
+            .await
+        {
+            Ok(_) => {
+                return Ok(Redirect::to(&format!("/console/organizations/{id}")).into_response());
+            }
             Err(e) => conflict_or(e, &caller)?,
         },
         Err(e) => e,
     };
     let managers = managers(&state, &caller).await?;
-    Ok(refused(form_page(&caller, format!("Edit {}", f.name), format!("/console/organizations/{id}"), "Save", format!("/console/organizations/{id}"), "Please correct the fields marked below.".into(), organization_fields(&f, &errors, &managers))))
+    Ok(refused(form_page(
+        &caller,
+        format!("Edit {}", f.name),
+        format!("/console/organizations/{id}"),
+        "Save",
+        format!("/console/organizations/{id}"),
+        "Please correct the fields marked below.".into(),
+        organization_fields(&f, &errors, &managers),
+    )))
 }
 
 pub struct ContactRowView {
@@ -320,26 +501,54 @@ pub async fn show(State(state): State<AppState>, caller: Caller, Id(id): Id) -> 
     let id = OrganizationId(id);
     authorize(&caller, Action::Read, Resource::Organization(id)).map_err(page_err(&caller))?;
     let se = store_err(&caller);
-    let org = state.store.organization(id).await.map_err(&se)?.ok_or_else(|| PageError::new(ApiError::not_found(), &caller))?;
+    let org = state
+        .store
+        .organization(id)
+        .await
+        .map_err(&se)?
+        .ok_or_else(|| PageError::new(ApiError::not_found(), &caller))?;
     let contacts = state.store.contacts_of(id).await.map_err(&se)?;
     let contracts = state.store.contracts_of(id).await.map_err(&se)?;
     let can_see_history = can(&caller.actor, Action::Read, &Resource::AuditHistory(id));
-    let history = if can_see_history { state.store.audit_history(id, 200).await.map_err(&se)? } else { vec![] };
+    let history = if can_see_history {
+        state.store.audit_history(id, 200).await.map_err(&se)?
+    } else {
+        vec![]
+    };
     let now = state.now();
     let today = now.to_zoned(TimeZone::UTC).date();
     let ent = entitlements_on(contracts.iter().map(|c| &c.details), today);
     let manager = match org.details.service_manager {
-        Some(u) => state.store.account(u).await.map_err(&se)?.map(|a| format!("{} <{}>", a.name, a.email)).unwrap_or_default(),
+        Some(u) => state
+            .store
+            .account(u)
+            .await
+            .map_err(&se)?
+            .map(|a| format!("{} <{}>", a.name, a.email))
+            .unwrap_or_default(),
         None => "none".into(),
     };
     let d = &org.details;
     let facts = vec![
-        ("Organisation number", d.org_number.as_ref().map(|n| n.as_str().to_string()).unwrap_or_default()),
+        (
+            "Organisation number",
+            d.org_number
+                .as_ref()
+                .map(|n| n.as_str().to_string())
+                .unwrap_or_default(),
+        ),
         ("Country", d.country.to_string()),
         ("Sector", d.sector.label().into()),
         ("Framework agreement", d.framework.label().into()),
         ("Preferred language", d.language.label().into()),
-        ("Mail domains", d.mail_domains.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(" ")),
+        (
+            "Mail domains",
+            d.mail_domains
+                .iter()
+                .map(|m| m.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
         ("Lifecycle", d.lifecycle.label().into()),
         ("Service manager", manager),
     ];
@@ -355,10 +564,29 @@ pub async fn show(State(state): State<AppState>, caller: Caller, Id(id): Id) -> 
             if e.quarterly_meetings {
                 entitled.push("Quarterly operations meetings");
             }
-            let services = e.services.iter().map(|(s, site)| format!("{} at {}", s.label(), site.label())).collect::<Vec<_>>().join(", ");
-            (e.tier.code().to_string(), e.tier.label().to_string(), e.granted_by.clone(), entitled, services, String::new())
+            let services = e
+                .services
+                .iter()
+                .map(|(s, site)| format!("{} at {}", s.label(), site.label()))
+                .collect::<Vec<_>>()
+                .join(", ");
+            (
+                e.tier.code().to_string(),
+                e.tier.label().to_string(),
+                e.granted_by.clone(),
+                entitled,
+                services,
+                String::new(),
+            )
         }
-        Err(p) => (String::new(), String::new(), String::new(), vec![], String::new(), format!("{}: {p}", today)),
+        Err(p) => (
+            String::new(),
+            String::new(),
+            String::new(),
+            vec![],
+            String::new(),
+            format!("{}: {p}", today),
+        ),
     };
     let page = OrganizationPage {
         nav: Nav::of(&caller),
@@ -382,7 +610,12 @@ pub async fn show(State(state): State<AppState>, caller: Caller, Id(id): Id) -> 
                 id: c.id.0,
                 name: c.details.name.clone(),
                 email: c.details.email.to_string(),
-                phone: c.details.phone.as_ref().map(|p| p.as_str().to_string()).unwrap_or_default(),
+                phone: c
+                    .details
+                    .phone
+                    .as_ref()
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_default(),
                 roles: c.details.roles_text(),
                 language: c.details.language.code().into(),
                 portal: if c.details.portal_access { "yes" } else { "no" },
@@ -393,9 +626,17 @@ pub async fn show(State(state): State<AppState>, caller: Caller, Id(id): Id) -> 
             .map(|c| ContractRowView {
                 id: c.id.0,
                 reference: c.details.reference.clone(),
-                signed: c.details.signed_on.map(|x| x.to_string()).unwrap_or_else(|| "draft".into()),
+                signed: c
+                    .details
+                    .signed_on
+                    .map(|x| x.to_string())
+                    .unwrap_or_else(|| "draft".into()),
                 starts: c.details.starts_on.to_string(),
-                ends: c.details.ends_on.map(|x| x.to_string()).unwrap_or_else(|| "open-ended".into()),
+                ends: c
+                    .details
+                    .ends_on
+                    .map(|x| x.to_string())
+                    .unwrap_or_else(|| "open-ended".into()),
                 lines: c.details.lines_text(),
             })
             .collect(),
@@ -423,15 +664,32 @@ pub async fn show(State(state): State<AppState>, caller: Caller, Id(id): Id) -> 
 fn contact_fields(f: &ContactForm, e: &FieldErrors) -> Vec<FieldView> {
     vec![
         field("Name", "name", &f.name, e),
-        FieldView { kind: "email", ..field("E-mail address", "email", &f.email, e) },
-        FieldView { help: "E.164, e.g. +46 8 123 456 78", ..field("Phone", "phone", &f.phone, e) },
-        FieldView { help: "Any of primary, technical, billing, security, separated by spaces.", ..field("Roles", "roles", &f.roles, e) },
+        FieldView {
+            kind: "email",
+            ..field("E-mail address", "email", &f.email, e)
+        },
+        FieldView {
+            help: "E.164, e.g. +46 8 123 456 78",
+            ..field("Phone", "phone", &f.phone, e)
+        },
+        FieldView {
+            help: "Any of primary, technical, billing, security, separated by spaces.",
+            ..field("Roles", "roles", &f.roles, e)
+        },
         select("Language", "language", &f.language, e, {
             let mut v = vec![(String::new(), "the organisation's".to_string())];
             v.extend(vocab(&Language::ALL, Language::code, Language::label));
             v
         }),
-        FieldView { kind: "checkbox", ..field("May use the customer portal", "portal_access", if f.portal_access { "yes" } else { "" }, e) },
+        FieldView {
+            kind: "checkbox",
+            ..field(
+                "May use the customer portal",
+                "portal_access",
+                if f.portal_access { "yes" } else { "" },
+                e,
+            )
+        },
     ]
 }
 
@@ -447,46 +705,129 @@ fn contact_form(form: &FormMap) -> ContactForm {
 }
 
 pub async fn new_contact_form(caller: Caller, Id(id): Id) -> PageResult {
-    authorize(&caller, Action::Write, Resource::Contacts(OrganizationId(id))).map_err(page_err(&caller))?;
-    Ok(form_page(&caller, "New contact".into(), format!("/console/organizations/{id}/contacts/new"), "Add contact", format!("/console/organizations/{id}"), String::new(), contact_fields(&ContactForm::default(), &FieldErrors::new())))
+    authorize(
+        &caller,
+        Action::Write,
+        Resource::Contacts(OrganizationId(id)),
+    )
+    .map_err(page_err(&caller))?;
+    Ok(form_page(
+        &caller,
+        "New contact".into(),
+        format!("/console/organizations/{id}/contacts/new"),
+        "Add contact",
+        format!("/console/organizations/{id}"),
+        String::new(),
+        contact_fields(&ContactForm::default(), &FieldErrors::new()),
+    ))
 }
 
-pub async fn create_contact(State(state): State<AppState>, caller: Caller, Id(id): Id, Form(form): Form<FormMap>) -> PageResult {
+pub async fn create_contact(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    Form(form): Form<FormMap>,
+) -> PageResult {
     checked(&caller, &form)?;
     let org_id = OrganizationId(id);
     authorize(&caller, Action::Write, Resource::Contacts(org_id)).map_err(page_err(&caller))?;
-    let org = state.store.organization(org_id).await.map_err(store_err(&caller))?.ok_or_else(|| PageError::new(ApiError::not_found(), &caller))?;
+    let org = state
+        .store
+        .organization(org_id)
+        .await
+        .map_err(store_err(&caller))?
+        .ok_or_else(|| PageError::new(ApiError::not_found(), &caller))?;
     let f = contact_form(&form);
     let errors = match f.parse(org.details.language) {
-        Ok(d) => match state.store.create_contact(&caller.audit_name(), org_id, &d, state.now()).await {
-            Ok(_) => return Ok(Redirect::to(&format!("/console/organizations/{id}")).into_response()),
+        Ok(d) => match state
+            .store
+            .create_contact(&caller.audit_name(), org_id, &d, state.now())
+            .await
+        {
+            Ok(_) => {
+                return Ok(Redirect::to(&format!("/console/organizations/{id}")).into_response());
+            }
             Err(e) => conflict_or(e, &caller)?,
         },
         Err(e) => e,
     };
-    Ok(refused(form_page(&caller, "New contact".into(), format!("/console/organizations/{id}/contacts/new"), "Add contact", format!("/console/organizations/{id}"), "Please correct the fields marked below.".into(), contact_fields(&f, &errors))))
+    Ok(refused(form_page(
+        &caller,
+        "New contact".into(),
+        format!("/console/organizations/{id}/contacts/new"),
+        "Add contact",
+        format!("/console/organizations/{id}"),
+        "Please correct the fields marked below.".into(),
+        contact_fields(&f, &errors),
+    )))
 }
 
-pub async fn edit_contact_form(State(state): State<AppState>, caller: Caller, Id(id): Id) -> PageResult {
+pub async fn edit_contact_form(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> PageResult {
     caller.require_login().map_err(page_err(&caller))?;
-    let c = state.store.contact(ContactId(id)).await.map_err(store_err(&caller))?.ok_or_else(|| PageError::new(ApiError::not_found(), &caller))?;
-    authorize(&caller, Action::Write, Resource::Contacts(c.organization)).map_err(page_err(&caller))?;
-    Ok(form_page(&caller, format!("Edit {}", c.details.name), format!("/console/contacts/{id}/edit"), "Save", format!("/console/organizations/{}", c.organization), String::new(), contact_fields(&ContactForm::from_details(&c.details), &FieldErrors::new())))
+    let c = state
+        .store
+        .contact(ContactId(id))
+        .await
+        .map_err(store_err(&caller))?
+        .ok_or_else(|| PageError::new(ApiError::not_found(), &caller))?;
+    authorize(&caller, Action::Write, Resource::Contacts(c.organization))
+        .map_err(page_err(&caller))?;
+    Ok(form_page(
+        &caller,
+        format!("Edit {}", c.details.name),
+        format!("/console/contacts/{id}/edit"),
+        "Save",
+        format!("/console/organizations/{}", c.organization),
+        String::new(),
+        contact_fields(&ContactForm::from_details(&c.details), &FieldErrors::new()),
+    ))
 }
 
-pub async fn update_contact(State(state): State<AppState>, caller: Caller, Id(id): Id, Form(form): Form<FormMap>) -> PageResult {
+pub async fn update_contact(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    Form(form): Form<FormMap>,
+) -> PageResult {
     checked(&caller, &form)?;
-    let c = state.store.contact(ContactId(id)).await.map_err(store_err(&caller))?.ok_or_else(|| PageError::new(ApiError::not_found(), &caller))?;
-    authorize(&caller, Action::Write, Resource::Contacts(c.organization)).map_err(page_err(&caller))?;
+    let c = state
+        .store
+        .contact(ContactId(id))
+        .await
+        .map_err(store_err(&caller))?
+        .ok_or_else(|| PageError::new(ApiError::not_found(), &caller))?;
+    authorize(&caller, Action::Write, Resource::Contacts(c.organization))
+        .map_err(page_err(&caller))?;
     let f = contact_form(&form);
     let errors = match f.parse(c.details.language) {
-        Ok(d) => match state.store.update_contact(&caller.audit_name(), c.id, &d, state.now()).await {
-            Ok(_) => return Ok(Redirect::to(&format!("/console/organizations/{}", c.organization)).into_response()),
+        Ok(d) => match state
+            .store
+            .update_contact(&caller.audit_name(), c.id, &d, state.now())
+            .await
+        {
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&format!("/console/organizations/{}", c.organization))
+                        .into_response(),
+                );
+            }
             Err(e) => conflict_or(e, &caller)?,
         },
         Err(e) => e,
     };
-    Ok(refused(form_page(&caller, format!("Edit {}", c.details.name), format!("/console/contacts/{id}/edit"), "Save", format!("/console/organizations/{}", c.organization), "Please correct the fields marked below.".into(), contact_fields(&f, &errors))))
+    Ok(refused(form_page(
+        &caller,
+        format!("Edit {}", c.details.name),
+        format!("/console/contacts/{id}/edit"),
+        "Save",
+        format!("/console/organizations/{}", c.organization),
+        "Please correct the fields marked below.".into(),
+        contact_fields(&f, &errors),
+    )))
 }
 
 /// How many product lines the contract form offers.
@@ -495,20 +836,59 @@ const LINE_ROWS: usize = 6;
 fn contract_fields(f: &ContractForm, e: &FieldErrors) -> Vec<FieldView> {
     let mut v = vec![
         field("Reference", "reference", &f.reference, e),
-        FieldView { kind: "date", help: "Leave empty for a draft; a draft grants nothing.", ..field("Signed on", "signed_on", &f.signed_on, e) },
-        FieldView { kind: "date", ..field("Starts on", "starts_on", &f.starts_on, e) },
-        FieldView { kind: "date", help: "Leave empty for until further notice.", ..field("Ends on", "ends_on", &f.ends_on, e) },
+        FieldView {
+            kind: "date",
+            help: "Leave empty for a draft; a draft grants nothing.",
+            ..field("Signed on", "signed_on", &f.signed_on, e)
+        },
+        FieldView {
+            kind: "date",
+            ..field("Starts on", "starts_on", &f.starts_on, e)
+        },
+        FieldView {
+            kind: "date",
+            help: "Leave empty for until further notice.",
+            ..field("Ends on", "ends_on", &f.ends_on, e)
+        },
     ];
     let mut products = vec![(String::new(), "—".to_string())];
-    products.extend(CATALOGUE.iter().map(|p| (p.code.to_string(), format!("{} — {}", p.code, p.name))));
+    products.extend(
+        CATALOGUE
+            .iter()
+            .map(|p| (p.code.to_string(), format!("{} — {}", p.code, p.name))),
+    );
     let mut sites = vec![(String::new(), "no site (support)".to_string())];
     sites.extend(vocab(Site::ALL, Site::code, Site::label));
     for i in 0..LINE_ROWS {
         let empty = ProductLineForm::default();
         let l = f.lines.get(i).unwrap_or(&empty);
-        v.push(select(["Product line 1", "Product line 2", "Product line 3", "Product line 4", "Product line 5", "Product line 6"][i], &format!("lines[{i}].product_code"), &l.product_code, e, products.clone()));
-        v.push(field("Quantity", &format!("lines[{i}].quantity"), &l.quantity, e));
-        v.push(select("Site", &format!("lines[{i}].site"), &l.site, e, sites.clone()));
+        v.push(select(
+            [
+                "Product line 1",
+                "Product line 2",
+                "Product line 3",
+                "Product line 4",
+                "Product line 5",
+                "Product line 6",
+            ][i],
+            &format!("lines[{i}].product_code"),
+            &l.product_code,
+            e,
+            products.clone(),
+        ));
+        v.push(field(
+            "Quantity",
+            &format!("lines[{i}].quantity"),
+            &l.quantity,
+            e,
+        ));
+        v.push(select(
+            "Site",
+            &format!("lines[{i}].site"),
+            &l.site,
+            e,
+            sites.clone(),
+        ));
     }
     v
 }
@@ -529,46 +909,132 @@ fn contract_form(form: &FormMap) -> ContractForm {
     }
 }
 
-pub async fn new_contract_form(State(state): State<AppState>, caller: Caller, Id(id): Id) -> PageResult {
-    authorize(&caller, Action::Write, Resource::Contracts(OrganizationId(id))).map_err(page_err(&caller))?;
+pub async fn new_contract_form(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> PageResult {
+    authorize(
+        &caller,
+        Action::Write,
+        Resource::Contracts(OrganizationId(id)),
+    )
+    .map_err(page_err(&caller))?;
     let today = state.now().to_zoned(TimeZone::UTC).date().to_string();
-    let f = ContractForm { signed_on: today.clone(), starts_on: today, ..Default::default() };
-    Ok(form_page(&caller, "New contract".into(), format!("/console/organizations/{id}/contracts/new"), "Add contract", format!("/console/organizations/{id}"), String::new(), contract_fields(&f, &FieldErrors::new())))
+    let f = ContractForm {
+        signed_on: today.clone(),
+        starts_on: today,
+        ..Default::default()
+    };
+    Ok(form_page(
+        &caller,
+        "New contract".into(),
+        format!("/console/organizations/{id}/contracts/new"),
+        "Add contract",
+        format!("/console/organizations/{id}"),
+        String::new(),
+        contract_fields(&f, &FieldErrors::new()),
+    ))
 }
 
-pub async fn create_contract(State(state): State<AppState>, caller: Caller, Id(id): Id, Form(form): Form<FormMap>) -> PageResult {
+pub async fn create_contract(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    Form(form): Form<FormMap>,
+) -> PageResult {
     checked(&caller, &form)?;
     let org = OrganizationId(id);
     authorize(&caller, Action::Write, Resource::Contracts(org)).map_err(page_err(&caller))?;
     let f = contract_form(&form);
     let errors = match f.parse() {
-        Ok(d) => match state.store.create_contract(&caller.audit_name(), org, &d, state.now()).await {
-            Ok(_) => return Ok(Redirect::to(&format!("/console/organizations/{id}")).into_response()),
+        Ok(d) => match state
+            .store
+            .create_contract(&caller.audit_name(), org, &d, state.now())
+            .await
+        {
+            Ok(_) => {
+                return Ok(Redirect::to(&format!("/console/organizations/{id}")).into_response());
+            }
             Err(e) => conflict_or(e, &caller)?,
         },
         Err(e) => e,
     };
-    Ok(refused(form_page(&caller, "New contract".into(), format!("/console/organizations/{id}/contracts/new"), "Add contract", format!("/console/organizations/{id}"), "Please correct the fields marked below.".into(), contract_fields(&f, &errors))))
+    Ok(refused(form_page(
+        &caller,
+        "New contract".into(),
+        format!("/console/organizations/{id}/contracts/new"),
+        "Add contract",
+        format!("/console/organizations/{id}"),
+        "Please correct the fields marked below.".into(),
+        contract_fields(&f, &errors),
+    )))
 }
 
-pub async fn edit_contract_form(State(state): State<AppState>, caller: Caller, Id(id): Id) -> PageResult {
+pub async fn edit_contract_form(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+) -> PageResult {
     caller.require_login().map_err(page_err(&caller))?;
-    let c = state.store.contract(ContractId(id)).await.map_err(store_err(&caller))?.ok_or_else(|| PageError::new(ApiError::not_found(), &caller))?;
-    authorize(&caller, Action::Write, Resource::Contracts(c.organization)).map_err(page_err(&caller))?;
-    Ok(form_page(&caller, format!("Edit contract {}", c.details.reference), format!("/console/contracts/{id}/edit"), "Save", format!("/console/organizations/{}", c.organization), String::new(), contract_fields(&ContractForm::from_details(&c.details), &FieldErrors::new())))
+    let c = state
+        .store
+        .contract(ContractId(id))
+        .await
+        .map_err(store_err(&caller))?
+        .ok_or_else(|| PageError::new(ApiError::not_found(), &caller))?;
+    authorize(&caller, Action::Write, Resource::Contracts(c.organization))
+        .map_err(page_err(&caller))?;
+    Ok(form_page(
+        &caller,
+        format!("Edit contract {}", c.details.reference),
+        format!("/console/contracts/{id}/edit"),
+        "Save",
+        format!("/console/organizations/{}", c.organization),
+        String::new(),
+        contract_fields(&ContractForm::from_details(&c.details), &FieldErrors::new()),
+    ))
 }
 
-pub async fn update_contract(State(state): State<AppState>, caller: Caller, Id(id): Id, Form(form): Form<FormMap>) -> PageResult {
+pub async fn update_contract(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    Form(form): Form<FormMap>,
+) -> PageResult {
     checked(&caller, &form)?;
-    let c = state.store.contract(ContractId(id)).await.map_err(store_err(&caller))?.ok_or_else(|| PageError::new(ApiError::not_found(), &caller))?;
-    authorize(&caller, Action::Write, Resource::Contracts(c.organization)).map_err(page_err(&caller))?;
+    let c = state
+        .store
+        .contract(ContractId(id))
+        .await
+        .map_err(store_err(&caller))?
+        .ok_or_else(|| PageError::new(ApiError::not_found(), &caller))?;
+    authorize(&caller, Action::Write, Resource::Contracts(c.organization))
+        .map_err(page_err(&caller))?;
     let f = contract_form(&form);
     let errors = match f.parse() {
-        Ok(d) => match state.store.update_contract(&caller.audit_name(), c.id, &d, state.now()).await {
-            Ok(_) => return Ok(Redirect::to(&format!("/console/organizations/{}", c.organization)).into_response()),
+        Ok(d) => match state
+            .store
+            .update_contract(&caller.audit_name(), c.id, &d, state.now())
+            .await
+        {
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&format!("/console/organizations/{}", c.organization))
+                        .into_response(),
+                );
+            }
             Err(e) => conflict_or(e, &caller)?,
         },
         Err(e) => e,
     };
-    Ok(refused(form_page(&caller, format!("Edit contract {}", c.details.reference), format!("/console/contracts/{id}/edit"), "Save", format!("/console/organizations/{}", c.organization), "Please correct the fields marked below.".into(), contract_fields(&f, &errors))))
+    Ok(refused(form_page(
+        &caller,
+        format!("Edit contract {}", c.details.reference),
+        format!("/console/contracts/{id}/edit"),
+        "Save",
+        format!("/console/organizations/{}", c.organization),
+        "Please correct the fields marked below.".into(),
+        contract_fields(&f, &errors),
+    )))
 }

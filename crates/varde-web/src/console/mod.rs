@@ -18,7 +18,10 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::auth::{Caller, Credential, SESSION_COOKIE, SESSION_HOURS, authenticate, check_form_csrf, new_secret, session_cookie};
+use crate::auth::{
+    Caller, Credential, SESSION_COOKIE, SESSION_HOURS, authenticate, check_form_csrf, new_secret,
+    session_cookie,
+};
 use crate::error::{ApiError, ErrorCode};
 
 mod account;
@@ -26,23 +29,69 @@ mod customers;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/console/organizations") }))
+        .route(
+            "/",
+            get(|| async { Redirect::to("/console/organizations") }),
+        )
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
-        .route("/assets/varde.css", get(|| async { ([(header::CONTENT_TYPE, "text/css")], include_str!("../../assets/varde.css")) }))
-        .route("/assets/htmx.min.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript")], include_str!("../../assets/vendor/htmx.min.js")) }))
-        .route("/console/organizations", get(customers::list).post(customers::create))
+        .route(
+            "/assets/varde.css",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/css")],
+                    include_str!("../../assets/varde.css"),
+                )
+            }),
+        )
+        .route(
+            "/assets/htmx.min.js",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/javascript")],
+                    include_str!("../../assets/vendor/htmx.min.js"),
+                )
+            }),
+        )
+        .route(
+            "/console/organizations",
+            get(customers::list).post(customers::create),
+        )
         .route("/console/organizations/rows", get(customers::rows))
         .route("/console/organizations/new", get(customers::new_form))
-        .route("/console/organizations/{id}", get(customers::show).post(customers::update))
-        .route("/console/organizations/{id}/edit", get(customers::edit_form))
-        .route("/console/organizations/{id}/contacts/new", get(customers::new_contact_form).post(customers::create_contact))
-        .route("/console/contacts/{id}/edit", get(customers::edit_contact_form).post(customers::update_contact))
-        .route("/console/organizations/{id}/contracts/new", get(customers::new_contract_form).post(customers::create_contract))
-        .route("/console/contracts/{id}/edit", get(customers::edit_contract_form).post(customers::update_contract))
-        .route("/console/tokens", get(account::tokens).post(account::create_token))
+        .route(
+            "/console/organizations/{id}",
+            get(customers::show).post(customers::update),
+        )
+        .route(
+            "/console/organizations/{id}/edit",
+            get(customers::edit_form),
+        )
+        .route(
+            "/console/organizations/{id}/contacts/new",
+            get(customers::new_contact_form).post(customers::create_contact),
+        )
+        .route(
+            "/console/contacts/{id}/edit",
+            get(customers::edit_contact_form).post(customers::update_contact),
+        )
+        .route(
+            "/console/organizations/{id}/contracts/new",
+            get(customers::new_contract_form).post(customers::create_contract),
+        )
+        .route(
+            "/console/contracts/{id}/edit",
+            get(customers::edit_contract_form).post(customers::update_contract),
+        )
+        .route(
+            "/console/tokens",
+            get(account::tokens).post(account::create_token),
+        )
         .route("/console/tokens/{id}/revoke", post(account::revoke_token))
-        .route("/console/transfer", get(account::transfer).post(account::import))
+        .route(
+            "/console/transfer",
+            get(account::transfer).post(account::import),
+        )
 }
 
 /// What the page header shows.
@@ -57,33 +106,43 @@ impl Nav {
     pub fn of(caller: &Caller) -> Nav {
         Nav {
             logged_in: caller.account.is_some(),
-            user: caller.account.as_ref().map(|a| a.name.clone()).unwrap_or_default(),
-            role: caller.account.as_ref().map(|a| a.role.label().to_string()).unwrap_or_default(),
+            user: caller
+                .account
+                .as_ref()
+                .map(|a| a.name.clone())
+                .unwrap_or_default(),
+            role: caller
+                .account
+                .as_ref()
+                .map(|a| a.role.label().to_string())
+                .unwrap_or_default(),
             csrf: caller.csrf().to_string(),
         }
     }
 
     fn anonymous() -> Nav {
-        Nav { logged_in: false, user: String::new(), role: String::new(), csrf: String::new() }
+        Nav {
+            logged_in: false,
+            user: String::new(),
+            role: String::new(),
+            csrf: String::new(),
+        }
     }
 }
 
 /// A page that could not be shown: logged-out callers go to the login page, the rest get an
 /// HTML page with the right status.
-pub struct PageError {
-    error: ApiError,
-    nav: Nav,
-}
+pub struct PageError(Box<(ApiError, Nav)>);
 
 impl PageError {
     pub fn new(error: ApiError, caller: &Caller) -> PageError {
-        PageError { error, nav: Nav::of(caller) }
+        PageError(Box::new((error, Nav::of(caller))))
     }
 }
 
 impl From<ApiError> for PageError {
     fn from(error: ApiError) -> PageError {
-        PageError { error, nav: Nav::anonymous() }
+        PageError(Box::new((error, Nav::anonymous())))
     }
 }
 
@@ -97,18 +156,23 @@ struct ErrorPage<'a> {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        if self.error.code == ErrorCode::Unauthenticated {
+        let (error, nav) = *self.0;
+        if error.code == ErrorCode::Unauthenticated {
             return Redirect::to("/login").into_response();
         }
-        let heading = match self.error.code {
+        let heading = match error.code {
             ErrorCode::NotFound => "Not found",
             ErrorCode::Forbidden => "Not allowed",
             ErrorCode::CsrfFailed => "Form expired",
             ErrorCode::Unavailable => "Try again shortly",
             _ => "Something went wrong",
         };
-        let page = ErrorPage { nav: &self.nav, heading, message: &self.error.message };
-        (self.error.code.status(), render(&page)).into_response()
+        let page = ErrorPage {
+            nav: &nav,
+            heading,
+            message: &error.message,
+        };
+        (error.code.status(), render(&page)).into_response()
     }
 }
 
@@ -120,7 +184,11 @@ pub fn render(t: &impl Template) -> Response {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "template error; it has been logged").into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "template error; it has been logged",
+            )
+                .into_response()
         }
     }
 }
@@ -134,7 +202,9 @@ pub fn form_value(form: &FormMap, name: &str) -> String {
 
 /// Requires a logged-in caller and the form's CSRF token.
 pub fn checked(caller: &Caller, form: &FormMap) -> Result<(), PageError> {
-    caller.require_login().map_err(|e| PageError::new(e, caller))?;
+    caller
+        .require_login()
+        .map_err(|e| PageError::new(e, caller))?;
     check_form_csrf(caller, &form_value(form, "csrf")).map_err(|e| PageError::new(e, caller))
 }
 
@@ -153,10 +223,19 @@ struct NextParam {
 }
 
 async fn login_page(Query(p): Query<NextParam>) -> Response {
-    render(&LoginPage { nav: Nav::anonymous(), error: String::new(), email: String::new(), next: p.next.unwrap_or_default() })
+    render(&LoginPage {
+        nav: Nav::anonymous(),
+        error: String::new(),
+        email: String::new(),
+        next: p.next.unwrap_or_default(),
+    })
 }
 
-async fn login(State(state): State<AppState>, jar: CookieJar, request: axum::extract::Request) -> Response {
+async fn login(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    request: axum::extract::Request,
+) -> Response {
     let (parts, body) = request.into_parts();
     let address = crate::auth::client_address(&parts);
     let request = axum::extract::Request::from_parts(parts, body);
@@ -171,15 +250,28 @@ async fn login(State(state): State<AppState>, jar: CookieJar, request: axum::ext
             let csrf = new_secret("");
             let now: Timestamp = state.now();
             let expires = now + jiff::SignedDuration::from_hours(SESSION_HOURS);
-            if let Err(e) = state.store.create_session(&secret, account.id, &csrf, now, expires).await {
+            if let Err(e) = state
+                .store
+                .create_session(&secret, account.id, &csrf, now, expires)
+                .await
+            {
                 return PageError::from(ApiError::from(e)).into_response();
             }
             tracing::info!(user = %account.email, "logged in");
-            (jar.add(session_cookie(secret, state.secure_cookies)), Redirect::to(&next)).into_response()
+            (
+                jar.add(session_cookie(secret, state.secure_cookies)),
+                Redirect::to(&next),
+            )
+                .into_response()
         }
         Err(e) => {
             let status = e.code.status();
-            let page = LoginPage { nav: Nav::anonymous(), error: e.message, email, next };
+            let page = LoginPage {
+                nav: Nav::anonymous(),
+                error: e.message,
+                email,
+                next,
+            };
             (status, render(&page)).into_response()
         }
     }
@@ -196,20 +288,41 @@ fn safe_next(next: &str) -> String {
     }
 }
 
-async fn logout(State(state): State<AppState>, caller: Caller, jar: CookieJar, Form(form): Form<FormMap>) -> PageResult {
+async fn logout(
+    State(state): State<AppState>,
+    caller: Caller,
+    jar: CookieJar,
+    Form(form): Form<FormMap>,
+) -> PageResult {
     checked(&caller, &form)?;
     if let Credential::Session { secret, .. } = &caller.credential {
-        state.store.end_session(secret).await.map_err(|e| PageError::new(e.into(), &caller))?;
+        state
+            .store
+            .end_session(secret)
+            .await
+            .map_err(|e| PageError::new(e.into(), &caller))?;
     }
-    Ok((jar.remove(Cookie::build(SESSION_COOKIE).path("/")), Redirect::to("/login")).into_response())
+    Ok((
+        jar.remove(Cookie::build(SESSION_COOKIE).path("/")),
+        Redirect::to("/login"),
+    )
+        .into_response())
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn login_never_redirects_off_site() {
-        assert_eq!(super::safe_next("/console/organizations/3"), "/console/organizations/3");
-        for bad in ["https://evil.example", "//evil.example", "/\\evil.example", ""] {
+        assert_eq!(
+            super::safe_next("/console/organizations/3"),
+            "/console/organizations/3"
+        );
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "",
+        ] {
             assert_eq!(super::safe_next(bad), "/console/organizations");
         }
     }

@@ -12,24 +12,58 @@ fn routes(org: i64, contact: i64, contract: i64) -> Vec<(&'static str, String, O
     let c = json!({"reference": "X-1", "starts_on": "2026-01-01", "lines": [{"product_code": "SUPPORT-premium"}]});
     vec![
         ("GET", "/api/v1/organizations".into(), None),
-        ("POST", "/api/v1/organizations".into(), Some(json!({"name": "Intruder", "country": "SE"}))),
+        (
+            "POST",
+            "/api/v1/organizations".into(),
+            Some(json!({"name": "Intruder", "country": "SE"})),
+        ),
         ("GET", format!("/api/v1/organizations/{org}"), None),
-        ("PATCH", format!("/api/v1/organizations/{org}"), Some(json!({"name": "Hijacked"}))),
+        (
+            "PATCH",
+            format!("/api/v1/organizations/{org}"),
+            Some(json!({"name": "Hijacked"})),
+        ),
         ("DELETE", format!("/api/v1/organizations/{org}"), None),
-        ("GET", format!("/api/v1/organizations/{org}/entitlements"), None),
+        (
+            "GET",
+            format!("/api/v1/organizations/{org}/entitlements"),
+            None,
+        ),
         ("GET", format!("/api/v1/organizations/{org}/audit"), None),
         ("GET", format!("/api/v1/organizations/{org}/contacts"), None),
-        ("POST", format!("/api/v1/organizations/{org}/contacts"), Some(json!({"name": "Spy", "email": "spy@evil.example"}))),
+        (
+            "POST",
+            format!("/api/v1/organizations/{org}/contacts"),
+            Some(json!({"name": "Spy", "email": "spy@evil.example"})),
+        ),
         ("GET", format!("/api/v1/contacts/{contact}"), None),
-        ("PATCH", format!("/api/v1/contacts/{contact}"), Some(json!({"name": "Hijacked"}))),
+        (
+            "PATCH",
+            format!("/api/v1/contacts/{contact}"),
+            Some(json!({"name": "Hijacked"})),
+        ),
         ("DELETE", format!("/api/v1/contacts/{contact}"), None),
-        ("GET", format!("/api/v1/organizations/{org}/contracts"), None),
-        ("POST", format!("/api/v1/organizations/{org}/contracts"), Some(c.clone())),
+        (
+            "GET",
+            format!("/api/v1/organizations/{org}/contracts"),
+            None,
+        ),
+        (
+            "POST",
+            format!("/api/v1/organizations/{org}/contracts"),
+            Some(c.clone()),
+        ),
         ("GET", format!("/api/v1/contracts/{contract}"), None),
         ("PUT", format!("/api/v1/contracts/{contract}"), Some(c)),
         ("DELETE", format!("/api/v1/contracts/{contract}"), None),
         ("GET", "/api/v1/users".into(), None),
-        ("POST", "/api/v1/users".into(), Some(json!({"email": "new@evil.example", "name": "N", "role": "admin", "password": "0123456789abc"}))),
+        (
+            "POST",
+            "/api/v1/users".into(),
+            Some(
+                json!({"email": "new@evil.example", "name": "N", "role": "admin", "password": "0123456789abc"}),
+            ),
+        ),
         ("GET", "/api/v1/export/organizations.csv".into(), None),
         ("GET", "/api/v1/export/contacts.csv".into(), None),
         ("GET", "/api/v1/export/contracts.csv".into(), None),
@@ -38,7 +72,13 @@ fn routes(org: i64, contact: i64, contract: i64) -> Vec<(&'static str, String, O
     ]
 }
 
-async fn call(app: &TestApp, token: Option<&str>, method: &str, path: &str, body: &Option<Value>) -> (u16, String) {
+async fn call(
+    app: &TestApp,
+    token: Option<&str>,
+    method: &str,
+    path: &str,
+    body: &Option<Value>,
+) -> (u16, String) {
     let c = TestApp::client();
     let mut r = c.request(method.parse().unwrap(), app.url(path));
     if let Some(t) = token {
@@ -46,7 +86,9 @@ async fn call(app: &TestApp, token: Option<&str>, method: &str, path: &str, body
     }
     r = match body {
         Some(b) => r.json(b),
-        None if path.contains("/import/") => r.body("organization,name,email\nSecret Org B,Spy,spy2@evil.example\n"),
+        None if path.contains("/import/") => {
+            r.body("organization,name,email\nSecret Org B,Spy,spy2@evil.example\n")
+        }
         None => r,
     };
     let resp = r.send().await.unwrap();
@@ -63,49 +105,117 @@ async fn a_customer_of_a_sees_nothing_of_b_and_anonymous_sees_nothing() {
             let (name, domain, email) = (name.to_string(), domain.to_string(), email.to_string());
             async move {
                 let c = TestApp::client();
-                let org: Value = c.post(app.url("/api/v1/organizations")).bearer_auth(&admin)
-                    .json(&json!({"name": name, "country": "SE", "mail_domains": [domain]})).send().await.unwrap().json().await.unwrap();
+                let org: Value = c
+                    .post(app.url("/api/v1/organizations"))
+                    .bearer_auth(&admin)
+                    .json(&json!({"name": name, "country": "SE", "mail_domains": [domain]}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
                 let id = org["id"].as_i64().unwrap();
-                let contact: Value = c.post(app.url(&format!("/api/v1/organizations/{id}/contacts"))).bearer_auth(&admin)
-                    .json(&json!({"name": "Person", "email": email, "portal_access": true})).send().await.unwrap().json().await.unwrap();
+                let contact: Value = c
+                    .post(app.url(&format!("/api/v1/organizations/{id}/contacts")))
+                    .bearer_auth(&admin)
+                    .json(&json!({"name": "Person", "email": email, "portal_access": true}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
                 let contract: Value = c.post(app.url(&format!("/api/v1/organizations/{id}/contracts"))).bearer_auth(&admin)
                     .json(&json!({"reference": format!("{name}-C"), "signed_on": "2026-01-01", "starts_on": "2026-01-01", "lines": [{"product_code": "SUPPORT-premium"}]}))
                     .send().await.unwrap().json().await.unwrap();
-                (id, contact["id"].as_i64().unwrap(), contract["id"].as_i64().unwrap())
+                (
+                    id,
+                    contact["id"].as_i64().unwrap(),
+                    contract["id"].as_i64().unwrap(),
+                )
             }
         };
         let (a, _, _) = mk("Org A", "a.example", "alice@a.example").await;
         let (b, b_contact, b_contract) = mk("Secret Org B", "b.example", "bob@b.example").await;
-        let customer = app.account_with_token("alice@a.example", Role::Customer, Some(a)).await;
-        let export_before: String = TestApp::client().get(app.url("/api/v1/export/contacts.csv")).bearer_auth(&admin).send().await.unwrap().text().await.unwrap();
+        let customer = app
+            .account_with_token("alice@a.example", Role::Customer, Some(a))
+            .await;
+        let export_before: String = TestApp::client()
+            .get(app.url("/api/v1/export/contacts.csv"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         let orgs_before = app.store.count_organizations().await.unwrap();
 
         for (method, path, body) in routes(b, b_contact, b_contract) {
             let (status, text) = call(&app, Some(&customer), method, &path, &body).await;
             let listing = method == "GET" && path == "/api/v1/organizations";
-            assert!(matches!(status, 403 | 404) || listing && status == 200, "{} customer of A: {method} {path} answered {status}: {text}", app.store.engine());
-            assert!(!text.contains("Secret Org B") && !text.contains("bob@b.example"), "{method} {path} leaked B: {text}");
-            let v: Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{method} {path}: not JSON: {text}"));
-            assert!(listing || v["error"]["code"].is_string(), "{method} {path}: {text}");
+            assert!(
+                matches!(status, 403 | 404) || listing && status == 200,
+                "{} customer of A: {method} {path} answered {status}: {text}",
+                app.store.engine()
+            );
+            assert!(
+                !text.contains("Secret Org B") && !text.contains("bob@b.example"),
+                "{method} {path} leaked B: {text}"
+            );
+            let v: Value = serde_json::from_str(&text)
+                .unwrap_or_else(|_| panic!("{method} {path}: not JSON: {text}"));
+            assert!(
+                listing || v["error"]["code"].is_string(),
+                "{method} {path}: {text}"
+            );
 
             let (status, text) = call(&app, None, method, &path, &body).await;
-            assert_eq!(status, 401, "anonymous: {method} {path} answered {status}: {text}");
+            assert_eq!(
+                status, 401,
+                "anonymous: {method} {path} answered {status}: {text}"
+            );
         }
         // The list endpoint answers, but with A only.
-        let (status, text) = call(&app, Some(&customer), "GET", "/api/v1/organizations", &None).await;
+        let (status, text) =
+            call(&app, Some(&customer), "GET", "/api/v1/organizations", &None).await;
         assert_eq!(status, 200);
         let v: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(v["items"].as_array().unwrap().len(), 1);
         assert_eq!(v["items"][0]["id"], a);
         // A customer may read its own organisation.
-        let (status, _) = call(&app, Some(&customer), "GET", &format!("/api/v1/organizations/{a}/contacts"), &None).await;
+        let (status, _) = call(
+            &app,
+            Some(&customer),
+            "GET",
+            &format!("/api/v1/organizations/{a}/contacts"),
+            &None,
+        )
+        .await;
         assert_eq!(status, 200);
 
         // Nothing changed.
         assert_eq!(app.store.count_organizations().await.unwrap(), orgs_before);
-        let export_after: String = TestApp::client().get(app.url("/api/v1/export/contacts.csv")).bearer_auth(&admin).send().await.unwrap().text().await.unwrap();
+        let export_after: String = TestApp::client()
+            .get(app.url("/api/v1/export/contacts.csv"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert_eq!(export_before, export_after);
-        let b_org: Value = TestApp::client().get(app.url(&format!("/api/v1/organizations/{b}"))).bearer_auth(&admin).send().await.unwrap().json().await.unwrap();
+        let b_org: Value = TestApp::client()
+            .get(app.url(&format!("/api/v1/organizations/{b}")))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert_eq!(b_org["name"], "Secret Org B");
     }
 }
@@ -113,23 +223,65 @@ async fn a_customer_of_a_sees_nothing_of_b_and_anonymous_sees_nothing() {
 #[tokio::test]
 async fn staff_roles_are_enforced_by_the_api() {
     for app in apps().await {
-        let agent = app.account_with_token("agent@example.com", Role::Agent, None).await;
-        let reader = app.account_with_token("reader@example.com", Role::ReadOnly, None).await;
-        let manager = app.account_with_token("sm@example.com", Role::ServiceManager, None).await;
+        let agent = app
+            .account_with_token("agent@example.com", Role::Agent, None)
+            .await;
+        let reader = app
+            .account_with_token("reader@example.com", Role::ReadOnly, None)
+            .await;
+        let manager = app
+            .account_with_token("sm@example.com", Role::ServiceManager, None)
+            .await;
         let c = TestApp::client();
-        let org = |t: &str| c.post(app.url("/api/v1/organizations")).bearer_auth(t.to_string()).json(&json!({"name": format!("By {}", &t[..10]), "country": "SE"})).send();
+        let org = |t: &str| {
+            c.post(app.url("/api/v1/organizations"))
+                .bearer_auth(t.to_string())
+                .json(&json!({"name": format!("By {}", &t[..10]), "country": "SE"}))
+                .send()
+        };
         assert_eq!(org(&reader).await.unwrap().status(), 403);
         assert_eq!(org(&agent).await.unwrap().status(), 403);
         let created: Value = org(&manager).await.unwrap().json().await.unwrap();
         let id = created["id"].as_i64().unwrap();
-        let contact = |t: &str, email: &str| c.post(app.url(&format!("/api/v1/organizations/{id}/contacts"))).bearer_auth(t.to_string()).json(&json!({"name": "P", "email": email})).send();
-        assert_eq!(contact(&agent, "p1@example.com").await.unwrap().status(), 201, "agents add contacts while working tickets");
-        assert_eq!(contact(&reader, "p2@example.com").await.unwrap().status(), 403);
-        let del = c.delete(app.url(&format!("/api/v1/organizations/{id}"))).bearer_auth(&manager).send().await.unwrap();
-        assert_eq!(del.status(), 403, "only administrators delete organisations");
-        let users = c.get(app.url("/api/v1/users")).bearer_auth(&manager).send().await.unwrap();
+        let contact = |t: &str, email: &str| {
+            c.post(app.url(&format!("/api/v1/organizations/{id}/contacts")))
+                .bearer_auth(t.to_string())
+                .json(&json!({"name": "P", "email": email}))
+                .send()
+        };
+        assert_eq!(
+            contact(&agent, "p1@example.com").await.unwrap().status(),
+            201,
+            "agents add contacts while working tickets"
+        );
+        assert_eq!(
+            contact(&reader, "p2@example.com").await.unwrap().status(),
+            403
+        );
+        let del = c
+            .delete(app.url(&format!("/api/v1/organizations/{id}")))
+            .bearer_auth(&manager)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            del.status(),
+            403,
+            "only administrators delete organisations"
+        );
+        let users = c
+            .get(app.url("/api/v1/users"))
+            .bearer_auth(&manager)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(users.status(), 403);
-        let del = c.delete(app.url(&format!("/api/v1/organizations/{id}"))).bearer_auth(&app.admin_token).send().await.unwrap();
+        let del = c
+            .delete(app.url(&format!("/api/v1/organizations/{id}")))
+            .bearer_auth(&app.admin_token)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(del.status(), 204);
     }
 }

@@ -31,20 +31,34 @@ impl TestApp {
     }
 
     pub fn client() -> reqwest::Client {
-        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
     }
 
     /// A client with a cookie jar, logged in to the console with `email` and `password`.
     pub async fn browser(&self, email: &str, password: &str) -> reqwest::Client {
-        let c = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        let r = c.post(self.url("/login")).form(&[("email", email), ("password", password), ("next", "")]).send().await.unwrap();
+        let c = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let r = c
+            .post(self.url("/login"))
+            .form(&[("email", email), ("password", password), ("next", "")])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 303, "login as {email}");
         c
     }
 
     /// Adds an account with `role` (and organisation) and returns a write token for it.
     pub async fn account_with_token(&self, email: &str, role: Role, org: Option<i64>) -> String {
-        let hash = varde_web::auth::hash_password(ADMIN_PASSWORD.into()).await.unwrap();
+        let hash = varde_web::auth::hash_password(ADMIN_PASSWORD.into())
+            .await
+            .unwrap();
         let a = self
             .store
             .create_account(
@@ -60,20 +74,37 @@ impl TestApp {
             .await
             .unwrap();
         let secret = varde_web::auth::new_secret("varde_");
-        self.store.create_token(a.id, "test", varde_core::access::TokenScope::Write, &secret, jiff::Timestamp::now()).await.unwrap();
+        self.store
+            .create_token(
+                a.id,
+                "test",
+                varde_core::access::TokenScope::Write,
+                &secret,
+                jiff::Timestamp::now(),
+            )
+            .await
+            .unwrap();
         secret
     }
 }
 
 async fn start(store: Store, dir: Option<tempfile::TempDir>) -> TestApp {
-    let state = AppState::new(store.clone(), Arc::new(jiff::Timestamp::now)).await.unwrap();
+    let state = AppState::new(store.clone(), Arc::new(jiff::Timestamp::now))
+        .await
+        .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(varde_web::serve(listener, state, async move {
         let _ = rx.await;
     }));
-    let mut app = TestApp { base, store, admin_token: String::new(), dir, _shutdown: tx };
+    let mut app = TestApp {
+        base,
+        store,
+        admin_token: String::new(),
+        dir,
+        _shutdown: tx,
+    };
     app.admin_token = app.account_with_token(ADMIN_EMAIL, Role::Admin, None).await;
     app
 }
@@ -81,10 +112,18 @@ async fn start(store: Store, dir: Option<tempfile::TempDir>) -> TestApp {
 /// A fresh server on SQLite, and one on PostgreSQL when the test server is available.
 pub async fn apps() -> Vec<TestApp> {
     let dir = tempfile::tempdir().unwrap();
-    let sqlite = Store::open(&Location::SqliteDir(dir.path().to_path_buf())).await.unwrap();
+    let sqlite = Store::open(&Location::SqliteDir(dir.path().to_path_buf()))
+        .await
+        .unwrap();
     let mut v = vec![start(sqlite, Some(dir)).await];
     if let Ok(url) = std::env::var("VARDE_TEST_PG_URL") {
-        v.push(start(varde_store::testing::scratch_postgres(&url).await.unwrap(), None).await);
+        v.push(
+            start(
+                varde_store::testing::scratch_postgres(&url).await.unwrap(),
+                None,
+            )
+            .await,
+        );
     }
     v
 }
@@ -92,7 +131,8 @@ pub async fn apps() -> Vec<TestApp> {
 /// A server on SQLite only, for tests of the HTTP layer itself.
 pub async fn app() -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&Location::SqliteDir(dir.path().to_path_buf())).await.unwrap();
+    let store = Store::open(&Location::SqliteDir(dir.path().to_path_buf()))
+        .await
+        .unwrap();
     start(store, Some(dir)).await
 }
-

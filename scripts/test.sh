@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The whole test suite, as README.md gives it and as CI runs it:
+#   1. every Rust test (unit, store conformance, HTTP, CLI) on SQLite and on PostgreSQL;
+#   2. the browser tests: Playwright driving Debian's chromium against `varde demo`.
+# It starts what it needs on 127.0.0.1 and stops it again. PostgreSQL and chromium are
+# installed from Debian when missing (that needs root, as on CI).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SHARED=${VARDE_SHARED:-$(cd .. && pwd)/shared}
+cleanup=()
+trap 'for c in "${cleanup[@]}"; do eval "$c" || true; done' EXIT
+
+# 1. PostgreSQL on a loopback port, unless the caller already has one.
+if [ -z "${VARDE_TEST_PG_URL:-}" ]; then
+  eval "$(bash "$SHARED/services/postgres/start.sh")"
+  cleanup+=("bash '$SHARED/services/postgres/stop.sh' '$PGDATA_DIR'")
+fi
+echo "== PostgreSQL for tests: $VARDE_TEST_PG_URL"
+
+# 2. Build once, test once.
+cargo build --workspace --all-targets --locked
+cargo test --workspace --locked
+
+# 3. Browser tests against a demo server on a free port.
+if [ ! -x /usr/bin/chromium ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+fi
+[ -d e2e/node_modules/@playwright/test ] || (cd e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+data=$(mktemp -d)
+./target/debug/varde demo --listen "127.0.0.1:$port" --data "$data/demo" >"$data/demo.log" 2>&1 &
+server=$!
+cleanup+=("kill $server; rm -rf '$data'")
+for _ in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$data/demo.log"; exit 1; }
+(cd e2e && VARDE_URL="http://127.0.0.1:$port" npx --no-install playwright test) || { tail -50 "$data/demo.log"; exit 1; }
+echo "== all tests passed"
