@@ -227,6 +227,14 @@ impl OrganizationIndex {
 }
 
 impl Store {
+    fn placeholders(&self) -> Placeholders {
+        if self.engine() == "sqlite" {
+            Placeholders::Positional
+        } else {
+            Placeholders::Numbered
+        }
+    }
+
     async fn organization_index(&self) -> Result<OrganizationIndex> {
         let rows: Vec<(i64, String, Option<String>)> = read_pool!(self, p => sqlx::query_as("SELECT id, name_key, org_number FROM organizations").fetch_all(p).await)?;
         let mut index = OrganizationIndex {
@@ -420,48 +428,58 @@ impl Store {
     ) -> Result<()> {
         let actor = format!("import by {}", opts.actor);
         let now = micros(opts.now);
+        let style = self.placeholders();
         write_pool!(self, p => {
             let mut tx = p.begin().await?;
-            let (creates, updates): (Vec<_>, Vec<_>) = planned.into_iter().partition(|p| matches!(p.plan, Plan::Create(_)));
+            // References, not a partition: a partition would hold the whole plan twice at its peak.
+            let creates: Vec<&Planned<_, _>> = planned.iter().filter(|p| matches!(p.plan, Plan::Create(_))).collect();
             for chunk in creates.chunks(500) {
                 let details: Vec<&OrganizationDetails> = chunk.iter().filter_map(|p| match &p.plan { Plan::Create(d) => Some(d), _ => None }).collect();
                 let sql = multi_insert(
+                    style,
                     "INSERT INTO organizations (name, name_key, org_number, country, sector, framework, language, mail_domains, lifecycle, service_manager_id, created_at, updated_at)",
                     12,
                     details.len(),
-                    " RETURNING id",
+                    " RETURNING id, name_key, org_number",
                 );
-                let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
+                let mut q = sqlx::query_as::<_, (i64, String, Option<String>)>(sqlx::AssertSqlSafe(sql));
                 for d in &details {
                     q = q.bind(d.name.clone()).bind(name_key(&d.name)).bind(d.org_number.as_ref().map(|n| n.as_str().to_string()))
                         .bind(d.country.to_string()).bind(d.sector.code()).bind(d.framework.code()).bind(d.language.code())
                         .bind(crate::customers::domains_text(d)).bind(d.lifecycle.code()).bind(d.service_manager.map(|u| u.0))
                         .bind(now).bind(now);
                 }
-                let ids = q.fetch_all(&mut *tx).await?;
+                // SQL does not promise that RETURNING keeps the order of VALUES: match rows by
+                // their key, which is unique within a file (name, organisation number).
+                let ids: HashMap<(String, Option<String>), i64> =
+                    q.fetch_all(&mut *tx).await?.into_iter().map(|(id, k, n)| ((k, n), id)).collect();
                 let mut domains: Vec<(String, i64)> = Vec::new();
                 let mut audits: Vec<(i64, i64, String)> = Vec::new();
-                for (id, d) in ids.iter().zip(&details) {
+                for d in &details {
+                    let key = (name_key(&d.name), d.org_number.as_ref().map(|n| n.as_str().to_string()));
+                    let Some(id) = ids.get(&key) else {
+                        return Err(StoreError::Corrupt(format!("the new organisation {} was not returned by the insert", d.name)));
+                    };
                     domains.extend(d.mail_domains.iter().map(|m| (m.to_string(), *id)));
                     audits.push((*id, *id, crate::customers::changes_json(&changes(None, &d.audit_fields()))));
                 }
                 for dchunk in domains.chunks(1000) {
-                    let sql = multi_insert("INSERT INTO organization_domains (domain, organization_id)", 2, dchunk.len(), "");
+                    let sql = multi_insert(style, "INSERT INTO organization_domains (domain, organization_id)", 2, dchunk.len(), "");
                     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                     for (d, id) in dchunk {
                         q = q.bind(d.clone()).bind(*id);
                     }
                     q.execute(&mut *tx).await?;
                 }
-                let sql = multi_insert("INSERT INTO audit_events (at, organization_id, entity, entity_id, action, actor, changes)", 7, audits.len(), "");
+                let sql = multi_insert(style, "INSERT INTO audit_events (at, organization_id, entity, entity_id, action, actor, changes)", 7, audits.len(), "");
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for (org, id, ch) in &audits {
                     q = q.bind(now).bind(*org).bind("organization").bind(*id).bind("created").bind(actor.clone()).bind(ch.clone());
                 }
                 q.execute(&mut *tx).await?;
             }
-            for u in updates {
-                if let Plan::Update(id, d, diff) = u.plan {
+            for u in &planned {
+                if let Plan::Update(id, d, diff) = &u.plan {
                     if diff.is_empty() {
                         continue;
                     }
@@ -470,7 +488,7 @@ impl Store {
                          language = $7, mail_domains = $8, lifecycle = $9, service_manager_id = $10, updated_at = $11 WHERE id = $12",
                     )
                     .bind(&d.name).bind(name_key(&d.name)).bind(d.org_number.as_ref().map(|n| n.as_str())).bind(d.country.as_str())
-                    .bind(d.sector.code()).bind(d.framework.code()).bind(d.language.code()).bind(crate::customers::domains_text(&d))
+                    .bind(d.sector.code()).bind(d.framework.code()).bind(d.language.code()).bind(crate::customers::domains_text(d))
                     .bind(d.lifecycle.code()).bind(d.service_manager.map(|u| u.0)).bind(now).bind(id.0)
                     .execute(&mut *tx).await?;
                     sqlx::query("DELETE FROM organization_domains WHERE organization_id = $1").bind(id.0).execute(&mut *tx).await?;
@@ -478,7 +496,7 @@ impl Store {
                         sqlx::query("INSERT INTO organization_domains (domain, organization_id) VALUES ($1, $2)").bind(m.as_str()).bind(id.0).execute(&mut *tx).await?;
                     }
                     sqlx::query("INSERT INTO audit_events (at, organization_id, entity, entity_id, action, actor, changes) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                        .bind(now).bind(id.0).bind("organization").bind(id.0).bind("updated").bind(&actor).bind(crate::customers::changes_json(&diff))
+                        .bind(now).bind(id.0).bind("organization").bind(id.0).bind("updated").bind(&actor).bind(crate::customers::changes_json(diff))
                         .execute(&mut *tx).await?;
                 }
             }
@@ -599,12 +617,15 @@ impl Store {
     ) -> Result<()> {
         let actor = format!("import by {}", opts.actor);
         let now = micros(opts.now);
+        let style = self.placeholders();
         write_pool!(self, p => {
             let mut tx = p.begin().await?;
-            let (creates, updates): (Vec<_>, Vec<_>) = planned.into_iter().partition(|p| matches!(p.plan, Plan::Create(_)));
+            // References, not a partition: a partition would hold the whole plan twice at its peak.
+            let creates: Vec<&Planned<_, _>> = planned.iter().filter(|p| matches!(p.plan, Plan::Create(_))).collect();
             for chunk in creates.chunks(1000) {
                 let rows: Vec<&(OrganizationId, ContactDetails)> = chunk.iter().filter_map(|p| match &p.plan { Plan::Create(d) => Some(d), _ => None }).collect();
                 let sql = multi_insert(
+                    style,
                     "INSERT INTO contacts (organization_id, name, email, phone, roles, language, portal_access, created_at, updated_at)",
                     9, rows.len(), " RETURNING id, email",
                 );
@@ -614,7 +635,7 @@ impl Store {
                         .bind(d.roles_text()).bind(d.language.code()).bind(d.portal_access).bind(now).bind(now);
                 }
                 let ids: HashMap<String, i64> = q.fetch_all(&mut *tx).await?.into_iter().map(|(id, e)| (e, id)).collect();
-                let sql = multi_insert("INSERT INTO audit_events (at, organization_id, entity, entity_id, action, actor, changes)", 7, rows.len(), "");
+                let sql = multi_insert(style, "INSERT INTO audit_events (at, organization_id, entity, entity_id, action, actor, changes)", 7, rows.len(), "");
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for (org, d) in &rows {
                     let id = ids.get(d.email.as_str()).copied().unwrap_or_default();
@@ -623,8 +644,8 @@ impl Store {
                 }
                 q.execute(&mut *tx).await?;
             }
-            for u in updates {
-                if let Plan::Update(id, (org, d), diff) = u.plan {
+            for u in &planned {
+                if let Plan::Update(id, (org, d), diff) = &u.plan {
                     if diff.is_empty() {
                         continue;
                     }
@@ -633,7 +654,7 @@ impl Store {
                         .bind(d.language.code()).bind(d.portal_access).bind(now).bind(id.0)
                         .execute(&mut *tx).await?;
                     sqlx::query("INSERT INTO audit_events (at, organization_id, entity, entity_id, action, actor, changes) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                        .bind(now).bind(org.0).bind("contact").bind(id.0).bind("updated").bind(&actor).bind(crate::customers::changes_json(&diff))
+                        .bind(now).bind(org.0).bind("contact").bind(id.0).bind("updated").bind(&actor).bind(crate::customers::changes_json(diff))
                         .execute(&mut *tx).await?;
                 }
             }
@@ -920,8 +941,23 @@ fn record<T, Id>(
     planned.push(Planned { plan });
 }
 
+/// How an engine writes parameters in a statement built at run time. SQLite treats `$N` as a
+/// *named* parameter and finds each by a linear search, which makes a 9,000-parameter insert
+/// quadratic; `?` is positional and costs nothing.
+#[derive(Clone, Copy)]
+enum Placeholders {
+    Numbered,
+    Positional,
+}
+
 /// `INSERT … VALUES ($1, …), (…) …suffix` for `rows` rows of `columns` values.
-fn multi_insert(head: &str, columns: usize, rows: usize, suffix: &str) -> String {
+fn multi_insert(
+    style: Placeholders,
+    head: &str,
+    columns: usize,
+    rows: usize,
+    suffix: &str,
+) -> String {
     let mut sql = String::with_capacity(head.len() + rows * columns * 6);
     sql.push_str(head);
     sql.push_str(" VALUES ");
@@ -934,7 +970,10 @@ fn multi_insert(head: &str, columns: usize, rows: usize, suffix: &str) -> String
             if c > 0 {
                 sql.push(',');
             }
-            sql.push_str(&format!("${}", r * columns + c + 1));
+            match style {
+                Placeholders::Numbered => sql.push_str(&format!("${}", r * columns + c + 1)),
+                Placeholders::Positional => sql.push('?'),
+            }
         }
         sql.push(')');
     }

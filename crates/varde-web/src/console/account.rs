@@ -229,3 +229,186 @@ pub async fn import(
             .collect(),
     }))
 }
+
+pub struct UserView {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: &'static str,
+    pub organization: String,
+    pub disabled: bool,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    nav: Nav,
+    notice: String,
+    problem: String,
+    users: Vec<UserView>,
+    fields: Vec<super::customers::FieldView>,
+}
+
+async fn users_page(
+    state: &AppState,
+    caller: &Caller,
+    form: &FormMap,
+    errors: &varde_core::form::FieldErrors,
+    notice: String,
+) -> PageResult {
+    use super::customers::FieldView;
+    authorize(caller, Action::Read, Resource::Accounts).map_err(|e| PageError::new(e, caller))?;
+    let accounts = state
+        .store
+        .accounts()
+        .await
+        .map_err(|e| PageError::new(e.into(), caller))?;
+    let mut users = Vec::with_capacity(accounts.len());
+    for a in accounts {
+        let organization = match a.organization {
+            Some(o) => state
+                .store
+                .organization(o)
+                .await
+                .map_err(|e| PageError::new(e.into(), caller))?
+                .map(|o| o.details.name)
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        users.push(UserView {
+            id: a.id.0,
+            name: a.name,
+            email: a.email.to_string(),
+            role: a.role.label(),
+            organization,
+            disabled: a.disabled,
+        });
+    }
+    let field = |label: &'static str,
+                 name: &str,
+                 kind: &'static str,
+                 help: &'static str,
+                 options: Vec<(String, String)>| FieldView {
+        label,
+        name: name.to_string(),
+        value: if kind == "password" {
+            String::new()
+        } else {
+            form_value(form, name)
+        },
+        error: errors.get(name).unwrap_or_default().to_string(),
+        help,
+        kind,
+        options,
+    };
+    let roles = varde_core::access::Role::ALL
+        .iter()
+        .map(|r| (r.code().to_string(), r.label().to_string()))
+        .collect();
+    let fields = vec![
+        field("Name", "name", "text", "", vec![]),
+        field("E-mail address", "email", "email", "", vec![]),
+        field("Role", "role", "select", "", roles),
+        field(
+            "Organisation id",
+            "organization_id",
+            "text",
+            "For a customer contact only: the id of the organisation (from its page's address).",
+            vec![],
+        ),
+        field(
+            "Password",
+            "password",
+            "password",
+            "At least 10 characters; tell it to its owner by a safe channel.",
+            vec![],
+        ),
+    ];
+    let problem = if errors.is_empty() {
+        String::new()
+    } else {
+        "Please correct the fields marked below.".into()
+    };
+    Ok(render(&UsersPage {
+        nav: Nav::of(caller),
+        notice,
+        problem,
+        users,
+        fields,
+    }))
+}
+
+pub async fn users(State(state): State<AppState>, caller: Caller) -> PageResult {
+    users_page(
+        &state,
+        &caller,
+        &FormMap::new(),
+        &varde_core::form::FieldErrors::new(),
+        String::new(),
+    )
+    .await
+}
+
+pub async fn add_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    Form(form): Form<FormMap>,
+) -> PageResult {
+    checked(&caller, &form)?;
+    authorize(&caller, Action::Write, Resource::Accounts)
+        .map_err(|e| PageError::new(e, &caller))?;
+    let organization = form_value(&form, "organization_id")
+        .trim()
+        .parse::<i64>()
+        .ok();
+    match crate::api::accounts::add_account(
+        &state.store,
+        &form_value(&form, "email"),
+        &form_value(&form, "name"),
+        &form_value(&form, "role"),
+        organization,
+        form_value(&form, "password"),
+        state.now(),
+    )
+    .await
+    {
+        Ok(a) => {
+            users_page(
+                &state,
+                &caller,
+                &FormMap::new(),
+                &varde_core::form::FieldErrors::new(),
+                format!("Added {} as {}.", a.email, a.role.label()),
+            )
+            .await
+        }
+        Err(e) if !e.fields.is_empty() => {
+            let page = users_page(&state, &caller, &form, &e.fields, String::new()).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(PageError::new(e, &caller)),
+    }
+}
+
+pub async fn disable_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    Form(form): Form<FormMap>,
+) -> PageResult {
+    checked(&caller, &form)?;
+    authorize(&caller, Action::Write, Resource::Accounts)
+        .map_err(|e| PageError::new(e, &caller))?;
+    if caller.account.as_ref().is_some_and(|a| a.id.0 == id) {
+        return Err(PageError::new(
+            ApiError::bad_request("you cannot disable your own account"),
+            &caller,
+        ));
+    }
+    state
+        .store
+        .set_account_disabled(varde_core::ids::UserId(id), true)
+        .await
+        .map_err(|e| PageError::new(e.into(), &caller))?;
+    Ok(Redirect::to("/console/users").into_response())
+}

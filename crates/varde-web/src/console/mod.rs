@@ -92,11 +92,18 @@ pub fn routes() -> Router<AppState> {
             "/console/transfer",
             get(account::transfer).post(account::import),
         )
+        .route(
+            "/console/users",
+            get(account::users).post(account::add_user),
+        )
+        .route("/console/users/{id}/disable", post(account::disable_user))
 }
 
 /// What the page header shows.
 pub struct Nav {
     pub logged_in: bool,
+    /// Whether to show the accounts page.
+    pub manages_accounts: bool,
     pub user: String,
     pub role: String,
     pub csrf: String,
@@ -106,6 +113,11 @@ impl Nav {
     pub fn of(caller: &Caller) -> Nav {
         Nav {
             logged_in: caller.account.is_some(),
+            manages_accounts: varde_core::access::can(
+                &caller.actor,
+                varde_core::access::Action::Write,
+                &varde_core::access::Resource::Accounts,
+            ),
             user: caller
                 .account
                 .as_ref()
@@ -123,6 +135,7 @@ impl Nav {
     fn anonymous() -> Nav {
         Nav {
             logged_in: false,
+            manages_accounts: false,
             user: String::new(),
             role: String::new(),
             csrf: String::new(),

@@ -231,3 +231,99 @@ async fn a_customer_contact_cannot_open_another_organisations_page() {
         .unwrap();
     assert!(list.contains("Org A") && !list.contains("Org B"));
 }
+
+#[tokio::test]
+async fn administrators_add_and_disable_accounts_in_the_console() {
+    let app = app().await;
+    let browser = app.browser(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let page = browser
+        .get(app.url("/console/users"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = browser
+        .post(app.url("/console/users"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Alva"),
+            ("email", "alva@example.com"),
+            ("role", "agent"),
+            ("password", "short"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("id=\"password-error\""));
+    let r = browser
+        .post(app.url("/console/users"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Alva"),
+            ("email", "alva@example.com"),
+            ("role", "agent"),
+            ("password", "a good long password"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("Added alva@example.com"));
+    let agent = app
+        .browser("alva@example.com", "a good long password")
+        .await;
+    assert_eq!(
+        agent
+            .get(app.url("/console/users"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let users: Value = TestApp::client()
+        .get(app.url("/api/v1/users"))
+        .bearer_auth(&app.admin_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "alva@example.com")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let r = browser
+        .post(app.url(&format!("/console/users/{id}/disable")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        agent
+            .get(app.url("/console/organizations"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        303,
+        "a disabled account's session ends"
+    );
+}
