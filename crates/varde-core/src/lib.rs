@@ -10,6 +10,7 @@
 //! - [`account`]: login accounts and the actor each acts as.
 //! - [`access`]: the one authorisation function, `can(actor, action, resource)`.
 //! - [`audit`]: field-by-field change records for the audit history.
+//! - [`ticket`]: tickets, their lifecycle and their append-only history.
 //! - [`form`]: field errors shared by API, console forms and CSV import.
 //!
 //! **Architecture Invariant:** nothing here performs I/O, reads the clock or draws random
@@ -25,5 +26,6 @@ pub mod customer;
 pub mod entitlements;
 pub mod form;
 pub mod ids;
+pub mod ticket;
 pub mod values;
 pub mod vocab;

@@ -1,0 +1,8 @@
+//! Request Tracker compatibility, as pure functions: the TicketSQL parser and the REST 1.0
+//! text format. The HTTP routes that use them live in `varde-web`.
+//!
+//! **Architecture Invariant:** nothing here does I/O; every function is input → output, tested
+//! with data-driven cases taken from the real RT's behaviour (`../shared/rt/wire/`).
+
+pub mod rest1;
+pub mod ticketsql;

@@ -1,0 +1,235 @@
+//! The REST 1.0 text format, as the `rt` CLI, python `rt.rest1` and `rt-mailgate` speak it
+//! (captured from RT 5.0.3 in `../shared/rt/wire/`).
+//!
+//! Every answer is HTTP 200 with `RT/5.0.3 <code> <reason>` as its first line, a blank line,
+//! the payload and a blank line. Forms carry `Key: value` lines with indented continuation lines.
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use varde_core::ticket::Ticket;
+
+/// The version RT clients see. The `rt` CLI separates objects only when the version is digits
+/// and dots, so never a distribution's version string.
+pub const VERSION: &str = "RT/5.0.3";
+
+/// A whole response body: status line, blank line, payload, blank line.
+pub fn response(code: u16, reason: &str, payload: &str) -> String {
+    let mut s = format!("{VERSION} {code} {reason}\n\n");
+    if !payload.is_empty() {
+        s.push_str(payload);
+        if !payload.ends_with('\n') {
+            s.push('\n');
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// `Key: value` lines as sent in a `content` form field. Lines starting with `#` are comments;
+/// indented lines continue the previous value (for `Text:`), with the indent removed. Keys keep
+/// their spelling; look them up with [`get`], which ignores case.
+pub fn parse_content(content: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut continuation_indent: Option<usize> = None;
+    for line in content.lines() {
+        let line = line.trim_end_matches('\r');
+        if line.starts_with('#') {
+            continue;
+        }
+        let indented = line.starts_with(' ') || line.starts_with('\t');
+        if indented && let Some(last) = out.last_mut() {
+            let indent = line.len() - line.trim_start().len();
+            let cut = (*continuation_indent.get_or_insert(indent)).min(indent);
+            last.1.push('\n');
+            last.1.push_str(&line[cut..]);
+            continue;
+        }
+        if let Some((k, v)) = line.split_once(':')
+            && !k.trim().is_empty()
+            && !k.contains(' ')
+        {
+            out.push((k.trim().to_string(), v.trim().to_string()));
+            continuation_indent = None;
+        } else if line.trim().is_empty() {
+            if let Some(last) = out.last_mut()
+                && continuation_indent.is_some()
+            {
+                last.1.push('\n');
+            }
+        }
+    }
+    for (_, v) in out.iter_mut() {
+        while v.ends_with('\n') {
+            v.pop();
+        }
+    }
+    out
+}
+
+/// The value of a key, ignoring case.
+pub fn get<'a>(fields: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        .map(|(_, v)| v.as_str())
+}
+
+/// A list field (`Requestor: a@x, b@y`) as its addresses.
+pub fn list(value: &str) -> Vec<String> {
+    value
+        .split([',', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// RT's date format on REST 1.0 ticket fields, in UTC: `Mon Nov 23 00:42:34 2026`, or `Not set`.
+pub fn date(t: Option<Timestamp>) -> String {
+    match t {
+        Some(t) => t
+            .to_zoned(TimeZone::UTC)
+            .strftime("%a %b %d %H:%M:%S %Y")
+            .to_string(),
+        None => "Not set".into(),
+    }
+}
+
+/// RT's date format in history: `2026-11-23 00:42:34`.
+pub fn history_date(t: Timestamp) -> String {
+    t.to_zoned(TimeZone::UTC)
+        .strftime("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
+/// A value over several lines, as RT writes it: continuation lines indented under the value.
+pub fn indented(key: &str, value: &str) -> String {
+    let pad = " ".repeat(key.len() + 2);
+    let mut lines = value.lines();
+    let first = lines.next().unwrap_or("");
+    let mut s = format!("{key}: {first}");
+    for l in lines {
+        s.push('\n');
+        s.push_str(&pad);
+        s.push_str(l);
+    }
+    s
+}
+
+/// The ticket as `show` gives it.
+pub fn show_ticket(t: &Ticket) -> String {
+    let mut lines = vec![
+        format!("id: ticket/{}", t.id),
+        format!("Queue: {}", t.queue),
+        format!("Owner: {}", t.owner_name()),
+        format!("Creator: {}", t.creator),
+        format!("Subject: {}", t.subject),
+        format!("Status: {}", t.status),
+        format!("Priority: {}", t.priority),
+        format!("InitialPriority: {}", t.initial_priority),
+        format!("FinalPriority: {}", t.final_priority),
+        format!("Requestors: {}", t.requestors.join(", ")),
+        format!("Cc:{}", prefixed(&t.cc.join(", "))),
+        format!("AdminCc:{}", prefixed(&t.admin_cc.join(", "))),
+        format!("Created: {}", date(Some(t.created))),
+        format!("Starts: {}", date(t.starts.or(Some(t.created)))),
+        format!("Started: {}", date(t.started)),
+        format!("Due: {}", date(t.due)),
+        format!("Resolved: {}", date(t.resolved)),
+        format!("Told: {}", date(t.told)),
+        format!("LastUpdated: {}", date(Some(t.last_updated))),
+        format!("TimeEstimated: {}", minutes(t.time_estimated)),
+        format!("TimeWorked: {}", minutes(t.time_worked)),
+        format!("TimeLeft: {}", minutes(t.time_left)),
+    ];
+    for (name, values) in &t.custom_fields {
+        lines.push(format!("CF.{{{name}}}: {}", values.join(",")));
+    }
+    lines.join("\n")
+}
+
+fn prefixed(s: &str) -> String {
+    if s.is_empty() {
+        String::new()
+    } else {
+        format!(" {s}")
+    }
+}
+
+fn minutes(m: i64) -> String {
+    if m == 0 {
+        "0".into()
+    } else {
+        format!("{m} minutes")
+    }
+}
+
+/// The new-ticket template the CLI asks for with `show ticket/new`.
+pub fn new_ticket_template(queue: &str, requestor: &str) -> String {
+    [
+        "id: ticket/new".to_string(),
+        format!("Queue: {queue}"),
+        format!("Requestor: {requestor}"),
+        "Subject: ".into(),
+        "Cc: ".into(),
+        "AdminCc: ".into(),
+        "Owner: ".into(),
+        "Status: new".into(),
+        "Priority: ".into(),
+        "InitialPriority: ".into(),
+        "FinalPriority: ".into(),
+        "TimeEstimated: 0".into(),
+        "Starts: ".into(),
+        "Due: ".into(),
+        "Attachment: ".into(),
+        "Text: ".into(),
+    ]
+    .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_with_continuation_lines_and_comments() {
+        // As the `rt` CLI sends a filled-in template (wire/02-rest1-cli-create-3.txt).
+        let c = "# Required: id, Queue\n\nid: ticket/new\nQueue: General\nRequestor: carol@customer.example.net\nSubject: Wire capture: disk full\nCc:\nText: Volume vol-9 is at 100%.\n      Second line.\n\n      After a blank.\n";
+        let f = parse_content(c);
+        assert_eq!(get(&f, "id"), Some("ticket/new"));
+        assert_eq!(get(&f, "QUEUE"), Some("General"));
+        assert_eq!(get(&f, "cc"), Some(""));
+        assert_eq!(
+            get(&f, "Text"),
+            Some("Volume vol-9 is at 100%.\nSecond line.\n\nAfter a blank.")
+        );
+    }
+
+    #[test]
+    fn python_rt_content() {
+        let c = "id: ticket/new\nQueue: General\nRequestors: a@x.example, b@y.example\nSubject: hello\nText: first\n second";
+        let f = parse_content(c);
+        assert_eq!(
+            list(get(&f, "requestors").unwrap()),
+            ["a@x.example", "b@y.example"]
+        );
+        assert_eq!(get(&f, "text"), Some("first\nsecond"));
+    }
+
+    #[test]
+    fn responses_and_dates() {
+        assert_eq!(
+            response(200, "Ok", "# Ticket 1 created."),
+            "RT/5.0.3 200 Ok\n\n# Ticket 1 created.\n\n"
+        );
+        assert_eq!(
+            response(401, "Credentials required", ""),
+            "RT/5.0.3 401 Credentials required\n\n"
+        );
+        let t: Timestamp = "2026-11-23T00:42:34Z".parse().unwrap();
+        assert_eq!(date(Some(t)), "Mon Nov 23 00:42:34 2026");
+        assert_eq!(date(None), "Not set");
+        assert_eq!(history_date(t), "2026-11-23 00:42:34");
+        assert_eq!(indented("Content", "a\nb"), "Content: a\n         b");
+    }
+}
