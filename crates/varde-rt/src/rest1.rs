@@ -50,12 +50,11 @@ pub fn parse_content(content: &str) -> Vec<(String, String)> {
         {
             out.push((k.trim().to_string(), v.trim().to_string()));
             continuation_indent = None;
-        } else if line.trim().is_empty() {
-            if let Some(last) = out.last_mut()
-                && continuation_indent.is_some()
-            {
-                last.1.push('\n');
-            }
+        } else if line.trim().is_empty()
+            && continuation_indent.is_some()
+            && let Some(last) = out.last_mut()
+        {
+            last.1.push('\n');
         }
     }
     for (_, v) in out.iter_mut() {

@@ -26,9 +26,12 @@ use sqlx::sqlite::{
 use varde_core::form::FieldErrors;
 
 pub mod accounts;
+mod change_codec;
 pub mod customers;
 pub mod rows;
 pub mod testing;
+pub mod ticket_search;
+pub mod tickets;
 pub mod transfer;
 
 pub use accounts::{NewAccount, TokenInfo};

@@ -1,0 +1,441 @@
+//! Tickets on both engines: the write path, history and replay, attachments, TicketSQL.
+
+use std::collections::BTreeMap;
+
+use varde_core::access::Visibility;
+use varde_core::ids::OrganizationId;
+use varde_core::ticket::history::{
+    Change, Creation, TicketField, WatcherRole, correspond, set_field, set_owner, set_status,
+};
+use varde_core::ticket::lifecycle::Status;
+use varde_core::ticket::{LinkKind, TicketId};
+use varde_store::ticket_search::SearchRequest;
+use varde_store::tickets::{NewAttachment, TicketError};
+
+use super::{stores, t};
+
+fn creation(subject: &str, requestor: &str) -> Creation {
+    Creation {
+        queue: "General".into(),
+        subject: subject.into(),
+        status: Status::New,
+        owner: None,
+        requestors: vec![requestor.into()],
+        cc: vec![],
+        admin_cc: vec![],
+        priority: 0,
+        final_priority: 0,
+        time_estimated: 0,
+        time_left: 0,
+        due: None,
+        starts: None,
+        custom_fields: BTreeMap::new(),
+        organization: None,
+    }
+}
+
+#[tokio::test]
+async fn ticket_story() {
+    for (store, _dir) in stores().await {
+        let engine = store.engine();
+        assert!(
+            store.queue("general").await.unwrap().is_some(),
+            "{engine}: a new installation has General"
+        );
+        let body = NewAttachment::text("Volume vol-9 is at 100%.");
+        let ticket = store
+            .create_ticket(
+                "carol@customer.example",
+                creation("Disk full", "carol@customer.example"),
+                std::slice::from_ref(&body),
+                0,
+                t("2026-01-05T08:00:00Z"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (ticket.status, ticket.owner_name()),
+            (Status::New, "Nobody")
+        );
+        let id = ticket.id;
+
+        // An agent takes it and replies: Take, Correspond, Status.
+        let (_, ids) = store
+            .change_ticket(
+                id,
+                "agent@example.com",
+                |t| Ok(set_owner(t, Some("agent@example.com".into()))),
+                &[],
+                0,
+                t("2026-01-05T08:10:00Z"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(ids.len(), 1);
+        let (after, ids) = store
+            .change_ticket(
+                id,
+                "agent@example.com",
+                |t| Ok(correspond(t)),
+                &[NewAttachment::text("We are on it.")],
+                15,
+                t("2026-01-05T08:15:00Z"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            ids.len(),
+            2,
+            "{engine}: a reply to a new ticket also opens it"
+        );
+        assert_eq!(after.status, Status::Open);
+        assert_eq!(after.time_worked, 15);
+        assert_eq!(after.told, Some(t("2026-01-05T08:15:00Z")));
+        // A change that changes nothing appends nothing.
+        let (_, ids) = store
+            .change_ticket(
+                id,
+                "agent@example.com",
+                |t| Ok(set_status(t, Status::Open)),
+                &[],
+                0,
+                t("2026-01-05T08:16:00Z"),
+            )
+            .await
+            .unwrap();
+        assert!(ids.is_empty());
+        // A refused change is refused, and nothing is written.
+        let refused = store
+            .change_ticket(
+                id,
+                "agent@example.com",
+                |_| Err::<Vec<Change>, _>("no".to_string()),
+                &[],
+                0,
+                t("2026-01-05T08:17:00Z"),
+            )
+            .await;
+        assert!(matches!(refused, Err(TicketError::Refused(_))));
+        store
+            .change_ticket(
+                id,
+                "agent@example.com",
+                |t| {
+                    let mut v = vec![Change::CustomField {
+                        name: "Site".into(),
+                        from: vec![],
+                        to: vec!["se-sto1".into()],
+                    }];
+                    v.extend(set_field(t, TicketField::Priority, "40".into()));
+                    v.push(Change::AddWatcher {
+                        role: WatcherRole::Cc,
+                        address: "boss@customer.example".into(),
+                    });
+                    v.push(Change::Organization {
+                        from: None,
+                        to: Some(OrganizationId(7)),
+                    });
+                    Ok(v)
+                },
+                &[],
+                0,
+                t("2026-01-05T09:00:00Z"),
+            )
+            .await
+            .unwrap();
+
+        // The stored row is exactly the replay of the stored history.
+        let stored = store.ticket(id).await.unwrap().unwrap();
+        assert_eq!(store.replay_ticket(id).await.unwrap(), stored, "{engine}");
+        assert_eq!(stored.custom_fields["Site"], ["se-sto1"]);
+        let history = store.history(id).await.unwrap();
+        let types: Vec<&str> = history
+            .iter()
+            .map(|e| e.transaction.change.rt_type(&e.transaction.creator))
+            .collect();
+        assert_eq!(
+            types,
+            [
+                "Create",
+                "Take",
+                "Correspond",
+                "Status",
+                "CustomField",
+                "Set",
+                "AddWatcher",
+                "Set"
+            ],
+            "{engine}"
+        );
+        assert_eq!(history[0].content, "Volume vol-9 is at 100%.");
+        assert_eq!(history[2].content, "We are on it.");
+
+        // Attachments are stored once however often they arrive; oversize ones are refused.
+        let second = store
+            .create_ticket(
+                "dave@other.example",
+                creation("Same text", "dave@other.example"),
+                std::slice::from_ref(&body),
+                0,
+                t("2026-01-06T08:00:00Z"),
+            )
+            .await
+            .unwrap();
+        let a1 = store.history(id).await.unwrap()[0].attachments[0].clone();
+        let a2 = store.history(second.id).await.unwrap()[0].attachments[0].clone();
+        assert_ne!(a1.id, a2.id);
+        assert_eq!(
+            store.attachment_content(a1.id).await.unwrap(),
+            store.attachment_content(a2.id).await.unwrap()
+        );
+        let huge = NewAttachment {
+            filename: "dump.bin".into(),
+            content_type: "application/octet-stream".into(),
+            content: vec![0; varde_store::tickets::MAX_ATTACHMENT_BYTES + 1],
+        };
+        let r = store
+            .change_ticket(
+                id,
+                "carol@customer.example",
+                |_| Ok(vec![Change::Comment]),
+                &[huge],
+                0,
+                t("2026-01-06T09:00:00Z"),
+            )
+            .await;
+        assert!(
+            matches!(r, Err(TicketError::Refused(ref m)) if m.contains("dump.bin")),
+            "{engine}"
+        );
+
+        // Links and merges.
+        store
+            .change_ticket(
+                second.id,
+                "agent@example.com",
+                |_| {
+                    Ok(vec![Change::AddLink {
+                        kind: LinkKind::RefersTo,
+                        target: id,
+                    }])
+                },
+                &[],
+                0,
+                t("2026-01-06T10:00:00Z"),
+            )
+            .await
+            .unwrap();
+        store
+            .change_ticket(
+                second.id,
+                "agent@example.com",
+                |_| Ok(vec![Change::MergedInto { into: id }]),
+                &[],
+                0,
+                t("2026-01-06T10:01:00Z"),
+            )
+            .await
+            .unwrap();
+        let merged = store.ticket(second.id).await.unwrap().unwrap();
+        assert_eq!(merged.effective_id, id);
+        assert!(matches!(
+            store
+                .create_ticket(
+                    "x@y.example",
+                    Creation {
+                        queue: "Nope".into(),
+                        ..creation("x", "x@y.example")
+                    },
+                    &[],
+                    0,
+                    t("2026-01-07T00:00:00Z")
+                )
+                .await,
+            Err(TicketError::Refused(_))
+        ));
+    }
+}
+
+/// Query → ids, on every engine, over a small fixed set of tickets.
+#[tokio::test]
+async fn ticketsql_result_sets() {
+    for (store, _dir) in stores().await {
+        let engine = store.engine();
+        let mut ids = vec![];
+        let specs = [
+            (
+                "Disk full on vol-9",
+                "carol@customer.example",
+                "General",
+                Status::New,
+                "The volume is full of logs",
+            ),
+            (
+                "Cannot log in",
+                "dave@other.example",
+                "General",
+                Status::Open,
+                "Keystone says 401",
+            ),
+            (
+                "Backup failed",
+                "carol@customer.example",
+                "Backup",
+                Status::Resolved,
+                "The nightly backup failed",
+            ),
+            (
+                "Quota increase",
+                "erin@third.example",
+                "General",
+                Status::Stalled,
+                "Please raise our quota",
+            ),
+        ];
+        store
+            .create_queue("Backup", "", "", "", t("2026-01-01T00:00:00Z"))
+            .await
+            .unwrap();
+        for (i, (subject, req, queue, status, body)) in specs.iter().enumerate() {
+            let mut c = creation(subject, req);
+            c.queue = queue.to_string();
+            c.status = if status.may_create_in() {
+                *status
+            } else {
+                Status::New
+            };
+            c.priority = i as i64 * 10;
+            if i == 3 {
+                c.custom_fields
+                    .insert("Site".into(), vec!["se-sto1".into()]);
+                c.organization = Some(OrganizationId(5));
+            }
+            let created = store
+                .create_ticket(
+                    req,
+                    c,
+                    &[NewAttachment::text(body)],
+                    0,
+                    t(&format!("2026-01-0{}T12:00:00Z", i + 1)),
+                )
+                .await
+                .unwrap();
+            if *status == Status::Stalled {
+                store
+                    .change_ticket(
+                        created.id,
+                        "agent@example.com",
+                        |t| Ok(set_status(t, Status::Stalled)),
+                        &[],
+                        0,
+                        t("2026-01-10T00:00:00Z"),
+                    )
+                    .await
+                    .unwrap();
+            }
+            ids.push(created.id.0);
+        }
+        store
+            .change_ticket(
+                TicketId(ids[1]),
+                "agent@example.com",
+                |t| Ok(set_owner(t, Some("agent@example.com".into()))),
+                &[],
+                0,
+                t("2026-01-10T00:00:00Z"),
+            )
+            .await
+            .unwrap();
+        let cases: &[(&str, &[usize])] = &[
+            ("", &[0, 1, 2, 3]),
+            ("Status = '__Active__'", &[0, 1, 3]),
+            ("Status = '__Inactive__'", &[2]),
+            ("Queue = 'general' AND Status != 'new'", &[1, 3]),
+            ("Requestor.EmailAddress = 'CAROL@customer.example'", &[0, 2]),
+            ("Requestor LIKE 'other'", &[1]),
+            ("Owner = 'Nobody'", &[0, 2, 3]),
+            ("Owner = 'agent@example.com'", &[1]),
+            ("Subject LIKE 'disk' OR Priority >= 30", &[0, 3]),
+            ("CF.{Site} = 'se-sto1'", &[3]),
+            ("'CF.{Site}' IS NULL", &[0, 1, 2]),
+            ("Created = '2026-01-02'", &[1]),
+            ("Created > '2026-01-02' AND Created < '2026-01-04'", &[2]),
+            ("Due IS NULL AND id > 0", &[0, 1, 2, 3]),
+            ("Content LIKE 'keystone'", &[1]),
+            (
+                "Content LIKE 'backup failed' OR Content LIKE 'quota'",
+                &[2, 3],
+            ),
+            ("Organization = 5", &[3]),
+        ];
+        for (query, expect) in cases {
+            let q = varde_rt::ticketsql::parse(query).unwrap();
+            let page = store
+                .search_tickets(&SearchRequest {
+                    query: &q,
+                    visibility: Visibility::All,
+                    order_by: "id",
+                    descending: false,
+                    offset: 0,
+                    limit: 100,
+                    now: t("2026-02-01T00:00:00Z"),
+                })
+                .await
+                .unwrap()
+                .unwrap();
+            let got: Vec<i64> = page.ids.iter().map(|i| i.0).collect();
+            let want: Vec<i64> = expect.iter().map(|i| ids[*i]).collect();
+            assert_eq!(got, want, "{engine}: {query}");
+            assert_eq!(page.total as usize, expect.len());
+        }
+        // A customer of organisation 5 finds only its own ticket, whatever it asks.
+        let q = varde_rt::ticketsql::parse("").unwrap();
+        let page = store
+            .search_tickets(&SearchRequest {
+                query: &q,
+                visibility: Visibility::Only(OrganizationId(5)),
+                order_by: "id",
+                descending: false,
+                offset: 0,
+                limit: 100,
+                now: t("2026-02-01T00:00:00Z"),
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(page.ids, [TicketId(ids[3])]);
+        // Paging and order.
+        let page = store
+            .search_tickets(&SearchRequest {
+                query: &q,
+                visibility: Visibility::All,
+                order_by: "Priority",
+                descending: true,
+                offset: 1,
+                limit: 2,
+                now: t("2026-02-01T00:00:00Z"),
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (page.ids.iter().map(|i| i.0).collect::<Vec<_>>(), page.total),
+            (vec![ids[2], ids[1]], 4)
+        );
+        // A bad value is a message, not a database error.
+        let q = varde_rt::ticketsql::parse("Created > 'last tuesday'").unwrap();
+        let r = store
+            .search_tickets(&SearchRequest {
+                query: &q,
+                visibility: Visibility::All,
+                order_by: "id",
+                descending: false,
+                offset: 0,
+                limit: 10,
+                now: t("2026-02-01T00:00:00Z"),
+            })
+            .await
+            .unwrap();
+        assert!(r.unwrap_err().0.contains("not a date"));
+    }
+}
