@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as README.md gives it and as CI runs it:
 #   1. every Rust test (unit, store conformance, HTTP, CLI) on SQLite and on PostgreSQL;
-#   2. the browser tests: Playwright driving Debian's chromium against `varde demo`.
+#   2. RT's real clients (Debian's `rt` CLI, PyPI's `rt` rest1/rest2) against `varde demo`;
+#   3. the browser tests: Playwright driving Debian's chromium against the same server.
 # It starts what it needs on 127.0.0.1 and stops it again. PostgreSQL and chromium are
 # installed from Debian when missing (that needs root, as on CI).
 set -euo pipefail
@@ -21,7 +22,11 @@ echo "== PostgreSQL for tests: $VARDE_TEST_PG_URL"
 cargo build --workspace --all-targets --locked
 cargo test --workspace --locked
 
-# 3. Browser tests against a demo server on a free port.
+# 3. RT's real clients and the browser, against a demo server on a free port.
+if ! command -v rt >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rt5-clients >/dev/null
+fi
+python3 -c 'import rt.rest2' 2>/dev/null || pip install -q rt==3.8.1
 if [ ! -x /usr/bin/chromium ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
 fi
@@ -36,5 +41,6 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$data/demo.log"; exit 1; }
+python3 tests/rt-compat/compat.py --url "http://127.0.0.1:$port" --user agent@example.com --password varde-demo-agent || { tail -50 "$data/demo.log"; exit 1; }
 (cd e2e && VARDE_URL="http://127.0.0.1:$port" npx --no-install playwright test) || { tail -50 "$data/demo.log"; exit 1; }
 echo "== all tests passed"

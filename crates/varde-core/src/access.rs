@@ -117,6 +117,10 @@ pub enum Resource {
     OwnAccount(UserId),
     /// Health, readiness and metrics for operators.
     Operations,
+    /// The ticket system as a whole: opening tickets in a queue, searching every ticket.
+    TicketSystem,
+    /// One ticket, by the organisation it belongs to (none for a ticket from an unknown sender).
+    Ticket(Option<OrganizationId>),
 }
 
 /// Which organisations an actor may see in a list.
@@ -149,6 +153,10 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
             if let OwnAccount(owner) = resource {
                 return owner == user || *role == StaffRole::Admin;
             }
+            if matches!(resource, TicketSystem | Ticket(_)) {
+                // Every staff role works tickets; read-only staff only read them.
+                return *role != StaffRole::ReadOnly || action == Read;
+            }
             match role {
                 StaffRole::Admin => true,
                 StaffRole::ServiceManager => match resource {
@@ -176,6 +184,10 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
             match resource {
                 OwnAccount(owner) => owner == user,
                 Organization(o) | Contacts(o) | Contracts(o) => o == organization && action == Read,
+                // A contact reads and answers its organisation's tickets, and opens new ones;
+                // it never deletes them.
+                Ticket(Some(o)) => o == organization && action != Delete,
+                TicketSystem => action != Delete,
                 _ => false,
             }
         }
@@ -213,6 +225,8 @@ mod tests {
             Resource::OwnAccount(UserId(10)),
             Resource::OwnAccount(UserId(20)),
             Resource::Operations,
+            Resource::TicketSystem,
+            Resource::Ticket(None),
         ];
         for o in [A, B] {
             v.extend([
@@ -220,6 +234,7 @@ mod tests {
                 Resource::Contacts(o),
                 Resource::Contracts(o),
                 Resource::AuditHistory(o),
+                Resource::Ticket(Some(o)),
             ]);
         }
         v
@@ -248,7 +263,9 @@ mod tests {
                         r,
                         Resource::Organization(A) | Resource::Contacts(A) | Resource::Contracts(A)
                     )
-                    || r == Resource::OwnAccount(UserId(20));
+                    || r == Resource::OwnAccount(UserId(20))
+                    || a != Action::Delete
+                        && matches!(r, Resource::Ticket(Some(A)) | Resource::TicketSystem);
                 assert_eq!(allowed, expected, "{a:?} {r:?}");
             }
         }

@@ -30,6 +30,10 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Mark cookies `Secure`: on when Varde is reached over HTTPS.
     pub secure_cookies: bool,
+    /// The name in RT subject tags, `[<rtname> #<id>]`.
+    pub rtname: String,
+    /// Recently checked RT Basic-auth credentials (digests only).
+    pub credentials: Arc<crate::rt::CredentialCache>,
 }
 
 impl AppState {
@@ -42,6 +46,8 @@ impl AppState {
             dummy_hash,
             metrics: Arc::new(Metrics::default()),
             secure_cookies: false,
+            rtname: "varde".into(),
+            credentials: Arc::new(crate::rt::CredentialCache::default()),
         })
     }
 
@@ -56,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::ops::routes())
         .merge(crate::openapi::routes())
         .nest("/api/v1", crate::api::routes())
+        .merge(crate::rt::routes())
         .merge(crate::console::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

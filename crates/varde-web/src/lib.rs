@@ -8,6 +8,8 @@
 //! - [`api`]: the JSON API, one module per resource, with its wire shapes in `api::dto`.
 //! - [`console`]: server-rendered pages for staff (askama templates in `templates/`).
 //! - [`ops`]: health, readiness and Prometheus metrics.
+//! - [`rt`]: Request Tracker's REST 1.0 and REST2, for RT's own clients.
+//! - [`tickets`]: the ticket service every channel shares.
 //! - [`openapi`]: the OpenAPI document and its vendored viewer.
 //!
 //! **Architecture Invariant:** every handler that touches customer data asks
@@ -20,5 +22,7 @@ pub mod console;
 pub mod error;
 pub mod openapi;
 pub mod ops;
+pub mod rt;
+pub mod tickets;
 
 pub use app::{AppState, Clock, serve};

@@ -74,13 +74,16 @@ impl StoreArgs {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the server (API, console, health and metrics).
+    /// Run the server (API, console, RT REST 1.0 and REST2, health and metrics).
     Serve {
         #[command(flatten)]
         store: StoreArgs,
         /// Mark session cookies Secure (when Varde is reached over HTTPS).
         #[arg(long)]
         secure_cookies: bool,
+        /// The name in ticket subject tags, `[NAME #123]` (default: the host name).
+        #[arg(long, env = "VARDE_RTNAME")]
+        rtname: Option<String>,
     },
     /// Apply database migrations and exit (serve also does this at start).
     Migrate {
@@ -91,6 +94,9 @@ enum Command {
     Demo {
         #[command(flatten)]
         store: StoreArgs,
+        /// The name in ticket subject tags, `[NAME #123]` (default: the host name).
+        #[arg(long, env = "VARDE_RTNAME")]
+        rtname: Option<String>,
     },
     /// Manage accounts.
     User {
@@ -227,9 +233,25 @@ async fn account_by_email(
     }
 }
 
-async fn serve(store: Store, listen: SocketAddr, secure_cookies: bool) -> anyhow::Result<()> {
+/// The host name, for the default RT name.
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "varde".into())
+}
+
+async fn serve(
+    store: Store,
+    listen: SocketAddr,
+    secure_cookies: bool,
+    rtname: Option<String>,
+) -> anyhow::Result<()> {
     let mut state = AppState::new(store.clone(), system_clock()).await?;
     state.secure_cookies = secure_cookies;
+    state.rtname = rtname.unwrap_or_else(host_name);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
@@ -269,11 +291,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve {
             store,
             secure_cookies,
+            rtname,
         } => {
             serve(
                 store.open("./varde-data").await?,
                 store.listen,
                 secure_cookies,
+                rtname,
             )
             .await
         }
@@ -283,11 +307,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             s.close().await;
             Ok(())
         }
-        Command::Demo { store } => {
+        Command::Demo { store, rtname } => {
             let s = store.open("./varde-demo").await?;
             demo::seed(&s, now()).await?;
             demo::print_logins(store.listen);
-            serve(s, store.listen, false).await
+            serve(s, store.listen, false, rtname).await
         }
         Command::User { command } => match command {
             UserCommand::Add {

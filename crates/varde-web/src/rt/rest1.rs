@@ -1,0 +1,653 @@
+//! REST 1.0 (`/REST/1.0/…`): the text protocol of the `rt` CLI, python `rt.rest1` and curl
+//! scripts. Every answer is HTTP 200; the status is the body's first line (see
+//! `varde_rt::rest1`). Requests are multipart (the CLI) or urlencoded (the rest), with
+//! `user`/`pass` fields or the session cookie for authentication.
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use varde_core::access::{Action, Actor, Resource, TokenScope, can};
+use varde_core::account::Account;
+use varde_core::ticket::{LinkKind, Ticket, TicketId};
+use varde_rt::rest1::{self as fmt, get, parse_content};
+use varde_store::ticket_search::SearchRequest;
+use varde_store::tickets::{NewAttachment, TicketError};
+
+use crate::app::AppState;
+use crate::tickets::{self, Fields, Message};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/REST/1.0", any(dispatch_root))
+        .route("/REST/1.0/", any(dispatch_root))
+        .route("/REST/1.0/{*path}", any(dispatch))
+}
+
+/// One part of a multipart form.
+pub struct Part {
+    pub name: String,
+    pub filename: Option<String>,
+    pub content_type: Option<String>,
+    pub data: Vec<u8>,
+}
+
+/// The parts of a multipart body (RT's CLI always sends `boundary=xYzZY`).
+pub async fn multipart_parts(body: &Bytes, boundary: &str) -> Vec<Part> {
+    let stream = futures_util::stream::once({
+        let b = body.clone();
+        async move { Ok::<Bytes, std::io::Error>(b) }
+    });
+    let mut m = multer::Multipart::new(stream, boundary);
+    let mut out = Vec::new();
+    while let Ok(Some(field)) = m.next_field().await {
+        let name = field.name().unwrap_or_default().to_string();
+        let filename = field.file_name().map(str::to_string);
+        let content_type = field.content_type().map(|c| c.to_string());
+        let Ok(data) = field.bytes().await else { break };
+        out.push(Part {
+            name,
+            filename,
+            content_type,
+            data: data.to_vec(),
+        });
+    }
+    out
+}
+
+/// A REST 1.0 request's fields (query string and body, in order; names may repeat) and files.
+struct Form {
+    fields: Vec<(String, String)>,
+    files: Vec<NewAttachment>,
+}
+
+impl Form {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn all(&self, name: &str) -> Vec<&str> {
+        self.fields
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+}
+
+async fn read_form(headers: &HeaderMap, query: HashMap<String, String>, body: &Bytes) -> Form {
+    let mut fields: Vec<(String, String)> = query.into_iter().collect();
+    let mut files = Vec::new();
+    let ctype = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if ctype.starts_with("multipart/form-data") {
+        let boundary = ctype
+            .split("boundary=")
+            .nth(1)
+            .map(|b| b.trim_matches('"').to_string())
+            .unwrap_or_default();
+        for p in multipart_parts(body, &boundary).await {
+            if p.filename.is_some() && p.name.starts_with("attachment") {
+                files.push(NewAttachment {
+                    filename: p.filename.unwrap_or_default(),
+                    content_type: p
+                        .content_type
+                        .unwrap_or_else(|| "application/octet-stream".into()),
+                    content: p.data,
+                });
+            } else {
+                fields.push((p.name, String::from_utf8_lossy(&p.data).into_owned()));
+            }
+        }
+    } else {
+        fields.extend(
+            url::form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())),
+        );
+    }
+    Form { fields, files }
+}
+
+fn text(body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::X_FRAME_OPTIONS, "DENY"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn ok(payload: &str) -> String {
+    fmt::response(200, "Ok", payload)
+}
+
+async fn dispatch_root(
+    state: State<AppState>,
+    headers: HeaderMap,
+    query: Query<HashMap<String, String>>,
+    body: Bytes,
+) -> Response {
+    handle(state.0, headers, String::new(), query.0, body).await
+}
+
+async fn dispatch(
+    state: State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(path): axum::extract::Path<String>,
+    query: Query<HashMap<String, String>>,
+    body: Bytes,
+) -> Response {
+    handle(state.0, headers, path, query.0, body).await
+}
+
+async fn handle(
+    state: AppState,
+    headers: HeaderMap,
+    path: String,
+    query: HashMap<String, String>,
+    body: Bytes,
+) -> Response {
+    let form = read_form(&headers, query, &body).await;
+    let path = path.trim_matches('/').to_string();
+    if path == "logout" {
+        return text(ok(""));
+    }
+    // Authenticate: user/pass fields first (python-rt, curl), then the cookie (the CLI).
+    let mut new_session = None;
+    let who: Option<(Account, TokenScope)> = match (form.get("user"), form.get("pass")) {
+        (Some(user), Some(pass)) => match super::check_password(&state, user, pass).await {
+            Some(a) => {
+                let secret = crate::auth::new_secret("s_");
+                let now = state.now();
+                let expires = now + jiff::SignedDuration::from_hours(crate::auth::SESSION_HOURS);
+                if state
+                    .store
+                    .create_session(&secret, a.id, &crate::auth::new_secret(""), now, expires)
+                    .await
+                    .is_ok()
+                {
+                    new_session = Some(secret);
+                }
+                Some((a, TokenScope::Write))
+            }
+            None => {
+                return text(fmt::response(
+                    401,
+                    "Credentials required",
+                    "Your username or password is incorrect",
+                ));
+            }
+        },
+        _ => super::account_from_headers(&state, &headers).await,
+    };
+    let Some((account, scope)) = who else {
+        return text(fmt::response(401, "Credentials required", ""));
+    };
+    let Some(actor) = super::staff_actor(&account, scope) else {
+        return text(fmt::response(
+            403,
+            "Forbidden",
+            "# Only staff accounts use the REST interface.",
+        ));
+    };
+    let body = route(&state, &account, &actor, &path, &form).await;
+    let mut response = text(body);
+    if let Some(secret) = new_session {
+        let cookie = Cookie::build((super::RT_COOKIE, secret))
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(state.secure_cookies)
+            .build();
+        if let Ok(v) = cookie.to_string().parse() {
+            response.headers_mut().insert(header::SET_COOKIE, v);
+        }
+    }
+    response
+}
+
+fn ticket_number(s: &str) -> Option<TicketId> {
+    s.trim()
+        .trim_start_matches("ticket/")
+        .split('/')
+        .next()?
+        .parse()
+        .ok()
+        .map(TicketId)
+}
+
+async fn load(
+    state: &AppState,
+    actor: &Actor,
+    id: TicketId,
+    action: Action,
+) -> Result<Ticket, String> {
+    let t = state
+        .store
+        .ticket(id)
+        .await
+        .map_err(|_| "# The database is unavailable; try again.".to_string())?;
+    let Some(mut t) = t else {
+        return Err(format!("# Ticket {id} does not exist."));
+    };
+    if t.is_merged()
+        && let Ok(Some(s)) = state.store.ticket(t.effective_id).await
+    {
+        t = s;
+    }
+    if !can(actor, Action::Read, &Resource::Ticket(t.organization)) {
+        return Err(format!("# Ticket {id} does not exist."));
+    }
+    if !can(actor, action, &Resource::Ticket(t.organization)) {
+        return Err(format!("# You are not allowed to modify ticket {id}."));
+    }
+    Ok(t)
+}
+
+async fn route(
+    state: &AppState,
+    account: &Account,
+    actor: &Actor,
+    path: &str,
+    form: &Form,
+) -> String {
+    let parts: Vec<&str> = path.split('/').collect();
+    match parts.as_slice() {
+        [""] => ok("# Invalid object specification: ''\n\nid: "),
+        ["show"] => show_many(state, actor, form).await,
+        ["edit"] => edit(state, account, actor, None, form).await,
+        ["ticket", "new"] => create(state, account, actor, form).await,
+        ["ticket", "link"] => link(state, account, actor, form).await,
+        ["ticket", id] | ["ticket", id, "show"] => match ticket_number(id) {
+            Some(n) => {
+                show_one(
+                    state,
+                    actor,
+                    &format!("ticket/{n}"),
+                    form.get("format").unwrap_or("l"),
+                )
+                .await
+            }
+            None => fmt::response(400, "Bad request", "# Invalid ticket number"),
+        },
+        ["ticket", id, "history"] => {
+            show_one(
+                state,
+                actor,
+                &format!("ticket/{id}/history"),
+                form.get("format").unwrap_or("s"),
+            )
+            .await
+        }
+        ["ticket", id, "history", "id", tx] => {
+            show_one(state, actor, &format!("ticket/{id}/history/id/{tx}"), "l").await
+        }
+        ["ticket", id, "comment"] => comment(state, account, actor, ticket_number(id), form).await,
+        ["ticket", id, "edit"] => edit(state, account, actor, ticket_number(id), form).await,
+        ["ticket", id, "merge", into] => match (ticket_number(id), ticket_number(into)) {
+            (Some(a), Some(b)) => match load(state, actor, a, Action::Write).await {
+                Err(m) => ok(&m),
+                Ok(_) => match tickets::merge(state, a, b, account.email.as_str()).await {
+                    Ok(()) => ok(&format!("Merge completed. ({a} -> {b})")),
+                    Err(e) => ok(&format!("# {}", refusal(e))),
+                },
+            },
+            _ => fmt::response(400, "Bad request", "# Invalid ticket number"),
+        },
+        ["search", "ticket"] => search(state, actor, form).await,
+        _ => fmt::response(400, "Bad request", &format!("# Unknown command '{path}'")),
+    }
+}
+
+fn refusal(e: TicketError) -> String {
+    match e {
+        TicketError::Refused(m) => m,
+        TicketError::Store(varde_store::StoreError::NotFound) => "the ticket does not exist".into(),
+        TicketError::Store(e) => {
+            tracing::error!(error = %e, "REST 1.0 store failure");
+            "the database is unavailable; try again".into()
+        }
+    }
+}
+
+/// `show` with one or more `id` fields; each object gets its own status line.
+async fn show_many(state: &AppState, actor: &Actor, form: &Form) -> String {
+    let format = form.get("format").unwrap_or("l");
+    let fields = form.get("fields").map(|f| {
+        f.split(',')
+            .map(|x| x.trim().to_ascii_lowercase())
+            .collect::<Vec<_>>()
+    });
+    let ids = form.all("id");
+    if ids.is_empty() {
+        return ok("# Invalid object specification: ''\n\nid: ");
+    }
+    let mut out = String::new();
+    for id in ids {
+        let shown = show_one(state, actor, id, format).await;
+        out.push_str(&match &fields {
+            Some(f) => only_fields(&shown, f),
+            None => shown,
+        });
+    }
+    out
+}
+
+/// Keeps the status line and the `Key: value` lines whose key is asked for (`id` always).
+fn only_fields(shown: &str, fields: &[String]) -> String {
+    shown
+        .lines()
+        .filter(|l| match l.split_once(':') {
+            Some((k, _)) if !l.starts_with("RT/") && !l.starts_with('#') => {
+                let k = k.trim().to_ascii_lowercase();
+                k == "id" || fields.contains(&k)
+            }
+            _ => true,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+async fn show_one(state: &AppState, actor: &Actor, spec: &str, format: &str) -> String {
+    let spec = spec.trim();
+    if spec == "ticket/new" {
+        return ok(&format!(
+            "# Required: id, Queue\n\n{}",
+            fmt::new_ticket_template("General", "")
+        ));
+    }
+    let parts: Vec<&str> = spec.split('/').collect();
+    let Some(id) = parts
+        .get(1)
+        .and_then(|p| p.parse::<i64>().ok())
+        .map(TicketId)
+    else {
+        return ok(&format!("# Invalid object specification: '{spec}'"));
+    };
+    let t = match load(state, actor, id, Action::Read).await {
+        Ok(t) => t,
+        Err(m) => return ok(&m),
+    };
+    match parts.get(2).copied() {
+        None => ok(&fmt::show_ticket(&t)),
+        Some("history") => {
+            let history = match state.store.history(t.id).await {
+                Ok(h) => h,
+                Err(_) => return ok("# The database is unavailable; try again."),
+            };
+            let only: Option<i64> = if parts.get(3) == Some(&"id") {
+                parts.get(4).and_then(|x| x.parse().ok())
+            } else {
+                None
+            };
+            let total = history.len();
+            let entries: Vec<_> = history
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| only.is_none_or(|x| x == e.transaction.id))
+                .collect();
+            if format == "s" && only.is_none() {
+                let lines: Vec<String> = entries
+                    .iter()
+                    .map(|(_, e)| {
+                        format!(
+                            "{}: {}",
+                            e.transaction.id,
+                            e.transaction.change.describe(&e.transaction.creator)
+                        )
+                    })
+                    .collect();
+                return ok(&format!(
+                    "# {}/{} (/total)\n\n{}",
+                    total,
+                    total,
+                    lines.join("\n")
+                ));
+            }
+            let blocks: Vec<String> = entries
+                .iter()
+                .map(|(i, e)| {
+                    let tx = &e.transaction;
+                    let (field, old, new) = tx.change.rt_field();
+                    let atts: Vec<String> = e.attachments.iter().map(|a| format!("             {}: {} ({}b)", a.id, if a.filename.is_empty() { "untitled" } else { &a.filename }, a.size)).collect();
+                    format!(
+                        "# {}/{} (id/{}/total)\n\nid: {}\nTicket: {}\nTimeTaken: {}\nType: {}\nField: {field}\nOldValue: {old}\nNewValue: {new}\nData: \nDescription: {}\n\n{}\n\nCreator: {}\nCreated: {}\n\nAttachments: \n{}",
+                        i + 1,
+                        total,
+                        tx.id,
+                        tx.id,
+                        tx.ticket,
+                        tx.time_taken,
+                        tx.change.rt_type(&tx.creator),
+                        tx.change.describe(&tx.creator),
+                        fmt::indented("Content", &e.content),
+                        tx.creator,
+                        fmt::history_date(tx.at),
+                        atts.join("\n")
+                    )
+                })
+                .collect();
+            ok(&blocks.join("\n\n--\n\n"))
+        }
+        Some(other) => ok(&format!("# Unknown object specification: '{other}'")),
+    }
+}
+
+fn content_fields(form: &Form) -> Fields {
+    parse_content(form.get("content").unwrap_or(""))
+}
+
+async fn create(state: &AppState, account: &Account, actor: &Actor, form: &Form) -> String {
+    if !can(actor, Action::Write, &Resource::TicketSystem) {
+        return ok("# You are not allowed to create tickets.");
+    }
+    let fields = content_fields(form);
+    create_from(state, account, &fields, form).await
+}
+
+async fn create_from(state: &AppState, account: &Account, fields: &Fields, form: &Form) -> String {
+    let creation = match tickets::creation(fields, account.email.as_str()) {
+        Ok(c) => c,
+        Err(m) => {
+            return ok(&format!(
+                "# Could not create ticket.\n# Could not create ticket. {m}"
+            ));
+        }
+    };
+    if state
+        .store
+        .queue(&creation.queue)
+        .await
+        .ok()
+        .flatten()
+        .is_none()
+    {
+        return ok("# Could not create ticket.\n# Could not create ticket. Queue not set");
+    }
+    let text = get(fields, "Text").unwrap_or("").to_string();
+    let message = Message {
+        content: text,
+        content_type: get(fields, "Content-Type")
+            .unwrap_or("text/plain")
+            .to_string(),
+        attachments: form.files.clone(),
+        time_taken: get(fields, "TimeWorked")
+            .and_then(|t| t.trim().parse().ok())
+            .unwrap_or(0),
+    };
+    match tickets::open(state, account.email.as_str(), creation, &message).await {
+        Ok(t) => ok(&format!("# Ticket {} created.", t.id)),
+        Err(e) => ok(&format!(
+            "# Could not create ticket.\n# Could not create ticket. {}",
+            refusal(e)
+        )),
+    }
+}
+
+/// `edit` (the id in the content, `ticket/new` creates) and `ticket/N/edit`.
+async fn edit(
+    state: &AppState,
+    account: &Account,
+    actor: &Actor,
+    id: Option<TicketId>,
+    form: &Form,
+) -> String {
+    let fields = content_fields(form);
+    let spec = get(&fields, "id").unwrap_or("").trim().to_string();
+    if id.is_none() && spec == "ticket/new" {
+        return create(state, account, actor, form).await;
+    }
+    let Some(id) = id.or_else(|| ticket_number(&spec)) else {
+        return fmt::response(400, "Bad request", "# Invalid ticket number");
+    };
+    let t = match load(state, actor, id, Action::Write).await {
+        Ok(t) => t,
+        Err(m) => return ok(&m),
+    };
+    let changes: Fields = fields
+        .into_iter()
+        .filter(|(k, _)| !k.eq_ignore_ascii_case("id"))
+        .collect();
+    match tickets::update(state, t.id, account.email.as_str(), &changes).await {
+        // RT answers an edit that changes nothing with an empty body.
+        Ok((_, messages)) if messages.is_empty() => String::new(),
+        Ok(_) => ok(&format!("# Ticket {} updated.", t.id)),
+        Err(e) => ok(&format!("# {}", refusal(e))),
+    }
+}
+
+async fn comment(
+    state: &AppState,
+    account: &Account,
+    actor: &Actor,
+    id: Option<TicketId>,
+    form: &Form,
+) -> String {
+    let Some(id) = id else {
+        return fmt::response(400, "Bad request", "# Invalid ticket number");
+    };
+    let t = match load(state, actor, id, Action::Write).await {
+        Ok(t) => t,
+        Err(m) => return ok(&m),
+    };
+    let fields = content_fields(form);
+    let is_comment =
+        !get(&fields, "Action").is_some_and(|a| a.trim().eq_ignore_ascii_case("correspond"));
+    let message = Message {
+        content: get(&fields, "Text").unwrap_or("").to_string(),
+        content_type: get(&fields, "Content-Type")
+            .filter(|c| !c.is_empty())
+            .unwrap_or("text/plain")
+            .to_string(),
+        attachments: form.files.clone(),
+        time_taken: get(&fields, "TimeWorked")
+            .and_then(|t| t.trim().parse().ok())
+            .unwrap_or(0),
+    };
+    if message.content.is_empty() && message.attachments.is_empty() {
+        return ok("# No message attached");
+    }
+    match tickets::respond(state, t.id, account.email.as_str(), is_comment, &message).await {
+        Ok(_) => ok(if is_comment {
+            "# Comments added"
+        } else {
+            "# Correspondence added"
+        }),
+        Err(e) => ok(&format!("# {}", refusal(e))),
+    }
+}
+
+async fn link(state: &AppState, account: &Account, actor: &Actor, form: &Form) -> String {
+    let (Some(from), Some(to)) = (
+        form.get("id").and_then(ticket_number),
+        form.get("to").and_then(ticket_number),
+    ) else {
+        return fmt::response(400, "Bad request", "# id and to must be ticket numbers");
+    };
+    let Some(kind) = form.get("rel").and_then(LinkKind::parse) else {
+        return fmt::response(
+            400,
+            "Bad request",
+            "# rel must be one of DependsOn, DependedOnBy, RefersTo, ReferredToBy, MemberOf, HasMember",
+        );
+    };
+    if let Err(m) = load(state, actor, from, Action::Write).await {
+        return ok(&m);
+    }
+    let remove = form.get("del").is_some_and(|d| d == "1");
+    match tickets::link(state, from, kind, to, account.email.as_str(), remove).await {
+        Ok(()) => ok(&format!(
+            "# {} {} {}.",
+            if remove {
+                "Deleted link"
+            } else {
+                "Created link"
+            },
+            from,
+            to
+        )),
+        Err(e) => ok(&format!("# {}", refusal(e))),
+    }
+}
+
+async fn search(state: &AppState, actor: &Actor, form: &Form) -> String {
+    let query = match varde_rt::ticketsql::parse(form.get("query").unwrap_or("")) {
+        Ok(q) => q,
+        Err(e) => return fmt::response(400, "Bad request", &format!("Invalid query: '{e}'.")),
+    };
+    let orderby = form.get("orderby").unwrap_or("id");
+    let request = SearchRequest {
+        query: &query,
+        visibility: varde_core::access::visibility(actor),
+        order_by: orderby,
+        descending: orderby.starts_with('-'),
+        offset: 0,
+        limit: 100_000,
+        now: state.now(),
+    };
+    let page = match state.store.search_tickets(&request).await {
+        Ok(Ok(p)) => p,
+        Ok(Err(e)) => return fmt::response(400, "Bad request", &format!("Invalid query: '{e}'.")),
+        Err(_) => return ok("# The database is unavailable; try again."),
+    };
+    if page.ids.is_empty() {
+        return ok("No matching results.");
+    }
+    let format = form.get("format").unwrap_or("s");
+    match format {
+        "i" => ok(&page
+            .ids
+            .iter()
+            .map(|i| format!("ticket/{i}"))
+            .collect::<Vec<_>>()
+            .join("\n")),
+        "l" => {
+            let tickets = state.store.tickets(&page.ids).await.unwrap_or_default();
+            ok(&tickets
+                .iter()
+                .map(fmt::show_ticket)
+                .collect::<Vec<_>>()
+                .join("\n\n--\n\n"))
+        }
+        _ => {
+            let tickets = state.store.tickets(&page.ids).await.unwrap_or_default();
+            ok(&tickets
+                .iter()
+                .map(|t| format!("{}: {}", t.id, t.subject))
+                .collect::<Vec<_>>()
+                .join("\n"))
+        }
+    }
+}

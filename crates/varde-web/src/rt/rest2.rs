@@ -1,0 +1,1345 @@
+//! REST2 (`/REST/2.0/…`): RT 5's JSON API, as python `rt.rest2` and curl scripts use it.
+//!
+//! Shapes follow RT 5.0.3: scalars are strings (except an object's top-level `id`), dates are
+//! `YYYY-MM-DDTHH:MM:SSZ` with `1970-01-01T00:00:00Z` for unset, references are
+//! `{"type","id","_url"}`, lists page with `page`/`per_page`, and errors are
+//! `{"message": "…"}` with the status RT gives.
+
+// Helpers return the early answer itself (`Err(Response)`); it is built once per refused
+// request and sent, so boxing it would buy nothing.
+#![allow(clippy::result_large_err)]
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use base64::Engine;
+use serde_json::{Map, Value, json};
+use varde_core::access::{Action, Actor, Resource, can};
+use varde_core::account::Account;
+use varde_core::ticket::history::Transaction;
+use varde_core::ticket::lifecycle::Status;
+use varde_core::ticket::{Ticket, TicketId};
+use varde_store::ticket_search::SearchRequest;
+use varde_store::tickets::{AttachmentInfo, HistoryEntry, NewAttachment, TicketError};
+
+use crate::app::AppState;
+use crate::tickets::{self, Fields, Message};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/REST/2.0/ticket", post(create))
+        .route(
+            "/REST/2.0/ticket/{id}",
+            get(read).put(update).delete(delete),
+        )
+        .route("/REST/2.0/ticket/{id}/correspond", post(correspond))
+        .route("/REST/2.0/ticket/{id}/comment", post(comment))
+        .route("/REST/2.0/ticket/{id}/take", put(take))
+        .route("/REST/2.0/ticket/{id}/untake", put(untake))
+        .route("/REST/2.0/ticket/{id}/steal", put(steal))
+        .route("/REST/2.0/ticket/{id}/history", get(history))
+        .route(
+            "/REST/2.0/ticket/{id}/attachments",
+            get(ticket_attachments).post(ticket_attachments),
+        )
+        .route("/REST/2.0/tickets", get(search).post(search_post))
+        .route("/REST/2.0/transaction/{id}", get(transaction))
+        .route(
+            "/REST/2.0/transaction/{id}/attachments",
+            get(transaction_attachments),
+        )
+        .route("/REST/2.0/attachment/{id}", get(attachment))
+        .route("/REST/2.0/queue/{id}", get(queue))
+        .route("/REST/2.0/queues/all", get(queues))
+        .route("/REST/2.0/user/{id}", get(user))
+        .route(
+            "/REST/2.0/{*rest}",
+            axum::routing::any(|| async { error(StatusCode::NOT_FOUND, "Not Found") }),
+        )
+}
+
+fn error(status: StatusCode, message: &str) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        json!({ "message": message }).to_string(),
+    )
+        .into_response()
+}
+
+fn ok_json(status: StatusCode, v: &Value) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json; charset=\"utf-8\"")],
+        v.to_string(),
+    )
+        .into_response()
+}
+
+fn ticket_error(e: TicketError) -> Response {
+    match e {
+        TicketError::Refused(m) => error(StatusCode::BAD_REQUEST, &m),
+        TicketError::Store(varde_store::StoreError::NotFound) => {
+            error(StatusCode::NOT_FOUND, "Not Found")
+        }
+        TicketError::Store(e) => {
+            tracing::error!(error = %e, "REST2 store failure");
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database is unavailable; try again shortly",
+            )
+        }
+    }
+}
+
+/// The base of every `_url`: RT builds them from its configured web address; Varde from the
+/// Host the client used, so that the URLs work for that client.
+fn base(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    format!("http://{host}/REST/2.0")
+}
+
+fn reference(base: &str, kind: &str, id: &str) -> Value {
+    json!({"type": kind, "id": id, "_url": format!("{base}/{kind}/{id}")})
+}
+
+fn date(t: Option<jiff::Timestamp>) -> Value {
+    Value::String(match t {
+        Some(t) => t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        None => "1970-01-01T00:00:00Z".into(),
+    })
+}
+
+/// The caller, who must be staff with access to tickets.
+async fn caller(state: &AppState, headers: &HeaderMap) -> Result<(Account, Actor), Response> {
+    let Some((account, scope)) = super::account_from_headers(state, headers).await else {
+        return Err(error(StatusCode::UNAUTHORIZED, "Unauthorized"));
+    };
+    match super::staff_actor(&account, scope) {
+        Some(actor) => Ok((account, actor)),
+        None => Err(error(StatusCode::FORBIDDEN, "Forbidden")),
+    }
+}
+
+fn may(actor: &Actor, action: Action, t: &Ticket) -> Result<(), Response> {
+    if can(actor, action, &Resource::Ticket(t.organization)) {
+        Ok(())
+    } else if can(actor, Action::Read, &Resource::Ticket(t.organization)) {
+        Err(error(StatusCode::FORBIDDEN, "Forbidden"))
+    } else {
+        Err(error(StatusCode::NOT_FOUND, "Not Found"))
+    }
+}
+
+async fn load(state: &AppState, raw: &str) -> Result<Ticket, Response> {
+    let id: i64 = raw
+        .parse()
+        .map_err(|_| error(StatusCode::NOT_FOUND, "Not Found"))?;
+    let mut t = state
+        .store
+        .ticket(TicketId(id))
+        .await
+        .map_err(|e| ticket_error(e.into()))?
+        .ok_or_else(|| error(StatusCode::NOT_FOUND, "Not Found"))?;
+    // A merged ticket's number resolves to the ticket it was merged into.
+    if t.is_merged()
+        && let Some(survivor) = state
+            .store
+            .ticket(t.effective_id)
+            .await
+            .map_err(|e| ticket_error(e.into()))?
+    {
+        t = survivor;
+    }
+    Ok(t)
+}
+
+/// The full REST2 object of a ticket.
+async fn ticket_json(
+    state: &AppState,
+    base: &str,
+    t: &Ticket,
+    params: &HashMap<String, String>,
+) -> Value {
+    let queue = state.store.queue(&t.queue).await.ok().flatten();
+    let mut q = reference(
+        base,
+        "queue",
+        &queue
+            .as_ref()
+            .map(|q| q.id.to_string())
+            .unwrap_or_else(|| t.queue.clone()),
+    );
+    if let Some(expand) = params.get("fields[Queue]") {
+        for f in expand.split(',') {
+            match f.trim() {
+                "Name" => q["Name"] = json!(t.queue),
+                "Description" => {
+                    q["Description"] = json!(
+                        queue
+                            .as_ref()
+                            .map(|q| q.description.clone())
+                            .unwrap_or_default()
+                    )
+                }
+                _ => {}
+            }
+        }
+    }
+    let users =
+        |list: &[String]| Value::Array(list.iter().map(|a| reference(base, "user", a)).collect());
+    let mut links = vec![
+        json!({"ref": "self", "type": "ticket", "id": t.id.0, "_url": format!("{base}/ticket/{}", t.id)}),
+        json!({"ref": "history", "_url": format!("{base}/ticket/{}/history", t.id)}),
+        json!({"ref": "correspond", "_url": format!("{base}/ticket/{}/correspond", t.id)}),
+        json!({"ref": "comment", "_url": format!("{base}/ticket/{}/comment", t.id)}),
+    ];
+    for to in Status::ALL
+        .iter()
+        .copied()
+        .filter(|s| t.status.may_become(*s))
+    {
+        let (label, update, url) = match to {
+            Status::Open => ("Open It", Some("Respond"), "correspond"),
+            Status::Resolved => ("Resolve", Some("Comment"), "comment"),
+            Status::Rejected => ("Reject", Some("Respond"), "correspond"),
+            Status::Stalled => ("Stall", Some("Comment"), "comment"),
+            Status::Deleted => ("Delete", None, ""),
+            Status::New => continue,
+        };
+        let mut l = json!({"ref": "lifecycle", "from": t.status.code(), "to": to.code(), "label": label,
+            "_url": if url.is_empty() { format!("{base}/ticket/{}", t.id) } else { format!("{base}/ticket/{}/{url}", t.id) }});
+        if let Some(u) = update {
+            l["update"] = json!(u);
+        }
+        links.push(l);
+    }
+    for (kind, target) in &t.links {
+        let rt_ref = match kind.name() {
+            "RefersTo" => "refers-to",
+            "ReferredToBy" => "referred-to-by",
+            "DependsOn" => "depends-on",
+            "DependedOnBy" => "depended-on-by",
+            "MemberOf" => "parent",
+            _ => "child",
+        };
+        links.push(json!({"ref": rt_ref, "type": "ticket", "id": target.to_string(), "_url": format!("{base}/ticket/{target}")}));
+    }
+    let custom_fields: Vec<Value> = t
+        .custom_fields
+        .iter()
+        .map(|(name, values)| json!({"id": name, "name": name, "type": "customfield", "values": values}))
+        .collect();
+    json!({
+        "id": t.id.0,
+        "Type": "ticket",
+        "Subject": t.subject,
+        "Status": t.status.code(),
+        "Queue": q,
+        "Owner": reference(base, "user", t.owner_name()),
+        "Creator": reference(base, "user", &t.creator),
+        "LastUpdatedBy": reference(base, "user", &t.last_updated_by),
+        "EffectiveId": reference(base, "ticket", &t.effective_id.to_string()),
+        "Requestor": users(&t.requestors),
+        "Cc": users(&t.cc),
+        "AdminCc": users(&t.admin_cc),
+        "Priority": t.priority.to_string(),
+        "InitialPriority": t.initial_priority.to_string(),
+        "FinalPriority": t.final_priority.to_string(),
+        "TimeEstimated": t.time_estimated.to_string(),
+        "TimeWorked": t.time_worked.to_string(),
+        "TimeLeft": t.time_left.to_string(),
+        "Created": date(Some(t.created)),
+        "Starts": date(t.starts),
+        "Started": date(t.started),
+        "Due": date(t.due),
+        "Resolved": date(t.resolved),
+        "Told": date(t.told),
+        "LastUpdated": date(Some(t.last_updated)),
+        "CustomFields": custom_fields,
+        "Organization": t.organization.map(|o| o.0.to_string()),
+        "_hyperlinks": links,
+    })
+}
+
+/// A JSON value as the text of an RT field: lists joined with commas.
+fn field_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => (if *b { "1" } else { "0" }).into(),
+        Value::Array(a) => a.iter().map(field_text).collect::<Vec<_>>().join(", "),
+        Value::Object(o) => o
+            .get("id")
+            .or_else(|| o.get("Name"))
+            .map(field_text)
+            .unwrap_or_default(),
+        Value::Null => String::new(),
+    }
+}
+
+/// The RT fields of a JSON object, with `CustomFields: {"Name": value}` spread out as `CF.{Name}`.
+fn fields_of(obj: &Map<String, Value>) -> Fields {
+    let mut out = Fields::new();
+    for (k, v) in obj {
+        if k == "CustomFields" {
+            if let Value::Object(cfs) = v {
+                for (name, value) in cfs {
+                    out.push((format!("CF.{{{name}}}"), field_text(value)));
+                }
+            }
+            continue;
+        }
+        out.push((k.clone(), field_text(v)));
+    }
+    out
+}
+
+/// The JSON body of a request, which RT also accepts as a multipart form with a `JSON` field
+/// and `Attachments` files.
+async fn body_json(
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<(Map<String, Value>, Vec<NewAttachment>), Response> {
+    let ctype = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if ctype.starts_with("multipart/form-data") {
+        let boundary = ctype
+            .split("boundary=")
+            .nth(1)
+            .map(|b| b.trim_matches('"').to_string())
+            .ok_or_else(|| error(StatusCode::BAD_REQUEST, "multipart without a boundary"))?;
+        let parts = crate::rt::rest1::multipart_parts(body, &boundary).await;
+        let mut json_obj = Map::new();
+        let mut attachments = Vec::new();
+        for p in parts {
+            if p.name == "JSON" {
+                json_obj = serde_json::from_slice::<Value>(&p.data)
+                    .map_err(|e| error(StatusCode::BAD_REQUEST, &format!("JSON parse error: {e}")))?
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default();
+            } else if p.name == "Attachments" {
+                attachments.push(NewAttachment {
+                    filename: p.filename.unwrap_or_default(),
+                    content_type: p
+                        .content_type
+                        .unwrap_or_else(|| "application/octet-stream".into()),
+                    content: p.data,
+                });
+            }
+        }
+        return Ok((json_obj, attachments));
+    }
+    if body.is_empty() {
+        return Ok((Map::new(), vec![]));
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(o)) => Ok((o, vec![])),
+        Ok(_) => Err(error(
+            StatusCode::BAD_REQUEST,
+            "JSON parse error: expected an object",
+        )),
+        Err(e) => Err(error(
+            StatusCode::BAD_REQUEST,
+            &format!("JSON parse error: {e}"),
+        )),
+    }
+}
+
+fn message_of(obj: &Map<String, Value>, attachments: Vec<NewAttachment>) -> Message {
+    let content = obj.get("Content").map(field_text).unwrap_or_default();
+    let content_type = obj
+        .get("ContentType")
+        .map(field_text)
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| "text/plain".into());
+    let time_taken = obj
+        .get("TimeTaken")
+        .map(field_text)
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0);
+    Message {
+        content,
+        content_type,
+        attachments,
+        time_taken,
+    }
+}
+
+async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let (account, actor) = match caller(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !can(&actor, Action::Write, &Resource::TicketSystem) {
+        return error(StatusCode::FORBIDDEN, "Forbidden");
+    }
+    let (obj, attachments) = match body_json(&headers, &body).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let fields = fields_of(&obj);
+    let creation = match tickets::creation(&fields, account.email.as_str()) {
+        Ok(c) => c,
+        Err(m) if m.contains("Queue") => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                &format!("Could not create ticket. {m}"),
+            );
+        }
+        Err(m) => return error(StatusCode::BAD_REQUEST, &m),
+    };
+    if state
+        .store
+        .queue(&creation.queue)
+        .await
+        .ok()
+        .flatten()
+        .is_none()
+    {
+        return error(
+            StatusCode::FORBIDDEN,
+            &format!(
+                "No permission to create tickets in the queue '{}'",
+                creation.queue
+            ),
+        );
+    }
+    let message = message_of(&obj, attachments);
+    match tickets::open(&state, account.email.as_str(), creation, &message).await {
+        Ok(t) => {
+            let b = base(&headers);
+            (
+                StatusCode::CREATED,
+                [(header::LOCATION, format!("/REST/2.0/ticket/{}", t.id)), (header::CONTENT_TYPE, "application/json; charset=utf-8".into())],
+                json!({"id": t.id.to_string(), "type": "ticket", "_url": format!("{b}/ticket/{}", t.id)}).to_string(),
+            )
+                .into_response()
+        }
+        Err(e) => ticket_error(e),
+    }
+}
+
+async fn read(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let (_, actor) = match caller(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let t = match load(&state, &id).await {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    if let Err(r) = may(&actor, Action::Read, &t) {
+        return r;
+    }
+    let v = ticket_json(&state, &base(&headers), &t, &params).await;
+    let mut r = ok_json(StatusCode::OK, &v);
+    if let Ok(etag) = format!("\"{}\"", t.last_updated.as_microsecond()).parse() {
+        r.headers_mut().insert(header::ETAG, etag);
+    }
+    r
+}
+
+async fn update(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let (account, actor) = match caller(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let t = match load(&state, &id).await {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    if let Err(r) = may(&actor, Action::Write, &t) {
+        return r;
+    }
+    let (obj, _) = match body_json(&headers, &body).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let mut fields = fields_of(&obj);
+    let mut messages = Vec::new();
+    if let Some(pos) = fields.iter().position(|(k, _)| k == "MergeInto") {
+        let (_, into) = fields.remove(pos);
+        let Ok(into) = into.trim().parse::<i64>() else {
+            return error(StatusCode::BAD_REQUEST, "MergeInto needs a ticket number");
+        };
+        if let Err(e) = tickets::merge(&state, t.id, TicketId(into), account.email.as_str()).await {
+            return ticket_error(e);
+        }
+        messages.push("Merge Successful".to_string());
+    }
+    // Links are recorded on both tickets, so they go through the link service: RT's REST2
+    // names them `AddDependsOn`, `DeleteRefersTo` …, or plainly `DependsOn` to add.
+    let mut link_requests = Vec::new();
+    fields.retain(|(k, v)| {
+        let (remove, name) = match (k.strip_prefix("Add"), k.strip_prefix("Delete")) {
+            (Some(n), _) => (false, n),
+            (_, Some(n)) => (true, n),
+            _ => (false, k.as_str()),
+        };
+        match varde_core::ticket::LinkKind::parse(name) {
+            Some(kind) if name.len() > 4 => {
+                for target in v.split(',').map(str::trim).filter(|x| !x.is_empty()) {
+                    link_requests.push((kind, target.to_string(), remove));
+                }
+                false
+            }
+            _ => true,
+        }
+    });
+    for (kind, target, remove) in link_requests {
+        let Ok(to) = target.trim_start_matches("ticket/").parse::<i64>() else {
+            return ok_json(
+                StatusCode::OK,
+                &json!([format!("Couldn't resolve '{target}' into a link.")]),
+            );
+        };
+        match tickets::link(
+            &state,
+            t.id,
+            kind,
+            TicketId(to),
+            account.email.as_str(),
+            remove,
+        )
+        .await
+        {
+            Ok(()) => messages.push(format!(
+                "Ticket {}: {} {} ticket {to}",
+                t.id,
+                kind.name(),
+                if remove { "removed" } else { "added" }
+            )),
+            Err(TicketError::Refused(m)) => {
+                return ok_json(
+                    StatusCode::OK,
+                    &json!([format!("Couldn't resolve '{target}' into a link: {m}")]),
+                );
+            }
+            Err(e) => return ticket_error(e),
+        }
+    }
+    match tickets::update(&state, t.id, account.email.as_str(), &fields).await {
+        Ok((_, m)) => {
+            messages.extend(m);
+            ok_json(StatusCode::OK, &json!(messages))
+        }
+        Err(e) => ticket_error(e),
+    }
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let (account, actor) = match caller(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let t = match load(&state, &id).await {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    if let Err(r) = may(&actor, Action::Write, &t) {
+        return r;
+    }
+    let fields = vec![("Status".to_string(), "deleted".to_string())];
+    match tickets::update(&state, t.id, account.email.as_str(), &fields).await {
+        Ok((_, m)) => ok_json(StatusCode::OK, &json!(m)),
+        Err(e) => ticket_error(e),
+    }
+}
+
+async fn respond(
+    state: AppState,
+    headers: HeaderMap,
+    id: String,
+    body: Bytes,
+    is_comment: bool,
+) -> Response {
+    let (account, actor) = match caller(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let t = match load(&state, &id).await {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    if let Err(r) = may(&actor, Action::Write, &t) {
+        return r;
+    }
+    let (obj, attachments) = match body_json(&headers, &body).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let message = message_of(&obj, attachments);
+    if message.content.is_empty() && message.attachments.is_empty() {
+        return error(StatusCode::BAD_REQUEST, "No content or attachments");
+    }
+    let (_, ids) =
+        match tickets::respond(&state, t.id, account.email.as_str(), is_comment, &message).await {
+            Ok(x) => x,
+            Err(e) => return ticket_error(e),
+        };
+    let mut messages = vec![
+        if is_comment {
+            "Comments added"
+        } else {
+            "Correspondence added"
+        }
+        .to_string(),
+    ];
+    // RT lets a reply set fields too (e.g. resolve while answering).
+    let extra: Fields = fields_of(&obj)
+        .into_iter()
+        .filter(|(k, _)| {
+            !["Content", "ContentType", "TimeTaken", "Attachments"].contains(&k.as_str())
+        })
+        .collect();
+    if !extra.is_empty() {
+        match tickets::update(&state, t.id, account.email.as_str(), &extra).await {
+            Ok((_, m)) => messages.extend(m),
+            Err(e) => return ticket_error(e),
+        }
+    }
+    let location = ids
+        .first()
+        .map(|i| format!("/REST/2.0/transaction/{i}"))
+        .unwrap_or_default();
+    (
+        StatusCode::CREATED,
+        [
+            (header::LOCATION, location),
+            (
+                header::CONTENT_TYPE,
+                "application/json; charset=utf-8".into(),
+            ),
+        ],
+        json!(messages).to_string(),
+    )
+        .into_response()
+}
+
+async fn correspond(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    respond(state, headers, id, body, false).await
+}
+
+async fn comment(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    respond(state, headers, id, body, true).await
+}
+
+async fn set_owner(
+    state: AppState,
+    headers: HeaderMap,
+    id: String,
+    to_me: bool,
+    only_if_nobody: bool,
+) -> Response {
+    let (account, actor) = match caller(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let t = match load(&state, &id).await {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    if let Err(r) = may(&actor, Action::Write, &t) {
+        return r;
+    }
+    if only_if_nobody
+        && t.owner
+            .as_deref()
+            .is_some_and(|o| o != account.email.as_str())
+    {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "You can only take tickets that are unowned; steal it instead",
+        );
+    }
+    let owner = if to_me {
+        account.email.to_string()
+    } else {
+        "Nobody".to_string()
+    };
+    match tickets::update(
+        &state,
+        t.id,
+        account.email.as_str(),
+        &vec![("Owner".to_string(), owner)],
+    )
+    .await
+    {
+        // RT answers take, untake and steal without the ticket number in front.
+        Ok((_, m)) => {
+            let prefix = format!("Ticket {}: ", t.id);
+            let m: Vec<String> = m
+                .iter()
+                .map(|x| x.strip_prefix(&prefix).unwrap_or(x).to_string())
+                .collect();
+            ok_json(StatusCode::OK, &json!(m))
+        }
+        Err(e) => ticket_error(e),
+    }
+}
+
+async fn take(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    set_owner(state, headers, id, true, true).await
+}
+
+async fn untake(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    set_owner(state, headers, id, false, false).await
+}
+
+async fn steal(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    set_owner(state, headers, id, true, false).await
+}
+
+fn paging(params: &HashMap<String, String>) -> (i64, i64) {
+    let per_page = params
+        .get("per_page")
+        .and_then(|p| p.parse::<i64>().ok())
+        .unwrap_or(20)
+        .clamp(1, 100);
+    let page = params
+        .get("page")
+        .and_then(|p| p.parse::<i64>().ok())
+        .unwrap_or(1)
+        .max(1);
+    (page, per_page)
+}
+
+fn page_json(
+    base_url: &str,
+    path_and_query: &str,
+    items: Vec<Value>,
+    total: i64,
+    page: i64,
+    per_page: i64,
+) -> Value {
+    let pages = ((total + per_page - 1) / per_page).max(1);
+    let mut v = json!({"count": items.len(), "page": page, "pages": pages, "per_page": per_page, "total": total, "items": items});
+    if page < pages {
+        let sep = if path_and_query.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
+        v["next_page"] = json!(format!("{base_url}{path_and_query}{sep}page={}", page + 1));
+    }
+    if page > 1 {
+        let sep = if path_and_query.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
+        v["prev_page"] = json!(format!("{base_url}{path_and_query}{sep}page={}", page - 1));
+    }
+    v
+}
+
+/// Picks the requested `fields` of a full object into a list item.
+fn pick(full: &Value, kind: &str, id: &str, url: String, fields: Option<&String>) -> Value {
+    let mut item = json!({"type": kind, "id": id, "_url": url});
+    if let Some(fields) = fields {
+        for f in fields.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+            if let Some(v) = full.get(f) {
+                item[f] = v.clone();
+            }
+        }
+    }
+    item
+}
+
+async fn run_search(
+    state: AppState,
+    headers: HeaderMap,
+    params: HashMap<String, String>,
+) -> Response {
+    let (_, actor) = match caller(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let query_text = params.get("query").cloned().unwrap_or_default();
+    let query = match varde_rt::ticketsql::parse(&query_text) {
+        Ok(q) => q,
+        Err(e) => return error(StatusCode::BAD_REQUEST, &format!("Wrong query, {}", e)),
+    };
+    let (page, per_page) = paging(&params);
+    let order_by = params
+        .get("orderby")
+        .cloned()
+        .unwrap_or_else(|| "id".into());
+    let descending = params
+        .get("order")
+        .is_some_and(|o| o.eq_ignore_ascii_case("desc"));
+    let request = SearchRequest {
+        query: &query,
+        visibility: varde_core::access::visibility(&actor),
+        order_by: &order_by,
+        descending,
+        offset: (page - 1) * per_page,
+        limit: per_page,
+        now: state.now(),
+    };
+    let result = match state.store.search_tickets(&request).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => return error(StatusCode::BAD_REQUEST, &format!("Wrong query, {e}")),
+        Err(e) => return ticket_error(e.into()),
+    };
+    let b = base(&headers);
+    let mut items = Vec::with_capacity(result.ids.len());
+    for t in state.store.tickets(&result.ids).await.unwrap_or_default() {
+        let full = if params.contains_key("fields") {
+            ticket_json(&state, &b, &t, &params).await
+        } else {
+            Value::Null
+        };
+        items.push(pick(
+            &full,
+            "ticket",
+            &t.id.to_string(),
+            format!("{b}/ticket/{}", t.id),
+            params.get("fields"),
+        ));
+    }
+    let mut qs: Vec<String> = params
+        .iter()
+        .filter(|(k, _)| *k != "page")
+        .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+        .collect();
+    qs.sort();
+    ok_json(
+        StatusCode::OK,
+        &page_json(
+            &b,
+            &format!("/tickets?{}", qs.join("&")),
+            items,
+            result.total,
+            page,
+            per_page,
+        ),
+    )
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+async fn search(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    run_search(state, headers, params).await
+}
+
+/// `POST /REST/2.0/tickets` with the query as a form or JSON body (and paging in the URL).
+async fn search_post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(mut params): Query<HashMap<String, String>>,
+    body: Bytes,
+) -> Response {
+    let ctype = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if ctype.starts_with("application/json") {
+        match serde_json::from_slice::<Value>(&body) {
+            Ok(Value::Object(o)) => {
+                for (k, v) in o {
+                    params.insert(k, field_text(&v));
+                }
+            }
+            Ok(Value::Array(a)) => {
+                // RT's JSON search: [{"field": "Status", "operator": "=", "value": "open"}, …]
+                let parts: Vec<String> = a
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{} {} '{}'",
+                            field_text(&c["field"]),
+                            c.get("operator")
+                                .map(field_text)
+                                .unwrap_or_else(|| "=".into()),
+                            field_text(&c["value"]).replace('\'', "\\'")
+                        )
+                    })
+                    .collect();
+                params.insert("query".into(), parts.join(" AND "));
+            }
+            _ => return error(StatusCode::BAD_REQUEST, "JSON parse error"),
+        }
+    } else {
+        for (k, v) in url::form_urlencoded::parse(&body) {
+            params.insert(k.into_owned(), v.into_owned());
+        }
+    }
+    run_search(state, headers, params).await
+}
+
+fn transaction_json(base: &str, e: &HistoryEntry) -> Value {
+    let tx: &Transaction = &e.transaction;
+    let (field, old, new) = tx.change.rt_field();
+    let mut links = vec![
+        json!({"ref": "self", "type": "transaction", "id": tx.id, "_url": format!("{base}/transaction/{}", tx.id)}),
+    ];
+    for a in &e.attachments {
+        links.push(json!({"ref": "attachment", "_url": format!("{base}/attachment/{}", a.id)}));
+    }
+    json!({
+        "id": tx.id,
+        "Type": tx.change.rt_type(&tx.creator),
+        "Creator": reference(base, "user", &tx.creator),
+        "Created": date(Some(tx.at)),
+        "Object": reference(base, "ticket", &tx.ticket.to_string()),
+        "ObjectType": "RT::Ticket",
+        "ObjectId": tx.ticket.to_string(),
+        "Field": field,
+        "OldValue": old,
+        "NewValue": new,
+        "Data": "",
+        "TimeTaken": tx.time_taken.to_string(),
+        "Description": tx.change.describe(&tx.creator),
+        "_hyperlinks": links,
+    })
+}
+
+async fn history(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let (_, actor) = match caller(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let t = match load(&state, &id).await {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    if let Err(r) = may(&actor, Action::Read, &t) {
+        return r;
+    }
+    let entries = match state.store.history(t.id).await {
+        Ok(h) => h,
+        Err(e) => return ticket_error(e.into()),
+    };
+    let b = base(&headers);
+    let (page, per_page) = paging(&params);
+    let total = entries.len() as i64;
+    let items: Vec<Value> = entries
+        .iter()
+        .skip(((page - 1) * per_page) as usize)
+        .take(per_page as usize)
+        .map(|e| {
+            let full = transaction_json(&b, e);
+            let mut item = pick(
+                &full,
+                "transaction",
+                &e.transaction.id.to_string(),
+                format!("{b}/transaction/{}", e.transaction.id),
+                params.get("fields"),
+            );
+            if let Some(sub) = params.get("fields[Creator]")
+                && item.get("Creator").is_some()
+            {
+                for f in sub.split(',') {
+                    let v = match f.trim() {
+                        "Name" | "EmailAddress" | "id" => e.transaction.creator.clone(),
+                        _ => String::new(),
+                    };
+                    item["Creator"][f.trim()] = json!(v);
+                }
+            }
+            item
+        })
+        .collect();
+    ok_json(
+        StatusCode::OK,
+        &page_json(
+            &b,
+            &format!("/ticket/{}/history?per_page={per_page}", t.id),
+            items,
+            total,
+            page,
+            per_page,
+        ),
+    )
+}
+
+async fn load_transaction(
+    state: &AppState,
+    actor: &Actor,
+    raw: &str,
+) -> Result<HistoryEntry, Response> {
+    let id: i64 = raw
+        .parse()
+        .map_err(|_| error(StatusCode::NOT_FOUND, "Not Found"))?;
+    let e = state
+        .store
+        .transaction(id)
+        .await
+        .map_err(|e| ticket_error(e.into()))?
+        .ok_or_else(|| error(StatusCode::NOT_FOUND, "Not Found"))?;
+    let t = state
+        .store
+        .ticket(e.transaction.ticket)
+        .await
+        .map_err(|e| ticket_error(e.into()))?
+        .ok_or_else(|| error(StatusCode::NOT_FOUND, "Not Found"))?;
+    may(actor, Action::Read, &t)?;
+    Ok(e)
+}
+
+async fn transaction(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let (_, actor) = match caller(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match load_transaction(&state, &actor, &id).await {
+        Ok(e) => ok_json(StatusCode::OK, &transaction_json(&base(&headers), &e)),
+        Err(r) => r,
+    }
+}
+
+async fn transaction_attachments(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let (_, actor) = match caller(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let e = match load_transaction(&state, &actor, &id).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let b = base(&headers);
+    let (page, per_page) = paging(&params);
+    let items: Vec<Value> = e
+        .attachments
+        .iter()
+        .map(|a| reference(&b, "attachment", &a.id.to_string()))
+        .collect();
+    let total = items.len() as i64;
+    ok_json(
+        StatusCode::OK,
+        &page_json(
+            &b,
+            &format!("/transaction/{id}/attachments"),
+            items,
+            total,
+            page,
+            per_page,
+        ),
+    )
+}
+
+fn attachment_json(base: &str, a: &AttachmentInfo, content: &[u8], creator: &str) -> Value {
+    json!({
+        "id": a.id,
+        "Filename": a.filename,
+        "ContentType": a.content_type,
+        "ContentLength": a.size.to_string(),
+        "Content": base64::engine::general_purpose::STANDARD.encode(content),
+        "Headers": format!("Content-Type: {}\nContent-Length: {}\n", a.content_type, a.size),
+        "Subject": "",
+        "TransactionId": reference(base, "transaction", &a.transaction_id.to_string()),
+        "Creator": reference(base, "user", creator),
+        "_hyperlinks": [{"ref": "self", "type": "attachment", "id": a.id, "_url": format!("{base}/attachment/{}", a.id)}],
+    })
+}
+
+async fn attachment(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let (_, actor) = match caller(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let Ok(id) = id.parse::<i64>() else {
+        return error(StatusCode::NOT_FOUND, "Not Found");
+    };
+    let Ok(Some((info, ticket))) = state.store.attachment(id).await else {
+        return error(StatusCode::NOT_FOUND, "Not Found");
+    };
+    let t = match load(&state, &ticket.to_string()).await {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    if let Err(r) = may(&actor, Action::Read, &t) {
+        return r;
+    }
+    let content = state
+        .store
+        .attachment_content(id)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let creator = state
+        .store
+        .transaction(info.transaction_id)
+        .await
+        .ok()
+        .flatten()
+        .map(|e| e.transaction.creator)
+        .unwrap_or_default();
+    ok_json(
+        StatusCode::OK,
+        &attachment_json(&base(&headers), &info, &content, &creator),
+    )
+}
+
+/// Whether an attachment passes RT's JSON filter, e.g.
+/// `[{"field": "Filename", "operator": "IS NOT", "value": ""}]`.
+fn passes(filter: &[Value], a: &AttachmentInfo) -> bool {
+    filter.iter().all(|c| {
+        let value = field_text(&c["value"]);
+        let actual = match field_text(&c["field"]).as_str() {
+            "Filename" => a.filename.clone(),
+            "ContentType" => a.content_type.clone(),
+            _ => return true,
+        };
+        match c
+            .get("operator")
+            .map(field_text)
+            .unwrap_or_else(|| "=".into())
+            .to_ascii_uppercase()
+            .as_str()
+        {
+            "IS NOT" | "!=" | "<>" => actual != value,
+            "LIKE" => actual.to_lowercase().contains(&value.to_lowercase()),
+            "NOT LIKE" => !actual.to_lowercase().contains(&value.to_lowercase()),
+            _ => actual == value,
+        }
+    })
+}
+
+/// The attachments of a ticket, filtered as RT's JSON search filters them.
+async fn ticket_attachments(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+    body: Bytes,
+) -> Response {
+    let (_, actor) = match caller(&state, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let t = match load(&state, &id).await {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    if let Err(r) = may(&actor, Action::Read, &t) {
+        return r;
+    }
+    let filter: Vec<Value> = if body.is_empty() {
+        vec![]
+    } else {
+        match serde_json::from_slice::<Value>(&body) {
+            Ok(Value::Array(a)) => a,
+            _ => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "JSON parse error: expected a list of conditions",
+                );
+            }
+        }
+    };
+    let history = match state.store.history(t.id).await {
+        Ok(h) => h,
+        Err(e) => return ticket_error(e.into()),
+    };
+    let b = base(&headers);
+    let all: Vec<&AttachmentInfo> = history
+        .iter()
+        .flat_map(|e| e.attachments.iter())
+        .filter(|a| passes(&filter, a))
+        .collect();
+    let (page, per_page) = paging(&params);
+    let total = all.len() as i64;
+    let items: Vec<Value> = all
+        .iter()
+        .skip(((page - 1) * per_page) as usize)
+        .take(per_page as usize)
+        .map(|a| {
+            let full = json!({"Filename": a.filename, "ContentType": a.content_type, "ContentLength": a.size.to_string()});
+            pick(&full, "attachment", &a.id.to_string(), format!("{b}/attachment/{}", a.id), params.get("fields"))
+        })
+        .collect();
+    ok_json(
+        StatusCode::OK,
+        &page_json(
+            &b,
+            &format!("/ticket/{}/attachments", t.id),
+            items,
+            total,
+            page,
+            per_page,
+        ),
+    )
+}
+
+fn queue_json(base: &str, q: &varde_store::tickets::Queue) -> Value {
+    json!({
+        "id": q.id,
+        "Name": q.name,
+        "Description": q.description,
+        "CorrespondAddress": q.correspond_address,
+        "CommentAddress": q.comment_address,
+        "Lifecycle": "default",
+        "Disabled": if q.disabled { "1" } else { "0" },
+        "_hyperlinks": [{"ref": "self", "type": "queue", "id": q.id, "_url": format!("{base}/queue/{}", q.id)}],
+    })
+}
+
+async fn queue(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(r) = caller(&state, &headers).await {
+        return r;
+    }
+    match state.store.queue(&id).await {
+        Ok(Some(q)) => ok_json(StatusCode::OK, &queue_json(&base(&headers), &q)),
+        Ok(None) => error(StatusCode::NOT_FOUND, "Not Found"),
+        Err(e) => ticket_error(e.into()),
+    }
+}
+
+async fn queues(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = caller(&state, &headers).await {
+        return r;
+    }
+    let b = base(&headers);
+    let all = state.store.queues().await.unwrap_or_default();
+    let (page, per_page) = paging(&params);
+    let total = all.len() as i64;
+    let items: Vec<Value> = all
+        .iter()
+        .skip(((page - 1) * per_page) as usize)
+        .take(per_page as usize)
+        .map(|q| {
+            let mut r = reference(&b, "queue", &q.id.to_string());
+            r["Name"] = json!(q.name);
+            r
+        })
+        .collect();
+    ok_json(
+        StatusCode::OK,
+        &page_json(&b, "/queues/all", items, total, page, per_page),
+    )
+}
+
+async fn user(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(r) = caller(&state, &headers).await {
+        return r;
+    }
+    let account = match varde_core::values::EmailAddress::parse(&id) {
+        Ok(e) => state
+            .store
+            .account_for_login(&e)
+            .await
+            .ok()
+            .flatten()
+            .map(|(a, _)| a),
+        Err(_) => match id.parse::<i64>() {
+            Ok(n) => state
+                .store
+                .account(varde_core::ids::UserId(n))
+                .await
+                .ok()
+                .flatten(),
+            Err(_) => None,
+        },
+    };
+    let b = base(&headers);
+    match account {
+        Some(a) => ok_json(
+            StatusCode::OK,
+            &json!({
+                "id": a.id.0, "Name": a.email.to_string(), "EmailAddress": a.email.to_string(), "RealName": a.name,
+                "Privileged": if a.role == varde_core::access::Role::Customer { "0" } else { "1" }, "Disabled": if a.disabled { "1" } else { "0" },
+                "_hyperlinks": [{"ref": "self", "type": "user", "id": a.id.0, "_url": format!("{b}/user/{}", a.id)}],
+            }),
+        ),
+        // Requestors who have no account are still users to RT clients.
+        None if id.contains('@') => ok_json(
+            StatusCode::OK,
+            &json!({"id": id, "Name": id, "EmailAddress": id, "Privileged": "0", "Disabled": "0"}),
+        ),
+        None => error(StatusCode::NOT_FOUND, "Not Found"),
+    }
+}

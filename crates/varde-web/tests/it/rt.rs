@@ -1,0 +1,285 @@
+//! RT's REST APIs over HTTP: who may use them, and the shapes RT's clients depend on. The
+//! real clients run in `tests/rt-compat/compat.py`.
+
+use serde_json::{Value, json};
+use varde_core::access::Role;
+
+use super::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, apps};
+
+#[tokio::test]
+async fn rest2_needs_a_staff_account() {
+    for app in apps().await {
+        let c = TestApp::client();
+        let r = c
+            .post(app.url("/REST/2.0/ticket"))
+            .json(&json!({"Queue": "General", "Subject": "x"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+        assert_eq!(r.json::<Value>().await.unwrap()["message"], "Unauthorized");
+        let r = c
+            .get(app.url("/REST/2.0/ticket/1"))
+            .basic_auth(ADMIN_EMAIL, Some("wrong password"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+        let org: Value = c
+            .post(app.url("/api/v1/organizations"))
+            .bearer_auth(&app.admin_token)
+            .json(&json!({"name": "A", "country": "SE"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let customer = app
+            .account_with_token("alice@a.example", Role::Customer, org["id"].as_i64())
+            .await;
+        let r = c
+            .get(app.url("/REST/2.0/tickets?query="))
+            .bearer_auth(&customer)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            403,
+            "customers use the portal, not RT's staff APIs"
+        );
+        let r = c
+            .post(app.url("/REST/1.0/ticket/new"))
+            .bearer_auth(&customer)
+            .form(&[("content", "Queue: General\nSubject: x")])
+            .send()
+            .await
+            .unwrap();
+        assert!(r.text().await.unwrap().starts_with("RT/5.0.3 403"));
+    }
+}
+
+#[tokio::test]
+async fn rest2_create_read_search_and_errors() {
+    for app in apps().await {
+        let c = TestApp::client();
+        let auth = |r: reqwest::RequestBuilder| r.basic_auth(ADMIN_EMAIL, Some(ADMIN_PASSWORD));
+        let r = auth(c.post(app.url("/REST/2.0/ticket"))).json(&json!({"Queue": "General", "Subject": "Disk full", "Requestor": "carol@customer.example", "Content": "vol-9 is full"})).send().await.unwrap();
+        assert_eq!(r.status(), 201);
+        assert!(
+            r.headers()["location"]
+                .to_str()
+                .unwrap()
+                .starts_with("/REST/2.0/ticket/")
+        );
+        let created: Value = r.json().await.unwrap();
+        let id = created["id"].as_str().unwrap().to_string();
+        let t: Value = auth(c.get(app.url(&format!("/REST/2.0/ticket/{id}?fields[Queue]=Name"))))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(t["Queue"]["Name"], "General");
+        assert_eq!(t["Owner"]["id"], "Nobody");
+        assert_eq!(t["Due"], "1970-01-01T00:00:00Z");
+        assert!(
+            t["_hyperlinks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|l| l["ref"] == "lifecycle" && l["to"] == "open")
+        );
+        let s: Value =
+            auth(c.get(app.url("/REST/2.0/tickets?query=Status%3D'new'&fields=Subject,Status")))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+        assert_eq!(
+            (s["total"].as_i64(), s["items"][0]["Subject"].as_str()),
+            (Some(1), Some("Disk full"))
+        );
+        let r = auth(c.get(app.url("/REST/2.0/tickets?query=Status%20%3D")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400);
+        let m = r.json::<Value>().await.unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            m.starts_with("Wrong query, expecting a VALUE") && !m.contains("SELECT"),
+            "{m}"
+        );
+        let r = auth(c.post(app.url("/REST/2.0/ticket")))
+            .header("content-type", "application/json")
+            .body("{nope")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400);
+        assert!(
+            r.json::<Value>().await.unwrap()["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("JSON parse error")
+        );
+        let r = auth(c.post(app.url("/REST/2.0/ticket")))
+            .json(&json!({"Queue": "NoSuchQueue", "Subject": "x"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+        assert_eq!(
+            auth(c.get(app.url("/REST/2.0/ticket/999999")))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            404
+        );
+    }
+}
+
+#[tokio::test]
+async fn rest1_answers_with_rt_status_lines() {
+    for app in apps().await {
+        let c = TestApp::client();
+        let r = c
+            .post(app.url("/REST/1.0/ticket/1/show"))
+            .form(&[("user", ADMIN_EMAIL), ("pass", "wrong")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(
+            r.text().await.unwrap(),
+            "RT/5.0.3 401 Credentials required\n\nYour username or password is incorrect\n\n"
+        );
+        let login = |fields: Vec<(&'static str, &'static str)>| {
+            let mut f = vec![("user", ADMIN_EMAIL), ("pass", ADMIN_PASSWORD)];
+            f.extend(fields);
+            f
+        };
+        let r = c.post(app.url("/REST/1.0/ticket/new")).form(&login(vec![("content", "id: ticket/new\nQueue: General\nSubject: via rest1\nRequestor: dave@x.example\nText: line one\n line two")])).send().await.unwrap();
+        assert!(
+            r.headers()["set-cookie"]
+                .to_str()
+                .unwrap()
+                .starts_with("RT_SID_varde=")
+        );
+        let body = r.text().await.unwrap();
+        assert!(
+            body.starts_with("RT/5.0.3 200 Ok\n\n# Ticket ") && body.contains(" created."),
+            "{body}"
+        );
+        let id: String = body
+            .split("# Ticket ")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .into();
+        let body = c
+            .get(app.url(&format!("/REST/1.0/ticket/{id}/show")))
+            .query(&login(vec![]))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            body.contains(&format!("id: ticket/{id}\nQueue: General\nOwner: Nobody"))
+                && body.contains("Due: Not set"),
+            "{body}"
+        );
+        let body = c
+            .post(app.url("/REST/1.0/ticket/new"))
+            .form(&login(vec![(
+                "content",
+                "id: ticket/new\nQueue: NoSuchQueue\nSubject: x",
+            )]))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(
+            body,
+            "RT/5.0.3 200 Ok\n\n# Could not create ticket.\n# Could not create ticket. Queue not set\n\n"
+        );
+        let body = c
+            .get(app.url("/REST/1.0/ticket/999999/show"))
+            .query(&login(vec![]))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(
+            body,
+            "RT/5.0.3 200 Ok\n\n# Ticket 999999 does not exist.\n\n"
+        );
+        let body = c
+            .get(app.url("/REST/1.0/search/ticket"))
+            .query(&login(vec![
+                ("query", "Subject='nothing-matches-this'"),
+                ("format", "s"),
+            ]))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(body, "RT/5.0.3 200 Ok\n\nNo matching results.\n\n");
+        let body = c
+            .get(app.url("/REST/1.0/search/ticket"))
+            .query(&login(vec![("query", "Nonsense === x")]))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            body.starts_with("RT/5.0.3 400 Bad request\n\nInvalid query:")
+                && !body.contains("Stack"),
+            "{body}"
+        );
+        // An edit that changes nothing gets an empty body, as in RT.
+        let body = c
+            .post(app.url(&format!("/REST/1.0/ticket/{id}/edit")))
+            .form(&login(vec![("content", "Status: new")]))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(body, "");
+        let body = c
+            .get(app.url(&format!("/REST/1.0/ticket/{id}/history")))
+            .query(&login(vec![("format", "l")]))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            body.contains("Type: Create") && body.contains("Content: line one\n         line two"),
+            "{body}"
+        );
+    }
+}

@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""RT compatibility suite: the real clients against a running Varde.
+
+Runs Debian's `rt` CLI (rt5-clients) and PyPI's `rt` library (rest1 and rest2) unchanged,
+covering create, show, search, comment, correspond, edit, take/steal/untake, link, merge,
+history, transactions and attachments, and asserts on the state each leaves behind.
+
+    python3 tests/rt-compat/compat.py --url http://127.0.0.1:8080 --user agent@example.com --password PW
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+import httpx2
+import rt.rest1
+import rt.rest2
+
+failures = []
+
+
+def check(name, ok, detail=""):
+    print(("ok   " if ok else "FAIL ") + name + (f"  ({detail})" if detail and not ok else ""))
+    if not ok:
+        failures.append(name)
+
+
+def cli(args, env, stdin=None):
+    r = subprocess.run(["rt", *args], env=env, capture_output=True, text=True, input=stdin, timeout=60)
+    return r.returncode, r.stdout + r.stderr
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--url", required=True)
+    p.add_argument("--user", required=True)
+    p.add_argument("--password", required=True)
+    a = p.parse_args()
+
+    # --- PyPI rt, REST2 (basic auth on every call) ---
+    r2 = rt.rest2.Rt(a.url + "/REST/2.0/", http_auth=httpx2.BasicAuth(a.user, a.password))
+    tid = r2.create_ticket("General", subject="compat: disk full", content="Volume vol-9 is at 100%.",
+                           Requestor="carol@customer.example", Priority=10, CustomFields={"Site": "se-sto1"})
+    check("rest2 create", isinstance(tid, int) and tid > 0, tid)
+    t = r2.get_ticket(tid)
+    check("rest2 get", t["Subject"] == "compat: disk full" and t["Status"] == "new" and t["Queue"]["Name"] == "General"
+          and [x["id"] for x in t["Requestor"]] == ["carol@customer.example"] and t["Priority"] == "10", t)
+    check("rest2 custom field", any(cf["name"] == "Site" and cf["values"] == ["se-sto1"] for cf in t["CustomFields"]), t["CustomFields"])
+    check("rest2 reply", r2.reply(tid, content="We are on it.") is True)
+    check("rest2 reply opens a new ticket", r2.get_ticket(tid)["Status"] == "open")
+    check("rest2 comment", r2.comment(tid, content="internal: hypervisor ok") is True)
+    check("rest2 edit", r2.edit_ticket(tid, Priority=50, Subject="compat: disk full on vol-9") is True)
+    t = r2.get_ticket(tid)
+    check("rest2 edit applied", t["Priority"] == "50" and t["Subject"] == "compat: disk full on vol-9", t)
+    check("rest2 take", r2.take(tid) is True and r2.get_ticket(tid)["Owner"]["id"] == a.user)
+    check("rest2 untake", r2.untake(tid) is True and r2.get_ticket(tid)["Owner"]["id"] == "Nobody")
+    check("rest2 steal", r2.steal(tid) is True and r2.get_ticket(tid)["Owner"]["id"] == a.user)
+    found = [x["id"] for x in r2.search(raw_query=f"id = {tid} AND Status = '__Active__'")]
+    check("rest2 search", found == [str(tid)], found)
+    found = [x["id"] for x in r2.search(raw_query="Requestor.EmailAddress = 'carol@customer.example' AND Subject LIKE 'vol-9'")]
+    check("rest2 search by requestor", str(tid) in found, found)
+    found = [x["id"] for x in r2.search(raw_query="Content LIKE 'hypervisor'")]
+    check("rest2 full-text search", str(tid) in found, found)
+    history = r2.get_ticket_history(tid)
+    types = [h["Type"] for h in history]
+    # A steal from Nobody is a Take, in RT as here.
+    check("rest2 history", types[:3] == ["Create", "Correspond", "Status"] and "Comment" in types and types[-3:] == ["Take", "Untake", "Take"], types)
+    tx = r2.get_transaction(history[0]["id"])
+    check("rest2 transaction", tx["Type"] == "Create" and tx["Object"]["id"] == str(tid), tx)
+    att = r2.create_ticket("General", subject="compat: attachment", content="see log",
+                           attachments=[rt.rest2.Attachment("kern.log", "text/plain", b"kernel: oops")])
+    ids = r2.get_attachments_ids(att)
+    check("rest2 attachment listed", len(ids) == 1, ids)
+    got = r2.get_attachment(ids[0]) if ids else {}
+    check("rest2 attachment content", got.get("Filename") == "kern.log", got.get("Filename"))
+    other = r2.create_ticket("General", subject="compat: duplicate", content="dup")
+    check("rest2 link", r2.edit_link(tid, "DependsOn", other) is True)
+    check("rest2 links listed", any(l["id"] == str(other) for l in r2.get_links(tid)), r2.get_links(tid))
+    check("rest2 merge", r2.merge_ticket(other, tid) is True)
+    check("rest2 merged id resolves to survivor", str(r2.get_ticket(other)["id"]) == str(tid))
+    try:
+        r2.get_ticket(999999)
+        check("rest2 missing ticket is 404", False)
+    except rt.exceptions.NotFoundError:
+        check("rest2 missing ticket is 404", True)
+    bad = rt.rest2.Rt(a.url + "/REST/2.0/", http_auth=httpx2.BasicAuth(a.user, "wrong password"))
+    try:
+        bad.get_ticket(tid)
+        check("rest2 bad password is refused", False)
+    except rt.exceptions.AuthorizationError:
+        check("rest2 bad password is refused", True)
+
+    # --- PyPI rt, REST 1.0 (login once, then the session cookie) ---
+    r1 = rt.rest1.Rt(a.url + "/REST/1.0/", a.user, a.password)
+    check("rest1 login", r1.login() is True)
+    t1 = r1.create_ticket(Queue="General", Subject="compat: rest1", Text="first line\nsecond line", Requestors="dave@other.example")
+    check("rest1 create", isinstance(t1, int) and t1 > 0, t1)
+    g = r1.get_ticket(t1)
+    check("rest1 get", g["Subject"] == "compat: rest1" and g["Status"] == "new" and g["Requestors"] == ["dave@other.example"], g)
+    check("rest1 reply", r1.reply(t1, text="answer") is True)
+    check("rest1 comment", r1.comment(t1, text="note") is True)
+    check("rest1 edit", r1.edit_ticket(t1, Status="resolved") is True and r1.get_ticket(t1)["Status"] == "resolved")
+    found = [x["id"] for x in r1.search(Queue="General", Status="resolved")]
+    check("rest1 search", f"ticket/{t1}" in found, found)
+    hist = r1.get_history(t1)
+    check("rest1 history", [h["Type"] for h in hist][:2] == ["Create", "Correspond"], [h["Type"] for h in hist])
+
+    # --- Debian's rt CLI (multipart, cookie kept in ~/.rt_sessions) ---
+    home = tempfile.mkdtemp()
+    env = dict(os.environ, RTSERVER=a.url, RTUSER=a.user, RTPASSWD=a.password, HOME=home)
+    code, out = cli(["create", "-t", "ticket", "set", "queue=General", "set", "subject=compat: cli", "set", "requestor=erin@third.example", "set", "text=made by the CLI"], env)
+    check("cli create", code == 0 and "created" in out, out)
+    cid = int(out.split("Ticket ")[1].split(" ")[0]) if "Ticket " in out else 0
+    code, out = cli(["ls", "-s", f"id = {cid}"], env)
+    check("cli ls", out.strip() == f"{cid}: compat: cli", out)
+    code, out = cli(["ls", "-i", "Subject LIKE 'compat'"], env)
+    check("cli ls -i", f"ticket/{cid}" in out.split(), out)
+    code, out = cli(["comment", "-m", "cli comment", str(cid)], env)
+    check("cli comment", "Comments added" in out, out)
+    code, out = cli(["correspond", "-m", "cli reply", str(cid)], env)
+    check("cli correspond", "Correspondence added" in out, out)
+    code, out = cli(["edit", f"ticket/{cid}", "set", "status=stalled", "set", "priority=20"], env)
+    check("cli edit", "updated" in out, out)
+    code, out = cli(["show", "-f", "status,priority", f"ticket/{cid}"], env)
+    check("cli show fields", "Status: stalled" in out and "Priority: 20" in out and "Subject" not in out, out)
+    code, out = cli(["show", "-t", "ticket", str(cid)], env)
+    check("cli show with history", "made by the CLI" in out and "cli reply" in out and "===> Comments added" in out, out)
+    code, out = cli(["link", str(cid), "refersto", str(tid)], env)
+    check("cli link", code == 0 and "Created link" in out, out)
+    code, out = cli(["show", "-f", "id", f"ticket/99999"], env)
+    check("cli missing ticket", "does not exist" in out, out)
+    code, out = cli(["merge", str(t1), str(cid)], env)
+    check("cli merge", "Merge completed" in out, out)
+    check("cli merge visible to rest2", str(r2.get_ticket(t1)["id"]) == str(cid))
+
+    print(f"\n{len(failures)} failure(s)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
