@@ -8,6 +8,9 @@ async function logIn(page, who) {
   await page.getByLabel('E-mail address').fill(who.email);
   await page.getByLabel('Password').fill(who.password);
   await page.getByRole('button', { name: 'Log in' }).click();
+  // Staff land on the tickets, customer contacts on their organisation; both reach Customers.
+  await expect(page.getByRole('heading', { name: /^(Tickets|Customers)$/ })).toBeVisible();
+  await page.getByRole('link', { name: 'Customers', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Customers' })).toBeVisible();
 }
 

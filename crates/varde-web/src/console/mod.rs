@@ -26,13 +26,25 @@ use crate::error::{ApiError, ErrorCode};
 
 mod account;
 mod customers;
+mod tickets;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/", get(|| async { Redirect::to("/console/tickets") }))
+        .route("/console/tickets", get(tickets::list).post(tickets::create))
+        .route("/console/tickets/new", get(tickets::new_form))
+        .route("/console/tickets/{id}", get(tickets::show))
+        .route("/console/tickets/{id}/update", post(tickets::update))
+        .route("/console/tickets/{id}/take", post(tickets::take))
+        .route("/console/tickets/{id}/respond", post(tickets::respond))
         .route(
-            "/",
-            get(|| async { Redirect::to("/console/organizations") }),
+            "/console/tickets/{id}/phone-call",
+            post(tickets::phone_call),
         )
+        .route("/console/tickets/{id}/link", post(tickets::link))
+        .route("/console/tickets/{id}/merge", post(tickets::merge))
+        .route("/console/attachments/{id}", get(tickets::attachment))
+        .route("/console/searches", post(tickets::save_search))
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
         .route(
@@ -104,6 +116,8 @@ pub struct Nav {
     pub logged_in: bool,
     /// Whether to show the accounts page.
     pub manages_accounts: bool,
+    /// Whether to show the ticket pages (staff only).
+    pub staff: bool,
     pub user: String,
     pub role: String,
     pub csrf: String,
@@ -113,6 +127,7 @@ impl Nav {
     pub fn of(caller: &Caller) -> Nav {
         Nav {
             logged_in: caller.account.is_some(),
+            staff: caller.actor.is_staff(),
             manages_accounts: varde_core::access::can(
                 &caller.actor,
                 varde_core::access::Action::Write,
@@ -136,6 +151,7 @@ impl Nav {
         Nav {
             logged_in: false,
             manages_accounts: false,
+            staff: false,
             user: String::new(),
             role: String::new(),
             csrf: String::new(),
@@ -256,9 +272,19 @@ async fn login(
         return (StatusCode::BAD_REQUEST, "send the login form").into_response();
     };
     let email = form_value(&form, "email");
-    let next = safe_next(&form_value(&form, "next"));
+    let asked = form_value(&form, "next");
     match authenticate(&state, &email, &form_value(&form, "password"), address).await {
         Ok(account) => {
+            // Staff start at the tickets; a customer contact at its organisation.
+            let next = if asked.is_empty()
+                && !account
+                    .actor(varde_core::access::TokenScope::Write)
+                    .is_staff()
+            {
+                "/console/organizations".to_string()
+            } else {
+                safe_next(&asked)
+            };
             let secret = new_secret("s_");
             let csrf = new_secret("");
             let now: Timestamp = state.now();
@@ -283,7 +309,7 @@ async fn login(
                 nav: Nav::anonymous(),
                 error: e.message,
                 email,
-                next,
+                next: asked,
             };
             (status, render(&page)).into_response()
         }
@@ -297,7 +323,7 @@ fn safe_next(next: &str) -> String {
     if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
         next.to_string()
     } else {
-        "/console/organizations".to_string()
+        "/console/tickets".to_string()
     }
 }
 
@@ -336,7 +362,7 @@ mod tests {
             "/\\evil.example",
             "",
         ] {
-            assert_eq!(super::safe_next(bad), "/console/organizations");
+            assert_eq!(super::safe_next(bad), "/console/tickets");
         }
     }
 }

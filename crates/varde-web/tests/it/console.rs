@@ -13,7 +13,7 @@ async fn login_sets_an_httponly_cookie_and_wrong_passwords_are_refused() {
         .form(&[
             ("email", ADMIN_EMAIL),
             ("password", ADMIN_PASSWORD),
-            ("next", "/console/organizations"),
+            ("next", ""),
         ])
         .send()
         .await
@@ -325,5 +325,184 @@ async fn administrators_add_and_disable_accounts_in_the_console() {
             .status(),
         303,
         "a disabled account's session ends"
+    );
+}
+
+#[tokio::test]
+async fn agents_work_tickets_in_the_console() {
+    let app = app().await;
+    let browser = app.browser(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let page = browser
+        .get(app.url("/console/tickets/new"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = browser
+        .post(app.url("/console/tickets"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("Queue", "General"),
+            ("Requestor", "carol@customer.example"),
+            ("Subject", "Disk <b>full</b>"),
+            ("Text", "<script>alert(1)</script> vol-9"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let page = browser
+        .get(app.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Disk &#60;b&#62;full&#60;/b&#62;")
+            || page.contains("Disk &lt;b&gt;full&lt;/b&gt;"),
+        "subjects are escaped"
+    );
+    assert!(
+        !page.contains("<script>alert(1)</script>"),
+        "messages are escaped"
+    );
+    let id = location.rsplit('/').next().unwrap().to_string();
+    // A reply through the console (multipart, with an attachment) opens the ticket.
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .text("message", "Looking at it.")
+        .text("kind", "reply")
+        .text("time_taken", "5")
+        .text("then_status", "")
+        .part(
+            "attachment",
+            reqwest::multipart::Part::bytes(b"<html><script>x</script></html>".to_vec())
+                .file_name("page.html")
+                .mime_str("text/html")
+                .unwrap(),
+        );
+    let r = browser
+        .post(app.url(&format!("/console/tickets/{id}/respond")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = browser
+        .get(app.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("id=\"status\">open"),
+        "a reply opens a new ticket"
+    );
+    let att = page
+        .split("/console/attachments/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = browser
+        .get(app.url(&format!("/console/attachments/{att}")))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment;"),
+        "HTML is downloaded, never shown"
+    );
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    // A form without the CSRF token changes nothing.
+    let r = browser
+        .post(app.url(&format!("/console/tickets/{id}/update")))
+        .form(&[("Status", "resolved")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = browser
+        .post(app.url(&format!("/console/tickets/{id}/phone-call")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("caller", "Carol"),
+            ("minutes", "4"),
+            ("notes", "called about vol-9"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let history = app
+        .store
+        .history(varde_core::ticket::TicketId(id.parse().unwrap()))
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = history
+        .iter()
+        .map(|e| e.transaction.change.rt_type(&e.transaction.creator))
+        .collect();
+    assert_eq!(kinds, ["Create", "Correspond", "Status", "PhoneCall"]);
+    assert_eq!(
+        app.store
+            .ticket(varde_core::ticket::TicketId(id.parse().unwrap()))
+            .await
+            .unwrap()
+            .unwrap()
+            .time_worked,
+        9
+    );
+    // The search box takes words and saved searches come back.
+    let page = browser
+        .get(app.url("/console/tickets?q=vol-9"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("id=\"ticket-count\">1 ticket"), "{page}");
+    let r = browser
+        .post(app.url("/console/searches"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Carol's"),
+            ("query", "Requestor = 'carol@customer.example'"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = browser
+        .get(app.url("/console/tickets"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Carol&#39;s") || page.contains("Carol&#x27;s") || page.contains("Carol's")
     );
 }

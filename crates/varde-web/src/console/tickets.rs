@@ -1,0 +1,940 @@
+//! Console pages for tickets: queue views and search (TicketSQL or plain words), saved
+//! searches, the ticket page with its history, and every action an agent takes on a ticket.
+//! All writes go through the shared ticket service, exactly as REST 1.0 and REST2 do.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Form, Multipart, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect};
+use varde_core::access::{Action, Resource, Role, can, visibility};
+use varde_core::entitlements::entitlements_on;
+use varde_core::ticket::history::Change;
+use varde_core::ticket::lifecycle::Status;
+use varde_core::ticket::{LinkKind, Ticket, TicketId};
+use varde_store::ticket_search::SearchRequest;
+use varde_store::tickets::{NewAttachment, TicketError};
+
+use super::customers::FieldView;
+use super::{FormMap, Nav, PageError, PageResult, checked, form_value, render};
+use crate::api::Id;
+use crate::app::AppState;
+use crate::auth::{Caller, check_form_csrf};
+use crate::error::{ApiError, ErrorCode};
+use crate::tickets::{self, Fields, Message};
+
+const PAGE: i64 = 50;
+
+/// Staff only: customers will have the portal.
+fn staff(caller: &Caller) -> Result<(), PageError> {
+    caller
+        .require_login()
+        .map_err(|e| PageError::new(e, caller))?;
+    if caller.actor.is_staff() && can(&caller.actor, Action::Read, &Resource::TicketSystem) {
+        Ok(())
+    } else {
+        Err(PageError::new(ApiError::forbidden(), caller))
+    }
+}
+
+fn refused(caller: &Caller, e: TicketError) -> PageError {
+    match e {
+        TicketError::Refused(m) => {
+            PageError::new(ApiError::new(ErrorCode::ValidationFailed, m), caller)
+        }
+        TicketError::Store(e) => PageError::new(e.into(), caller),
+    }
+}
+
+/// The TicketSQL a search box means: a number is a ticket, TicketSQL is itself, and anything
+/// else is words to find in subjects and messages.
+pub fn search_query(input: &str) -> String {
+    let s = input.trim();
+    if s.is_empty() {
+        return String::new();
+    }
+    if s.trim_start_matches('#')
+        .chars()
+        .all(|c| c.is_ascii_digit())
+    {
+        return format!("id = {}", s.trim_start_matches('#'));
+    }
+    if varde_rt::ticketsql::parse(s).is_ok() {
+        return s.to_string();
+    }
+    let quoted = s.replace('\\', "\\\\").replace('\'', "\\'");
+    format!("Subject LIKE '{quoted}' OR Content LIKE '{quoted}'")
+}
+
+fn view_query(view: &str, me: &str) -> (String, &'static str) {
+    match view {
+        "new" => ("Status = 'new'".into(), "New"),
+        "open" => ("Status = 'open'".into(), "Open"),
+        "mine" => (format!("Owner = '{me}' AND Status = '__Active__'"), "Mine"),
+        "unowned" => (
+            "Owner = 'Nobody' AND Status = '__Active__'".into(),
+            "Unowned",
+        ),
+        "stalled" => ("Status = 'stalled'".into(), "Stalled"),
+        _ => ("Status = '__Active__'".into(), "All active"),
+    }
+}
+
+pub struct TicketRow {
+    pub id: i64,
+    pub subject: String,
+    pub status: String,
+    pub queue: String,
+    pub owner: String,
+    pub requestors: String,
+    pub organization: String,
+    pub updated: String,
+}
+
+#[derive(Template)]
+#[template(path = "tickets.html")]
+struct ListPage {
+    nav: Nav,
+    views: Vec<(String, String)>,
+    view: String,
+    q: String,
+    query: String,
+    error: String,
+    saved: Vec<(String, String)>,
+    total: i64,
+    headings: Vec<(String, String)>,
+    rows: Vec<TicketRow>,
+    prev: String,
+    next: String,
+}
+
+fn enc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(p): Query<HashMap<String, String>>,
+) -> PageResult {
+    staff(&caller)?;
+    let me = caller.audit_name();
+    let view = p.get("view").cloned().unwrap_or_else(|| "active".into());
+    let q = p.get("q").cloned().unwrap_or_default();
+    let query = if q.trim().is_empty() {
+        view_query(&view, &me).0
+    } else {
+        search_query(&q)
+    };
+    let order = p
+        .get("order")
+        .cloned()
+        .unwrap_or_else(|| "LastUpdated".into());
+    let desc = p.get("desc").map(|d| d == "1").unwrap_or(true);
+    let page: i64 = p
+        .get("page")
+        .and_then(|x| x.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let mut error = String::new();
+    let (ids, total) = match varde_rt::ticketsql::parse(&query) {
+        Err(e) => {
+            error = format!("The search could not be read: {e}");
+            (vec![], 0)
+        }
+        Ok(parsed) => {
+            let request = SearchRequest {
+                query: &parsed,
+                visibility: visibility(&caller.actor),
+                order_by: &order,
+                descending: desc,
+                offset: (page - 1) * PAGE,
+                limit: PAGE,
+                now: state.now(),
+            };
+            match state
+                .store
+                .search_tickets(&request)
+                .await
+                .map_err(|e| PageError::new(e.into(), &caller))?
+            {
+                Ok(r) => (r.ids, r.total),
+                Err(e) => {
+                    error = format!("The search could not run: {e}");
+                    (vec![], 0)
+                }
+            }
+        }
+    };
+    let mut rows = Vec::new();
+    let mut org_names: HashMap<i64, String> = HashMap::new();
+    for t in state
+        .store
+        .tickets(&ids)
+        .await
+        .map_err(|e| PageError::new(e.into(), &caller))?
+    {
+        let organization = match t.organization {
+            Some(o) => match org_names.get(&o.0) {
+                Some(n) => n.clone(),
+                None => {
+                    let n = state
+                        .store
+                        .organization(o)
+                        .await
+                        .ok()
+                        .flatten()
+                        .map(|x| x.details.name)
+                        .unwrap_or_default();
+                    org_names.insert(o.0, n.clone());
+                    n
+                }
+            },
+            None => String::new(),
+        };
+        rows.push(TicketRow {
+            id: t.id.0,
+            subject: if t.subject.is_empty() {
+                "(no subject)".into()
+            } else {
+                t.subject.clone()
+            },
+            status: t.status.code().into(),
+            queue: t.queue.clone(),
+            owner: t.owner_name().into(),
+            requestors: t.requestors.join(", "),
+            organization,
+            updated: t.last_updated.strftime("%Y-%m-%d %H:%M").to_string(),
+        });
+    }
+    let base = format!("/console/tickets?view={}&q={}", enc(&view), enc(&q));
+    let headings = [
+        ("#", "id"),
+        ("Subject", "Subject"),
+        ("Status", "Status"),
+        ("Queue", "Queue"),
+        ("Owner", "Owner"),
+        ("Requestors", ""),
+        ("Organisation", ""),
+        ("Updated", "LastUpdated"),
+    ]
+    .iter()
+    .map(|(label, field)| {
+        let href = if field.is_empty() {
+            String::new()
+        } else {
+            let flip = if order.eq_ignore_ascii_case(field) && desc {
+                "0"
+            } else {
+                "1"
+            };
+            format!("{base}&order={field}&desc={flip}")
+        };
+        (label.to_string(), href)
+    })
+    .collect();
+    let paged = |n: i64| {
+        format!(
+            "{base}&order={}&desc={}&page={n}",
+            enc(&order),
+            if desc { "1" } else { "0" }
+        )
+    };
+    let saved = match caller.account.as_ref() {
+        Some(a) => state
+            .store
+            .saved_searches(a.id)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| (s.name, format!("/console/tickets?q={}", enc(&s.query))))
+            .collect(),
+        None => vec![],
+    };
+    Ok(render(&ListPage {
+        nav: Nav::of(&caller),
+        views: ["active", "new", "open", "mine", "unowned", "stalled"]
+            .iter()
+            .map(|v| (v.to_string(), view_query(v, &me).1.to_string()))
+            .collect(),
+        view: if q.trim().is_empty() {
+            view
+        } else {
+            String::new()
+        },
+        q,
+        query,
+        error,
+        saved,
+        total,
+        headings,
+        rows,
+        prev: if page > 1 {
+            paged(page - 1)
+        } else {
+            String::new()
+        },
+        next: if page * PAGE < total {
+            paged(page + 1)
+        } else {
+            String::new()
+        },
+    }))
+}
+
+pub async fn save_search(
+    State(state): State<AppState>,
+    caller: Caller,
+    Form(form): Form<FormMap>,
+) -> PageResult {
+    checked(&caller, &form)?;
+    staff(&caller)?;
+    let name = form_value(&form, "name");
+    let query = form_value(&form, "query");
+    if name.trim().is_empty() {
+        return Err(PageError::new(
+            ApiError::bad_request("give the search a name"),
+            &caller,
+        ));
+    }
+    if let Some(a) = caller.account.as_ref() {
+        state
+            .store
+            .save_search(a.id, &name, &query, state.now())
+            .await
+            .map_err(|e| PageError::new(e.into(), &caller))?;
+    }
+    Ok(Redirect::to(&format!("/console/tickets?q={}", enc(&query))).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "form.html")]
+struct NewTicketPage {
+    nav: Nav,
+    heading: String,
+    action: String,
+    submit: &'static str,
+    cancel: String,
+    problem: String,
+    fields: Vec<FieldView>,
+}
+
+async fn new_ticket_page(
+    state: &AppState,
+    caller: &Caller,
+    form: &FormMap,
+    problem: String,
+) -> PageResult {
+    let queues = state
+        .store
+        .queues()
+        .await
+        .map_err(|e| PageError::new(e.into(), caller))?;
+    let field = |label: &'static str,
+                 name: &str,
+                 kind: &'static str,
+                 options: Vec<(String, String)>| FieldView {
+        label,
+        name: name.into(),
+        value: form_value(form, name),
+        error: String::new(),
+        help: "",
+        kind,
+        options,
+    };
+    let fields = vec![
+        field(
+            "Queue",
+            "Queue",
+            "select",
+            queues
+                .iter()
+                .map(|q| (q.name.clone(), q.name.clone()))
+                .collect(),
+        ),
+        field("Requestor", "Requestor", "email", vec![]),
+        field("Subject", "Subject", "text", vec![]),
+        field("Message", "Text", "textarea", vec![]),
+    ];
+    let status = if problem.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = render(&NewTicketPage {
+        nav: Nav::of(caller),
+        heading: "New ticket".into(),
+        action: "/console/tickets".into(),
+        submit: "Create ticket",
+        cancel: "/console/tickets".into(),
+        problem,
+        fields,
+    });
+    Ok((status, page).into_response())
+}
+
+pub async fn new_form(State(state): State<AppState>, caller: Caller) -> PageResult {
+    staff(&caller)?;
+    new_ticket_page(&state, &caller, &FormMap::new(), String::new()).await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Form(form): Form<FormMap>,
+) -> PageResult {
+    checked(&caller, &form)?;
+    staff(&caller)?;
+    if !can(&caller.actor, Action::Write, &Resource::TicketSystem) {
+        return Err(PageError::new(ApiError::forbidden(), &caller));
+    }
+    let fields: Fields = ["Queue", "Requestor", "Subject"]
+        .iter()
+        .map(|k| (k.to_string(), form_value(&form, k)))
+        .collect();
+    let creation = match tickets::creation(&fields, &caller.audit_name()) {
+        Ok(c) => c,
+        Err(m) => return new_ticket_page(&state, &caller, &form, m).await,
+    };
+    let message = Message {
+        content: form_value(&form, "Text"),
+        content_type: "text/plain".into(),
+        attachments: vec![],
+        time_taken: 0,
+    };
+    match tickets::open(&state, &caller.audit_name(), creation, &message).await {
+        Ok(t) => Ok(Redirect::to(&format!("/console/tickets/{}", t.id)).into_response()),
+        Err(TicketError::Refused(m)) => new_ticket_page(&state, &caller, &form, m).await,
+        Err(e) => Err(refused(&caller, e)),
+    }
+}
+
+pub struct HistoryView {
+    pub id: i64,
+    pub description: String,
+    pub at: String,
+    pub kind: String,
+    pub text: String,
+    pub html: String,
+    pub attachments: Vec<(i64, String, i64)>,
+}
+
+#[derive(Template)]
+#[template(path = "ticket.html")]
+struct TicketPage {
+    nav: Nav,
+    id: i64,
+    subject: String,
+    notice: String,
+    notice_bad: bool,
+    status: String,
+    owner: String,
+    queue: String,
+    requestors: String,
+    first_requestor: String,
+    cc: String,
+    organization: String,
+    organization_id: i64,
+    tier: String,
+    tier_label: String,
+    priority: i64,
+    dates: Vec<(&'static str, String)>,
+    time_worked: i64,
+    custom_fields: Vec<(String, String)>,
+    links: Vec<(String, String)>,
+    can_write: bool,
+    statuses: Vec<String>,
+    owners: Vec<(String, String)>,
+    take_label: &'static str,
+    history: Vec<HistoryView>,
+}
+
+async fn load(state: &AppState, caller: &Caller, id: i64) -> Result<Ticket, PageError> {
+    staff(caller)?;
+    let t = state
+        .store
+        .ticket(TicketId(id))
+        .await
+        .map_err(|e| PageError::new(e.into(), caller))?
+        .ok_or_else(|| PageError::new(ApiError::not_found(), caller))?;
+    if !can(
+        &caller.actor,
+        Action::Read,
+        &Resource::Ticket(t.organization),
+    ) {
+        return Err(PageError::new(ApiError::not_found(), caller));
+    }
+    Ok(t)
+}
+
+async fn ticket_page(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    notice: String,
+    notice_bad: bool,
+) -> PageResult {
+    let mut t = load(state, caller, id).await?;
+    if t.is_merged() {
+        return Ok(Redirect::to(&format!("/console/tickets/{}", t.effective_id)).into_response());
+    }
+    let history = state
+        .store
+        .history(t.id)
+        .await
+        .map_err(|e| PageError::new(e.into(), caller))?;
+    let (organization, tier, tier_label) = match t.organization {
+        Some(o) => {
+            let name = state
+                .store
+                .organization(o)
+                .await
+                .ok()
+                .flatten()
+                .map(|x| x.details.name)
+                .unwrap_or_default();
+            let contracts = state.store.contracts_of(o).await.unwrap_or_default();
+            let today = state.now().to_zoned(jiff::tz::TimeZone::UTC).date();
+            match entitlements_on(contracts.iter().map(|c| &c.details), today) {
+                Ok(e) => (name, e.tier.code().to_string(), e.tier.label().to_string()),
+                Err(p) => (name, "bad".into(), p.to_string()),
+            }
+        }
+        None => (String::new(), String::new(), String::new()),
+    };
+    let staff_accounts = state.store.accounts().await.unwrap_or_default();
+    let mut owners = vec![("Nobody".to_string(), "Nobody".to_string())];
+    owners.extend(
+        staff_accounts
+            .iter()
+            .filter(|a| a.role != Role::Customer && a.role != Role::ReadOnly && !a.disabled)
+            .map(|a| (a.email.to_string(), format!("{} <{}>", a.name, a.email))),
+    );
+    let me = caller.audit_name();
+    let fmt = |x: Option<jiff::Timestamp>| {
+        x.map(|x| x.strftime("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_else(|| "—".into())
+    };
+    let views = history
+        .iter()
+        .map(|e| {
+            let tx = &e.transaction;
+            let is_html = e
+                .attachments
+                .first()
+                .is_some_and(|a| a.content_type.starts_with("text/html"));
+            let (text, html) = if is_html {
+                (String::new(), ammonia::clean(&e.content))
+            } else {
+                (e.content.clone(), String::new())
+            };
+            HistoryView {
+                id: tx.id,
+                description: tx.change.describe(&tx.creator),
+                at: tx.at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+                kind: tx.change.rt_type(&tx.creator).to_string(),
+                text,
+                html,
+                attachments: e
+                    .attachments
+                    .iter()
+                    .filter(|a| !a.filename.is_empty())
+                    .map(|a| (a.id, a.filename.clone(), a.size))
+                    .collect(),
+            }
+        })
+        .collect();
+    t.requestors.sort();
+    let page = TicketPage {
+        nav: Nav::of(caller),
+        id: t.id.0,
+        subject: t.subject.clone(),
+        notice,
+        notice_bad,
+        status: t.status.code().into(),
+        owner: t.owner_name().into(),
+        queue: t.queue.clone(),
+        requestors: t.requestors.join(", "),
+        first_requestor: t.requestors.first().cloned().unwrap_or_default(),
+        cc: t.cc.join(", "),
+        organization,
+        organization_id: t.organization.map(|o| o.0).unwrap_or(0),
+        tier,
+        tier_label,
+        priority: t.priority,
+        dates: vec![
+            ("Created", fmt(Some(t.created))),
+            ("Started", fmt(t.started)),
+            ("Told", fmt(t.told)),
+            ("Due", fmt(t.due)),
+            ("Resolved", fmt(t.resolved)),
+            ("Updated", fmt(Some(t.last_updated))),
+        ],
+        time_worked: t.time_worked,
+        custom_fields: t
+            .custom_fields
+            .iter()
+            .map(|(k, v)| (k.clone(), v.join(", ")))
+            .collect(),
+        links: t
+            .links
+            .iter()
+            .map(|(k, v)| (k.name().to_string(), v.to_string()))
+            .collect(),
+        can_write: can(
+            &caller.actor,
+            Action::Write,
+            &Resource::Ticket(t.organization),
+        ),
+        statuses: Status::ALL.iter().map(|s| s.code().to_string()).collect(),
+        owners,
+        take_label: match t.owner.as_deref() {
+            None => "Take",
+            Some(o) if o == me => "Untake",
+            Some(_) => "Steal",
+        },
+        history: views,
+    };
+    Ok(render(&page))
+}
+
+pub async fn show(State(state): State<AppState>, caller: Caller, Id(id): Id) -> PageResult {
+    ticket_page(&state, &caller, id, String::new(), false).await
+}
+
+async fn writable(state: &AppState, caller: &Caller, id: i64) -> Result<Ticket, PageError> {
+    let t = load(state, caller, id).await?;
+    if !can(
+        &caller.actor,
+        Action::Write,
+        &Resource::Ticket(t.organization),
+    ) {
+        return Err(PageError::new(ApiError::forbidden(), caller));
+    }
+    Ok(t)
+}
+
+/// After an action: back to the ticket, with what happened or what went wrong.
+async fn after(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    result: Result<String, TicketError>,
+) -> PageResult {
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/console/tickets/{id}")).into_response()),
+        Err(TicketError::Refused(m)) => {
+            let page = ticket_page(state, caller, id, m, true).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(refused(caller, e)),
+    }
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    Form(form): Form<FormMap>,
+) -> PageResult {
+    checked(&caller, &form)?;
+    let t = writable(&state, &caller, id).await?;
+    let mut fields: Fields = ["Status", "Owner", "Priority"]
+        .iter()
+        .filter(|k| form.contains_key(**k))
+        .map(|k| (k.to_string(), form_value(&form, k)))
+        .collect();
+    let cf = form_value(&form, "cf_name");
+    if !cf.trim().is_empty() {
+        fields.push((
+            format!("CF.{{{}}}", cf.trim()),
+            form_value(&form, "cf_value"),
+        ));
+    }
+    let r = tickets::update(&state, t.id, &caller.audit_name(), &fields)
+        .await
+        .map(|(_, m)| m.join("; "));
+    after(&state, &caller, id, r).await
+}
+
+pub async fn take(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    Form(form): Form<FormMap>,
+) -> PageResult {
+    checked(&caller, &form)?;
+    let t = writable(&state, &caller, id).await?;
+    let me = caller.audit_name();
+    let to = if t.owner.as_deref() == Some(me.as_str()) {
+        "Nobody".to_string()
+    } else {
+        me.clone()
+    };
+    let r = tickets::update(&state, t.id, &me, &vec![("Owner".into(), to)])
+        .await
+        .map(|(_, m)| m.join("; "));
+    after(&state, &caller, id, r).await
+}
+
+pub async fn respond(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    mut multipart: Multipart,
+) -> PageResult {
+    let mut form = FormMap::new();
+    let mut files = Vec::new();
+    while let Ok(Some(field)) = multipart.next_field().await {
+        let name = field.name().unwrap_or_default().to_string();
+        let filename = field.file_name().map(str::to_string);
+        let content_type = field.content_type().map(str::to_string);
+        let Ok(bytes) = field.bytes().await else {
+            break;
+        };
+        match filename {
+            Some(f) if !f.is_empty() && !bytes.is_empty() => files.push(NewAttachment {
+                filename: f,
+                content_type: content_type.unwrap_or_else(|| "application/octet-stream".into()),
+                content: bytes.to_vec(),
+            }),
+            Some(_) => {}
+            None => {
+                form.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+            }
+        }
+    }
+    caller
+        .require_login()
+        .map_err(|e| PageError::new(e, &caller))?;
+    check_form_csrf(&caller, &form_value(&form, "csrf")).map_err(|e| PageError::new(e, &caller))?;
+    let t = writable(&state, &caller, id).await?;
+    let message = Message {
+        content: form_value(&form, "message"),
+        content_type: "text/plain".into(),
+        attachments: files,
+        time_taken: form_value(&form, "time_taken").trim().parse().unwrap_or(0),
+    };
+    if message.content.trim().is_empty() && message.attachments.is_empty() {
+        return after(
+            &state,
+            &caller,
+            id,
+            Err(TicketError::Refused(
+                "write a message or attach a file".into(),
+            )),
+        )
+        .await;
+    }
+    let comment = form_value(&form, "kind") == "comment";
+    let me = caller.audit_name();
+    let mut r = tickets::respond(&state, t.id, &me, comment, &message)
+        .await
+        .map(|_| String::new());
+    let then = form_value(&form, "then_status");
+    if r.is_ok() && !then.is_empty() {
+        r = tickets::update(&state, t.id, &me, &vec![("Status".into(), then)])
+            .await
+            .map(|(_, m)| m.join("; "));
+    }
+    after(&state, &caller, id, r).await
+}
+
+pub async fn phone_call(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    Form(form): Form<FormMap>,
+) -> PageResult {
+    checked(&caller, &form)?;
+    let t = writable(&state, &caller, id).await?;
+    let caller_name = form_value(&form, "caller");
+    let minutes: i64 = form_value(&form, "minutes").trim().parse().unwrap_or(0);
+    let notes = form_value(&form, "notes");
+    let r = log_call(
+        &state,
+        t.id,
+        &caller.audit_name(),
+        &caller_name,
+        minutes,
+        &notes,
+    )
+    .await
+    .map(|_| String::new());
+    after(&state, &caller, id, r).await
+}
+
+/// Logs a phone call as its own transaction, with the agent's notes and the minutes worked.
+pub async fn log_call(
+    state: &AppState,
+    id: TicketId,
+    agent: &str,
+    caller_name: &str,
+    minutes: i64,
+    notes: &str,
+) -> Result<Ticket, TicketError> {
+    if caller_name.trim().is_empty() {
+        return Err(TicketError::Refused("name the caller".into()));
+    }
+    if minutes < 0 {
+        return Err(TicketError::Refused(
+            "a call lasts zero or more minutes".into(),
+        ));
+    }
+    let attachments = if notes.trim().is_empty() {
+        vec![]
+    } else {
+        vec![NewAttachment::text(notes)]
+    };
+    let caller_name = caller_name.trim().to_string();
+    let (t, _) = state
+        .store
+        .change_ticket(
+            id,
+            agent,
+            |_| {
+                Ok(vec![Change::PhoneCall {
+                    caller: caller_name,
+                    minutes,
+                }])
+            },
+            &attachments,
+            minutes,
+            state.now(),
+        )
+        .await?;
+    Ok(t)
+}
+
+pub async fn link(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    Form(form): Form<FormMap>,
+) -> PageResult {
+    checked(&caller, &form)?;
+    let t = writable(&state, &caller, id).await?;
+    let kind = LinkKind::parse(&form_value(&form, "kind"));
+    let to = form_value(&form, "to")
+        .trim()
+        .trim_start_matches('#')
+        .parse::<i64>()
+        .ok();
+    let r = match (kind, to) {
+        (Some(k), Some(to)) => {
+            tickets::link(&state, t.id, k, TicketId(to), &caller.audit_name(), false)
+                .await
+                .map(|_| String::new())
+        }
+        _ => Err(TicketError::Refused(
+            "choose a link and a ticket number".into(),
+        )),
+    };
+    after(&state, &caller, id, r).await
+}
+
+pub async fn merge(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    Form(form): Form<FormMap>,
+) -> PageResult {
+    checked(&caller, &form)?;
+    let t = writable(&state, &caller, id).await?;
+    let r = match form_value(&form, "into")
+        .trim()
+        .trim_start_matches('#')
+        .parse::<i64>()
+    {
+        Ok(into) => tickets::merge(&state, t.id, TicketId(into), &caller.audit_name())
+            .await
+            .map(|_| String::new()),
+        Err(_) => Err(TicketError::Refused(
+            "give the number of the ticket to merge into".into(),
+        )),
+    };
+    match r {
+        Ok(_) => {
+            let into = state
+                .store
+                .ticket(t.id)
+                .await
+                .ok()
+                .flatten()
+                .map(|x| x.effective_id.0)
+                .unwrap_or(id);
+            Ok(Redirect::to(&format!("/console/tickets/{into}")).into_response())
+        }
+        Err(e) => after(&state, &caller, id, Err(e)).await,
+    }
+}
+
+/// Downloads an attachment. Only plain text and images are shown inline; everything else
+/// (HTML above all) is a download, so that no customer-supplied page runs in the console.
+pub async fn attachment(State(state): State<AppState>, caller: Caller, Id(id): Id) -> PageResult {
+    staff(&caller)?;
+    let (info, ticket) = state
+        .store
+        .attachment(id)
+        .await
+        .map_err(|e| PageError::new(e.into(), &caller))?
+        .ok_or_else(|| PageError::new(ApiError::not_found(), &caller))?;
+    load(&state, &caller, ticket.0).await?;
+    let content = state
+        .store
+        .attachment_content(id)
+        .await
+        .map_err(|e| PageError::new(e.into(), &caller))?
+        .unwrap_or_default();
+    let inline = info.content_type.starts_with("text/plain")
+        || matches!(
+            info.content_type.as_str(),
+            "image/png" | "image/jpeg" | "image/gif"
+        );
+    let name = if info.filename.is_empty() {
+        format!("attachment-{id}")
+    } else {
+        info.filename.replace(['"', '\r', '\n'], "_")
+    };
+    let disposition = format!(
+        "{}; filename=\"{name}\"",
+        if inline { "inline" } else { "attachment" }
+    );
+    let ctype = if inline {
+        info.content_type.clone()
+    } else {
+        "application/octet-stream".into()
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, ctype),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
+        ],
+        content,
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::search_query;
+
+    #[test]
+    fn the_search_box_takes_numbers_ticketsql_and_words() {
+        assert_eq!(search_query("42"), "id = 42");
+        assert_eq!(search_query("#42"), "id = 42");
+        assert_eq!(search_query("Status = 'open'"), "Status = 'open'");
+        assert_eq!(
+            search_query("disk full"),
+            "Subject LIKE 'disk full' OR Content LIKE 'disk full'"
+        );
+        assert_eq!(
+            search_query("it's down"),
+            "Subject LIKE 'it\\'s down' OR Content LIKE 'it\\'s down'"
+        );
+        assert!(varde_rt::ticketsql::parse(&search_query("it's down")).is_ok());
+        assert_eq!(search_query("  "), "");
+    }
+}
