@@ -8,7 +8,7 @@ use axum::routing::get;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use crate::api::{accounts, contacts, contracts, dto, organizations, transfer};
+use crate::api::{accounts, contacts, contracts, dto, organizations, tickets, transfer};
 use crate::app::AppState;
 
 #[derive(OpenApi)]
@@ -21,6 +21,8 @@ use crate::app::AppState;
         contracts::list, contracts::create, contracts::read, contracts::replace, contracts::delete, contracts::products,
         accounts::me, accounts::list_users, accounts::create_user, accounts::list_tokens, accounts::create_token, accounts::revoke_token,
         transfer::export, transfer::import,
+        tickets::search, tickets::create, tickets::read, tickets::update, tickets::reply, tickets::comment,
+        tickets::phone_call, tickets::history, tickets::merge, tickets::link,
     ),
     components(schemas(dto::ErrorBody, dto::ErrorDetail)),
     modifiers(&BearerAuth),

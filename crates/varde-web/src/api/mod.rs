@@ -18,6 +18,7 @@ pub mod contacts;
 pub mod contracts;
 pub mod dto;
 pub mod organizations;
+pub mod tickets;
 pub mod transfer;
 
 pub fn routes() -> Router<AppState> {
@@ -71,6 +72,14 @@ pub fn routes() -> Router<AppState> {
             "/tokens/{id}",
             axum::routing::delete(accounts::revoke_token),
         )
+        .route("/tickets", get(tickets::search).post(tickets::create))
+        .route("/tickets/{id}", get(tickets::read).patch(tickets::update))
+        .route("/tickets/{id}/replies", post(tickets::reply))
+        .route("/tickets/{id}/comments", post(tickets::comment))
+        .route("/tickets/{id}/phone-calls", post(tickets::phone_call))
+        .route("/tickets/{id}/history", get(tickets::history))
+        .route("/tickets/{id}/merge", post(tickets::merge))
+        .route("/tickets/{id}/links", post(tickets::link))
         .route("/export/{kind}", get(transfer::export))
         .route("/import/{kind}", post(transfer::import))
         .fallback(|| async { ApiError::new(ErrorCode::NotFound, "no such API route") })

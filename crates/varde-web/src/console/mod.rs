@@ -28,6 +28,8 @@ mod account;
 mod customers;
 mod tickets;
 
+pub use tickets::log_call;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/console/tickets") }))

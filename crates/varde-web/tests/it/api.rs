@@ -423,3 +423,128 @@ async fn operators_see_health_readiness_metrics_and_the_api_document() {
         .unwrap();
     assert_eq!(js.status(), 200);
 }
+
+#[tokio::test]
+async fn tickets_over_varde_api_for_staff_and_customers() {
+    for app in apps().await {
+        let t = app.admin_token.clone();
+        let (_, org) = post(
+            &app,
+            &t,
+            "/api/v1/organizations",
+            json!({"name": "KTH", "country": "SE", "mail_domains": ["kth.se"]}),
+        )
+        .await;
+        let org_id = org["id"].as_i64().unwrap();
+        post(
+            &app,
+            &t,
+            &format!("/api/v1/organizations/{org_id}/contacts"),
+            json!({"name": "Sara", "email": "sara@kth.se", "portal_access": true}),
+        )
+        .await;
+        // Staff open a ticket for a requestor; it belongs to the requestor's organisation.
+        let (status, ticket) = post(&app, &t, "/api/v1/tickets", json!({"queue": "General", "subject": "Metadata down", "requestors": ["sara@kth.se"], "content": "boot hangs"})).await;
+        assert_eq!(status, 201, "{ticket}");
+        assert_eq!(ticket["organization_id"], org_id);
+        let id = ticket["id"].as_i64().unwrap();
+        let (status, _) = post(
+            &app,
+            &t,
+            &format!("/api/v1/tickets/{id}/comments"),
+            json!({"content": "internal: net-node-3"}),
+        )
+        .await;
+        assert_eq!(status, 200);
+        let (status, after) = post(
+            &app,
+            &t,
+            &format!("/api/v1/tickets/{id}/phone-calls"),
+            json!({"caller": "Sara", "minutes": 6, "notes": "talked it through"}),
+        )
+        .await;
+        assert_eq!((status, after["time_worked"].as_i64()), (200, Some(6)));
+        let r = TestApp::client().patch(app.url(&format!("/api/v1/tickets/{id}"))).bearer_auth(&t).json(&json!({"status": "stalled", "owner": ADMIN_EMAIL, "custom_fields": {"Site": ["se-sto1"]}})).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(
+            (v["status"].as_str(), v["owner"].as_str()),
+            (Some("stalled"), Some(ADMIN_EMAIL))
+        );
+        let (_, page) = get(
+            &app,
+            &t,
+            "/api/v1/tickets?query=CF.%7BSite%7D%20%3D%20%27se-sto1%27",
+        )
+        .await;
+        assert_eq!(page["total"], 1);
+        let (status, e) = get(&app, &t, "/api/v1/tickets?query=Status%20%3D").await;
+        assert_eq!(
+            (status, e["error"]["code"].as_str()),
+            (400, Some("bad_request"))
+        );
+
+        // A contact of the organisation: sees its tickets, answers them, never sees comments.
+        let customer = app
+            .account_with_token(
+                "sara@kth.se",
+                varde_core::access::Role::Customer,
+                Some(org_id),
+            )
+            .await;
+        let (_, mine) = get(&app, &customer, "/api/v1/tickets").await;
+        assert_eq!(mine["total"], 1);
+        let (_, history) = get(&app, &customer, &format!("/api/v1/tickets/{id}/history")).await;
+        let types: Vec<&str> = history
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["type"].as_str().unwrap())
+            .collect();
+        assert!(
+            !types.contains(&"Comment") && !history.to_string().contains("net-node-3"),
+            "{types:?}"
+        );
+        let (status, _) = post(
+            &app,
+            &customer,
+            &format!("/api/v1/tickets/{id}/comments"),
+            json!({"content": "sneaky"}),
+        )
+        .await;
+        assert_eq!(status, 403);
+        let (status, v) = post(
+            &app,
+            &customer,
+            &format!("/api/v1/tickets/{id}/replies"),
+            json!({"content": "still broken"}),
+        )
+        .await;
+        assert_eq!(
+            (status, v["status"].as_str()),
+            (200, Some("open")),
+            "a customer's answer reopens a stalled ticket"
+        );
+        let (status, v) = post(&app, &customer, "/api/v1/tickets", json!({"queue": "General", "subject": "New issue", "requestors": ["someone@else.example"], "content": "x"})).await;
+        assert_eq!(status, 201);
+        assert_eq!(
+            v["requestors"],
+            json!(["sara@kth.se"]),
+            "a contact opens tickets as itself"
+        );
+        assert_eq!(v["organization_id"], org_id);
+        // Another organisation's ticket does not exist for this contact.
+        let (_, other) = post(&app, &t, "/api/v1/tickets", json!({"queue": "General", "subject": "Not yours", "requestors": ["x@other.example"], "content": "secret"})).await;
+        let (status, body) =
+            get(&app, &customer, &format!("/api/v1/tickets/{}", other["id"])).await;
+        assert_eq!(status, 404);
+        assert!(!body.to_string().contains("Not yours"));
+        let (_, mine) = get(
+            &app,
+            &customer,
+            "/api/v1/tickets?query=Subject%20LIKE%20%27yours%27",
+        )
+        .await;
+        assert_eq!(mine["total"], 0);
+    }
+}
