@@ -29,3 +29,92 @@ pub async fn scratch_postgres(url: &str) -> Result<Store> {
     let base = url.rsplit_once('/').map(|(b, _)| b).unwrap_or(url);
     Store::open(&Location::Postgres(format!("{base}/{name}"))).await
 }
+
+/// Fills a store with `n` generated tickets (state rows and watchers only, no history), for
+/// search benchmarks. Statuses, queues, owners, requestors, dates and a custom field follow
+/// fixed, realistic shares; the same `n` always gives the same tickets.
+pub async fn bulk_tickets(store: &Store, n: i64) -> Result<()> {
+    use crate::{micros, write_pool};
+    const STATUSES: [&str; 20] = [
+        "new", "new", "open", "open", "open", "open", "stalled", "resolved", "resolved",
+        "resolved", "resolved", "resolved", "resolved", "resolved", "resolved", "resolved",
+        "resolved", "resolved", "rejected", "resolved",
+    ];
+    const QUEUES: [&str; 4] = ["General", "General", "Storage", "Compute"];
+    const SITES: [&str; 3] = ["se-sto1", "se-lla1", "no-osl1"];
+    let start: jiff::Timestamp = "2024-01-01T00:00:00Z"
+        .parse()
+        .map_err(|e: jiff::Error| crate::StoreError::Corrupt(e.to_string()))?;
+    let sqlite = store.engine() == "sqlite";
+    let chunk = 1000i64;
+    let mut first = 1i64;
+    while first <= n {
+        let last = (first + chunk - 1).min(n);
+        let rows = (last - first + 1) as usize;
+        let ph = |cols: usize, rows: usize| -> String {
+            let mut s = String::new();
+            for r in 0..rows {
+                s.push_str(if r == 0 { "(" } else { ",(" });
+                for c in 0..cols {
+                    if c > 0 {
+                        s.push(',');
+                    }
+                    if sqlite {
+                        s.push('?')
+                    } else {
+                        s.push_str(&format!("${}", r * cols + c + 1))
+                    }
+                }
+                s.push(')');
+            }
+            s
+        };
+        let tickets_sql = format!(
+            "INSERT INTO tickets (id, effective_id, queue, subject, status, owner, creator, priority, initial_priority, final_priority, time_worked, \
+             time_estimated, time_left, created_at, last_updated_at, last_updated_by) VALUES {}",
+            ph(16, rows)
+        );
+        let watchers_sql = format!(
+            "INSERT INTO ticket_watchers (ticket_id, role, position, address) VALUES {}",
+            ph(4, rows)
+        );
+        let cf_rows: Vec<i64> = (first..=last).filter(|i| i % 10 < 3).collect();
+        let cf_sql = format!(
+            "INSERT INTO ticket_custom_fields (ticket_id, name, position, value) VALUES {}",
+            ph(4, cf_rows.len())
+        );
+        write_pool!(store, p => {
+            let mut tx = p.begin().await?;
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(tickets_sql));
+            for i in first..=last {
+                let created = micros(start) + (i * 94_608_000_000_000 / n.max(1));
+                let owner = if i % 3 == 0 { None } else { Some(format!("agent{}@example.com", i % 10)) };
+                q = q.bind(i).bind(i).bind(QUEUES[(i % 4) as usize]).bind(format!("Generated ticket {i}")).bind(STATUSES[(i % 20) as usize])
+                    .bind(owner).bind(format!("user{}@customer.example", i % 100_000)).bind(i % 100).bind(i % 100).bind(0i64)
+                    .bind(0i64).bind(0i64).bind(0i64).bind(created).bind(created).bind("bench");
+            }
+            q.execute(&mut *tx).await?;
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(watchers_sql));
+            for i in first..=last {
+                q = q.bind(i).bind("Requestor").bind(0i64).bind(format!("user{}@customer.example", i % 100_000));
+            }
+            q.execute(&mut *tx).await?;
+            if !cf_rows.is_empty() {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(cf_sql));
+                for i in &cf_rows {
+                    q = q.bind(*i).bind("Site").bind(0i64).bind(SITES[(*i % 3) as usize]);
+                }
+                q.execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        first = last + 1;
+    }
+    if !sqlite {
+        write_pool!(store, p => sqlx::query("SELECT setval(pg_get_serial_sequence('tickets', 'id'), (SELECT MAX(id) FROM tickets))").execute(p).await.map(|_| ()))?;
+        write_pool!(store, p => sqlx::query("ANALYZE").execute(p).await.map(|_| ()))?;
+    } else {
+        write_pool!(store, p => sqlx::query("ANALYZE").execute(p).await.map(|_| ()))?;
+    }
+    Ok(())
+}

@@ -192,6 +192,8 @@ impl Compiler {
         })
     }
 
+    /// Watchers are tested through the watcher index: `t.id IN (SELECT ticket_id …)`, never a
+    /// correlated subquery per ticket.
     fn watcher_condition(
         &mut self,
         role: Option<&str>,
@@ -202,36 +204,34 @@ impl Compiler {
             Some(r) => format!(" AND w.role = {}", self.bind(Param::Text(r.into()))),
             None => String::new(),
         };
-        let exists = |inner: String| {
-            format!(
-                "EXISTS (SELECT 1 FROM ticket_watchers w WHERE w.ticket_id = t.id{role_sql}{inner})"
-            )
+        let ids = |inner: String| {
+            format!("(SELECT w.ticket_id FROM ticket_watchers w WHERE 1=1{role_sql}{inner})")
         };
         Ok(match op {
-            Op::IsNull => format!("NOT {}", exists(String::new())),
-            Op::IsNotNull => exists(String::new()),
-            Op::Eq => exists(format!(
-                " AND w.address = {}",
-                self.bind(Param::Text(Self::text(value).to_lowercase()))
-            )),
-            Op::Ne => format!(
-                "NOT {}",
-                exists(format!(
-                    " AND w.address = {}",
-                    self.bind(Param::Text(Self::text(value).to_lowercase()))
-                ))
-            ),
-            Op::Like => exists(format!(
-                " AND w.address LIKE {} ESCAPE '\\'",
-                self.like(&Self::text(value))
-            )),
-            Op::NotLike => format!(
-                "NOT {}",
-                exists(format!(
-                    " AND w.address LIKE {} ESCAPE '\\'",
-                    self.like(&Self::text(value))
-                ))
-            ),
+            Op::IsNull => format!("t.id NOT IN {}", ids(String::new())),
+            Op::IsNotNull => format!("t.id IN {}", ids(String::new())),
+            Op::Eq => {
+                let v = self.bind(Param::Text(Self::text(value).to_lowercase()));
+                format!("t.id IN {}", ids(format!(" AND w.address = {v}")))
+            }
+            Op::Ne => {
+                let v = self.bind(Param::Text(Self::text(value).to_lowercase()));
+                format!("t.id NOT IN {}", ids(format!(" AND w.address = {v}")))
+            }
+            Op::Like => {
+                let v = self.like(&Self::text(value));
+                format!(
+                    "t.id IN {}",
+                    ids(format!(" AND w.address LIKE {v} ESCAPE '\\'"))
+                )
+            }
+            Op::NotLike => {
+                let v = self.like(&Self::text(value));
+                format!(
+                    "t.id NOT IN {}",
+                    ids(format!(" AND w.address LIKE {v} ESCAPE '\\'"))
+                )
+            }
             _ => {
                 return Err(SearchError(
                     "watchers are compared with =, !=, LIKE or IS NULL".into(),
@@ -280,6 +280,15 @@ impl Compiler {
                     (Some(_), _) => Err(SearchError(
                         "__Active__ and __Inactive__ are compared with = or !=".into(),
                     )),
+                    // Statuses are stored as lowercase codes: compare the column itself, so
+                    // that the status index serves the query.
+                    (None, Op::Eq | Op::Ne) => {
+                        let sql_op = if op == Op::Eq { "=" } else { "<>" };
+                        Ok(format!(
+                            "t.status {sql_op} {}",
+                            self.bind(Param::Text(v.to_lowercase()))
+                        ))
+                    }
                     (None, _) => self.text_condition(&column("status"), op, value),
                 }
             }
@@ -296,37 +305,39 @@ impl Compiler {
             Field::Watcher => self.watcher_condition(None, op, value),
             Field::CustomField(name) => {
                 let name_sql = self.bind(Param::Text(name.clone()));
-                let exists = |inner: String| {
+                let ids = |inner: String| {
                     format!(
-                        "EXISTS (SELECT 1 FROM ticket_custom_fields c WHERE c.ticket_id = t.id AND c.name = {name_sql}{inner})"
+                        "(SELECT c.ticket_id FROM ticket_custom_fields c WHERE c.name = {name_sql}{inner})"
                     )
                 };
                 Ok(match op {
-                    Op::IsNull => format!("NOT {}", exists(String::new())),
-                    Op::IsNotNull => exists(String::new()),
-                    Op::Like => exists(format!(
-                        " AND lower(c.value) LIKE {} ESCAPE '\\'",
-                        self.like(&Self::text(value))
-                    )),
-                    Op::NotLike => format!(
-                        "NOT {}",
-                        exists(format!(
-                            " AND lower(c.value) LIKE {} ESCAPE '\\'",
-                            self.like(&Self::text(value))
-                        ))
-                    ),
-                    Op::Ne => format!(
-                        "NOT {}",
-                        exists(format!(
-                            " AND lower(c.value) = {}",
-                            self.bind(Param::Text(Self::text(value).to_lowercase()))
-                        ))
-                    ),
-                    _ => exists(format!(
-                        " AND lower(c.value) {} {}",
-                        Self::compare(op),
-                        self.bind(Param::Text(Self::text(value).to_lowercase()))
-                    )),
+                    Op::IsNull => format!("t.id NOT IN {}", ids(String::new())),
+                    Op::IsNotNull => format!("t.id IN {}", ids(String::new())),
+                    Op::Like => {
+                        let v = self.like(&Self::text(value));
+                        format!(
+                            "t.id IN {}",
+                            ids(format!(" AND lower(c.value) LIKE {v} ESCAPE '\\'"))
+                        )
+                    }
+                    Op::NotLike => {
+                        let v = self.like(&Self::text(value));
+                        format!(
+                            "t.id NOT IN {}",
+                            ids(format!(" AND lower(c.value) LIKE {v} ESCAPE '\\'"))
+                        )
+                    }
+                    Op::Ne => {
+                        let v = self.bind(Param::Text(Self::text(value).to_lowercase()));
+                        format!("t.id NOT IN {}", ids(format!(" AND lower(c.value) = {v}")))
+                    }
+                    _ => {
+                        let v = self.bind(Param::Text(Self::text(value).to_lowercase()));
+                        format!(
+                            "t.id IN {}",
+                            ids(format!(" AND lower(c.value) {} {v}", Self::compare(op)))
+                        )
+                    }
                 })
             }
             Field::Content => {
@@ -595,7 +606,7 @@ mod tests {
         check(
             "requestor",
             Dialect::Postgres,
-            r#"EXISTS (SELECT 1 FROM ticket_watchers w WHERE w.ticket_id = t.id AND w.role = $1 AND w.address = $2) -- ["Requestor", "carol@x.example"]"#,
+            r#"t.id IN (SELECT w.ticket_id FROM ticket_watchers w WHERE 1=1 AND w.role = $1 AND w.address = $2) -- ["Requestor", "carol@x.example"]"#,
         );
         check("nobody", Dialect::Sqlite, "t.owner IS NULL -- []");
         check(
@@ -606,7 +617,7 @@ mod tests {
         check(
             "cf like",
             Dialect::Postgres,
-            r#"EXISTS (SELECT 1 FROM ticket_custom_fields c WHERE c.ticket_id = t.id AND c.name = $1 AND lower(c.value) LIKE $2 ESCAPE '\') -- ["Site", "%50\\%\\_off%"]"#,
+            r#"t.id IN (SELECT c.ticket_id FROM ticket_custom_fields c WHERE c.name = $1 AND lower(c.value) LIKE $2 ESCAPE '\') -- ["Site", "%50\\%\\_off%"]"#,
         );
         check(
             "content",
