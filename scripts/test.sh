@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as README.md gives it and as CI runs it:
 #   1. every Rust test (unit, store conformance, HTTP, CLI) on SQLite and on PostgreSQL;
-#   2. RT's real clients (Debian's `rt` CLI, PyPI's `rt` rest1/rest2) against `varde demo`;
+#   2. RT's real clients (Debian's `rt` CLI, PyPI's `rt` rest1/rest2) against `varde demo`,
+#      and one scenario run against the real RT 5 and Varde, which must end the same;
 #   3. the browser tests: Playwright driving Debian's chromium against the same server.
 # It starts what it needs on 127.0.0.1 and stops it again. PostgreSQL and chromium are
 # installed from Debian when missing (that needs root, as on CI).
@@ -42,5 +43,17 @@ for _ in $(seq 1 100); do
 done
 curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$data/demo.log"; exit 1; }
 python3 tests/rt-compat/compat.py --url "http://127.0.0.1:$port" --user agent@example.com --password varde-demo-agent || { tail -50 "$data/demo.log"; exit 1; }
+# The same scenario on the real RT 5 and on Varde must end the same (RT is Debian's package,
+# started on 127.0.0.1:8085 by ../shared/rt/setup.sh, which needs root).
+rt_url=${VARDE_RT_URL:-http://127.0.0.1:8085}
+if ! curl -fsS -o /dev/null "$rt_url/REST/1.0/" 2>/dev/null && [ "$(id -u)" = 0 ]; then
+  bash "$SHARED/rt/setup.sh" >/dev/null
+fi
+if curl -fsS -o /dev/null "$rt_url/REST/1.0/" 2>/dev/null; then
+  bash tests/rt-compat/compare.sh "$rt_url" "http://127.0.0.1:$port" agent@example.com varde-demo-agent
+else
+  echo "== the real RT is not running at $rt_url and cannot be installed without root: comparison not run" >&2
+  exit 1
+fi
 (cd e2e && VARDE_URL="http://127.0.0.1:$port" npx --no-install playwright test) || { tail -50 "$data/demo.log"; exit 1; }
 echo "== all tests passed"

@@ -444,17 +444,21 @@ impl Store {
         Ok(out)
     }
 
-    /// The whole history of a ticket, oldest first, with attachments and text content.
+    /// The whole history of a ticket, oldest first, with attachments and text content. As in
+    /// RT, the history of a ticket that others were merged into includes theirs; each entry
+    /// names the ticket it was recorded on.
     pub async fn history(&self, id: TicketId) -> Result<Vec<HistoryEntry>> {
-        let rows: Vec<(i64, i64, String, i64, String)> = read_pool!(self, p => sqlx::query_as(
-            "SELECT id, at, creator, time_taken, change FROM transactions WHERE ticket_id = $1 ORDER BY id",
+        let rows: Vec<(i64, i64, i64, String, i64, String)> = read_pool!(self, p => sqlx::query_as(
+            "SELECT id, ticket_id, at, creator, time_taken, change FROM transactions \
+             WHERE ticket_id IN (SELECT t.id FROM tickets t WHERE t.id = $1 OR (t.effective_id = $1 AND t.id <> t.effective_id)) ORDER BY id",
         ).bind(id.0).fetch_all(p).await)?;
         let atts: Vec<(i64, i64, String, String, i64)> = read_pool!(self, p => sqlx::query_as(
             "SELECT a.id, a.transaction_id, a.filename, a.content_type, a.size FROM attachments a \
-             JOIN transactions t ON t.id = a.transaction_id WHERE t.ticket_id = $1 ORDER BY a.id",
+             JOIN transactions x ON x.id = a.transaction_id \
+             WHERE x.ticket_id IN (SELECT t.id FROM tickets t WHERE t.id = $1 OR (t.effective_id = $1 AND t.id <> t.effective_id)) ORDER BY a.id",
         ).bind(id.0).fetch_all(p).await)?;
         let mut out = Vec::with_capacity(rows.len());
-        for (txid, at, creator, time_taken, change) in rows {
+        for (txid, ticket, at, creator, time_taken, change) in rows {
             let attachments: Vec<AttachmentInfo> = atts
                 .iter()
                 .filter(|a| a.1 == txid)
@@ -468,7 +472,7 @@ impl Store {
                 .collect();
             let content = match attachments
                 .iter()
-                .find(|a| a.content_type.starts_with("text/plain"))
+                .find(|a| a.content_type.starts_with("text/"))
             {
                 Some(a) => String::from_utf8_lossy(
                     &self.attachment_content(a.id).await?.unwrap_or_default(),
@@ -479,7 +483,7 @@ impl Store {
             out.push(HistoryEntry {
                 transaction: Transaction {
                     id: txid,
-                    ticket: id,
+                    ticket: TicketId(ticket),
                     at: from_micros(at)?,
                     creator,
                     time_taken,

@@ -119,8 +119,8 @@ pub async fn organization_of(
     Ok(None)
 }
 
-/// A new ticket from RT fields. `creator` is the requestor when none is named.
-pub fn creation(fields: &Fields, creator: &str) -> Result<Creation, String> {
+/// A new ticket from RT fields. `default_requestor` is the requestor when none is named.
+pub fn creation(fields: &Fields, default_requestor: Option<&str>) -> Result<Creation, String> {
     let queue = get(fields, &["Queue"])
         .map(str::trim)
         .filter(|q| !q.is_empty())
@@ -140,8 +140,10 @@ pub fn creation(fields: &Fields, creator: &str) -> Result<Creation, String> {
         }
     };
     let mut requestors = addresses(get(fields, &["Requestor", "Requestors"]).unwrap_or(""));
-    if requestors.is_empty() {
-        requestors.push(creator.to_string());
+    if requestors.is_empty()
+        && let Some(r) = default_requestor
+    {
+        requestors.push(r.to_string());
     }
     let priority = number(
         "Priority",
@@ -521,18 +523,18 @@ mod tests {
             ("Subject".into(), "Hi".into()),
             ("CF.{Site}".into(), "se-sto1".into()),
         ];
-        let c = creation(&f, "root@example.com").unwrap();
+        let c = creation(&f, Some("root@example.com")).unwrap();
         assert_eq!(c.requestors, ["root@example.com"]);
         assert_eq!(c.status, Status::New);
         assert_eq!(c.custom_fields["Site"], ["se-sto1"]);
         assert_eq!(
-            creation(&vec![("Subject".into(), "x".into())], "a@b.se").unwrap_err(),
+            creation(&vec![("Subject".into(), "x".into())], Some("a@b.se")).unwrap_err(),
             "Queue not set"
         );
         let f: Fields = vec![
             ("Queue".into(), "General".into()),
             ("Status".into(), "stalled".into()),
         ];
-        assert!(creation(&f, "a@b.se").is_err());
+        assert!(creation(&f, Some("a@b.se")).is_err());
     }
 }

@@ -177,28 +177,21 @@ pub enum Change {
 }
 
 impl Change {
-    /// RT's transaction `Type`. Owner changes are `Take`, `Untake`, `Steal` or `Give` as in RT,
-    /// which depends on who made the change.
-    pub fn rt_type(&self, creator: &str) -> &'static str {
+    /// RT's transaction `Type`, as RT 5 records it: an owner change is a `Set` of the `Owner`
+    /// field whoever made it, and a merge is an `AddLink` on both tickets.
+    pub fn rt_type(&self, _creator: &str) -> &'static str {
         match self {
             Change::Create(_) => "Create",
             Change::Correspond => "Correspond",
             Change::Comment => "Comment",
             Change::PhoneCall { .. } => "PhoneCall",
             Change::Status { .. } => "Status",
-            Change::Owner { from, to } => match (from.as_deref(), to.as_deref()) {
-                (None, Some(t)) if t == creator => "Take",
-                (Some(f), None) if f == creator => "Untake",
-                (Some(_), Some(t)) if t == creator => "Steal",
-                _ => "Give",
-            },
-            Change::Set { .. } | Change::Organization { .. } => "Set",
+            Change::Owner { .. } | Change::Set { .. } | Change::Organization { .. } => "Set",
             Change::CustomField { .. } => "CustomField",
             Change::AddWatcher { .. } => "AddWatcher",
             Change::DelWatcher { .. } => "DelWatcher",
-            Change::AddLink { .. } | Change::Merged { .. } => "AddLink",
+            Change::AddLink { .. } | Change::Merged { .. } | Change::MergedInto { .. } => "AddLink",
             Change::DeleteLink { .. } => "DeleteLink",
-            Change::MergedInto { .. } => "Set",
             Change::EmailRecord => "EmailRecord",
         }
     }
@@ -219,7 +212,7 @@ impl Change {
             Change::DelWatcher { role, address } => (role.name(), address.clone(), String::new()),
             Change::AddLink { kind, target } => (kind.name(), String::new(), target.to_string()),
             Change::DeleteLink { kind, target } => (kind.name(), target.to_string(), String::new()),
-            Change::MergedInto { into } => ("EffectiveId", String::new(), into.to_string()),
+            Change::MergedInto { into } => ("MergedInto", String::new(), into.to_string()),
             Change::Merged { from } => ("MergedInto", from.to_string(), String::new()),
             Change::Organization { from, to } => (
                 "Organization",
@@ -706,37 +699,18 @@ mod tests {
             &["dave@x.example".into(), "DAVE@x.example".into()],
         );
         assert_eq!(w.len(), 2, "{w:?}");
+        // RT 5 records every owner change as a Set of the Owner field, and a merge as AddLink.
+        let take = Change::Owner {
+            from: None,
+            to: Some("a@x.se".into()),
+        };
         assert_eq!(
-            Change::Owner {
-                from: None,
-                to: Some("a@x.se".into())
-            }
-            .rt_type("a@x.se"),
-            "Take"
+            (take.rt_type("a@x.se"), take.rt_field().0),
+            ("Set", "Owner")
         );
         assert_eq!(
-            Change::Owner {
-                from: Some("b@x.se".into()),
-                to: Some("a@x.se".into())
-            }
-            .rt_type("a@x.se"),
-            "Steal"
-        );
-        assert_eq!(
-            Change::Owner {
-                from: Some("b@x.se".into()),
-                to: Some("c@x.se".into())
-            }
-            .rt_type("a@x.se"),
-            "Give"
-        );
-        assert_eq!(
-            Change::Owner {
-                from: Some("a@x.se".into()),
-                to: None
-            }
-            .rt_type("a@x.se"),
-            "Untake"
+            Change::MergedInto { into: TicketId(3) }.rt_type("a@x.se"),
+            "AddLink"
         );
     }
 }

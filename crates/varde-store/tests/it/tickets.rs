@@ -157,7 +157,7 @@ async fn ticket_story() {
             types,
             [
                 "Create",
-                "Take",
+                "Set",
                 "Correspond",
                 "Status",
                 "CustomField",

@@ -228,7 +228,7 @@ pub async fn create(
     for (name, values) in input.custom_fields {
         fields.push((format!("CF.{{{name}}}"), values.join(",")));
     }
-    let creation = service::creation(&fields, account.email.as_str())
+    let creation = service::creation(&fields, Some(account.email.as_str()))
         .map_err(|m| ApiError::new(ErrorCode::ValidationFailed, m))?;
     let message = Message {
         content: input.content,

@@ -393,7 +393,7 @@ pub async fn create(
         .iter()
         .map(|k| (k.to_string(), form_value(&form, k)))
         .collect();
-    let creation = match tickets::creation(&fields, &caller.audit_name()) {
+    let creation = match tickets::creation(&fields, Some(&caller.audit_name())) {
         Ok(c) => c,
         Err(m) => return new_ticket_page(&state, &caller, &form, m).await,
     };

@@ -458,7 +458,13 @@ async fn create(state: &AppState, account: &Account, actor: &Actor, form: &Form)
 }
 
 async fn create_from(state: &AppState, account: &Account, fields: &Fields, form: &Form) -> String {
-    let creation = match tickets::creation(fields, account.email.as_str()) {
+    // RT creates with the singular `Requestor`; python-rt's plural `Requestors` is applied as
+    // an update after the creation (and answered with a second line), as RT does.
+    let (create_fields, later): (Fields, Fields) = fields
+        .iter()
+        .cloned()
+        .partition(|(k, _)| !k.eq_ignore_ascii_case("Requestors"));
+    let creation = match tickets::creation(&create_fields, None) {
         Ok(c) => c,
         Err(m) => {
             return ok(&format!(
@@ -487,12 +493,24 @@ async fn create_from(state: &AppState, account: &Account, fields: &Fields, form:
             .and_then(|t| t.trim().parse().ok())
             .unwrap_or(0),
     };
-    match tickets::open(state, account.email.as_str(), creation, &message).await {
-        Ok(t) => ok(&format!("# Ticket {} created.", t.id)),
-        Err(e) => ok(&format!(
-            "# Could not create ticket.\n# Could not create ticket. {}",
-            refusal(e)
+    let t = match tickets::open(state, account.email.as_str(), creation, &message).await {
+        Ok(t) => t,
+        Err(e) => {
+            return ok(&format!(
+                "# Could not create ticket.\n# Could not create ticket. {}",
+                refusal(e)
+            ));
+        }
+    };
+    if later.is_empty() {
+        return ok(&format!("# Ticket {} created.", t.id));
+    }
+    match tickets::update(state, t.id, account.email.as_str(), &later).await {
+        Ok(_) => ok(&format!(
+            "# Ticket {} created.\n# Ticket {} updated.",
+            t.id, t.id
         )),
+        Err(e) => ok(&format!("# Ticket {} created.\n# {}", t.id, refusal(e))),
     }
 }
 

@@ -390,7 +390,7 @@ async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
         Err(r) => return r,
     };
     let fields = fields_of(&obj);
-    let creation = match tickets::creation(&fields, account.email.as_str()) {
+    let creation = match tickets::creation(&fields, Some(account.email.as_str())) {
         Ok(c) => c,
         Err(m) if m.contains("Queue") => {
             return error(
@@ -660,13 +660,9 @@ async fn comment(
     respond(state, headers, id, body, true).await
 }
 
-async fn set_owner(
-    state: AppState,
-    headers: HeaderMap,
-    id: String,
-    to_me: bool,
-    only_if_nobody: bool,
-) -> Response {
+/// Take, untake and steal, with RT's rules: take only an unowned ticket, steal only one that
+/// someone else owns, untake only one's own. A refusal is RT's message, not an error status.
+async fn set_owner(state: AppState, headers: HeaderMap, id: String, kind: OwnerAction) -> Response {
     let (account, actor) = match caller(&state, &headers).await {
         Ok(c) => c,
         Err(r) => return r,
@@ -678,29 +674,27 @@ async fn set_owner(
     if let Err(r) = may(&actor, Action::Write, &t) {
         return r;
     }
-    if only_if_nobody
-        && t.owner
-            .as_deref()
-            .is_some_and(|o| o != account.email.as_str())
-    {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "You can only take tickets that are unowned; steal it instead",
-        );
-    }
-    let owner = if to_me {
-        account.email.to_string()
-    } else {
-        "Nobody".to_string()
+    let me = account.email.as_str();
+    let mine = t.owner.as_deref() == Some(me);
+    let refusal = match kind {
+        OwnerAction::Take if t.owner.is_some() && !mine => {
+            Some("You can only take tickets that are unowned")
+        }
+        OwnerAction::Steal if t.owner.is_none() || mine => {
+            Some("You can only steal a ticket owned by someone else")
+        }
+        OwnerAction::Untake if !mine => Some("You can only untake tickets you own"),
+        _ => None,
     };
-    match tickets::update(
-        &state,
-        t.id,
-        account.email.as_str(),
-        &vec![("Owner".to_string(), owner)],
-    )
-    .await
-    {
+    if let Some(m) = refusal {
+        return ok_json(StatusCode::OK, &json!([m]));
+    }
+    let owner = if kind == OwnerAction::Untake {
+        "Nobody".to_string()
+    } else {
+        me.to_string()
+    };
+    match tickets::update(&state, t.id, me, &vec![("Owner".to_string(), owner)]).await {
         // RT answers take, untake and steal without the ticket number in front.
         Ok((_, m)) => {
             let prefix = format!("Ticket {}: ", t.id);
@@ -714,12 +708,19 @@ async fn set_owner(
     }
 }
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum OwnerAction {
+    Take,
+    Untake,
+    Steal,
+}
+
 async fn take(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    set_owner(state, headers, id, true, true).await
+    set_owner(state, headers, id, OwnerAction::Take).await
 }
 
 async fn untake(
@@ -727,7 +728,7 @@ async fn untake(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    set_owner(state, headers, id, false, false).await
+    set_owner(state, headers, id, OwnerAction::Untake).await
 }
 
 async fn steal(
@@ -735,7 +736,7 @@ async fn steal(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    set_owner(state, headers, id, true, false).await
+    set_owner(state, headers, id, OwnerAction::Steal).await
 }
 
 fn paging(params: &HashMap<String, String>) -> (i64, i64) {
