@@ -121,6 +121,8 @@ pub enum Resource {
     TicketSystem,
     /// One ticket, by the organisation it belongs to (none for a ticket from an unknown sender).
     Ticket(Option<OrganizationId>),
+    /// Queues and their custom fields (administrators change them; staff read them).
+    QueueSettings,
 }
 
 /// Which organisations an actor may see in a list.
@@ -152,6 +154,9 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
             }
             if let OwnAccount(owner) = resource {
                 return owner == user || *role == StaffRole::Admin;
+            }
+            if *resource == QueueSettings {
+                return action == Read || *role == StaffRole::Admin;
             }
             if matches!(resource, TicketSystem | Ticket(_)) {
                 // Every staff role works tickets; read-only staff only read them.
@@ -227,6 +232,7 @@ mod tests {
             Resource::Operations,
             Resource::TicketSystem,
             Resource::Ticket(None),
+            Resource::QueueSettings,
         ];
         for o in [A, B] {
             v.extend([

@@ -631,3 +631,57 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+    use varde_core::ticket::query::{Field, Op, Query, Value};
+
+    use super::{Dialect, compile};
+
+    fn text_fields() -> impl Strategy<Value = Field> {
+        prop_oneof![
+            Just(Field::Subject),
+            Just(Field::Queue),
+            Just(Field::Creator),
+            Just(Field::Requestor),
+            Just(Field::Cc),
+            Just(Field::Watcher),
+            "[A-Za-z ]{1,12}".prop_map(Field::CustomField),
+        ]
+    }
+
+    fn ops() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            Just(Op::Eq),
+            Just(Op::Ne),
+            Just(Op::Like),
+            Just(Op::NotLike)
+        ]
+    }
+
+    proptest! {
+        /// The SQL text depends on the query's shape only: whatever the values are (quotes,
+        /// semicolons, comment markers, any Unicode), two values give the same SQL text, so no
+        /// value can ever reach the database except as a bound parameter.
+        #[test]
+        fn values_never_reach_the_sql_text(field in text_fields(), op in ops(), a in "\\PC{0,40}", b in "\\PC{0,40}", postgres in any::<bool>()) {
+            let dialect = if postgres { Dialect::Postgres } else { Dialect::Sqlite };
+            let now = "2026-06-15T12:00:00Z".parse().unwrap();
+            let q = |v: &str| Query::Condition { field: field.clone(), op, value: Value::Text(v.to_string()) };
+            let (ca, cb) = (compile(&q(&a), dialect, now).unwrap(), compile(&q(&b), dialect, now).unwrap());
+            prop_assert_eq!(&ca.sql, &cb.sql);
+            prop_assert!(!ca.sql.contains(';'));
+        }
+
+        /// Full-text queries too: the words go into one parameter.
+        #[test]
+        fn content_words_are_parameters(a in "[a-z]{1,8}( [a-z']{1,8}){0,3}", b in "[a-z]{1,8}( [a-z\"]{1,8}){0,3}") {
+            let now = "2026-06-15T12:00:00Z".parse().unwrap();
+            for dialect in [Dialect::Sqlite, Dialect::Postgres] {
+                let q = |v: &str| Query::Condition { field: Field::Content, op: Op::Like, value: Value::Text(v.to_string()) };
+                prop_assert_eq!(compile(&q(&a), dialect, now).unwrap().sql, compile(&q(&b), dialect, now).unwrap().sql);
+            }
+        }
+    }
+}

@@ -433,13 +433,69 @@ impl Store {
         })
     }
 
-    /// Tickets by id, in the order given; unknown ids are skipped.
+    /// Tickets by id, in the order given; unknown ids are skipped. Loaded in batches (four
+    /// queries per 500 tickets), so listing thousands of tickets stays cheap.
     pub async fn tickets(&self, ids: &[TicketId]) -> Result<Vec<Ticket>> {
+        use std::collections::HashMap;
+        let sqlite = self.engine() == "sqlite";
         let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(t) = self.ticket(*id).await? {
-                out.push(t);
+        for chunk in ids.chunks(500) {
+            let list = (1..=chunk.len())
+                .map(|i| {
+                    if sqlite {
+                        "?".to_string()
+                    } else {
+                        format!("${i}")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(",");
+            let rows_sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE id IN ({list})");
+            let watchers_sql = format!(
+                "SELECT ticket_id, role, address FROM ticket_watchers WHERE ticket_id IN ({list}) ORDER BY ticket_id, role, position"
+            );
+            let cfs_sql = format!(
+                "SELECT ticket_id, name, value FROM ticket_custom_fields WHERE ticket_id IN ({list}) ORDER BY ticket_id, name, position"
+            );
+            let links_sql = format!(
+                "SELECT ticket_id, kind, target FROM ticket_links WHERE ticket_id IN ({list})"
+            );
+            let (rows, watchers, cfs, links): TicketBatch = read_pool!(self, p => {
+                let mut q1 = sqlx::query_as::<_, TicketRow>(sqlx::AssertSqlSafe(rows_sql));
+                let mut q2 = sqlx::query_as::<_, (i64, String, String)>(sqlx::AssertSqlSafe(watchers_sql));
+                let mut q3 = sqlx::query_as::<_, (i64, String, String)>(sqlx::AssertSqlSafe(cfs_sql));
+                let mut q4 = sqlx::query_as::<_, (i64, String, i64)>(sqlx::AssertSqlSafe(links_sql));
+                for id in chunk {
+                    q1 = q1.bind(id.0);
+                    q2 = q2.bind(id.0);
+                    q3 = q3.bind(id.0);
+                    q4 = q4.bind(id.0);
+                }
+                (q1.fetch_all(p).await?, q2.fetch_all(p).await?, q3.fetch_all(p).await?, q4.fetch_all(p).await?)
+            });
+            let mut w: HashMap<i64, Vec<(String, String)>> = HashMap::new();
+            for (t, role, address) in watchers {
+                w.entry(t).or_default().push((role, address));
             }
+            let mut c: HashMap<i64, Vec<(String, String)>> = HashMap::new();
+            for (t, name, value) in cfs {
+                c.entry(t).or_default().push((name, value));
+            }
+            let mut l: HashMap<i64, Vec<(String, i64)>> = HashMap::new();
+            for (t, kind, target) in links {
+                l.entry(t).or_default().push((kind, target));
+            }
+            let mut by_id: HashMap<i64, Ticket> = HashMap::new();
+            for row in rows {
+                let id = row.id;
+                let t = row.into_ticket(
+                    w.remove(&id).unwrap_or_default(),
+                    c.remove(&id).unwrap_or_default(),
+                    l.remove(&id).unwrap_or_default(),
+                )?;
+                by_id.insert(id, t);
+            }
+            out.extend(chunk.iter().filter_map(|id| by_id.remove(&id.0)));
         }
         Ok(out)
     }
@@ -552,6 +608,14 @@ impl Store {
     }
 }
 
+/// The four row sets a batch of tickets is built from.
+type TicketBatch = (
+    Vec<TicketRow>,
+    Vec<(i64, String, String)>,
+    Vec<(i64, String, String)>,
+    Vec<(i64, String, i64)>,
+);
+
 /// A search an agent keeps.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SavedSearch {
@@ -588,6 +652,52 @@ impl Store {
 
     pub async fn delete_saved_search(&self, user: varde_core::ids::UserId, id: i64) -> Result<()> {
         write_pool!(self, p => sqlx::query("DELETE FROM saved_searches WHERE id = $1 AND user_id = $2").bind(id).bind(user.0).execute(p).await.map(|_| ()))?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The custom fields defined for a queue, in order.
+    pub async fn queue_custom_fields(
+        &self,
+        queue: &str,
+    ) -> Result<Vec<varde_core::ticket::custom_fields::CustomFieldDef>> {
+        let rows: Vec<(String, String)> = read_pool!(self, p => sqlx::query_as(
+            "SELECT name, allowed FROM queue_custom_fields WHERE queue_key = $1 ORDER BY position, name",
+        ).bind(queue.trim().to_lowercase()).fetch_all(p).await)?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(name, allowed)| varde_core::ticket::custom_fields::CustomFieldDef {
+                    name,
+                    allowed: allowed
+                        .lines()
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty())
+                        .map(str::to_string)
+                        .collect(),
+                },
+            )
+            .collect())
+    }
+
+    /// Replaces the custom fields defined for a queue. Values already on tickets stay.
+    pub async fn set_queue_custom_fields(
+        &self,
+        queue: &str,
+        defs: &[varde_core::ticket::custom_fields::CustomFieldDef],
+    ) -> Result<()> {
+        let key = queue.trim().to_lowercase();
+        write_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            sqlx::query("DELETE FROM queue_custom_fields WHERE queue_key = $1").bind(&key).execute(&mut *tx).await?;
+            for (i, d) in defs.iter().enumerate() {
+                sqlx::query("INSERT INTO queue_custom_fields (queue_key, name, position, allowed) VALUES ($1, $2, $3, $4)")
+                    .bind(&key).bind(d.name.trim()).bind(i as i64).bind(d.allowed.join("\n"))
+                    .execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
         Ok(())
     }
 }

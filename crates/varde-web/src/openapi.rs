@@ -8,7 +8,7 @@ use axum::routing::get;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use crate::api::{accounts, contacts, contracts, dto, organizations, tickets, transfer};
+use crate::api::{accounts, contacts, contracts, dto, organizations, queues, tickets, transfer};
 use crate::app::AppState;
 
 #[derive(OpenApi)]
@@ -23,6 +23,7 @@ use crate::app::AppState;
         transfer::export, transfer::import,
         tickets::search, tickets::create, tickets::read, tickets::update, tickets::reply, tickets::comment,
         tickets::phone_call, tickets::history, tickets::merge, tickets::link,
+        queues::list, queues::set_custom_fields,
     ),
     components(schemas(dto::ErrorBody, dto::ErrorDetail)),
     modifiers(&BearerAuth),

@@ -8,6 +8,7 @@ use jiff::Timestamp;
 use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
 use varde_core::ids::OrganizationId;
+use varde_core::ticket::custom_fields;
 use varde_core::ticket::history::{
     Change, Creation, TicketField, WatcherRole, correspond, set_field, set_owner, set_status,
     set_watchers,
@@ -287,19 +288,24 @@ impl Message {
     }
 }
 
-/// Opens a ticket, tying it to the requestor's organisation.
+/// Opens a ticket, tying it to the requestor's organisation. Its custom fields must be
+/// defined for its queue.
 pub async fn open(
     state: &AppState,
     creator: &str,
     mut creation: Creation,
     message: &Message,
 ) -> Result<Ticket, TicketError> {
-    if state.store.queue(&creation.queue).await?.is_none() {
+    let Some(queue) = state.store.queue(&creation.queue).await? else {
         return Err(TicketError::Refused(format!(
             "Queue '{}' does not exist",
             creation.queue
         )));
-    }
+    };
+    creation.queue = queue.name.clone();
+    let defs = state.store.queue_custom_fields(&queue.name).await?;
+    creation.custom_fields = custom_fields::check(&queue.name, &defs, &creation.custom_fields)
+        .map_err(TicketError::Refused)?;
     creation.organization = organization_of(&state.store, &creation.requestors).await?;
     state
         .store
@@ -340,13 +346,36 @@ pub async fn respond(
         .await
 }
 
-/// Sets RT fields; gives the new state and RT's messages.
+/// Sets RT fields; gives the new state and RT's messages. Custom fields must be defined for
+/// the ticket's queue (its new queue, when the queue changes too).
 pub async fn update(
     state: &AppState,
     id: TicketId,
     creator: &str,
     fields: &Fields,
 ) -> Result<(Ticket, Vec<String>), TicketError> {
+    let current = state
+        .store
+        .ticket(id)
+        .await?
+        .ok_or(TicketError::Store(varde_store::StoreError::NotFound))?;
+    let queue_name = match get(fields, &["Queue"])
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+    {
+        Some(q) => match state.store.queue(q).await? {
+            Some(queue) => queue.name,
+            None => return Err(TicketError::Refused(format!("Queue '{q}' does not exist"))),
+        },
+        None => current.queue.clone(),
+    };
+    let defs = state.store.queue_custom_fields(&queue_name).await?;
+    let mut fields = fields.clone();
+    for (k, v) in fields.iter_mut() {
+        if k.eq_ignore_ascii_case("Queue") {
+            *v = queue_name.clone();
+        }
+    }
     let mut planned = Vec::new();
     let (t, _) = state
         .store
@@ -354,7 +383,20 @@ pub async fn update(
             id,
             creator,
             |t| {
-                let changes = plan_update(t, fields)?;
+                let mut changes = plan_update(t, &fields)?;
+                for c in changes.iter_mut() {
+                    if let Change::CustomField { name, to, .. } = c {
+                        let one = BTreeMap::from([(name.clone(), to.clone())]);
+                        if let Some((canonical, values)) =
+                            custom_fields::check(&queue_name, &defs, &one)?
+                                .into_iter()
+                                .next()
+                        {
+                            *name = canonical;
+                            *to = values;
+                        }
+                    }
+                }
                 planned = changes.clone();
                 Ok(changes)
             },

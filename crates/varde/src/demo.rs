@@ -8,6 +8,7 @@ use jiff::Timestamp;
 use varde_core::contact::ContactForm;
 use varde_core::contract::{ContractForm, ProductLineForm};
 use varde_core::customer::OrganizationForm;
+use varde_core::ticket::custom_fields::CustomFieldDef;
 use varde_core::ticket::history::{self, Change, Creation};
 use varde_core::ticket::lifecycle::Status;
 use varde_store::Store;
@@ -418,6 +419,27 @@ async fn seed_tickets(store: &Store, now: Timestamp) -> anyhow::Result<()> {
         )
         .await
         .ok();
+    let site = CustomFieldDef {
+        name: "Site".into(),
+        allowed: vec!["se-sto1".into(), "se-lla1".into(), "no-osl1".into()],
+    };
+    let service = CustomFieldDef {
+        name: "Service".into(),
+        allowed: vec!["compute".into(), "storage".into(), "backup".into()],
+    };
+    store
+        .set_queue_custom_fields(
+            "Storage",
+            &[
+                site,
+                service,
+                CustomFieldDef {
+                    name: "Bucket".into(),
+                    allowed: vec![],
+                },
+            ],
+        )
+        .await?;
     for (i, d) in TICKETS.iter().enumerate() {
         let at = now - jiff::SignedDuration::from_hours(30 - 5 * i as i64);
         let requestors = vec![d.requestor.to_string()];

@@ -8,6 +8,7 @@
 //! **Architecture Invariant:** a ticket's current state is never changed except by appending
 //! a transaction; `replay(history)` gives the stored state back exactly.
 
+pub mod custom_fields;
 pub mod history;
 pub mod lifecycle;
 pub mod query;

@@ -439,3 +439,54 @@ async fn ticketsql_result_sets() {
         assert!(r.unwrap_err().0.contains("not a date"));
     }
 }
+
+/// Loading many tickets at once gives exactly what loading them one by one gives, in order.
+#[tokio::test]
+async fn batch_loading_equals_single_loading() {
+    for (store, _dir) in stores().await {
+        let mut ids = vec![];
+        for i in 0..7 {
+            let mut c = creation(&format!("ticket {i}"), &format!("r{i}@x.example"));
+            if i % 2 == 0 {
+                c.custom_fields
+                    .insert("Site".into(), vec!["se-sto1".into(), "no-osl1".into()]);
+                c.cc = vec!["cc@x.example".into()];
+            }
+            ids.push(
+                store
+                    .create_ticket("a@x.example", c, &[], 0, t("2026-01-01T00:00:00Z"))
+                    .await
+                    .unwrap()
+                    .id,
+            );
+        }
+        store
+            .change_ticket(
+                ids[1],
+                "a@x.example",
+                |_| {
+                    Ok(vec![Change::AddLink {
+                        kind: LinkKind::DependsOn,
+                        target: ids[0],
+                    }])
+                },
+                &[],
+                0,
+                t("2026-01-02T00:00:00Z"),
+            )
+            .await
+            .unwrap();
+        let mut wanted: Vec<TicketId> = ids.iter().rev().copied().collect();
+        wanted.push(TicketId(99_999));
+        let batch = store.tickets(&wanted).await.unwrap();
+        assert_eq!(
+            batch.len(),
+            7,
+            "{}: unknown ids are skipped",
+            store.engine()
+        );
+        for (t, id) in batch.iter().zip(ids.iter().rev()) {
+            assert_eq!(Some(t.clone()), store.ticket(*id).await.unwrap());
+        }
+    }
+}

@@ -18,6 +18,7 @@ pub mod contacts;
 pub mod contracts;
 pub mod dto;
 pub mod organizations;
+pub mod queues;
 pub mod tickets;
 pub mod transfer;
 
@@ -72,6 +73,11 @@ pub fn routes() -> Router<AppState> {
             "/tokens/{id}",
             axum::routing::delete(accounts::revoke_token),
         )
+        .route("/queues", get(queues::list))
+        .route(
+            "/queues/{name}/custom-fields",
+            axum::routing::put(queues::set_custom_fields),
+        )
         .route("/tickets", get(tickets::search).post(tickets::create))
         .route("/tickets/{id}", get(tickets::read).patch(tickets::update))
         .route("/tickets/{id}/replies", post(tickets::reply))
@@ -92,7 +98,11 @@ pub fn authorize(caller: &Caller, action: Action, resource: Resource) -> Result<
     // Collections that are not an organisation's have no ids to hide.
     let collection = matches!(
         resource,
-        Resource::OrganizationDirectory | Resource::CustomerBase | Resource::Accounts
+        Resource::OrganizationDirectory
+            | Resource::CustomerBase
+            | Resource::Accounts
+            | Resource::QueueSettings
+            | Resource::TicketSystem
     );
     if can(&caller.actor, action, &resource) {
         Ok(())

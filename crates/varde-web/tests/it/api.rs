@@ -548,3 +548,69 @@ async fn tickets_over_varde_api_for_staff_and_customers() {
         assert_eq!(mine["total"], 0);
     }
 }
+
+#[tokio::test]
+async fn custom_fields_are_defined_per_queue() {
+    let app = app().await;
+    let t = app.admin_token.clone();
+    let (_, queues) = get(&app, &t, "/api/v1/queues").await;
+    let general = queues
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["name"] == "General")
+        .unwrap()
+        .clone();
+    assert_eq!(general["custom_fields"][0]["name"], "Site");
+    // A value outside the list, or a field the queue does not have, is refused.
+    let (status, e) = post(&app, &t, "/api/v1/tickets", json!({"queue": "general", "subject": "x", "content": "x", "custom_fields": {"Site": ["mars"]}})).await;
+    assert_eq!(status, 422, "{e}");
+    assert!(e["error"]["message"].as_str().unwrap().contains("se-sto1"));
+    let (status, _) = post(&app, &t, "/api/v1/tickets", json!({"queue": "General", "subject": "x", "content": "x", "custom_fields": {"Colour": ["red"]}})).await;
+    assert_eq!(status, 422);
+    let (status, v) = post(&app, &t, "/api/v1/tickets", json!({"queue": "General", "subject": "x", "content": "x", "custom_fields": {"site": ["SE-STO1"]}})).await;
+    assert_eq!(status, 201);
+    assert_eq!(
+        v["custom_fields"]["Site"],
+        json!(["se-sto1"]),
+        "names and values take the definition's spelling"
+    );
+    assert_eq!(v["queue"], "General");
+    // Administrators change the definitions; agents may only read them.
+    let agent = app
+        .account_with_token("agent@example.com", varde_core::access::Role::Agent, None)
+        .await;
+    let r = TestApp::client()
+        .put(app.url("/api/v1/queues/General/custom-fields"))
+        .bearer_auth(&agent)
+        .json(&json!([{"name": "Colour"}]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = TestApp::client()
+        .put(app.url("/api/v1/queues/General/custom-fields"))
+        .bearer_auth(&t)
+        .json(&json!([{"name": "Colour", "values": []}, {"name": "Site", "values": ["se-sto1"]}]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let id = v["id"].as_i64().unwrap();
+    let r = TestApp::client()
+        .patch(app.url(&format!("/api/v1/tickets/{id}")))
+        .bearer_auth(&t)
+        .json(&json!({"custom_fields": {"Colour": ["red"]}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = TestApp::client()
+        .patch(app.url(&format!("/api/v1/tickets/{id}")))
+        .bearer_auth(&t)
+        .json(&json!({"custom_fields": {"Site": ["no-osl1"]}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+}
