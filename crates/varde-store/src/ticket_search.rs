@@ -259,9 +259,10 @@ impl Compiler {
             Field::Owner => {
                 let v = Self::text(value);
                 if v.eq_ignore_ascii_case(varde_core::ticket::NOBODY) {
+                    // Written on lower(owner) so that the owner index serves it.
                     return Ok(match op {
-                        Op::Eq => "t.owner IS NULL".into(),
-                        Op::Ne => "t.owner IS NOT NULL".into(),
+                        Op::Eq => "lower(t.owner) IS NULL".into(),
+                        Op::Ne => "lower(t.owner) IS NOT NULL".into(),
                         _ => self.text_condition(&column("owner"), op, value)?,
                     });
                 }
@@ -608,7 +609,7 @@ mod tests {
             Dialect::Postgres,
             r#"t.id IN (SELECT w.ticket_id FROM ticket_watchers w WHERE 1=1 AND w.role = $1 AND w.address = $2) -- ["Requestor", "carol@x.example"]"#,
         );
-        check("nobody", Dialect::Sqlite, "t.owner IS NULL -- []");
+        check("nobody", Dialect::Sqlite, "lower(t.owner) IS NULL -- []");
         check(
             "created on a day",
             Dialect::Postgres,
