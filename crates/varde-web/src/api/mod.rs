@@ -73,7 +73,7 @@ pub fn routes() -> Router<AppState> {
             "/tokens/{id}",
             axum::routing::delete(accounts::revoke_token),
         )
-        .route("/queues", get(queues::list))
+        .route("/queues", get(queues::list).post(queues::create))
         .route(
             "/queues/{name}/custom-fields",
             axum::routing::put(queues::set_custom_fields),

@@ -62,6 +62,71 @@ pub async fn list(
     Ok(Json(out))
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QueueInput {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// The address replies are sent from (and customers write to).
+    #[serde(default)]
+    pub correspond_address: String,
+    /// The address for internal comments by mail.
+    #[serde(default)]
+    pub comment_address: String,
+}
+
+/// Create a queue (administrators).
+#[utoipa::path(post, path = "/api/v1/queues", request_body = QueueInput, tag = "tickets",
+    responses((status = 201, body = QueueJson), (status = 403, body = super::dto::ErrorBody), (status = 409, body = super::dto::ErrorBody), (status = 422, body = super::dto::ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(input): ApiJson<QueueInput>,
+) -> ApiResult<(axum::http::StatusCode, Json<QueueJson>)> {
+    authorize(&caller, Action::Write, Resource::QueueSettings)?;
+    let mut errors = FieldErrors::new();
+    let name = input.name.trim();
+    if name.is_empty() || name.len() > 64 || name.contains(['/', '\\', '\'']) {
+        errors.add(
+            "name",
+            "a queue has a name of 1 to 64 characters without slashes or quotes",
+        );
+    }
+    for (field, value) in [
+        ("correspond_address", &input.correspond_address),
+        ("comment_address", &input.comment_address),
+    ] {
+        if !value.trim().is_empty() {
+            errors.take(field, varde_core::values::EmailAddress::parse(value));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let q = state
+        .store
+        .create_queue(
+            name,
+            input.description.trim(),
+            input.correspond_address.trim(),
+            input.comment_address.trim(),
+            state.now(),
+        )
+        .await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(QueueJson {
+            id: q.id,
+            name: q.name,
+            description: q.description,
+            correspond_address: q.correspond_address,
+            comment_address: q.comment_address,
+            custom_fields: vec![],
+        }),
+    ))
+}
+
 /// Replace the custom fields of a queue (administrators). Values already on tickets stay.
 #[utoipa::path(put, path = "/api/v1/queues/{name}/custom-fields", request_body = [CustomFieldJson], tag = "tickets",
     responses((status = 200, body = [CustomFieldJson]), (status = 403, body = super::dto::ErrorBody), (status = 404, body = super::dto::ErrorBody)))]

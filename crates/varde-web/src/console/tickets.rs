@@ -356,6 +356,10 @@ async fn new_ticket_page(
         field("Requestor", "Requestor", "email", vec![]),
         field("Subject", "Subject", "text", vec![]),
         field("Message", "Text", "textarea", vec![]),
+        FieldView {
+            help: "Fill in to open the ticket from a phone call: the call is logged on it.",
+            ..field("Phone call, minutes", "call_minutes", "text", vec![])
+        },
     ];
     let status = if problem.is_empty() {
         StatusCode::OK
@@ -397,6 +401,23 @@ pub async fn create(
         Ok(c) => c,
         Err(m) => return new_ticket_page(&state, &caller, &form, m).await,
     };
+    let call_minutes = form_value(&form, "call_minutes");
+    let call_minutes: Option<i64> = if call_minutes.trim().is_empty() {
+        None
+    } else {
+        match call_minutes.trim().parse() {
+            Ok(m) if m >= 0 => Some(m),
+            _ => {
+                return new_ticket_page(
+                    &state,
+                    &caller,
+                    &form,
+                    "the length of a call is a whole number of minutes".into(),
+                )
+                .await;
+            }
+        }
+    };
     let message = Message {
         content: form_value(&form, "Text"),
         content_type: "text/plain".into(),
@@ -404,7 +425,23 @@ pub async fn create(
         time_taken: 0,
     };
     match tickets::open(&state, &caller.audit_name(), creation, &message).await {
-        Ok(t) => Ok(Redirect::to(&format!("/console/tickets/{}", t.id)).into_response()),
+        // A ticket opened from a phone call carries the call as its own transaction.
+        Ok(t) => {
+            if let Some(minutes) = call_minutes {
+                let caller_name = t.requestors.first().cloned().unwrap_or_default();
+                log_call(
+                    &state,
+                    t.id,
+                    &caller.audit_name(),
+                    &caller_name,
+                    minutes,
+                    "",
+                )
+                .await
+                .map_err(|e| refused(&caller, e))?;
+            }
+            Ok(Redirect::to(&format!("/console/tickets/{}", t.id)).into_response())
+        }
         Err(TicketError::Refused(m)) => new_ticket_page(&state, &caller, &form, m).await,
         Err(e) => Err(refused(&caller, e)),
     }

@@ -506,3 +506,77 @@ async fn agents_work_tickets_in_the_console() {
         page.contains("Carol&#39;s") || page.contains("Carol&#x27;s") || page.contains("Carol's")
     );
 }
+
+#[tokio::test]
+async fn a_phone_call_opens_a_ticket() {
+    let app = app().await;
+    let browser = app.browser(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let page = browser
+        .get(app.url("/console/tickets/new"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = browser
+        .post(app.url("/console/tickets"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("Queue", "General"),
+            ("Requestor", "carol@customer.example"),
+            ("Subject", "Called about vol-9"),
+            ("Text", "Carol phoned: vol-9 full"),
+            ("call_minutes", "8"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let id: i64 = r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let history = app
+        .store
+        .history(varde_core::ticket::TicketId(id))
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(
+        history[1].transaction.change,
+        varde_core::ticket::history::Change::PhoneCall {
+            caller: "carol@customer.example".into(),
+            minutes: 8
+        }
+    );
+    // Queues are created by administrators, with their addresses.
+    let r = TestApp::client()
+        .post(app.url("/api/v1/queues"))
+        .bearer_auth(&app.admin_token)
+        .json(&serde_json::json!({"name": "Compute", "correspond_address": "compute@support.example", "comment_address": "compute-comment@support.example"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let r = TestApp::client()
+        .post(app.url("/api/v1/queues"))
+        .bearer_auth(&app.admin_token)
+        .json(&serde_json::json!({"name": "Compute"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+}
