@@ -28,6 +28,7 @@ use varde_core::form::FieldErrors;
 pub mod accounts;
 mod change_codec;
 pub mod customers;
+pub mod mail;
 pub mod rows;
 pub mod testing;
 pub mod ticket_search;

@@ -81,7 +81,7 @@ impl From<sqlx::Error> for TicketError {
 }
 
 #[derive(sqlx::FromRow)]
-struct TicketRow {
+pub(crate) struct TicketRow {
     id: i64,
     effective_id: i64,
     queue: String,
@@ -113,7 +113,7 @@ fn opt_time(us: Option<i64>) -> Result<Option<Timestamp>> {
 }
 
 impl TicketRow {
-    fn into_ticket(
+    pub(crate) fn into_ticket(
         self,
         watchers: Vec<(String, String)>,
         cfs: Vec<(String, String)>,
@@ -265,6 +265,8 @@ macro_rules! attach {
         }
     }};
 }
+
+pub(crate) use {append, attach, load_ticket, save_ticket};
 
 fn check_sizes(attachments: &[NewAttachment]) -> std::result::Result<(), TicketError> {
     for a in attachments {

@@ -34,6 +34,8 @@ pub struct AppState {
     pub rtname: String,
     /// Recently checked RT Basic-auth credentials (digests only).
     pub credentials: Arc<crate::rt::CredentialCache>,
+    /// Accept mail on the gateway from other hosts than this one.
+    pub mail_from_anywhere: bool,
 }
 
 impl AppState {
@@ -48,6 +50,7 @@ impl AppState {
             secure_cookies: false,
             rtname: "varde".into(),
             credentials: Arc::new(crate::rt::CredentialCache::default()),
+            mail_from_anywhere: false,
         })
     }
 

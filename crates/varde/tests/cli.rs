@@ -202,3 +202,55 @@ fn a_bad_import_exits_non_zero_and_names_the_line() {
     assert!(ok);
     assert_eq!(out.lines().count(), 1, "nothing was imported: {out}");
 }
+
+#[test]
+fn mailgate_exits_0_when_stored_and_75_when_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let d = data.to_str().unwrap();
+    let raw = "From: carol@customer.example\r\nSubject: disk full\r\nMessage-ID: <cli1@customer.example>\r\n\r\nvol-9\r\n";
+    let (ok, out, err) = varde(&["mailgate", "--queue", "General", "--data", d], Some(raw));
+    assert!(ok && out.starts_with("ok"), "{out} {err}");
+    let (ok, _, _) = varde(&["mailgate", "--queue", "General", "--data", d], Some(raw));
+    assert!(ok, "a redelivery is fine");
+    let (_, csv, _) = varde(&["export", "organizations", "--data", d], None);
+    assert_eq!(csv.lines().count(), 1);
+    let code = |args: &[&str]| {
+        let mut child = Command::new(VARDE)
+            .args(args)
+            .env("VARDE_LOG", "warn")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(raw.as_bytes())
+            .unwrap();
+        child.wait().unwrap().code()
+    };
+    assert_eq!(
+        code(&["mailgate", "--queue", "NoSuchQueue", "--data", d]),
+        Some(75)
+    );
+    assert_eq!(
+        code(&[
+            "mailgate",
+            "--queue",
+            "General",
+            "--url",
+            "http://127.0.0.1:1"
+        ]),
+        Some(75),
+        "an unreachable server means retry"
+    );
+    assert_eq!(
+        code(&[
+            "mailgate", "--queue", "General", "--action", "shout", "--data", d
+        ]),
+        Some(65)
+    );
+}

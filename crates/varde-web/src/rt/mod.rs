@@ -29,7 +29,13 @@ pub mod rest2;
 pub const RT_COOKIE: &str = "RT_SID_varde";
 
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(rest2::routes()).merge(rest1::routes())
+    Router::new()
+        .route(
+            "/REST/1.0/NoAuth/mail-gateway",
+            axum::routing::post(crate::mail_gateway::gateway),
+        )
+        .merge(rest2::routes())
+        .merge(rest1::routes())
 }
 
 /// Checked Basic-auth credentials, by the SHA-256 of `email:password`, for a short while:

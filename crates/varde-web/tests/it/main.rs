@@ -6,6 +6,7 @@
 mod access;
 mod api;
 mod console;
+mod mail;
 mod rt;
 
 use std::sync::Arc;
