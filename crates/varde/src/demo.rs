@@ -501,6 +501,30 @@ async fn seed_tickets(store: &Store, now: Timestamp) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A mail as a customer's mail client sends it: HTML with a plain-text alternative and a log
+/// file attached, delivered through the same gateway as real mail.
+const DEMO_MAIL: &str = "From: Priya Raman <priya@northwind.example>\r\nTo: support@support.example\r\nSubject: Object storage returns 503 on PUT\r\nMessage-ID: <demo-mail-1@northwind.example>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n--outer\r\nContent-Type: multipart/alternative; boundary=\"alt\"\r\n\r\n--alt\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSince 07:10 every PUT to bucket nw-exports answers 503. Log attached.\r\n--alt\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Since <b>07:10</b> every PUT to bucket <code>nw-exports</code> answers 503.</p><script>alert('never runs')</script>\r\n--alt--\r\n--outer\r\nContent-Type: text/plain; name=\"s3-client.log\"\r\nContent-Disposition: attachment; filename=\"s3-client.log\"\r\n\r\nPUT /nw-exports/2026-11-23.csv -> 503 SlowDown\r\n--outer--\r\n";
+
+/// Delivers the demo mail.
+pub async fn seed_mail(store: &Store, rtname: &str, now: Timestamp) -> anyhow::Result<()> {
+    let answer = varde_web::mail_gateway::deliver(
+        store,
+        rtname,
+        DEMO_MAIL.as_bytes(),
+        "General",
+        "correspond",
+        None,
+        now,
+    )
+    .await;
+    anyhow::ensure!(
+        answer.text().starts_with("ok"),
+        "demo mail: {}",
+        answer.text()
+    );
+    Ok(())
+}
+
 pub fn print_logins(listen: SocketAddr) {
     println!("Varde demo: open http://{listen}/ and log in as");
     println!("  {:<28} password {}   (administrator)", ADMIN.0, ADMIN.1);

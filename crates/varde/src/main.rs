@@ -366,9 +366,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Demo { store, rtname } => {
             let s = store.open("./varde-demo").await?;
-            demo::seed(&s, now()).await?;
+            let rtname = rtname.unwrap_or_else(host_name);
+            if s.count_organizations().await? == 0 {
+                demo::seed(&s, now()).await?;
+                demo::seed_mail(&s, &rtname, now()).await?;
+            }
             demo::print_logins(store.listen);
-            serve(s, store.listen, false, rtname).await
+            serve(s, store.listen, false, Some(rtname)).await
         }
         Command::User { command } => match command {
             UserCommand::Add {
