@@ -306,15 +306,23 @@ impl Store {
             .collect())
     }
 
-    /// A queue by name (case-insensitive) or by numeric id.
+    /// A queue by name (case-insensitive) or by numeric id: one indexed lookup.
     pub async fn queue(&self, name_or_id: &str) -> Result<Option<Queue>> {
         let key = name_or_id.trim().to_lowercase();
         let id: i64 = key.parse().unwrap_or(-1);
-        Ok(self
-            .queues()
-            .await?
-            .into_iter()
-            .find(|q| q.name.to_lowercase() == key || q.id == id))
+        let row: Option<(i64, String, String, String, String, bool)> = read_pool!(self, p => sqlx::query_as(
+            "SELECT id, name, description, correspond_address, comment_address, disabled FROM queues WHERE name_key = $1 OR id = $2",
+        ).bind(&key).bind(id).fetch_optional(p).await)?;
+        Ok(row.map(
+            |(id, name, description, correspond_address, comment_address, disabled)| Queue {
+                id,
+                name,
+                description,
+                correspond_address,
+                comment_address,
+                disabled,
+            },
+        ))
     }
 
     pub async fn create_queue(

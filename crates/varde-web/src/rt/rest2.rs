@@ -139,6 +139,20 @@ fn may(actor: &Actor, action: Action, t: &Ticket) -> Result<(), Response> {
     }
 }
 
+/// The caller and the ticket a request names, with `action` checked: the preamble of every
+/// ticket route.
+async fn ticket_for(
+    state: &AppState,
+    headers: &HeaderMap,
+    raw: &str,
+    action: Action,
+) -> Result<(Account, Actor, Ticket), Response> {
+    let (account, actor) = caller(state, headers).await?;
+    let t = load(state, raw).await?;
+    may(&actor, action, &t)?;
+    Ok((account, actor, t))
+}
+
 async fn load(state: &AppState, raw: &str) -> Result<Ticket, Response> {
     let id: i64 = raw
         .parse()
@@ -437,17 +451,10 @@ async fn read(
     Path(id): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let (_, actor) = match caller(&state, &headers).await {
-        Ok(c) => c,
+    let (_, _, t) = match ticket_for(&state, &headers, &id, Action::Read).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let t = match load(&state, &id).await {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    if let Err(r) = may(&actor, Action::Read, &t) {
-        return r;
-    }
     let v = ticket_json(&state, &base(&headers), &t, &params).await;
     let mut r = ok_json(StatusCode::OK, &v);
     if let Ok(etag) = format!("\"{}\"", t.last_updated.as_microsecond()).parse() {
@@ -462,17 +469,10 @@ async fn update(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let (account, actor) = match caller(&state, &headers).await {
-        Ok(c) => c,
+    let (account, _, t) = match ticket_for(&state, &headers, &id, Action::Write).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let t = match load(&state, &id).await {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    if let Err(r) = may(&actor, Action::Write, &t) {
-        return r;
-    }
     let (obj, _) = match body_json(&headers, &body).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -554,17 +554,10 @@ async fn delete(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let (account, actor) = match caller(&state, &headers).await {
-        Ok(c) => c,
+    let (account, _, t) = match ticket_for(&state, &headers, &id, Action::Write).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let t = match load(&state, &id).await {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    if let Err(r) = may(&actor, Action::Write, &t) {
-        return r;
-    }
     let fields = vec![("Status".to_string(), "deleted".to_string())];
     match tickets::update(&state, t.id, account.email.as_str(), &fields).await {
         Ok((_, m)) => ok_json(StatusCode::OK, &json!(m)),
@@ -579,17 +572,10 @@ async fn respond(
     body: Bytes,
     is_comment: bool,
 ) -> Response {
-    let (account, actor) = match caller(&state, &headers).await {
-        Ok(c) => c,
+    let (account, _, t) = match ticket_for(&state, &headers, &id, Action::Write).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let t = match load(&state, &id).await {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    if let Err(r) = may(&actor, Action::Write, &t) {
-        return r;
-    }
     let (obj, attachments) = match body_json(&headers, &body).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -663,17 +649,10 @@ async fn comment(
 /// Take, untake and steal, with RT's rules: take only an unowned ticket, steal only one that
 /// someone else owns, untake only one's own. A refusal is RT's message, not an error status.
 async fn set_owner(state: AppState, headers: HeaderMap, id: String, kind: OwnerAction) -> Response {
-    let (account, actor) = match caller(&state, &headers).await {
-        Ok(c) => c,
+    let (account, _, t) = match ticket_for(&state, &headers, &id, Action::Write).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let t = match load(&state, &id).await {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    if let Err(r) = may(&actor, Action::Write, &t) {
-        return r;
-    }
     let me = account.email.as_str();
     let mine = t.owner.as_deref() == Some(me);
     let refusal = match kind {
@@ -963,17 +942,10 @@ async fn history(
     Path(id): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let (_, actor) = match caller(&state, &headers).await {
-        Ok(c) => c,
+    let (_, _, t) = match ticket_for(&state, &headers, &id, Action::Read).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let t = match load(&state, &id).await {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    if let Err(r) = may(&actor, Action::Read, &t) {
-        return r;
-    }
     let entries = match state.store.history(t.id).await {
         Ok(h) => h,
         Err(e) => return ticket_error(e.into()),
@@ -1186,17 +1158,10 @@ async fn ticket_attachments(
     Query(params): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
-    let (_, actor) = match caller(&state, &headers).await {
-        Ok(c) => c,
+    let (_, _, t) = match ticket_for(&state, &headers, &id, Action::Read).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let t = match load(&state, &id).await {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    if let Err(r) = may(&actor, Action::Read, &t) {
-        return r;
-    }
     let filter: Vec<Value> = if body.is_empty() {
         vec![]
     } else {
