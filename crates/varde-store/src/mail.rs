@@ -35,6 +35,8 @@ pub struct Delivery<'a> {
     pub parts: Vec<NewAttachment>,
     /// Problems and automatic-mail markers, stored with the message.
     pub flags: Vec<String>,
+    /// Auto-replies, bulk mail, bounces and Varde's own mail: never answered.
+    pub automatic: bool,
     pub now: Timestamp,
 }
 
@@ -112,6 +114,9 @@ impl Store {
                             attach!(tx, tid, txid, d.parts, "");
                             first = Some(txid);
                         }
+                        if matches!(change, Change::Correspond) && !d.automatic {
+                            crate::outbox::enqueue!(tx, crate::outbox::Kind::Correspondence, tid, txid, d.now);
+                        }
                         let transaction = Transaction { id: txid, ticket: TicketId(tid), at: d.now, creator: d.sender.to_string(), time_taken: 0, change };
                         apply(&mut t, &transaction).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                     }
@@ -149,6 +154,10 @@ impl Store {
                         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
                     save_ticket!(tx, &t);
                     attach!(tx, id, txid, d.parts, d.subject);
+                    // Automatic mail (auto-replies, bounces, our own) is recorded, never answered.
+                    if !d.automatic {
+                        crate::outbox::enqueue!(tx, crate::outbox::Kind::AutoReply, id, txid, d.now);
+                    }
                     (id, txid, true)
                 }
             };

@@ -376,6 +376,7 @@ impl Store {
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?;
             save_ticket!(tx, &t);
             attach!(tx, id, txid, attachments, subject.as_str());
+            crate::outbox::enqueue!(tx, crate::outbox::Kind::AutoReply, id, txid, now);
             tx.commit().await?;
             t
         });
@@ -419,6 +420,9 @@ impl Store {
                             let txid = append!(tx, id.0, now, creator, taken, &change);
                             if i == 0 {
                                 attach!(tx, id.0, txid, attachments, "");
+                            }
+                            if matches!(change, Change::Correspond) {
+                                crate::outbox::enqueue!(tx, crate::outbox::Kind::Correspondence, id.0, txid, now);
                             }
                             let transaction = Transaction { id: txid, ticket: id, at: now, creator: creator.to_string(), time_taken: taken, change };
                             apply(&mut t, &transaction).map_err(|e| StoreError::Corrupt(e.to_string()))?;

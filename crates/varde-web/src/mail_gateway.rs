@@ -118,6 +118,7 @@ pub async fn deliver(
         organization,
         parts,
         flags,
+        automatic: m.automatic.is_some(),
         now,
     };
     match store.deliver_mail(delivery).await {

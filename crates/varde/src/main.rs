@@ -72,6 +72,18 @@ impl StoreArgs {
     }
 }
 
+/// Outgoing mail. Without `--smtp`, notifications wait in the outbox until a relay is given.
+#[derive(Args, Clone)]
+struct MailArgs {
+    /// The SMTP relay: smtp://host:port (plain), smtp://host:port?tls=required (STARTTLS),
+    /// smtps://host:port (TLS); user:password@ before the host to authenticate.
+    #[arg(long, value_name = "URL", env = "VARDE_SMTP")]
+    smtp: Option<String>,
+    /// The sender for queues without a correspond address (default: support@<rtname>).
+    #[arg(long, value_name = "ADDRESS", env = "VARDE_MAIL_FROM")]
+    mail_from: Option<String>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run the server (API, console, RT REST 1.0 and REST2, health and metrics).
@@ -84,6 +96,8 @@ enum Command {
         /// The name in ticket subject tags, `[NAME #123]` (default: the host name).
         #[arg(long, env = "VARDE_RTNAME")]
         rtname: Option<String>,
+        #[command(flatten)]
+        mail: MailArgs,
     },
     /// Apply database migrations and exit (serve also does this at start).
     Migrate {
@@ -97,6 +111,8 @@ enum Command {
         /// The name in ticket subject tags, `[NAME #123]` (default: the host name).
         #[arg(long, env = "VARDE_RTNAME")]
         rtname: Option<String>,
+        #[command(flatten)]
+        mail: MailArgs,
     },
     /// Manage accounts.
     User {
@@ -305,10 +321,30 @@ async fn serve(
     listen: SocketAddr,
     secure_cookies: bool,
     rtname: Option<String>,
+    mail: MailArgs,
 ) -> anyhow::Result<()> {
     let mut state = AppState::new(store.clone(), system_clock()).await?;
     state.secure_cookies = secure_cookies;
     state.rtname = rtname.unwrap_or_else(host_name);
+    let (stop_worker, worker_stop) = tokio::sync::watch::channel(false);
+    let worker = match &mail.smtp {
+        Some(url) => {
+            let config = varde_notify::MailConfig {
+                rtname: state.rtname.clone(),
+                default_from: mail
+                    .mail_from
+                    .clone()
+                    .unwrap_or_else(|| format!("support@{}", state.rtname)),
+            };
+            let worker = varde_notify::MailWorker::new(store.clone(), url, config)
+                .context("the --smtp relay")?;
+            Some(tokio::spawn(worker.run(worker_stop)))
+        }
+        None => {
+            tracing::info!("no --smtp relay: outgoing mail waits in the outbox");
+            None
+        }
+    };
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
@@ -319,6 +355,10 @@ async fn serve(
         store.engine()
     );
     varde_web::serve(listener, state, shutdown_signal()).await?;
+    let _ = stop_worker.send(true);
+    if let Some(w) = worker {
+        let _ = w.await;
+    }
     store.close().await;
     Ok(())
 }
@@ -349,12 +389,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             store,
             secure_cookies,
             rtname,
+            mail,
         } => {
             serve(
                 store.open("./varde-data").await?,
                 store.listen,
                 secure_cookies,
                 rtname,
+                mail,
             )
             .await
         }
@@ -364,7 +406,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             s.close().await;
             Ok(())
         }
-        Command::Demo { store, rtname } => {
+        Command::Demo {
+            store,
+            rtname,
+            mail,
+        } => {
             let s = store.open("./varde-demo").await?;
             let rtname = rtname.unwrap_or_else(host_name);
             if s.count_organizations().await? == 0 {
@@ -372,7 +418,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 demo::seed_mail(&s, &rtname, now()).await?;
             }
             demo::print_logins(store.listen);
-            serve(s, store.listen, false, Some(rtname)).await
+            serve(s, store.listen, false, Some(rtname), mail).await
         }
         Command::User { command } => match command {
             UserCommand::Add {

@@ -254,3 +254,121 @@ fn mailgate_exits_0_when_stored_and_75_when_not() {
         Some(65)
     );
 }
+
+#[tokio::test]
+async fn serve_mails_through_the_smtp_relay() {
+    let shared = std::env::var("VARDE_SHARED")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
+        });
+    let mail_dir = tempfile::tempdir().unwrap();
+    let out = Command::new("bash")
+        .arg(shared.join("services/smtp-sink/start.sh"))
+        .arg(mail_dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let get = |k: &str| {
+        text.split_whitespace()
+            .find_map(|w| w.strip_prefix(&format!("{k}=")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    let (port, pid) = (get("SMTP_SINK_PORT"), get("SMTP_SINK_PID"));
+    struct Kill(String);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = Command::new("kill").arg(&self.0).status();
+        }
+    }
+    let _sink = Kill(pid);
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let d = data.to_str().unwrap();
+    let (ok, _, err) = varde(
+        &[
+            "user",
+            "add",
+            "--email",
+            "agent@example.com",
+            "--name",
+            "Agent",
+            "--role",
+            "agent",
+            "--password-stdin",
+            "--data",
+            d,
+        ],
+        Some("a long enough password\n"),
+    );
+    assert!(ok, "{err}");
+    let (_, token, _) = varde(
+        &[
+            "token",
+            "create",
+            "--email",
+            "agent@example.com",
+            "--data",
+            d,
+        ],
+        None,
+    );
+    let listen = format!("127.0.0.1:{}", free_port());
+    let smtp = format!("smtp://127.0.0.1:{port}");
+    let _server = Server(
+        Command::new(VARDE)
+            .args([
+                "serve",
+                "--listen",
+                &listen,
+                "--data",
+                d,
+                "--rtname",
+                "support.example",
+                "--smtp",
+                &smtp,
+            ])
+            .env("VARDE_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let base = format!("http://{listen}");
+    wait_healthy(&base).await;
+    let r = reqwest::Client::new()
+        .post(format!("{base}/api/v1/tickets"))
+        .bearer_auth(token.trim())
+        .json(&serde_json::json!({"queue": "General", "subject": "Disk full", "requestors": ["carol@customer.example"], "content": "vol-9"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    // The worker runs every two seconds; wait for the autoreply to arrive (at most 20 s).
+    let mut mails = vec![];
+    for _ in 0..200 {
+        mails = std::fs::read_dir(mail_dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+            .collect();
+        if !mails.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(mails.len(), 1, "the autoreply arrived at the relay");
+    let mail = std::fs::read_to_string(mails[0].path()).unwrap();
+    assert!(
+        mail.contains("Subject: [support.example #1] AutoReply: Disk full"),
+        "{mail}"
+    );
+    assert!(mail.contains("Auto-Submitted: auto-replied"));
+}

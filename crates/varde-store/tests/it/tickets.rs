@@ -490,3 +490,99 @@ async fn batch_loading_equals_single_loading() {
         }
     }
 }
+
+/// The outbox: written with the change, claimed once, retried after a backoff, logged.
+#[tokio::test]
+async fn outbox_claims_each_notification_once() {
+    use varde_store::outbox::{Kind, Outcome};
+    for (store, _dir) in stores().await {
+        let engine = store.engine();
+        let now = t("2026-03-01T10:00:00Z");
+        let ticket = store
+            .create_ticket(
+                "carol@customer.example",
+                creation("x", "carol@customer.example"),
+                &[],
+                0,
+                now,
+            )
+            .await
+            .unwrap();
+        store
+            .change_ticket(
+                ticket.id,
+                "agent@example.com",
+                |t| Ok(correspond(t)),
+                &[NewAttachment::text("hi")],
+                0,
+                now,
+            )
+            .await
+            .unwrap();
+        store
+            .change_ticket(
+                ticket.id,
+                "agent@example.com",
+                |_| Ok(vec![Change::Comment]),
+                &[],
+                0,
+                now,
+            )
+            .await
+            .unwrap();
+        let items = store.claim_outbox(now, 10).await.unwrap();
+        assert_eq!(
+            items.iter().map(|i| i.kind).collect::<Vec<_>>(),
+            [Kind::AutoReply, Kind::Correspondence],
+            "{engine}"
+        );
+        assert!(
+            store.claim_outbox(now, 10).await.unwrap().is_empty(),
+            "{engine}: a claimed row is not handed out twice"
+        );
+        store
+            .finish_outbox(
+                &items[0],
+                Outcome::Sent {
+                    recipients: "carol@customer.example".into(),
+                    message_id: "m@x".into(),
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        store
+            .finish_outbox(&items[1], Outcome::Retry("451 try later".into()), now)
+            .await
+            .unwrap();
+        assert!(
+            store
+                .claim_outbox(now + jiff::SignedDuration::from_secs(30), 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{engine}: backoff"
+        );
+        let again = store
+            .claim_outbox(now + jiff::SignedDuration::from_mins(2), 10)
+            .await
+            .unwrap();
+        assert_eq!(again.len(), 1);
+        assert_eq!(again[0].attempts, 1);
+        // A claim whose worker died is taken over when it expires.
+        assert_eq!(
+            store
+                .claim_outbox(now + jiff::SignedDuration::from_mins(10), 10)
+                .await
+                .unwrap()
+                .len(),
+            1,
+            "{engine}"
+        );
+        let log = store.delivery_log(ticket.id).await.unwrap();
+        assert_eq!(
+            (log[0].status.as_str(), log[1].status.as_str()),
+            ("sent", "sending")
+        );
+    }
+}

@@ -481,6 +481,8 @@ struct TicketPage {
     custom_fields: Vec<(String, String)>,
     links: Vec<(String, String)>,
     can_write: bool,
+    /// (what, to whom, state, when) for each outgoing mail.
+    deliveries: Vec<(String, String, String, String)>,
     statuses: Vec<String>,
     owners: Vec<(String, String)>,
     take_label: &'static str,
@@ -521,6 +523,39 @@ async fn ticket_page(
         .history(t.id)
         .await
         .map_err(|e| PageError::new(e.into(), caller))?;
+    let deliveries: Vec<(String, String, String, String)> = state
+        .store
+        .delivery_log(t.id)
+        .await
+        .map_err(|e| PageError::new(e.into(), caller))?
+        .into_iter()
+        .map(|d| {
+            let what = format!(
+                "{} (transaction {})",
+                if d.kind == varde_store::outbox::Kind::AutoReply {
+                    "Autoreply"
+                } else {
+                    "Reply"
+                },
+                d.transaction
+            );
+            let state = match d.status.as_str() {
+                "pending" if d.attempts > 0 => format!(
+                    "waiting to retry after {} attempt(s): {}",
+                    d.attempts, d.last_error
+                ),
+                "failed" => format!("failed: {}", d.last_error),
+                "skipped" => format!("not sent: {}", d.last_error),
+                other => other.to_string(),
+            };
+            let when = d
+                .finished_at
+                .unwrap_or(d.created_at)
+                .strftime("%Y-%m-%d %H:%M UTC")
+                .to_string();
+            (what, d.recipients, state, when)
+        })
+        .collect();
     let (organization, tier, tier_label) = match t.organization {
         Some(o) => {
             let name = state
@@ -624,6 +659,7 @@ async fn ticket_page(
             Action::Write,
             &Resource::Ticket(t.organization),
         ),
+        deliveries,
         statuses: Status::ALL.iter().map(|s| s.code().to_string()).collect(),
         owners,
         take_label: match t.owner.as_deref() {

@@ -1,0 +1,133 @@
+//! Delivery workers. Today: outbound mail from the durable outbox over SMTP (any relay:
+//! `smtp://host:port` plain, `smtp://host:port?tls=required` for STARTTLS, `smtps://` for TLS,
+//! with `user:password@` for authentication).
+//!
+//! Each run claims due notifications, composes each mail from the ticket and its transaction,
+//! sends it, and records the outcome: sent (with the Message-ID, which replies thread on, and
+//! an `EmailRecord` transaction in the ticket's history), skipped (nobody to send to), retried
+//! with backoff (a 4xx answer or no connection), or failed (a 5xx answer, or too many tries).
+
+mod compose;
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use varde_core::ticket::history::Change;
+use varde_store::Store;
+use varde_store::outbox::{Item, Outcome};
+use varde_store::tickets::NewAttachment;
+
+pub use compose::{Composed, autoreply_text};
+
+/// What every outgoing mail needs to know about this installation.
+#[derive(Clone, Debug)]
+pub struct MailConfig {
+    /// The name in subject tags and loop headers.
+    pub rtname: String,
+    /// The sender when a queue has no correspond address.
+    pub default_from: String,
+}
+
+/// Sends the outbox's mail.
+pub struct MailWorker {
+    store: Store,
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    config: MailConfig,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorkerError {
+    #[error("the SMTP relay address is not usable: {0}")]
+    Relay(#[from] lettre::transport::smtp::Error),
+    #[error(transparent)]
+    Store(#[from] varde_store::StoreError),
+}
+
+impl MailWorker {
+    pub fn new(
+        store: Store,
+        smtp_url: &str,
+        config: MailConfig,
+    ) -> Result<MailWorker, WorkerError> {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)?
+            .timeout(Some(Duration::from_secs(30)))
+            .build();
+        Ok(MailWorker {
+            store,
+            transport,
+            config,
+        })
+    }
+
+    /// Delivers what is due now; gives how many notifications it handled.
+    pub async fn run_once(&self, now: Timestamp) -> Result<usize, WorkerError> {
+        let items = self.store.claim_outbox(now, 50).await?;
+        for item in &items {
+            let outcome = self.deliver(item, now).await;
+            self.store.finish_outbox(item, outcome, now).await?;
+        }
+        Ok(items.len())
+    }
+
+    /// Delivers every few seconds until `shutdown` resolves.
+    pub async fn run(self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+        loop {
+            match self.run_once(Timestamp::now()).await {
+                Ok(n) if n > 0 => continue,
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "mail worker"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+                _ = shutdown.changed() => return,
+            }
+        }
+    }
+
+    async fn deliver(&self, item: &Item, now: Timestamp) -> Outcome {
+        let composed = match compose::compose(&self.store, &self.config, item).await {
+            Ok(Some(c)) => c,
+            Ok(None) => return Outcome::Skipped("no recipients".into()),
+            Err(compose::ComposeError::Store(e)) => {
+                return Outcome::Retry(format!("the database: {e}"));
+            }
+            Err(compose::ComposeError::Bad(m)) => return Outcome::Failed(m),
+        };
+        match self.transport.send(composed.message).await {
+            Ok(_) => {
+                // The Message-ID lets replies thread back; the EmailRecord is the ticket's own
+                // record of what went out.
+                if let Err(e) = self
+                    .store
+                    .remember_message_id(item.ticket, &composed.message_id)
+                    .await
+                {
+                    tracing::error!(error = %e, "remembering a sent Message-ID");
+                }
+                let record = NewAttachment::text(&composed.text);
+                if let Err(e) = self
+                    .store
+                    .change_ticket(
+                        item.ticket,
+                        "Varde",
+                        |_| Ok(vec![Change::EmailRecord]),
+                        &[record],
+                        0,
+                        now,
+                    )
+                    .await
+                {
+                    tracing::error!(error = %e, "recording sent mail on the ticket");
+                }
+                tracing::info!(ticket = %item.ticket, recipients = %composed.recipients, "mail sent");
+                Outcome::Sent {
+                    recipients: composed.recipients,
+                    message_id: composed.message_id,
+                }
+            }
+            Err(e) if e.is_permanent() => Outcome::Failed(e.to_string()),
+            Err(e) => Outcome::Retry(e.to_string()),
+        }
+    }
+}

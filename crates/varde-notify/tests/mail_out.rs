@@ -1,0 +1,301 @@
+//! Mail out through a real SMTP server (PyPI aiosmtpd, `../shared/services/smtp-sink`):
+//! what arrives, its threading headers, retries after a temporary failure, and the delivery log.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use varde_core::ticket::history::{Change, Creation, correspond};
+use varde_core::ticket::lifecycle::Status;
+use varde_notify::{MailConfig, MailWorker};
+use varde_store::tickets::NewAttachment;
+use varde_store::{Location, Store};
+
+struct Sink {
+    port: u16,
+    dir: PathBuf,
+    pid: String,
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").arg(&self.pid).status();
+    }
+}
+
+fn shared() -> PathBuf {
+    std::env::var("VARDE_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
+}
+
+/// Starts the SMTP sink; `args` go to sink.py (e.g. `--fail-first 1`).
+fn sink(args: &str) -> Sink {
+    let dir = tempfile::tempdir().unwrap().keep();
+    let out = Command::new("bash")
+        .arg(shared().join("services/smtp-sink/start.sh"))
+        .arg(&dir)
+        .env("SMTP_SINK_ARGS", args)
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "the SMTP sink starts: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let get = |k: &str| {
+        text.split_whitespace()
+            .find_map(|w| w.strip_prefix(&format!("{k}=")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    Sink {
+        port: get("SMTP_SINK_PORT").parse().unwrap(),
+        dir,
+        pid: get("SMTP_SINK_PID"),
+    }
+}
+
+fn received(dir: &Path) -> Vec<String> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect()
+}
+
+fn creation(subject: &str, requestor: &str) -> Creation {
+    Creation {
+        queue: "General".into(),
+        subject: subject.into(),
+        status: Status::New,
+        owner: None,
+        requestors: vec![requestor.into()],
+        cc: vec!["boss@customer.example".into()],
+        admin_cc: vec![],
+        priority: 0,
+        final_priority: 0,
+        time_estimated: 0,
+        time_left: 0,
+        due: None,
+        starts: None,
+        custom_fields: BTreeMap::new(),
+        organization: None,
+    }
+}
+
+fn header<'a>(mail: &'a str, name: &str) -> Option<&'a str> {
+    mail.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+}
+
+#[tokio::test]
+async fn replies_and_autoreplies_arrive_threaded() {
+    let sink = sink("");
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&Location::SqliteDir(dir.path().to_path_buf()))
+        .await
+        .unwrap();
+    let now = jiff::Timestamp::now();
+    let t = store
+        .create_ticket(
+            "carol@customer.example",
+            creation("Disk full", "carol@customer.example"),
+            &[NewAttachment::text("vol-9")],
+            0,
+            now,
+        )
+        .await
+        .unwrap();
+    store
+        .change_ticket(
+            t.id,
+            "agent@example.com",
+            |t| Ok(correspond(t)),
+            &[
+                NewAttachment::text("We are on it."),
+                NewAttachment {
+                    filename: "plan.txt".into(),
+                    content_type: "text/plain".into(),
+                    content: b"step 1".to_vec(),
+                },
+            ],
+            0,
+            now,
+        )
+        .await
+        .unwrap();
+    store
+        .change_ticket(
+            t.id,
+            "agent@example.com",
+            |_| Ok(vec![Change::Comment]),
+            &[NewAttachment::text("internal only")],
+            0,
+            now,
+        )
+        .await
+        .unwrap();
+
+    let worker = MailWorker::new(
+        store.clone(),
+        &format!("smtp://127.0.0.1:{}", sink.port),
+        MailConfig {
+            rtname: "support.example".into(),
+            default_from: "support@support.example".into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        worker.run_once(now).await.unwrap(),
+        2,
+        "an autoreply and a reply; a comment is never mailed"
+    );
+    let mails = received(&sink.dir);
+    assert_eq!(mails.len(), 2);
+    let auto = &mails[0];
+    assert_eq!(
+        header(auto, "Subject"),
+        Some("[support.example #1] AutoReply: Disk full")
+    );
+    assert_eq!(header(auto, "Auto-Submitted"), Some("auto-replied"));
+    assert!(
+        header(auto, "X-Sink-Rcpt-To")
+            .unwrap()
+            .contains("carol@customer.example")
+    );
+    assert!(
+        !header(auto, "X-Sink-Rcpt-To").unwrap().contains("boss@"),
+        "the autoreply goes to the requestor only"
+    );
+    let reply = &mails[1];
+    assert_eq!(
+        header(reply, "Subject"),
+        Some("[support.example #1] Disk full")
+    );
+    assert_eq!(
+        header(reply, "From"),
+        Some("\"General via Varde\" <support@support.example>")
+    );
+    assert!(
+        header(reply, "X-Sink-Rcpt-To")
+            .unwrap()
+            .contains("boss@customer.example"),
+        "Cc gets replies"
+    );
+    assert!(header(reply, "Auto-Submitted").is_none());
+    assert_eq!(header(reply, "X-Varde-Loop"), Some("support.example"));
+    assert!(
+        reply.contains("We are on it.")
+            && reply.contains("plan.txt")
+            && !reply.contains("internal only")
+    );
+    let reply_id = header(reply, "Message-ID")
+        .unwrap()
+        .trim_matches(['<', '>'])
+        .to_string();
+
+    // The sent mail is on the ticket's history and in its delivery log; a second run sends nothing.
+    let history = store.history(t.id).await.unwrap();
+    assert_eq!(
+        history
+            .iter()
+            .filter(|e| matches!(e.transaction.change, Change::EmailRecord))
+            .count(),
+        2
+    );
+    let log = store.delivery_log(t.id).await.unwrap();
+    assert!(log.iter().all(|d| d.status == "sent"), "{log:?}");
+    assert_eq!(worker.run_once(now).await.unwrap(), 0);
+    assert_eq!(received(&sink.dir).len(), 2);
+
+    // The customer's answer to our reply threads by In-Reply-To, without the tag.
+    let answer = format!(
+        "From: carol@customer.example\r\nSubject: Re: Disk full\r\nMessage-ID: <answer@customer.example>\r\nIn-Reply-To: <{reply_id}>\r\n\r\nthanks\r\n"
+    );
+    let delivery = varde_store::mail::Delivery {
+        raw: answer.as_bytes(),
+        message_id: Some("answer@customer.example"),
+        related_ids: std::slice::from_ref(&reply_id),
+        tagged: None,
+        queue: "General",
+        comment: false,
+        sender: "carol@customer.example",
+        subject: "Re: Disk full",
+        organization: None,
+        parts: vec![NewAttachment::text("thanks")],
+        flags: vec![],
+        automatic: false,
+        now,
+    };
+    let delivered = store.deliver_mail(delivery).await.unwrap();
+    assert!(
+        matches!(delivered, varde_store::mail::Delivered::Added { ticket, .. } if ticket == t.id),
+        "{delivered:?}"
+    );
+    // Its notification goes to the Cc only (not back to Carol), and refers to her message.
+    assert_eq!(worker.run_once(now).await.unwrap(), 1);
+    let mails = received(&sink.dir);
+    let forward = &mails[2];
+    assert_eq!(
+        header(forward, "X-Sink-Rcpt-To"),
+        Some("boss@customer.example")
+    );
+    assert_eq!(
+        header(forward, "In-Reply-To"),
+        Some("<answer@customer.example>")
+    );
+}
+
+#[tokio::test]
+async fn a_temporary_failure_is_retried_later() {
+    let sink = sink("--fail-first 1");
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&Location::SqliteDir(dir.path().to_path_buf()))
+        .await
+        .unwrap();
+    let now = jiff::Timestamp::now();
+    let t = store
+        .create_ticket(
+            "dave@other.example",
+            creation("Cannot log in", "dave@other.example"),
+            &[NewAttachment::text("401")],
+            0,
+            now,
+        )
+        .await
+        .unwrap();
+    let worker = MailWorker::new(
+        store.clone(),
+        &format!("smtp://127.0.0.1:{}", sink.port),
+        MailConfig {
+            rtname: "support.example".into(),
+            default_from: "support@support.example".into(),
+        },
+    )
+    .unwrap();
+    worker.run_once(now).await.unwrap();
+    let log = store.delivery_log(t.id).await.unwrap();
+    assert_eq!(
+        (log[0].status.as_str(), log[0].attempts),
+        ("pending", 1),
+        "{log:?}"
+    );
+    assert!(log[0].last_error.contains("451") || !log[0].last_error.is_empty());
+    assert_eq!(
+        worker.run_once(now).await.unwrap(),
+        0,
+        "not before the backoff has passed"
+    );
+    let later = now + jiff::SignedDuration::from_mins(2);
+    assert_eq!(worker.run_once(later).await.unwrap(), 1);
+    assert_eq!(store.delivery_log(t.id).await.unwrap()[0].status, "sent");
+    assert_eq!(received(&sink.dir).len(), 1);
+}
