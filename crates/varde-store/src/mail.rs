@@ -40,6 +40,9 @@ pub struct Delivery<'a> {
     pub now: Timestamp,
 }
 
+/// The most autoreplies one sender gets in an hour.
+pub const AUTOREPLIES_PER_HOUR: i64 = 3;
+
 /// What became of a delivered message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Delivered {
@@ -61,7 +64,7 @@ impl Store {
     /// Stores and threads one message. See the module documentation.
     pub async fn deliver_mail(
         &self,
-        d: Delivery<'_>,
+        mut d: Delivery<'_>,
     ) -> std::result::Result<Delivered, TicketError> {
         if self.queue(d.queue).await?.is_none() {
             return Err(TicketError::Refused(format!(
@@ -154,9 +157,21 @@ impl Store {
                         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
                     save_ticket!(tx, &t);
                     attach!(tx, id, txid, d.parts, d.subject);
-                    // Automatic mail (auto-replies, bounces, our own) is recorded, never answered.
+                    // Automatic mail (auto-replies, bounces, our own) is recorded, never answered;
+                    // and one sender gets at most AUTOREPLIES_PER_HOUR autoreplies, so that two
+                    // robots answering each other cannot start a storm.
                     if !d.automatic {
-                        crate::outbox::enqueue!(tx, crate::outbox::Kind::AutoReply, id, txid, d.now);
+                        let hour_ago = micros(d.now) - 3_600_000_000;
+                        let recent: i64 = sqlx::query_scalar(
+                            "SELECT COUNT(*) FROM outbox o JOIN inbound_messages m ON m.transaction_id = o.transaction_id \
+                             WHERE o.kind = 'autoreply' AND m.sender = $1 AND o.created_at > $2",
+                        )
+                        .bind(d.sender).bind(hour_ago).fetch_one(&mut *tx).await?;
+                        if recent < AUTOREPLIES_PER_HOUR {
+                            crate::outbox::enqueue!(tx, crate::outbox::Kind::AutoReply, id, txid, d.now);
+                        } else {
+                            d.flags.push(format!("no autoreply: {recent} sent to {} in the last hour", d.sender));
+                        }
                     }
                     (id, txid, true)
                 }

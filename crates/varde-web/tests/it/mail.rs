@@ -212,3 +212,34 @@ async fn mail_lands_on_the_right_ticket_exactly_once() {
         );
     }
 }
+
+#[tokio::test]
+async fn autoreplies_to_one_sender_are_limited() {
+    let app = super::app().await;
+    for i in 0..5 {
+        let m = mail(
+            "robot@noisy.example",
+            &format!("alert {i}"),
+            &format!("alert{i}@noisy.example"),
+            "",
+            "disk warning",
+        );
+        assert_eq!(mailgate(&app, &m, "General", "correspond").await.0, 0);
+    }
+    let mut autoreplies = 0;
+    for id in 1..=5 {
+        autoreplies += app.store.delivery_log(TicketId(id)).await.unwrap().len();
+    }
+    assert_eq!(
+        autoreplies,
+        varde_store::mail::AUTOREPLIES_PER_HOUR as usize
+    );
+    assert!(
+        app.store
+            .mail_flags("alert4@noisy.example")
+            .await
+            .unwrap()
+            .unwrap()
+            .contains("no autoreply")
+    );
+}
