@@ -372,3 +372,152 @@ async fn serve_mails_through_the_smtp_relay() {
     );
     assert!(mail.contains("Auto-Submitted: auto-replied"));
 }
+
+/// The fault test: 10,000 mails through the gateway while the server is killed (SIGKILL) and
+/// restarted again and again. Afterwards every mail that was answered `ok` is on its ticket
+/// exactly once, every other one was told to retry, and retrying those delivers each once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn mail_survives_kill_9_with_nothing_lost_and_nothing_doubled() {
+    const MAILS: usize = 10_000;
+    const SENDERS: usize = 4;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let d = data.to_str().unwrap().to_string();
+    let listen = format!("127.0.0.1:{}", free_port());
+    let base = format!("http://{listen}");
+    let start = {
+        let (listen, d) = (listen.clone(), d.clone());
+        move || {
+            Command::new(VARDE)
+                .args(["serve", "--listen", &listen, "--data", &d])
+                .env("VARDE_LOG", "error")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap()
+        }
+    };
+    let server = std::sync::Arc::new(std::sync::Mutex::new(start()));
+    wait_healthy(&base).await;
+
+    // The killer: SIGKILL every 1.5 s, restart at once, until the senders are done.
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let kills = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let killer = {
+        let (server, done, kills, start) =
+            (server.clone(), done.clone(), kills.clone(), start.clone());
+        std::thread::spawn(move || {
+            while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(1500));
+                let mut s = server.lock().unwrap();
+                let _ = s.kill();
+                let _ = s.wait();
+                kills.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                *s = start();
+            }
+        })
+    };
+
+    let mail = |i: usize| {
+        format!(
+            "From: customer{}@customer.example\r\nSubject: fault {i}\r\nMessage-ID: <fault-{i}@customer.example>\r\n\r\nmail number {i}\r\n",
+            i % 50
+        )
+    };
+    let post = |client: reqwest::Client, base: String, raw: String| async move {
+        let form = reqwest::multipart::Form::new()
+            .text("queue", "General")
+            .text("action", "correspond")
+            .part("message", reqwest::multipart::Part::bytes(raw.into_bytes()));
+        match client
+            .post(format!("{base}/REST/1.0/NoAuth/mail-gateway"))
+            .multipart(form)
+            .send()
+            .await
+        {
+            Ok(r) if r.status().is_success() => {
+                r.text().await.map(|t| t.starts_with("ok")).unwrap_or(false)
+            }
+            _ => false,
+        }
+    };
+    let mut tasks = Vec::new();
+    for s in 0..SENDERS {
+        let base = base.clone();
+        tasks.push(tokio::spawn(async move {
+            let client = reqwest::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .build()
+                .unwrap();
+            let mut acked = Vec::new();
+            let mut retry = Vec::new();
+            for i in (s..MAILS).step_by(SENDERS) {
+                if post(client.clone(), base.clone(), mail(i)).await {
+                    acked.push(i)
+                } else {
+                    retry.push(i)
+                }
+            }
+            (acked, retry)
+        }));
+    }
+    let (mut acked, mut retry) = (Vec::new(), Vec::new());
+    for t in tasks {
+        let (a, r) = t.await.unwrap();
+        acked.extend(a);
+        retry.extend(r);
+    }
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    killer.join().unwrap();
+    assert!(
+        kills.load(std::sync::atomic::Ordering::SeqCst) >= 3,
+        "the server was killed several times"
+    );
+    wait_healthy(&base).await;
+
+    // Every mail told to retry is retried, as an MTA does, until it is acknowledged.
+    let client = reqwest::Client::new();
+    for i in &retry {
+        let mut ok = false;
+        for _ in 0..50 {
+            if post(client.clone(), base.clone(), mail(*i)).await {
+                ok = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(ok, "mail {i} could be delivered after the faults");
+    }
+    {
+        let mut s = server.lock().unwrap();
+        let _ = s.kill();
+        let _ = s.wait();
+    }
+    // Exactly once: one ticket per mail, and each mail's Message-ID stored once.
+    let store = varde_store::Store::open(&varde_store::Location::SqliteDir(data.clone()))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.count_tickets().await.unwrap() as usize,
+        MAILS,
+        "acked {} + retried {}",
+        acked.len(),
+        retry.len()
+    );
+    for i in acked.iter().step_by(97).chain(retry.iter().take(20)) {
+        assert!(
+            store
+                .raw_mail(&format!("fault-{i}@customer.example"))
+                .await
+                .unwrap()
+                .is_some(),
+            "mail {i} is stored"
+        );
+    }
+    eprintln!(
+        "fault test: {} acknowledged during faults, {} told to retry, {} kills",
+        acked.len(),
+        retry.len(),
+        kills.load(std::sync::atomic::Ordering::SeqCst)
+    );
+}
