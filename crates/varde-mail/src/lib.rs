@@ -134,6 +134,18 @@ pub fn parse(raw: &[u8], rtname: &str) -> Inbound {
             content: content.to_vec(),
         });
     }
+    // A text part whose charset the parser does not know arrives as a nameless attachment;
+    // when there is no other text, read it as UTF-8 (lossily) so the agent sees it, and say so.
+    let mut text = text;
+    if text.trim().is_empty()
+        && let Some(i) = attachments
+            .iter()
+            .position(|a| a.filename == "attachment" && a.content_type.starts_with("text/plain"))
+    {
+        let part = attachments.remove(i);
+        text = String::from_utf8_lossy(&part.content).into_owned();
+        problems.push("a text part in an unknown charset was read as UTF-8".into());
+    }
     let header = |name: &str| msg.header_raw(name).map(|v| v.trim().to_string());
     let automatic = if header("X-Varde-Loop").is_some_and(|v| v.eq_ignore_ascii_case(rtname))
         || header("X-RT-Loop-Prevention").is_some_and(|v| v.eq_ignore_ascii_case(rtname))
