@@ -155,7 +155,7 @@ impl Store {
                     let txid = append!(tx, id, d.now, d.sender, 0i64, &change);
                     let t = replay(&[Transaction { id: txid, ticket: TicketId(id), at: d.now, creator: d.sender.to_string(), time_taken: 0, change }])
                         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                    save_ticket!(tx, &t);
+                    save_ticket!(tx, &t, fresh);
                     attach!(tx, id, txid, d.parts, d.subject);
                     // Automatic mail (auto-replies, bounces, our own) is recorded, never answered;
                     // and one sender gets at most AUTOREPLIES_PER_HOUR autoreplies, so that two

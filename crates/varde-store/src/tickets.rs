@@ -193,7 +193,12 @@ macro_rules! load_ticket {
 
 /// Writes the state row (and its watcher, custom-field and link rows) of `$t`.
 macro_rules! save_ticket {
-    ($tx:expr, $t:expr) => {{
+    ($tx:expr, $t:expr) => {
+        save_ticket!($tx, $t, replace)
+    };
+    // A ticket that was just inserted has no watcher, custom-field or link rows to delete.
+    ($tx:expr, $t:expr, $mode:ident) => {{
+        let replace = stringify!($mode) == "replace";
         let t: &Ticket = $t;
         sqlx::query(
             "UPDATE tickets SET effective_id = $1, queue = $2, subject = $3, status = $4, owner = $5, priority = $6, initial_priority = $7, \
@@ -205,21 +210,27 @@ macro_rules! save_ticket {
         .bind(t.starts.map(micros)).bind(t.started.map(micros)).bind(t.resolved.map(micros)).bind(t.due.map(micros)).bind(t.told.map(micros))
         .bind(micros(t.last_updated)).bind(&t.last_updated_by).bind(t.organization.map(|o| o.0)).bind(t.id.0)
         .execute(&mut *$tx).await?;
-        sqlx::query("DELETE FROM ticket_watchers WHERE ticket_id = $1").bind(t.id.0).execute(&mut *$tx).await?;
+        if replace {
+            sqlx::query("DELETE FROM ticket_watchers WHERE ticket_id = $1").bind(t.id.0).execute(&mut *$tx).await?;
+        }
         for (role, list) in [("Requestor", &t.requestors), ("Cc", &t.cc), ("AdminCc", &t.admin_cc)] {
             for (i, a) in list.iter().enumerate() {
                 sqlx::query("INSERT INTO ticket_watchers (ticket_id, role, position, address) VALUES ($1, $2, $3, $4)")
                     .bind(t.id.0).bind(role).bind(i as i64).bind(a.to_lowercase()).execute(&mut *$tx).await?;
             }
         }
-        sqlx::query("DELETE FROM ticket_custom_fields WHERE ticket_id = $1").bind(t.id.0).execute(&mut *$tx).await?;
+        if replace {
+            sqlx::query("DELETE FROM ticket_custom_fields WHERE ticket_id = $1").bind(t.id.0).execute(&mut *$tx).await?;
+        }
         for (name, values) in &t.custom_fields {
             for (i, v) in values.iter().enumerate() {
                 sqlx::query("INSERT INTO ticket_custom_fields (ticket_id, name, position, value) VALUES ($1, $2, $3, $4)")
                     .bind(t.id.0).bind(name).bind(i as i64).bind(v).execute(&mut *$tx).await?;
             }
         }
-        sqlx::query("DELETE FROM ticket_links WHERE ticket_id = $1").bind(t.id.0).execute(&mut *$tx).await?;
+        if replace {
+            sqlx::query("DELETE FROM ticket_links WHERE ticket_id = $1").bind(t.id.0).execute(&mut *$tx).await?;
+        }
         for (kind, target) in &t.links {
             sqlx::query("INSERT INTO ticket_links (ticket_id, kind, target) VALUES ($1, $2, $3)")
                 .bind(t.id.0).bind(kind.name()).bind(target.0).execute(&mut *$tx).await?;
@@ -374,7 +385,7 @@ impl Store {
             let txid = append!(tx, id, now, creator, time_taken, &change);
             let t = replay(&[Transaction { id: txid, ticket: TicketId(id), at: now, creator: creator.to_string(), time_taken, change }])
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            save_ticket!(tx, &t);
+            save_ticket!(tx, &t, fresh);
             attach!(tx, id, txid, attachments, subject.as_str());
             crate::outbox::enqueue!(tx, crate::outbox::Kind::AutoReply, id, txid, now);
             tx.commit().await?;
