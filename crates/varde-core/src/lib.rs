@@ -4,6 +4,7 @@
 //! - [`values`]: small parsed values (e-mail address, phone number, country, mail domain).
 //! - [`customer`]: organisations and their vocabularies (sector, framework agreement, lifecycle).
 //! - [`contact`]: people at an organisation and their roles.
+//! - [`calendar`]: business calendars (hours in a time zone, holidays, DST-exact arithmetic).
 //! - [`catalogue`]: the product codes the provider sells, and which ones are support tiers.
 //! - [`contract`]: contracts and their product lines.
 //! - [`entitlements`]: what an organisation is entitled to on a given day, derived from contracts.
@@ -19,6 +20,7 @@
 pub mod access;
 pub mod account;
 pub mod audit;
+pub mod calendar;
 pub mod catalogue;
 pub mod contact;
 pub mod contract;
