@@ -7,6 +7,7 @@
 //! - [`calendar`]: business calendars (hours in a time zone, holidays, DST-exact arithmetic).
 //! - [`catalogue`]: the product codes the provider sells, and which ones are support tiers.
 //! - [`contract`]: contracts and their product lines.
+//! - [`sla`]: SLA policies and the clock, a pure function of history, policy and calendar.
 //! - [`entitlements`]: what an organisation is entitled to on a given day, derived from contracts.
 //! - [`account`]: login accounts and the actor each acts as.
 //! - [`access`]: the one authorisation function, `can(actor, action, resource)`.
@@ -28,6 +29,7 @@ pub mod customer;
 pub mod entitlements;
 pub mod form;
 pub mod ids;
+pub mod sla;
 pub mod ticket;
 pub mod values;
 pub mod vocab;
