@@ -481,6 +481,9 @@ struct TicketPage {
     custom_fields: Vec<(String, String)>,
     links: Vec<(String, String)>,
     can_write: bool,
+    /// The live SLA state: the reason line, then (target, due, state) per target.
+    sla_reason: String,
+    sla: Vec<(String, String, String)>,
     /// (what, to whom, state, when) for each outgoing mail.
     deliveries: Vec<(String, String, String, String)>,
     statuses: Vec<String>,
@@ -556,6 +559,7 @@ async fn ticket_page(
             (what, d.recipients, state, when)
         })
         .collect();
+    let mut support_tier = varde_core::catalogue::SupportTier::Base;
     let (organization, tier, tier_label) = match t.organization {
         Some(o) => {
             let name = state
@@ -569,11 +573,74 @@ async fn ticket_page(
             let contracts = state.store.contracts_of(o).await.unwrap_or_default();
             let today = state.now().to_zoned(jiff::tz::TimeZone::UTC).date();
             match entitlements_on(contracts.iter().map(|c| &c.details), today) {
-                Ok(e) => (name, e.tier.code().to_string(), e.tier.label().to_string()),
+                Ok(e) => {
+                    support_tier = e.tier;
+                    (name, e.tier.code().to_string(), e.tier.label().to_string())
+                }
                 Err(p) => (name, "bad".into(), p.to_string()),
             }
         }
         None => (String::new(), String::new(), String::new()),
+    };
+    // The live SLA clock: the example policy of the organisation's tier (base without one), on
+    // a round-the-clock calendar, as every tier is sold 24/7/365.
+    let policy = varde_core::sla::Policy::example(support_tier);
+    let calendar = varde_core::calendar::Calendar::always("24/7");
+    let own_history: Vec<varde_core::ticket::history::Transaction> = history
+        .iter()
+        .filter(|e| e.transaction.ticket == t.id)
+        .map(|e| e.transaction.clone())
+        .collect();
+    let now = state.now();
+    let fmt_left = |d: jiff::SignedDuration| {
+        let m = d.as_mins().abs();
+        format!("{}h {:02}m", m / 60, m % 60)
+    };
+    let (sla_reason, sla) = match varde_core::sla::clock(&own_history, &policy, &calendar, now) {
+        Some(c) => {
+            let reason = format!(
+                "Example policy v{} for {} support, {:?} priority, {} calendar{}{}",
+                c.policy_version,
+                support_tier.code(),
+                c.class,
+                c.calendar,
+                if c.paused {
+                    "; paused: waiting on the customer"
+                } else {
+                    ""
+                },
+                if c.pauses.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {} pause(s) credited", c.pauses.len())
+                }
+            );
+            let rows = c
+                .targets
+                .iter()
+                .map(|x| {
+                    let name = match x.kind {
+                        varde_core::sla::TargetKind::FirstResponse => "First response",
+                        varde_core::sla::TargetKind::NextResponse => "Next response",
+                        varde_core::sla::TargetKind::Resolution => "Resolution",
+                    };
+                    let due = x
+                        .due
+                        .map(|d| d.strftime("%Y-%m-%d %H:%M UTC").to_string())
+                        .unwrap_or_else(|| "—".into());
+                    let state = match (x.met_at, x.breached, x.due) {
+                        (_, _, None) => "nothing waiting".to_string(),
+                        (Some(_), false, _) => format!("met, {} to spare", fmt_left(x.left)),
+                        (Some(_), true, _) => format!("met late, by {}", fmt_left(x.left)),
+                        (None, true, _) => format!("BREACHED: overdue by {}", fmt_left(x.left)),
+                        (None, false, _) => format!("{} left", fmt_left(x.left)),
+                    };
+                    (name.to_string(), due, state)
+                })
+                .collect();
+            (reason, rows)
+        }
+        None => (String::new(), vec![]),
     };
     let staff_accounts = state.store.accounts().await.unwrap_or_default();
     let mut owners = vec![("Nobody".to_string(), "Nobody".to_string())];
@@ -660,6 +727,8 @@ async fn ticket_page(
             &Resource::Ticket(t.organization),
         ),
         deliveries,
+        sla_reason,
+        sla,
         statuses: Status::ALL.iter().map(|s| s.code().to_string()).collect(),
         owners,
         take_label: match t.owner.as_deref() {

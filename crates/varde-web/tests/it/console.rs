@@ -413,6 +413,15 @@ async fn agents_work_tickets_in_the_console() {
         page.contains("id=\"status\">open"),
         "a reply opens a new ticket"
     );
+    // The live SLA state: the first response was met by the reply; resolution is running.
+    assert!(
+        page.contains("id=\"sla\"") && page.contains("Example policy v1 for base support"),
+        "the SLA section shows its reasons"
+    );
+    assert!(
+        page.contains("met, ") && page.contains(" left"),
+        "first response met, resolution time left"
+    );
     let att = page
         .split("/console/attachments/")
         .nth(1)
