@@ -8,6 +8,7 @@
 //! - [`api`]: the JSON API, one module per resource, with its wire shapes in `api::dto`.
 //! - [`console`]: server-rendered pages for staff (askama templates in `templates/`).
 //! - [`ops`]: health, readiness and Prometheus metrics.
+//! - [`lmtp`]: an LMTP listener for MTAs, on the same delivery as the gateway.
 //! - [`mail_gateway`]: mail in, as RT's mail gateway takes it (for `rt-mailgate` and `varde mailgate`).
 //! - [`rt`]: Request Tracker's REST 1.0 and REST2, for RT's own clients.
 //! - [`tickets`]: the ticket service every channel shares.
@@ -21,6 +22,7 @@ pub mod app;
 pub mod auth;
 pub mod console;
 pub mod error;
+pub mod lmtp;
 pub mod mail_gateway;
 pub mod openapi;
 pub mod ops;

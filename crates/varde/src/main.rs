@@ -82,6 +82,9 @@ struct MailArgs {
     /// The sender for queues without a correspond address (default: support@<rtname>).
     #[arg(long, value_name = "ADDRESS", env = "VARDE_MAIL_FROM")]
     mail_from: Option<String>,
+    /// Also accept mail over LMTP on this address (keep it on loopback or behind the MTA).
+    #[arg(long, value_name = "ADDR", env = "VARDE_LMTP")]
+    lmtp: Option<SocketAddr>,
 }
 
 #[derive(Subcommand)]
@@ -345,6 +348,24 @@ async fn serve(
             None
         }
     };
+    let lmtp = match mail.lmtp {
+        Some(addr) => {
+            let l = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("LMTP on {addr}"))?;
+            eprintln!("LMTP on {}", l.local_addr()?);
+            let mut stop = stop_worker.subscribe();
+            Some(tokio::spawn(varde_web::lmtp::serve(
+                l,
+                store.clone(),
+                state.rtname.clone(),
+                async move {
+                    let _ = stop.changed().await;
+                },
+            )))
+        }
+        None => None,
+    };
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
@@ -358,6 +379,9 @@ async fn serve(
     let _ = stop_worker.send(true);
     if let Some(w) = worker {
         let _ = w.await;
+    }
+    if let Some(l) = lmtp {
+        let _ = l.await;
     }
     store.close().await;
     Ok(())

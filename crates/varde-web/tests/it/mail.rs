@@ -243,3 +243,67 @@ async fn autoreplies_to_one_sender_are_limited() {
             .contains("no autoreply")
     );
 }
+
+#[tokio::test]
+async fn lmtp_routes_by_recipient_and_answers_each() {
+    let app = super::app().await;
+    app.store
+        .create_queue(
+            "Storage",
+            "",
+            "storage@support.example",
+            "storage-internal@support.example",
+            jiff::Timestamp::now(),
+        )
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(varde_web::lmtp::serve(
+        listener,
+        app.store.clone(),
+        "varde".into(),
+        std::future::pending(),
+    ));
+    // Python's own LMTP client: three recipients, one of them unknown.
+    let script = format!(
+        "import smtplib\n\
+         c = smtplib.LMTP('127.0.0.1', {port})\n\
+         msg = 'From: carol@customer.example\\r\\nSubject: quota\\r\\nMessage-ID: <lmtp-1@customer.example>\\r\\n\\r\\nraise it\\r\\n'\n\
+         refused = c.sendmail('carol@customer.example', ['storage@support.example', 'general-comment@support.example', 'nosuch@support.example'], msg)\n\
+         print(sorted(refused.keys()))\n\
+         c.quit()\n"
+    );
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("python3")
+            .arg("-c")
+            .arg(script)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "['nosuch@support.example']"
+    );
+    // One message, stored once: it opened a Storage ticket; the second recipient saw the same
+    // Message-ID and added nothing.
+    assert_eq!(app.store.count_tickets().await.unwrap(), 1);
+    assert_eq!(
+        app.store.ticket(TicketId(1)).await.unwrap().unwrap().queue,
+        "Storage"
+    );
+    assert!(
+        app.store
+            .raw_mail("lmtp-1@customer.example")
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
