@@ -46,29 +46,13 @@ pub async fn bulk_tickets(store: &Store, n: i64) -> Result<()> {
         .parse()
         .map_err(|e: jiff::Error| crate::StoreError::Corrupt(e.to_string()))?;
     let sqlite = store.engine() == "sqlite";
+    let style = store.placeholders();
     let chunk = 1000i64;
     let mut first = 1i64;
     while first <= n {
         let last = (first + chunk - 1).min(n);
         let rows = (last - first + 1) as usize;
-        let ph = |cols: usize, rows: usize| -> String {
-            let mut s = String::new();
-            for r in 0..rows {
-                s.push_str(if r == 0 { "(" } else { ",(" });
-                for c in 0..cols {
-                    if c > 0 {
-                        s.push(',');
-                    }
-                    if sqlite {
-                        s.push('?')
-                    } else {
-                        s.push_str(&format!("${}", r * cols + c + 1))
-                    }
-                }
-                s.push(')');
-            }
-            s
-        };
+        let ph = |cols: usize, rows: usize| style.rows(cols, rows);
         let tickets_sql = format!(
             "INSERT INTO tickets (id, effective_id, queue, subject, status, owner, creator, priority, initial_priority, final_priority, time_worked, \
              time_estimated, time_left, created_at, last_updated_at, last_updated_by) VALUES {}",

@@ -462,17 +462,11 @@ impl Store {
     /// queries per 500 tickets), so listing thousands of tickets stays cheap.
     pub async fn tickets(&self, ids: &[TicketId]) -> Result<Vec<Ticket>> {
         use std::collections::HashMap;
-        let sqlite = self.engine() == "sqlite";
+        let style = self.placeholders();
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
             let list = (1..=chunk.len())
-                .map(|i| {
-                    if sqlite {
-                        "?".to_string()
-                    } else {
-                        format!("${i}")
-                    }
-                })
+                .map(|i| style.nth(i))
                 .collect::<Vec<_>>()
                 .join(",");
             let rows_sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE id IN ({list})");

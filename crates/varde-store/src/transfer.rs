@@ -18,7 +18,7 @@ use varde_core::ids::{ContactId, ContractId, OrganizationId, UserId};
 use varde_core::values::{EmailAddress, Language};
 
 use crate::customers::name_key;
-use crate::{Result, Store, StoreError, micros, read_pool, write_pool};
+use crate::{Placeholders, Result, Store, StoreError, micros, read_pool, write_pool};
 
 /// What a CSV file holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -227,14 +227,6 @@ impl OrganizationIndex {
 }
 
 impl Store {
-    fn placeholders(&self) -> Placeholders {
-        if self.engine() == "sqlite" {
-            Placeholders::Positional
-        } else {
-            Placeholders::Numbered
-        }
-    }
-
     async fn organization_index(&self) -> Result<OrganizationIndex> {
         let rows: Vec<(i64, String, Option<String>)> = read_pool!(self, p => sqlx::query_as("SELECT id, name_key, org_number FROM organizations").fetch_all(p).await)?;
         let mut index = OrganizationIndex {
@@ -941,15 +933,6 @@ fn record<T, Id>(
     planned.push(Planned { plan });
 }
 
-/// How an engine writes parameters in a statement built at run time. SQLite treats `$N` as a
-/// *named* parameter and finds each by a linear search, which makes a 9,000-parameter insert
-/// quadratic; `?` is positional and costs nothing.
-#[derive(Clone, Copy)]
-enum Placeholders {
-    Numbered,
-    Positional,
-}
-
 /// `INSERT … VALUES ($1, …), (…) …suffix` for `rows` rows of `columns` values.
 fn multi_insert(
     style: Placeholders,
@@ -958,25 +941,5 @@ fn multi_insert(
     rows: usize,
     suffix: &str,
 ) -> String {
-    let mut sql = String::with_capacity(head.len() + rows * columns * 6);
-    sql.push_str(head);
-    sql.push_str(" VALUES ");
-    for r in 0..rows {
-        if r > 0 {
-            sql.push(',');
-        }
-        sql.push('(');
-        for c in 0..columns {
-            if c > 0 {
-                sql.push(',');
-            }
-            match style {
-                Placeholders::Numbered => sql.push_str(&format!("${}", r * columns + c + 1)),
-                Placeholders::Positional => sql.push('?'),
-            }
-        }
-        sql.push(')');
-    }
-    sql.push_str(suffix);
-    sql
+    format!("{head} VALUES {}{suffix}", style.rows(columns, rows))
 }

@@ -30,3 +30,8 @@ pub mod rt;
 pub mod tickets;
 
 pub use app::{AppState, Clock, serve};
+
+/// One value percent-encoded for a URL query string (for the paging links pages and APIs build).
+pub(crate) fn query_value(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}

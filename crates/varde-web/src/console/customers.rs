@@ -159,24 +159,13 @@ async fn search(
     let next = match page.next_cursor {
         Some(c) => format!(
             "q={}&lifecycle={}&cursor={}",
-            urlencode(params.q.as_deref().unwrap_or_default()),
-            urlencode(params.lifecycle.as_deref().unwrap_or_default()),
+            crate::query_value(params.q.as_deref().unwrap_or_default()),
+            crate::query_value(params.lifecycle.as_deref().unwrap_or_default()),
             c
         ),
         None => String::new(),
     };
     Ok((page.items.iter().map(OrgRow::of).collect(), next))
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 pub async fn list(

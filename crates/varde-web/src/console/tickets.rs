@@ -109,10 +109,6 @@ struct ListPage {
     next: String,
 }
 
-fn enc(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -208,7 +204,11 @@ pub async fn list(
             updated: t.last_updated.strftime("%Y-%m-%d %H:%M").to_string(),
         });
     }
-    let base = format!("/console/tickets?view={}&q={}", enc(&view), enc(&q));
+    let base = format!(
+        "/console/tickets?view={}&q={}",
+        crate::query_value(&view),
+        crate::query_value(&q)
+    );
     let headings = [
         ("#", "id"),
         ("Subject", "Subject"),
@@ -237,7 +237,7 @@ pub async fn list(
     let paged = |n: i64| {
         format!(
             "{base}&order={}&desc={}&page={n}",
-            enc(&order),
+            crate::query_value(&order),
             if desc { "1" } else { "0" }
         )
     };
@@ -248,7 +248,12 @@ pub async fn list(
             .await
             .unwrap_or_default()
             .into_iter()
-            .map(|s| (s.name, format!("/console/tickets?q={}", enc(&s.query))))
+            .map(|s| {
+                (
+                    s.name,
+                    format!("/console/tickets?q={}", crate::query_value(&s.query)),
+                )
+            })
             .collect(),
         None => vec![],
     };
@@ -305,7 +310,11 @@ pub async fn save_search(
             .await
             .map_err(|e| PageError::new(e.into(), &caller))?;
     }
-    Ok(Redirect::to(&format!("/console/tickets?q={}", enc(&query))).into_response())
+    Ok(Redirect::to(&format!(
+        "/console/tickets?q={}",
+        crate::query_value(&query)
+    ))
+    .into_response())
 }
 
 #[derive(Template)]

@@ -829,7 +829,7 @@ async fn run_search(
     let mut qs: Vec<String> = params
         .iter()
         .filter(|(k, _)| *k != "page")
-        .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+        .map(|(k, v)| format!("{}={}", crate::query_value(k), crate::query_value(v)))
         .collect();
     qs.sort();
     ok_json(
@@ -843,17 +843,6 @@ async fn run_search(
             per_page,
         ),
     )
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 async fn search(
