@@ -536,7 +536,7 @@ pub fn print_logins(listen: SocketAddr) {
         CUSTOMER.0, CUSTOMER.1
     );
     println!(
-        "API: create a token with `varde token create --email {} --data ./varde-demo`, or in the console under API tokens.",
+        "API: create a token with `varde token create --email {}`, or in the console under API tokens.",
         ADMIN.0
     );
 }

@@ -107,7 +107,7 @@ enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
-    /// Serve with demo data (added on first start) under ./varde-demo by default.
+    /// Serve with demo data (added when the database has no organisations yet), under ./varde-data by default.
     Demo {
         #[command(flatten)]
         store: StoreArgs,
@@ -435,7 +435,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             rtname,
             mail,
         } => {
-            let s = store.open("./varde-demo").await?;
+            let s = store.open("./varde-data").await?;
             let rtname = rtname.unwrap_or_else(host_name);
             if s.count_organizations().await? == 0 {
                 demo::seed(&s, now()).await?;
