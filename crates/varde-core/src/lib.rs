@@ -8,6 +8,7 @@
 //! - [`catalogue`]: the product codes the provider sells, and which ones are support tiers.
 //! - [`contract`]: contracts and their product lines.
 //! - [`sla`]: SLA policies and the clock, a pure function of history, policy and calendar.
+//! - [`status`]: the status page's vocabulary (Statuspage's), overall status, uptime, maintenance timing.
 //! - [`entitlements`]: what an organisation is entitled to on a given day, derived from contracts.
 //! - [`account`]: login accounts and the actor each acts as.
 //! - [`access`]: the one authorisation function, `can(actor, action, resource)`.
@@ -30,6 +31,7 @@ pub mod entitlements;
 pub mod form;
 pub mod ids;
 pub mod sla;
+pub mod status;
 pub mod ticket;
 pub mod values;
 pub mod vocab;

@@ -31,6 +31,7 @@ pub mod customers;
 pub mod mail;
 pub mod outbox;
 pub mod rows;
+pub mod status;
 pub mod testing;
 pub mod ticket_search;
 pub mod tickets;

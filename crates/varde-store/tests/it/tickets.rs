@@ -14,7 +14,7 @@ use varde_store::tickets::{NewAttachment, TicketError};
 
 use super::{stores, t};
 
-fn creation(subject: &str, requestor: &str) -> Creation {
+pub fn creation(subject: &str, requestor: &str) -> Creation {
     Creation {
         queue: "General".into(),
         subject: subject.into(),

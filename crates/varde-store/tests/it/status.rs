@@ -1,0 +1,320 @@
+//! The status page on both engines: components and their history, an incident's life, a
+//! maintenance window that starts and ends by itself, ticket links, affected customers.
+
+use jiff::tz::TimeZone;
+use varde_core::catalogue::{Service, Site};
+use varde_core::contract::{ContractForm, ProductLineForm};
+use varde_core::status::{
+    ComponentStatus, EventForm, EventKind, EventStatus, Impact, IncidentStatus, MaintenanceStatus,
+    UpdateForm, uptime_days,
+};
+use varde_store::StoreError;
+use varde_store::status::{EventFilter, NewComponent};
+
+use crate::{org_form, stores, t};
+
+#[tokio::test]
+async fn status_page_story() {
+    let tz = TimeZone::get("Europe/Stockholm").unwrap();
+    for (store, _dir) in stores().await {
+        let engine = store.engine();
+        let day0 = t("2026-11-01T08:00:00Z");
+        let group = store
+            .create_component(
+                &NewComponent {
+                    name: "Oslo (no-osl1)".into(),
+                    is_group: true,
+                    ..Default::default()
+                },
+                day0,
+            )
+            .await
+            .unwrap();
+        let storage = store
+            .create_component(
+                &NewComponent {
+                    name: "Storage".into(),
+                    group_id: Some(group.id),
+                    service: Some(Service::Storage),
+                    site: Some(Site::Oslo),
+                    ..Default::default()
+                },
+                day0,
+            )
+            .await
+            .unwrap();
+        let compute = store
+            .create_component(
+                &NewComponent {
+                    name: "Compute".into(),
+                    group_id: Some(group.id),
+                    service: Some(Service::Compute),
+                    site: Some(Site::Oslo),
+                    ..Default::default()
+                },
+                day0,
+            )
+            .await
+            .unwrap();
+        assert_eq!(storage.status, ComponentStatus::Operational);
+        assert!(compute.position > storage.position, "{engine}: appended");
+
+        // An incident: opened with one component degraded.
+        let opened = t("2026-11-20T10:00:00Z");
+        let new = EventForm {
+            name: "Slow object storage in Oslo".into(),
+            impact: "major".into(),
+            body: "We are investigating slow S3 requests.".into(),
+            components: vec![(storage.id, "partial_outage".into())],
+            ..Default::default()
+        }
+        .parse(EventKind::Incident, &tz)
+        .unwrap();
+        let id = store
+            .create_event(&new, "ada@example.com", opened)
+            .await
+            .unwrap();
+        let open = store.events(EventFilter::OpenIncidents, 50).await.unwrap();
+        assert_eq!(open.len(), 1, "{engine}");
+        assert_eq!(open[0].impact, Impact::Major);
+        assert_eq!(open[0].components, vec![storage.id]);
+        assert_eq!(open[0].updates[0].affected[0].old, "operational");
+        assert_eq!(open[0].updates[0].affected[0].new, "partial_outage");
+        assert_eq!(
+            store.component(storage.id).await.unwrap().unwrap().status,
+            ComponentStatus::PartialOutage
+        );
+
+        // An unknown component is refused and changes nothing.
+        let bad = EventForm {
+            name: "x".into(),
+            body: "y".into(),
+            components: vec![(9999, "major_outage".into())],
+            ..Default::default()
+        }
+        .parse(EventKind::Incident, &tz)
+        .unwrap();
+        assert!(matches!(
+            store.create_event(&bad, "ada", opened).await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert_eq!(
+            store
+                .events(EventFilter::Incidents, 50)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+
+        // Monitoring, then resolved without naming the component: it returns to operational.
+        let monitoring = UpdateForm {
+            status: "monitoring".into(),
+            body: "A fix is deployed.".into(),
+            ..Default::default()
+        }
+        .parse(EventKind::Incident)
+        .unwrap();
+        store
+            .add_event_update(id, &monitoring, "ada", t("2026-11-20T11:00:00Z"))
+            .await
+            .unwrap();
+        let resolved = UpdateForm {
+            status: "resolved".into(),
+            body: "Requests are fast again.".into(),
+            ..Default::default()
+        }
+        .parse(EventKind::Incident)
+        .unwrap();
+        store
+            .add_event_update(id, &resolved, "ada", t("2026-11-20T12:00:00Z"))
+            .await
+            .unwrap();
+        let e = store.event(id).await.unwrap().unwrap();
+        assert_eq!(e.status, EventStatus::Incident(IncidentStatus::Resolved));
+        assert_eq!(e.monitoring_at, Some(t("2026-11-20T11:00:00Z")));
+        assert_eq!(e.resolved_at, Some(t("2026-11-20T12:00:00Z")));
+        assert_eq!(e.updates.len(), 3);
+        assert_eq!(
+            e.updates[0].body, "Requests are fast again.",
+            "newest first"
+        );
+        assert_eq!(e.updates[0].affected[0].new, "operational");
+        assert!(
+            store
+                .events(EventFilter::OpenIncidents, 50)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(matches!(
+            store
+                .add_event_update(424242, &resolved, "ada", opened)
+                .await,
+            Err(StoreError::NotFound)
+        ));
+
+        // Uptime from the history: two hours at 30% on 2026-11-20.
+        let history = store
+            .component_history(t("2026-11-10T00:00:00Z"))
+            .await
+            .unwrap();
+        let days = uptime_days(
+            &history[&storage.id],
+            storage.created_at,
+            t("2026-11-21T12:00:00Z"),
+            &tz,
+            3,
+        );
+        assert_eq!(days[1].outage_minutes, 120, "{engine}: {days:?}");
+        assert!((days[1].uptime.unwrap() - (1.0 - 0.3 * 7200.0 / 86400.0)).abs() < 1e-9);
+        assert_eq!(days[2].uptime, Some(1.0));
+        // A window that begins after the last change still knows the status in force.
+        let later = store
+            .component_history(t("2026-11-21T00:00:00Z"))
+            .await
+            .unwrap();
+        assert_eq!(later[&storage.id].len(), 1);
+        assert_eq!(later[&storage.id][0].status, ComponentStatus::Operational);
+
+        // A maintenance window that starts and completes by itself, once.
+        let m = EventForm {
+            name: "Compute host upgrades".into(),
+            body: "Live migration of instances.".into(),
+            components: vec![(compute.id, "under_maintenance".into())],
+            scheduled_for: "2026-12-01 22:00".into(),
+            scheduled_until: "2026-12-02 02:00".into(),
+            auto_start: true,
+            auto_complete: true,
+            ..Default::default()
+        }
+        .parse(EventKind::Maintenance, &tz)
+        .unwrap();
+        let mid = store.create_event(&m, "ada", opened).await.unwrap();
+        assert_eq!(
+            store.component(compute.id).await.unwrap().unwrap().status,
+            ComponentStatus::Operational,
+            "scheduling changes nothing yet"
+        );
+        let upcoming = store
+            .events(EventFilter::UpcomingMaintenances, 50)
+            .await
+            .unwrap();
+        assert_eq!(upcoming.len(), 1);
+        assert!(
+            store
+                .advance_maintenances(t("2026-12-01T20:59:00Z"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            store
+                .advance_maintenances(t("2026-12-01T21:00:00Z"))
+                .await
+                .unwrap(),
+            vec![mid]
+        );
+        assert!(
+            store
+                .advance_maintenances(t("2026-12-01T21:00:30Z"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            store.component(compute.id).await.unwrap().unwrap().status,
+            ComponentStatus::UnderMaintenance
+        );
+        assert_eq!(
+            store
+                .events(EventFilter::ActiveMaintenances, 50)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        store
+            .advance_maintenances(t("2026-12-02T01:00:00Z"))
+            .await
+            .unwrap();
+        let done = store.event(mid).await.unwrap().unwrap();
+        assert_eq!(
+            done.status,
+            EventStatus::Maintenance(MaintenanceStatus::Completed)
+        );
+        assert_eq!(done.updates.len(), 3);
+        assert_eq!(
+            store.component(compute.id).await.unwrap().unwrap().status,
+            ComponentStatus::Operational
+        );
+
+        // Tickets link to incidents; unknown ones are refused.
+        let org = store
+            .create_organization(
+                "ada",
+                &org_form("Fjord Data AS", "NO", "fjord.example")
+                    .parse()
+                    .unwrap(),
+                day0,
+            )
+            .await
+            .unwrap();
+        let ticket = store
+            .create_ticket(
+                "ops@fjord.example",
+                crate::tickets::creation("S3 slow", "ops@fjord.example"),
+                &[],
+                0,
+                opened,
+            )
+            .await
+            .unwrap();
+        store.link_event_ticket(id, ticket.id.0).await.unwrap();
+        store.link_event_ticket(id, ticket.id.0).await.unwrap();
+        assert_eq!(
+            store.event(id).await.unwrap().unwrap().tickets,
+            vec![ticket.id.0]
+        );
+        assert_eq!(store.ticket_events(ticket.id.0).await.unwrap()[0].0, id);
+        assert!(store.link_event_ticket(id, 999_999).await.is_err());
+
+        // Who uses Oslo storage: an organisation with STORAGE-S3 at no-osl1 in force.
+        store
+            .create_contract(
+                "ada",
+                org.id,
+                &ContractForm {
+                    reference: "FJ-1".into(),
+                    starts_on: "2026-01-01".into(),
+                    lines: vec![ProductLineForm {
+                        product_code: "STORAGE-S3".into(),
+                        quantity: "1".into(),
+                        site: "no-osl1".into(),
+                    }],
+                    ..Default::default()
+                }
+                .parse()
+                .unwrap(),
+                day0,
+            )
+            .await
+            .unwrap();
+        let storage = store.component(storage.id).await.unwrap().unwrap();
+        let users = store
+            .organizations_using(&storage, "2026-11-20")
+            .await
+            .unwrap();
+        assert_eq!(users.len(), 1, "{engine}");
+        assert_eq!(users[0].1, "Fjord Data AS");
+        let compute = store.component(compute.id).await.unwrap().unwrap();
+        assert!(
+            store
+                .organizations_using(&compute, "2026-11-20")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(store.status_page_updated_at().await.unwrap().is_some());
+    }
+}
