@@ -123,6 +123,11 @@ pub enum Resource {
     Ticket(Option<OrganizationId>),
     /// Queues and their custom fields (administrators change them; staff read them).
     QueueSettings,
+    /// The status page's incidents, maintenance and component statuses (staff who work
+    /// tickets post them). The public page itself is for everyone and asks nothing.
+    StatusPage,
+    /// The status page's components and groups (administrators define them).
+    StatusComponents,
 }
 
 /// Which organisations an actor may see in a list.
@@ -158,7 +163,10 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
             if *resource == QueueSettings {
                 return action == Read || *role == StaffRole::Admin;
             }
-            if matches!(resource, TicketSystem | Ticket(_)) {
+            if *resource == StatusComponents {
+                return action == Read || *role == StaffRole::Admin;
+            }
+            if matches!(resource, TicketSystem | Ticket(_) | StatusPage) {
                 // Every staff role works tickets; read-only staff only read them.
                 return *role != StaffRole::ReadOnly || action == Read;
             }
@@ -233,6 +241,8 @@ mod tests {
             Resource::TicketSystem,
             Resource::Ticket(None),
             Resource::QueueSettings,
+            Resource::StatusPage,
+            Resource::StatusComponents,
         ];
         for o in [A, B] {
             v.extend([
@@ -315,5 +325,12 @@ mod tests {
         assert!(!can(&ro, Action::Write, &Resource::Contacts(B)));
         assert!(can(&ro, Action::Write, &Resource::OwnAccount(UserId(10))));
         assert!(!can(&ro, Action::Write, &Resource::OwnAccount(UserId(11))));
+        // Agents post incidents; only administrators define the page's components.
+        assert!(can(&agent, Action::Write, &Resource::StatusPage));
+        assert!(!can(&ro, Action::Write, &Resource::StatusPage));
+        assert!(can(&ro, Action::Read, &Resource::StatusPage));
+        assert!(!can(&agent, Action::Write, &Resource::StatusComponents));
+        assert!(!can(&sm, Action::Write, &Resource::StatusComponents));
+        assert!(can(&admin, Action::Write, &Resource::StatusComponents));
     }
 }

@@ -607,12 +607,7 @@ impl Store {
             filter,
             EventFilter::OpenIncidents | EventFilter::OpenMaintenances
         );
-        let (rows, updates, components, tickets): (
-            Vec<EventRow>,
-            Vec<UpdateRow>,
-            Vec<(i64, i64)>,
-            Vec<(i64, i64)>,
-        ) = read_pool!(self, p => {
+        let (rows, updates, components, tickets): EventBatch = read_pool!(self, p => {
             macro_rules! q {
                 ($sql:expr) => {{
                     let q = sqlx::query_as(sqlx::AssertSqlSafe($sql)).bind(limit);
@@ -627,12 +622,7 @@ impl Store {
     /// One event by id.
     pub async fn event(&self, id: i64) -> Result<Option<Event>> {
         let events_sql = format!("SELECT {EVENT_COLUMNS} FROM status_events WHERE id = $1");
-        let (rows, updates, components, tickets): (
-            Vec<EventRow>,
-            Vec<UpdateRow>,
-            Vec<(i64, i64)>,
-            Vec<(i64, i64)>,
-        ) = read_pool!(self, p => (
+        let (rows, updates, components, tickets): EventBatch = read_pool!(self, p => (
             sqlx::query_as(sqlx::AssertSqlSafe(events_sql)).bind(id).fetch_all(p).await?,
             sqlx::query_as("SELECT id, event_id, status, body, affected, author, created_at FROM status_updates WHERE event_id = $1 ORDER BY id DESC").bind(id).fetch_all(p).await?,
             sqlx::query_as("SELECT event_id, component_id FROM status_event_components WHERE event_id = $1 ORDER BY component_id").bind(id).fetch_all(p).await?,
@@ -714,6 +704,14 @@ impl Store {
 }
 
 type UpdateRow = (i64, i64, String, String, String, String, i64);
+
+/// Events with their updates, components and tickets, as read in one go.
+type EventBatch = (
+    Vec<EventRow>,
+    Vec<UpdateRow>,
+    Vec<(i64, i64)>,
+    Vec<(i64, i64)>,
+);
 
 fn assemble(
     rows: Vec<EventRow>,

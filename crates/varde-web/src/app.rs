@@ -36,6 +36,8 @@ pub struct AppState {
     pub credentials: Arc<crate::rt::CredentialCache>,
     /// Accept mail on the gateway from other hosts than this one.
     pub mail_from_anywhere: bool,
+    /// The public status page: its settings and cached snapshot.
+    pub status: Arc<crate::status::StatusSite>,
 }
 
 impl AppState {
@@ -51,6 +53,7 @@ impl AppState {
             rtname: "varde".into(),
             credentials: Arc::new(crate::rt::CredentialCache::default()),
             mail_from_anywhere: false,
+            status: Arc::new(crate::status::StatusSite::default()),
         })
     }
 
@@ -67,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", crate::api::routes())
         .merge(crate::rt::routes())
         .merge(crate::console::routes())
+        .merge(crate::status::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::ops::track,

@@ -12,6 +12,7 @@
 //! - [`mail_gateway`]: mail in, as RT's mail gateway takes it (for `rt-mailgate` and `varde mailgate`).
 //! - [`rt`]: Request Tracker's REST 1.0 and REST2, for RT's own clients.
 //! - [`tickets`]: the ticket service every channel shares.
+//! - [`status`]: the public status page, its feeds and Statuspage's `/api/v2`.
 //! - [`openapi`]: the OpenAPI document and its vendored viewer.
 //!
 //! **Architecture Invariant:** every handler that touches customer data asks
@@ -27,6 +28,7 @@ pub mod mail_gateway;
 pub mod openapi;
 pub mod ops;
 pub mod rt;
+pub mod status;
 pub mod tickets;
 
 pub use app::{AppState, Clock, serve};

@@ -87,6 +87,23 @@ struct MailArgs {
     lmtp: Option<SocketAddr>,
 }
 
+/// The public status page.
+#[derive(Args, Clone)]
+struct StatusArgs {
+    /// Where Varde is reached from outside, e.g. https://status.example.com; links in the
+    /// status API, its feeds and notifications start with it (default: http://<listen address>).
+    #[arg(long, value_name = "URL", env = "VARDE_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// The status page's title.
+    #[arg(
+        long,
+        value_name = "NAME",
+        env = "VARDE_STATUS_NAME",
+        default_value = "Service status"
+    )]
+    status_name: String,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run the server (API, console, RT REST 1.0 and REST2, health and metrics).
@@ -101,6 +118,8 @@ enum Command {
         rtname: Option<String>,
         #[command(flatten)]
         mail: MailArgs,
+        #[command(flatten)]
+        status: StatusArgs,
     },
     /// Apply database migrations and exit (serve also does this at start).
     Migrate {
@@ -116,6 +135,8 @@ enum Command {
         rtname: Option<String>,
         #[command(flatten)]
         mail: MailArgs,
+        #[command(flatten)]
+        status: StatusArgs,
     },
     /// Manage accounts.
     User {
@@ -325,11 +346,26 @@ async fn serve(
     secure_cookies: bool,
     rtname: Option<String>,
     mail: MailArgs,
+    status: StatusArgs,
 ) -> anyhow::Result<()> {
     let mut state = AppState::new(store.clone(), system_clock()).await?;
     state.secure_cookies = secure_cookies;
     state.rtname = rtname.unwrap_or_else(host_name);
+    state.status = std::sync::Arc::new(varde_web::status::StatusSite::new(
+        varde_web::status::StatusSettings {
+            name: status.status_name,
+            url: status
+                .public_url
+                .map(|u| u.trim_end_matches('/').to_string())
+                .unwrap_or_else(|| format!("http://{listen}")),
+            ..Default::default()
+        },
+    ));
     let (stop_worker, worker_stop) = tokio::sync::watch::channel(false);
+    let timekeeper = tokio::spawn(varde_web::status::keep_time(
+        state.clone(),
+        stop_worker.subscribe(),
+    ));
     let worker = match &mail.smtp {
         Some(url) => {
             let config = varde_notify::MailConfig {
@@ -377,6 +413,7 @@ async fn serve(
     );
     varde_web::serve(listener, state, shutdown_signal()).await?;
     let _ = stop_worker.send(true);
+    let _ = timekeeper.await;
     if let Some(w) = worker {
         let _ = w.await;
     }
@@ -414,6 +451,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             secure_cookies,
             rtname,
             mail,
+            status,
         } => {
             serve(
                 store.open("./varde-data").await?,
@@ -421,6 +459,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 secure_cookies,
                 rtname,
                 mail,
+                status,
             )
             .await
         }
@@ -434,6 +473,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             store,
             rtname,
             mail,
+            status,
         } => {
             let s = store.open("./varde-data").await?;
             let rtname = rtname.unwrap_or_else(host_name);
@@ -442,7 +482,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 demo::seed_mail(&s, &rtname, now()).await?;
             }
             demo::print_logins(store.listen);
-            serve(s, store.listen, false, Some(rtname), mail).await
+            serve(s, store.listen, false, Some(rtname), mail, status).await
         }
         Command::User { command } => match command {
             UserCommand::Add {

@@ -26,6 +26,7 @@ use crate::error::{ApiError, ErrorCode};
 
 mod account;
 mod customers;
+mod status;
 mod tickets;
 
 pub use tickets::log_call;
@@ -47,6 +48,20 @@ pub fn routes() -> Router<AppState> {
         .route("/console/tickets/{id}/merge", post(tickets::merge))
         .route("/console/attachments/{id}", get(tickets::attachment))
         .route("/console/searches", post(tickets::save_search))
+        .route("/console/status", get(status::overview))
+        .route("/console/status/new", get(status::new_form))
+        .route("/console/status/events", post(status::create))
+        .route("/console/status/events/{id}", get(status::show))
+        .route("/console/status/events/{id}/updates", post(status::update))
+        .route(
+            "/console/status/events/{id}/tickets",
+            post(status::link_ticket),
+        )
+        .route("/console/status/components", post(status::create_component))
+        .route(
+            "/console/status/components/{id}",
+            post(status::set_component),
+        )
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
         .route(
