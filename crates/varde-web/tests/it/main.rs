@@ -8,6 +8,7 @@ mod api;
 mod console;
 mod mail;
 mod rt;
+mod status;
 
 use std::sync::Arc;
 
