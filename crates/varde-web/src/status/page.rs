@@ -338,11 +338,12 @@ pub(super) async fn history(
     Ok(public(render(&HistoryPage { c, events })))
 }
 
-/// The public page may be cached briefly by browsers and proxies.
+/// The public page is asked for again on every visit (an agent who just posted must see it);
+/// the server answers from its snapshot, so that costs nothing.
 fn public(mut r: Response) -> Response {
     r.headers_mut().insert(
         header::CACHE_CONTROL,
-        header::HeaderValue::from_static("public, max-age=5"),
+        header::HeaderValue::from_static("no-cache"),
     );
     r
 }
