@@ -112,6 +112,8 @@ pub struct Snapshot {
     pub history: std::collections::HashMap<i64, Vec<StatusChange>>,
     /// Rendered API documents, made on first use.
     docs: [OnceLock<Bytes>; v2::DOCUMENTS],
+    /// The rendered home page per language (in `Language::ALL` order), made on first use.
+    pages: [OnceLock<Bytes>; 4],
 }
 
 impl Snapshot {
@@ -129,6 +131,7 @@ impl Snapshot {
             active: store.events(EventFilter::ActiveMaintenances, 50).await?,
             history: store.component_history(since).await?,
             docs: Default::default(),
+            pages: Default::default(),
         })
     }
 

@@ -2,9 +2,10 @@
 //! views hold ready-made text so the templates only place it.
 
 use askama::Template;
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use jiff::Timestamp;
 use serde::Deserialize;
 use varde_core::status::{
@@ -263,7 +264,12 @@ pub(super) async fn home(
 ) -> Result<Response, ApiError> {
     let s = state.status.snapshot(&state.store, state.now()).await?;
     let settings = &state.status.settings;
-    let c = Chrome::new(settings, language(p.lang.as_deref(), &headers), "/status");
+    let lang = language(p.lang.as_deref(), &headers);
+    let slot = &s.pages[Language::ALL.iter().position(|l| *l == lang).unwrap_or(0)];
+    if let Some(html) = slot.get() {
+        return Ok(public(Html(html.clone()).into_response()));
+    }
+    let c = Chrome::new(settings, lang, "/status");
     let w = c.w;
     let indicator = s.indicator();
     let view = |list: &[Event]| -> Vec<EventView> {
@@ -290,7 +296,16 @@ pub(super) async fn home(
         shown_at: shown(s.now, settings),
         c,
     };
-    Ok(public(render(&page)))
+    match page.render() {
+        Ok(html) => {
+            let html = slot.get_or_init(|| Bytes::from(html)).clone();
+            Ok(public(Html(html).into_response()))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "status page template failed");
+            Err(ApiError::internal(e))
+        }
+    }
 }
 
 pub(super) async fn incident(
