@@ -32,6 +32,7 @@ pub mod mail;
 pub mod outbox;
 pub mod rows;
 pub mod status;
+pub mod status_subscriptions;
 pub mod testing;
 pub mod ticket_search;
 pub mod tickets;

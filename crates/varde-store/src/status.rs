@@ -291,8 +291,8 @@ macro_rules! append_update {
             Some(id) => Err(id),
             None => {
                 let status = $update.status;
-                sqlx::query(
-                    "INSERT INTO status_updates (event_id, status, body, affected, author, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                let update_id: i64 = sqlx::query_scalar(
+                    "INSERT INTO status_updates (event_id, status, body, affected, author, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
                 )
                 .bind($event)
                 .bind(status.code())
@@ -300,8 +300,14 @@ macro_rules! append_update {
                 .bind(serde_json::to_string(&affected).unwrap_or_else(|_| "[]".into()))
                 .bind($author)
                 .bind(micros($now))
-                .execute(&mut *$tx)
+                .fetch_one(&mut *$tx)
                 .await?;
+                // The subscribers are told in the background (`Store::fan_out`).
+                sqlx::query("INSERT INTO status_fanouts (update_id, created_at) VALUES ($1, $2)")
+                    .bind(update_id)
+                    .bind(micros($now))
+                    .execute(&mut *$tx)
+                    .await?;
                 let monitoring = matches!(status, EventStatus::Incident(IncidentStatus::Monitoring));
                 sqlx::query(
                     "UPDATE status_events SET status = $1, closed = $2, updated_at = $3, \

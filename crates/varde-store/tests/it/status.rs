@@ -318,3 +318,169 @@ async fn status_page_story() {
         assert!(store.status_page_updated_at().await.unwrap().is_some());
     }
 }
+
+#[tokio::test]
+async fn subscribers_get_each_update_once_and_only_for_their_components() {
+    use varde_core::status::subscription::SubscriptionForm;
+    use varde_store::status_subscriptions::{Delivery, NotificationKind, WEBHOOK_FAILURE_LIMIT};
+    let tz = TimeZone::get("Europe/Stockholm").unwrap();
+    for (store, _dir) in stores().await {
+        let engine = store.engine();
+        let t0 = t("2026-11-01T08:00:00Z");
+        let new = |name: &str| NewComponent {
+            name: name.into(),
+            ..Default::default()
+        };
+        let a = store.create_component(&new("Compute"), t0).await.unwrap();
+        let b = store.create_component(&new("Storage"), t0).await.unwrap();
+        let sub = |channel: &str, target: &str, lang: &str, components: Vec<i64>| {
+            SubscriptionForm {
+                channel: channel.into(),
+                target: target.into(),
+                language: lang.into(),
+                owner_email: "owner@example.com".into(),
+                components,
+            }
+            .parse()
+            .unwrap()
+        };
+        let everything = store
+            .subscribe(&sub("email", "all@example.com", "sv", vec![]), None, t0)
+            .await
+            .unwrap();
+        assert!(
+            !everything.confirmed,
+            "{engine}: e-mail waits for the opt-in"
+        );
+        let of_a = store
+            .subscribe(&sub("sms", "+46701234567", "nb", vec![a.id]), None, t0)
+            .await
+            .unwrap();
+        assert!(of_a.confirmed);
+        assert_eq!(of_a.components, Some(vec![a.id]));
+        let hook = store
+            .subscribe(
+                &sub("webhook", "https://hooks.example.com/x", "en", vec![a.id]),
+                Some("k3y"),
+                t0,
+            )
+            .await
+            .unwrap();
+        let of_b = store
+            .subscribe(&sub("email", "b@example.com", "da", vec![b.id]), None, t0)
+            .await
+            .unwrap();
+        let never = store
+            .subscribe(&sub("email", "never@example.com", "en", vec![]), None, t0)
+            .await
+            .unwrap();
+
+        // The opt-in mails go first.
+        let confirms = store.claim_notifications(t0, 100).await.unwrap();
+        assert_eq!(confirms.len(), 3, "{engine}");
+        assert!(confirms.iter().all(|n| n.kind == NotificationKind::Confirm));
+        for n in &confirms {
+            store
+                .finish_notification(n, &Delivery::Sent, t0)
+                .await
+                .unwrap();
+        }
+        store.confirm_subscriber(everything.id, t0).await.unwrap();
+        store.confirm_subscriber(of_b.id, t0).await.unwrap();
+        // Subscribing again changes the choice but keeps the confirmation.
+        let again = store
+            .subscribe(&sub("email", "all@example.com", "sv", vec![]), None, t0)
+            .await
+            .unwrap();
+        assert_eq!(again.id, everything.id);
+        assert!(again.confirmed);
+        assert!(store.claim_notifications(t0, 100).await.unwrap().is_empty());
+
+        // An incident on component A reaches the all-components subscriber and A's two.
+        let e = EventForm {
+            name: "Compute down".into(),
+            body: "Investigating.".into(),
+            components: vec![(a.id, "major_outage".into())],
+            ..Default::default()
+        }
+        .parse(EventKind::Incident, &tz)
+        .unwrap();
+        let t1 = t("2026-11-02T08:00:00Z");
+        store.create_event(&e, "ada", t1).await.unwrap();
+        assert_eq!(store.fan_out(t1).await.unwrap(), 3, "{engine}");
+        assert_eq!(store.fan_out(t1).await.unwrap(), 0, "a job runs once");
+        let due = store.claim_notifications(t1, 100).await.unwrap();
+        let mut who: Vec<i64> = due.iter().map(|n| n.subscriber.id).collect();
+        who.sort_unstable();
+        assert_eq!(who, vec![everything.id, of_a.id, hook.id]);
+        assert!(!who.contains(&of_b.id) && !who.contains(&never.id));
+        assert!(
+            due.iter()
+                .all(|n| n.kind == NotificationKind::Update && n.update_id.is_some())
+        );
+
+        // A webhook that keeps failing is switched off, and its owner told.
+        for n in due.iter().filter(|n| n.subscriber.id != hook.id) {
+            store
+                .finish_notification(n, &Delivery::Sent, t1)
+                .await
+                .unwrap();
+        }
+        let mut hook_n = due
+            .into_iter()
+            .find(|n| n.subscriber.id == hook.id)
+            .unwrap();
+        for i in 0..WEBHOOK_FAILURE_LIMIT {
+            store
+                .finish_notification(&hook_n, &Delivery::Retry("connection refused".into()), t1)
+                .await
+                .unwrap();
+            let later = t1 + jiff::SignedDuration::from_hours(3 * (i + 1));
+            let next = store.claim_notifications(later, 100).await.unwrap();
+            if i + 1 < WEBHOOK_FAILURE_LIMIT {
+                assert_eq!(next.len(), 1, "{engine}: retried after backoff");
+                hook_n = next.into_iter().next().unwrap();
+            } else {
+                assert_eq!(next.len(), 1);
+                assert_eq!(next[0].kind, NotificationKind::WebhookDisabled);
+                assert!(next[0].subscriber.disabled);
+            }
+        }
+
+        // Unsubscribed subscribers hear nothing more.
+        store.unsubscribe(of_a.id, t1).await.unwrap();
+        let u = varde_core::status::UpdateForm {
+            status: "resolved".into(),
+            body: "Fixed.".into(),
+            ..Default::default()
+        }
+        .parse(EventKind::Incident)
+        .unwrap();
+        let id = store.events(EventFilter::Incidents, 1).await.unwrap()[0].id;
+        let t2 = t("2026-11-02T10:00:00Z");
+        store.add_event_update(id, &u, "ada", t2).await.unwrap();
+        store.fan_out(t2).await.unwrap();
+        let due = store.claim_notifications(t2, 100).await.unwrap();
+        let who: Vec<i64> = due
+            .iter()
+            .filter(|n| n.kind == NotificationKind::Update)
+            .map(|n| n.subscriber.id)
+            .collect();
+        assert_eq!(
+            who,
+            vec![everything.id],
+            "{engine}: not the unsubscribed, not the disabled webhook"
+        );
+        assert_eq!(
+            store
+                .subscribers_of("owner@example.com")
+                .await
+                .unwrap()
+                .len(),
+            1,
+            "the webhook it owns"
+        );
+        assert!(store.link_key("first").await.unwrap() == "first");
+        assert_eq!(store.link_key("second").await.unwrap(), "first");
+    }
+}

@@ -7,6 +7,8 @@
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, civil::Date};
 
+pub mod subscription;
+
 use crate::form::FieldErrors;
 use crate::values::Language;
 use crate::vocabulary;
