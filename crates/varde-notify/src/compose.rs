@@ -47,7 +47,7 @@ pub fn autoreply_text(language: Language, subject: &str, tag: &str, queue: &str)
     }
 }
 
-fn header(name: &'static str, value: String) -> HeaderValue {
+pub(crate) fn header(name: &'static str, value: String) -> HeaderValue {
     HeaderValue::new(HeaderName::new_from_ascii_str(name), value)
 }
 

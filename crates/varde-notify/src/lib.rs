@@ -1,4 +1,6 @@
-//! Delivery workers. Today: outbound mail from the durable outbox over SMTP (any relay:
+//! Delivery workers: status-page notifications ([`status`]: e-mail, SMS, webhooks, with
+//! Statuspage's shapes in [`statuspage`] and signed links in [`links`]), and ticket mail from
+//! the durable outbox over SMTP (any relay:
 //! `smtp://host:port` plain, `smtp://host:port?tls=required` for STARTTLS, `smtps://` for TLS,
 //! with `user:password@` for authentication).
 //!
@@ -8,6 +10,10 @@
 //! with backoff (a 4xx answer or no connection), or failed (a 5xx answer, or too many tries).
 
 mod compose;
+pub mod links;
+pub mod status;
+pub mod statuspage;
+pub mod testing;
 
 use std::time::Duration;
 
@@ -19,6 +25,12 @@ use varde_store::outbox::{Item, Outcome};
 use varde_store::tickets::NewAttachment;
 
 pub use compose::{Composed, autoreply_text};
+
+/// Makes *ring* the process's TLS provider (the one lettre already uses). Every HTTP client in
+/// the process needs one; call this before building any (it is idempotent).
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
 
 /// What every outgoing mail needs to know about this installation.
 #[derive(Clone, Debug)]
@@ -42,6 +54,8 @@ pub enum WorkerError {
     Relay(#[from] lettre::transport::smtp::Error),
     #[error(transparent)]
     Store(#[from] varde_store::StoreError),
+    #[error("the HTTP client: {0}")]
+    Http(String),
 }
 
 impl MailWorker {

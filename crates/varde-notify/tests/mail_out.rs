@@ -2,74 +2,13 @@
 //! what arrives, its threading headers, retries after a temporary failure, and the delivery log.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use varde_core::ticket::history::{Change, Creation, correspond};
 use varde_core::ticket::lifecycle::Status;
+use varde_notify::testing::{SmtpSink, header};
 use varde_notify::{MailConfig, MailWorker};
 use varde_store::tickets::NewAttachment;
 use varde_store::{Location, Store};
-
-struct Sink {
-    port: u16,
-    dir: PathBuf,
-    pid: String,
-}
-
-impl Drop for Sink {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").arg(&self.pid).status();
-    }
-}
-
-fn shared() -> PathBuf {
-    std::env::var("VARDE_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
-}
-
-/// Starts the SMTP sink; `args` go to sink.py (e.g. `--fail-first 1`).
-fn sink(args: &str) -> Sink {
-    let dir = tempfile::tempdir().unwrap().keep();
-    let out = Command::new("bash")
-        .arg(shared().join("services/smtp-sink/start.sh"))
-        .arg(&dir)
-        .env("SMTP_SINK_ARGS", args)
-        .output()
-        .expect("bash runs");
-    assert!(
-        out.status.success(),
-        "the SMTP sink starts: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stdout).to_string();
-    let get = |k: &str| {
-        text.split_whitespace()
-            .find_map(|w| w.strip_prefix(&format!("{k}=")))
-            .unwrap_or_default()
-            .to_string()
-    };
-    Sink {
-        port: get("SMTP_SINK_PORT").parse().unwrap(),
-        dir,
-        pid: get("SMTP_SINK_PID"),
-    }
-}
-
-fn received(dir: &Path) -> Vec<String> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
-        .collect();
-    files.sort();
-    files
-        .iter()
-        .map(|p| std::fs::read_to_string(p).unwrap())
-        .collect()
-}
 
 fn creation(subject: &str, requestor: &str) -> Creation {
     Creation {
@@ -91,14 +30,9 @@ fn creation(subject: &str, requestor: &str) -> Creation {
     }
 }
 
-fn header<'a>(mail: &'a str, name: &str) -> Option<&'a str> {
-    mail.lines()
-        .find_map(|l| l.strip_prefix(&format!("{name}: ")))
-}
-
 #[tokio::test]
 async fn replies_and_autoreplies_arrive_threaded() {
-    let sink = sink("");
+    let sink = SmtpSink::start("");
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&Location::SqliteDir(dir.path().to_path_buf()))
         .await
@@ -158,7 +92,7 @@ async fn replies_and_autoreplies_arrive_threaded() {
         2,
         "an autoreply and a reply; a comment is never mailed"
     );
-    let mails = received(&sink.dir);
+    let mails = sink.received();
     assert_eq!(mails.len(), 2);
     let auto = &mails[0];
     assert_eq!(
@@ -214,7 +148,7 @@ async fn replies_and_autoreplies_arrive_threaded() {
     let log = store.delivery_log(t.id).await.unwrap();
     assert!(log.iter().all(|d| d.status == "sent"), "{log:?}");
     assert_eq!(worker.run_once(now).await.unwrap(), 0);
-    assert_eq!(received(&sink.dir).len(), 2);
+    assert_eq!(sink.received().len(), 2);
 
     // The customer's answer to our reply threads by In-Reply-To, without the tag.
     let answer = format!(
@@ -242,7 +176,7 @@ async fn replies_and_autoreplies_arrive_threaded() {
     );
     // Its notification goes to the Cc only (not back to Carol), and refers to her message.
     assert_eq!(worker.run_once(now).await.unwrap(), 1);
-    let mails = received(&sink.dir);
+    let mails = sink.received();
     let forward = &mails[2];
     assert_eq!(
         header(forward, "X-Sink-Rcpt-To"),
@@ -256,7 +190,7 @@ async fn replies_and_autoreplies_arrive_threaded() {
 
 #[tokio::test]
 async fn a_temporary_failure_is_retried_later() {
-    let sink = sink("--fail-first 1");
+    let sink = SmtpSink::start("--fail-first 1");
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&Location::SqliteDir(dir.path().to_path_buf()))
         .await
@@ -297,5 +231,5 @@ async fn a_temporary_failure_is_retried_later() {
     let later = now + jiff::SignedDuration::from_mins(2);
     assert_eq!(worker.run_once(later).await.unwrap(), 1);
     assert_eq!(store.delivery_log(t.id).await.unwrap()[0].status, "sent");
-    assert_eq!(received(&sink.dir).len(), 1);
+    assert_eq!(sink.received().len(), 1);
 }

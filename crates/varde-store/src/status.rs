@@ -639,6 +639,15 @@ impl Store {
             .next())
     }
 
+    /// The event an update belongs to, with its timeline.
+    pub async fn event_of_update(&self, update: i64) -> Result<Option<Event>> {
+        let id: Option<i64> = read_pool!(self, p => sqlx::query_scalar("SELECT event_id FROM status_updates WHERE id = $1").bind(update).fetch_optional(p).await)?;
+        match id {
+            Some(id) => self.event(id).await,
+            None => Ok(None),
+        }
+    }
+
     /// Links a ticket to an incident (both ways in the console: the incident lists it, the
     /// ticket page names the incident).
     pub async fn link_event_ticket(&self, event_id: i64, ticket: i64) -> Result<()> {

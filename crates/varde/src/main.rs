@@ -102,6 +102,22 @@ struct StatusArgs {
         default_value = "Service status"
     )]
     status_name: String,
+    /// The SMS API for status subscribers, in 46elks' shape:
+    /// https://USER:PASSWORD@api.46elks.com/a1/sms.
+    #[arg(long, value_name = "URL", env = "VARDE_SMS_GATEWAY")]
+    sms_gateway: Option<String>,
+    /// The sender name of status SMS (up to 11 letters, or a phone number).
+    #[arg(
+        long,
+        value_name = "FROM",
+        env = "VARDE_SMS_FROM",
+        default_value = "Status"
+    )]
+    sms_from: String,
+    /// A private address range webhooks may reach (repeatable), e.g. 10.20.0.0/16. Without
+    /// it, webhooks only go to public addresses.
+    #[arg(long, value_name = "CIDR")]
+    allow_webhook_network: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -351,21 +367,54 @@ async fn serve(
     let mut state = AppState::new(store.clone(), system_clock()).await?;
     state.secure_cookies = secure_cookies;
     state.rtname = rtname.unwrap_or_else(host_name);
-    state.status = std::sync::Arc::new(varde_web::status::StatusSite::new(
-        varde_web::status::StatusSettings {
-            name: status.status_name,
-            url: status
-                .public_url
-                .map(|u| u.trim_end_matches('/').to_string())
-                .unwrap_or_else(|| format!("http://{listen}")),
-            ..Default::default()
+    let allowed_networks = status
+        .allow_webhook_network
+        .iter()
+        .map(|n| varde_core::status::subscription::AllowedNetwork::parse(n))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| anyhow::anyhow!("--allow-webhook-network: {}", e.0))?;
+    let settings = varde_web::status::StatusSettings {
+        name: status.status_name.clone(),
+        url: status
+            .public_url
+            .clone()
+            .map(|u| u.trim_end_matches('/').to_string())
+            .unwrap_or_else(|| format!("http://{listen}")),
+        allowed_networks,
+        ..Default::default()
+    };
+    state.status = std::sync::Arc::new(varde_web::status::StatusSite::new(settings.clone()));
+    let link_key = state.status.load_link_key(&store).await?;
+    let sms = status
+        .sms_gateway
+        .as_deref()
+        .map(|u| varde_notify::status::SmsGateway::from_url(u, &status.sms_from))
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--sms-gateway: {e}"))?;
+    let status_worker = varde_notify::status::StatusWorker::new(
+        store.clone(),
+        mail.smtp.as_deref(),
+        sms,
+        varde_notify::status::StatusNotifyConfig {
+            page_id: settings.page_id.clone(),
+            page_name: settings.name.clone(),
+            url: settings.url.clone(),
+            time_zone: settings.time_zone.clone(),
+            from: mail
+                .mail_from
+                .clone()
+                .unwrap_or_else(|| format!("status@{}", state.rtname)),
+            link_key,
+            allowed_networks: settings.allowed_networks.clone(),
         },
-    ));
+    )
+    .context("the status notification worker")?;
     let (stop_worker, worker_stop) = tokio::sync::watch::channel(false);
     let timekeeper = tokio::spawn(varde_web::status::keep_time(
         state.clone(),
         stop_worker.subscribe(),
     ));
+    let notifier = tokio::spawn(status_worker.run(stop_worker.subscribe()));
     let worker = match &mail.smtp {
         Some(url) => {
             let config = varde_notify::MailConfig {
@@ -414,6 +463,7 @@ async fn serve(
     varde_web::serve(listener, state, shutdown_signal()).await?;
     let _ = stop_worker.send(true);
     let _ = timekeeper.await;
+    let _ = notifier.await;
     if let Some(w) = worker {
         let _ = w.await;
     }
@@ -696,6 +746,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    varde_notify::install_tls_provider();
     tracing_subscriber::fmt()
         .json()
         .with_writer(std::io::stderr)

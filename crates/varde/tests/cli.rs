@@ -46,7 +46,7 @@ fn free_port() -> u16 {
 }
 
 async fn wait_healthy(base: &str) {
-    let c = reqwest::Client::new();
+    let c = http();
     for _ in 0..200 {
         if let Ok(r) = c.get(format!("{base}/healthz")).send().await
             && r.status() == 200
@@ -103,7 +103,7 @@ async fn scripted_flow(store_args: &[&str]) {
     let base = format!("http://{listen}");
     wait_healthy(&base).await;
 
-    let c = reqwest::Client::new();
+    let c = http();
     let r = c
         .post(format!("{base}/api/v1/organizations"))
         .json(&serde_json::json!({"name": "KTH", "country": "SE"}))
@@ -343,7 +343,7 @@ async fn serve_mails_through_the_smtp_relay() {
     );
     let base = format!("http://{listen}");
     wait_healthy(&base).await;
-    let r = reqwest::Client::new()
+    let r = http()
         .post(format!("{base}/api/v1/tickets"))
         .bearer_auth(token.trim())
         .json(&serde_json::json!({"queue": "General", "subject": "Disk full", "requestors": ["carol@customer.example"], "content": "vol-9"}))
@@ -445,6 +445,7 @@ async fn mail_survives_kill_9_with_nothing_lost_and_nothing_doubled() {
     for s in 0..SENDERS {
         let base = base.clone();
         tasks.push(tokio::spawn(async move {
+            varde_notify::install_tls_provider();
             let client = reqwest::Client::builder()
                 .timeout(Duration::from_secs(10))
                 .build()
@@ -476,7 +477,7 @@ async fn mail_survives_kill_9_with_nothing_lost_and_nothing_doubled() {
     wait_healthy(&base).await;
 
     // Every mail told to retry is retried, as an MTA does, until it is acknowledged.
-    let client = reqwest::Client::new();
+    let client = http();
     for i in &retry {
         let mut ok = false;
         for _ in 0..50 {
@@ -520,4 +521,10 @@ async fn mail_survives_kill_9_with_nothing_lost_and_nothing_doubled() {
         retry.len(),
         kills.load(std::sync::atomic::Ordering::SeqCst)
     );
+}
+
+/// An HTTP client (with the process's TLS provider installed first, as reqwest requires).
+fn http() -> reqwest::Client {
+    varde_notify::install_tls_provider();
+    reqwest::Client::new()
 }

@@ -62,6 +62,14 @@ pub fn routes() -> Router<AppState> {
             "/console/status/components/{id}",
             post(status::set_component),
         )
+        .route(
+            "/console/subscriptions",
+            get(status::my_subscriptions).post(status::subscribe_me),
+        )
+        .route(
+            "/console/subscriptions/{id}/unsubscribe",
+            post(status::end_subscription),
+        )
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
         .route(

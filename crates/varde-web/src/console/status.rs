@@ -553,3 +553,136 @@ pub async fn link_ticket(
         Err(e) => Err(PageError::new(e.into(), &caller)),
     }
 }
+
+struct SubscriptionRow {
+    id: i64,
+    channel: &'static str,
+    target: String,
+    components: String,
+    state: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "console_subscriptions.html")]
+struct SubscriptionsPage {
+    nav: Nav,
+    email: String,
+    rows: Vec<SubscriptionRow>,
+}
+
+fn own_email(caller: &Caller) -> Result<String, PageError> {
+    caller
+        .account
+        .as_ref()
+        .map(|a| a.email.as_str().to_string())
+        .ok_or_else(|| PageError::new(ApiError::unauthenticated(), caller))
+}
+
+/// Every logged-in account manages its own status subscriptions here: those to its address
+/// and the webhooks it owns.
+pub async fn my_subscriptions(State(state): State<AppState>, caller: Caller) -> PageResult {
+    caller.require_login().map_err(page_err(&caller))?;
+    let email = own_email(&caller)?;
+    let components = state.store.components().await.map_err(store_err(&caller))?;
+    let rows = state
+        .store
+        .subscribers_of(&email)
+        .await
+        .map_err(store_err(&caller))?
+        .into_iter()
+        .map(|s| SubscriptionRow {
+            id: s.id,
+            channel: s.channel.label(),
+            target: s.target.clone(),
+            components: match &s.components {
+                None => "all components".into(),
+                Some(ids) => components
+                    .iter()
+                    .filter(|c| ids.contains(&c.id))
+                    .map(|c| c.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            },
+            state: if s.disabled {
+                "switched off after failures"
+            } else if !s.confirmed {
+                "waiting for confirmation"
+            } else {
+                "active"
+            },
+        })
+        .collect();
+    Ok(render(&SubscriptionsPage {
+        nav: Nav::of(&caller),
+        email,
+        rows,
+    }))
+}
+
+/// Subscribes the account's own address to every component (it needs no opt-in mail: the
+/// account has shown that the address is its own).
+pub async fn subscribe_me(
+    State(state): State<AppState>,
+    caller: Caller,
+    Form(form): Form<FormMap>,
+) -> PageResult {
+    checked(&caller, &form)?;
+    let email = own_email(&caller)?;
+    // A customer contact hears in its own language.
+    let language = match caller.account.as_ref() {
+        Some(a) => state
+            .store
+            .contact_by_email(&a.email)
+            .await
+            .map_err(store_err(&caller))?
+            .map(|c| c.details.language)
+            .unwrap_or(Language::English),
+        None => Language::English,
+    };
+    let new = varde_core::status::subscription::SubscriptionForm {
+        channel: "email".into(),
+        target: email,
+        language: language.code().into(),
+        ..Default::default()
+    }
+    .parse()
+    .map_err(|e| PageError::new(ApiError::invalid(e), &caller))?;
+    let now = state.now();
+    let s = state
+        .store
+        .subscribe(&new, None, now)
+        .await
+        .map_err(store_err(&caller))?;
+    state
+        .store
+        .confirm_subscriber(s.id, now)
+        .await
+        .map_err(store_err(&caller))?;
+    Ok(Redirect::to("/console/subscriptions").into_response())
+}
+
+pub async fn end_subscription(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    Form(form): Form<FormMap>,
+) -> PageResult {
+    checked(&caller, &form)?;
+    let email = own_email(&caller)?;
+    let mine = state
+        .store
+        .subscribers_of(&email)
+        .await
+        .map_err(store_err(&caller))?
+        .iter()
+        .any(|s| s.id == id);
+    if !mine {
+        return Err(PageError::new(ApiError::not_found(), &caller));
+    }
+    state
+        .store
+        .unsubscribe(id, state.now())
+        .await
+        .map_err(store_err(&caller))?;
+    Ok(Redirect::to("/console/subscriptions").into_response())
+}

@@ -24,6 +24,7 @@ use varde_store::status::{Component, Event, EventFilter};
 use crate::app::AppState;
 
 mod page;
+mod subscribe;
 mod v2;
 
 /// How the page presents itself.
@@ -38,6 +39,8 @@ pub struct StatusSettings {
     pub url: String,
     /// Days are counted, and times shown, in this zone.
     pub time_zone: TimeZone,
+    /// Private address ranges an administrator allows webhooks to reach.
+    pub allowed_networks: Vec<varde_core::status::subscription::AllowedNetwork>,
 }
 
 impl Default for StatusSettings {
@@ -47,6 +50,7 @@ impl Default for StatusSettings {
             name: "Service status".into(),
             url: "http://127.0.0.1:8080".into(),
             time_zone: TimeZone::get("Europe/Stockholm").unwrap_or(TimeZone::UTC),
+            allowed_networks: Vec::new(),
         }
     }
 }
@@ -61,14 +65,30 @@ pub const UPTIME_DAYS: usize = 90;
 pub struct StatusSite {
     pub settings: StatusSettings,
     cache: Mutex<Option<Arc<Snapshot>>>,
+    limiter: subscribe::SubscribeLimiter,
+    link_key: OnceLock<String>,
 }
 
 impl StatusSite {
     pub fn new(settings: StatusSettings) -> StatusSite {
         StatusSite {
             settings,
-            cache: Mutex::new(None),
+            ..Default::default()
         }
+    }
+
+    /// The key subscription links are signed with, once loaded.
+    pub fn link_key(&self) -> Option<String> {
+        self.link_key.get().cloned()
+    }
+
+    /// Loads (or on first use creates) the installation's link key.
+    pub async fn load_link_key(&self, store: &Store) -> varde_store::Result<String> {
+        if let Some(k) = self.link_key.get() {
+            return Ok(k.clone());
+        }
+        let key = store.link_key(&crate::auth::new_secret("")).await?;
+        Ok(self.link_key.get_or_init(|| key).clone())
     }
 
     /// Drops the snapshot, so the next reader sees this node's change at once.
@@ -215,6 +235,18 @@ pub fn routes() -> Router<AppState> {
         .route("/status/incidents/{id}", get(page::incident))
         .route("/status/feed.atom", get(page::atom))
         .route("/status/feed.rss", get(page::rss))
+        .route(
+            "/status/subscribe",
+            get(subscribe::form).post(subscribe::subscribe),
+        )
+        .route(
+            "/status/subscriptions/{id}/confirm",
+            get(subscribe::confirm),
+        )
+        .route(
+            "/status/subscriptions/{id}/unsubscribe",
+            get(subscribe::unsubscribe_page).post(subscribe::unsubscribe),
+        )
         .merge(v2::routes())
 }
 

@@ -24,17 +24,17 @@ pub(super) struct LangParam {
     lang: Option<String>,
 }
 
-struct Chrome {
-    lang: &'static str,
-    w: &'static Words,
-    name: String,
-    languages: Vec<(&'static str, &'static str, bool)>,
+pub(super) struct Chrome {
+    pub(super) lang: &'static str,
+    pub(super) w: &'static Words,
+    pub(super) name: String,
+    pub(super) languages: Vec<(&'static str, &'static str, bool)>,
     /// The path of this page, for the language links.
-    here: String,
+    pub(super) here: String,
 }
 
 impl Chrome {
-    fn new(settings: &StatusSettings, lang: Language, here: &str) -> Chrome {
+    pub(super) fn new(settings: &StatusSettings, lang: Language, here: &str) -> Chrome {
         Chrome {
             lang: lang.code(),
             w: words(lang),
@@ -404,7 +404,7 @@ async fn feed_entries(state: &AppState) -> Result<(Vec<FeedEntry>, Timestamp), A
             id: format!("{}/status/incidents/{}", settings.url, e.id),
             link: format!("{}/status/incidents/{}", settings.url, e.id),
             title: e.name.clone(),
-            updated: super::v2::time(e.updated_at),
+            updated: varde_notify::statuspage::time(e.updated_at),
             updated_rfc2822: jiff::fmt::rfc2822::to_string(
                 &e.updated_at.to_zoned(jiff::tz::TimeZone::UTC),
             )
@@ -433,7 +433,7 @@ pub(super) async fn atom(State(state): State<AppState>) -> Result<Response, ApiE
     let feed = Atom {
         name: settings.name.clone(),
         url: settings.url.clone(),
-        updated: super::v2::time(newest),
+        updated: varde_notify::statuspage::time(newest),
         entries,
     };
     Ok(xml(feed.render(), "application/atom+xml; charset=utf-8"))

@@ -8,10 +8,9 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use jiff::Timestamp;
 use serde_json::{Value, json};
-use varde_core::status::EventKind;
-use varde_store::status::{Component, Event, EventUpdate};
+use varde_notify::statuspage::{self, Page, time};
+use varde_store::status::Event;
 
 use super::{Snapshot, StatusSettings};
 use crate::app::AppState;
@@ -75,14 +74,23 @@ fn render(s: &Snapshot, settings: &StatusSettings, d: Document) -> Value {
     });
     let indicator = s.indicator();
     let status = json!({"indicator": indicator.code(), "description": indicator.label()});
+    let p = Page {
+        id: &settings.page_id,
+        name: &settings.name,
+        url: &settings.url,
+        time_zone: &settings.time_zone,
+    };
     let components = || -> Vec<Value> {
         s.components
             .iter()
-            .map(|c| component(s, settings, c))
+            .map(|c| statuspage::component(&p, &s.components, c))
             .collect()
     };
-    let events =
-        |list: &[Event]| -> Vec<Value> { list.iter().map(|e| event(s, settings, e)).collect() };
+    let events = |list: &[Event]| -> Vec<Value> {
+        list.iter()
+            .map(|e| statuspage::event(&p, &s.components, e))
+            .collect()
+    };
     let maintenance_now: Vec<Event> = s.active.iter().chain(s.upcoming.iter()).cloned().collect();
     match d {
         Document::Summary => json!({
@@ -102,93 +110,4 @@ fn render(s: &Snapshot, settings: &StatusSettings, d: Document) -> Value {
         Document::Upcoming => json!({"page": page, "scheduled_maintenances": events(&s.upcoming)}),
         Document::Active => json!({"page": page, "scheduled_maintenances": events(&s.active)}),
     }
-}
-
-/// Statuspage's time format: ISO 8601 with milliseconds.
-pub(super) fn time(t: Timestamp) -> String {
-    t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
-}
-
-fn optional_time(t: Option<Timestamp>) -> Value {
-    t.map(|t| Value::String(time(t))).unwrap_or(Value::Null)
-}
-
-fn component(s: &Snapshot, settings: &StatusSettings, c: &Component) -> Value {
-    let mut v = json!({
-        "id": c.id.to_string(),
-        "name": c.name,
-        "status": c.status.code(),
-        "created_at": time(c.created_at),
-        "updated_at": time(c.updated_at),
-        "position": c.position,
-        "description": if c.description.is_empty() { Value::Null } else { Value::String(c.description.clone()) },
-        "showcase": c.showcase,
-        "start_date": c.created_at.to_zoned(settings.time_zone.clone()).date().to_string(),
-        "group_id": c.group_id.map(|g| g.to_string()),
-        "page_id": settings.page_id,
-        "group": c.is_group,
-        "only_show_if_degraded": c.only_show_if_degraded,
-    });
-    if c.is_group {
-        let members: Vec<String> = s
-            .components
-            .iter()
-            .filter(|m| m.group_id == Some(c.id))
-            .map(|m| m.id.to_string())
-            .collect();
-        v["components"] = json!(members);
-    }
-    v
-}
-
-fn update(e: &Event, u: &EventUpdate) -> Value {
-    let affected: Vec<Value> = u
-        .affected
-        .iter()
-        .map(|a| {
-            json!({"code": a.component.to_string(), "name": a.name, "old_status": a.old, "new_status": a.new})
-        })
-        .collect();
-    json!({
-        "id": u.id.to_string(),
-        "status": u.status.code(),
-        "body": u.body,
-        "incident_id": e.id.to_string(),
-        "created_at": time(u.created_at),
-        "updated_at": time(u.created_at),
-        "display_at": time(u.created_at),
-        "affected_components": if affected.is_empty() { Value::Null } else { Value::Array(affected) },
-        "deliver_notifications": true,
-        "custom_tweet": Value::Null,
-        "tweet_id": Value::Null,
-    })
-}
-
-fn event(s: &Snapshot, settings: &StatusSettings, e: &Event) -> Value {
-    let components: Vec<Value> = e
-        .components
-        .iter()
-        .filter_map(|id| s.component(*id))
-        .map(|c| component(s, settings, c))
-        .collect();
-    let mut v = json!({
-        "id": e.id.to_string(),
-        "name": e.name,
-        "status": e.status.code(),
-        "created_at": time(e.created_at),
-        "updated_at": time(e.updated_at),
-        "monitoring_at": optional_time(e.monitoring_at),
-        "resolved_at": optional_time(e.resolved_at),
-        "impact": match e.kind { EventKind::Maintenance => "maintenance", EventKind::Incident => e.impact.code() },
-        "shortlink": format!("{}/status/incidents/{}", settings.url, e.id),
-        "started_at": time(e.started_at),
-        "page_id": settings.page_id,
-        "incident_updates": e.updates.iter().map(|u| update(e, u)).collect::<Vec<_>>(),
-        "components": components,
-    });
-    if let Some(w) = e.window {
-        v["scheduled_for"] = json!(time(w.from));
-        v["scheduled_until"] = json!(time(w.until));
-    }
-    v
 }

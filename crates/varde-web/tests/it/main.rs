@@ -8,7 +8,9 @@ mod api;
 mod console;
 mod mail;
 mod rt;
+mod standins;
 mod status;
+mod subscriptions;
 
 use std::sync::Arc;
 
@@ -34,6 +36,7 @@ impl TestApp {
     }
 
     pub fn client() -> reqwest::Client {
+        varde_notify::install_tls_provider();
         reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -42,6 +45,7 @@ impl TestApp {
 
     /// A client with a cookie jar, logged in to the console with `email` and `password`.
     pub async fn browser(&self, email: &str, password: &str) -> reqwest::Client {
+        varde_notify::install_tls_provider();
         let c = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
@@ -92,9 +96,18 @@ impl TestApp {
 }
 
 async fn start(store: Store, dir: Option<tempfile::TempDir>) -> TestApp {
-    let state = AppState::new(store.clone(), Arc::new(jiff::Timestamp::now))
+    start_with(store, dir, |_| {}).await
+}
+
+async fn start_with(
+    store: Store,
+    dir: Option<tempfile::TempDir>,
+    configure: impl FnOnce(&mut AppState),
+) -> TestApp {
+    let mut state = AppState::new(store.clone(), Arc::new(jiff::Timestamp::now))
         .await
         .unwrap();
+    configure(&mut state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -129,6 +142,15 @@ pub async fn apps() -> Vec<TestApp> {
         );
     }
     v
+}
+
+/// A server on SQLite with its state adjusted first (settings a test needs).
+pub async fn app_with(configure: impl FnOnce(&mut AppState)) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&Location::SqliteDir(dir.path().to_path_buf()))
+        .await
+        .unwrap();
+    start_with(store, Some(dir), configure).await
 }
 
 /// A server on SQLite only, for tests of the HTTP layer itself.

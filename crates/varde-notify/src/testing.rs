@@ -1,0 +1,89 @@
+//! Test support: the real SMTP server from `../shared/services/smtp-sink` (PyPI aiosmtpd),
+//! started on a loopback port for a test and stopped when dropped.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A running SMTP sink that keeps each accepted message as a `.eml` file in `dir`.
+pub struct SmtpSink {
+    pub port: u16,
+    pub dir: PathBuf,
+    pid: String,
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").arg(&self.pid).status();
+    }
+}
+
+/// `../shared` beside the checkout, or `VARDE_SHARED`.
+pub fn shared() -> PathBuf {
+    std::env::var("VARDE_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
+}
+
+impl SmtpSink {
+    /// Starts the sink; `args` go to sink.py (e.g. `--fail-first 1`). Panics if it cannot.
+    pub fn start(args: &str) -> SmtpSink {
+        let dir = std::env::temp_dir().join(format!(
+            "varde-smtp-sink-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or_default()
+        ));
+        std::fs::create_dir_all(&dir).expect("a temporary directory");
+        let out = Command::new("bash")
+            .arg(shared().join("services/smtp-sink/start.sh"))
+            .arg(&dir)
+            .env("SMTP_SINK_ARGS", args)
+            .output()
+            .expect("bash runs");
+        assert!(
+            out.status.success(),
+            "the SMTP sink starts: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let get = |k: &str| {
+            text.split_whitespace()
+                .find_map(|w| w.strip_prefix(&format!("{k}=")))
+                .unwrap_or_default()
+                .to_string()
+        };
+        SmtpSink {
+            port: get("SMTP_SINK_PORT").parse().expect("the sink's port"),
+            dir,
+            pid: get("SMTP_SINK_PID"),
+        }
+    }
+
+    /// The relay URL for `varde serve --smtp`.
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Every message received so far, oldest first.
+    pub fn received(&self) -> Vec<String> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&self.dir)
+            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        files.retain(|p| p.extension().is_some_and(|x| x == "eml"));
+        files.sort();
+        files
+            .iter()
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .collect()
+    }
+}
+
+/// A header's value in a raw mail (first occurrence, unfolded).
+pub fn header<'a>(mail: &'a str, name: &str) -> Option<&'a str> {
+    mail.lines().take_while(|l| !l.is_empty()).find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.eq_ignore_ascii_case(name).then_some(v.trim())
+    })
+}

@@ -1,0 +1,389 @@
+//! Subscribing to the status page: the public form (e-mail with double opt-in, SMS, webhook;
+//! every component or chosen ones; a language), the signed confirm and unsubscribe links
+//! (one-click unsubscribe per RFC 8058), and the place where a logged-in contact manages its
+//! subscriptions.
+
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+
+use askama::Template;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use serde::Deserialize;
+use varde_core::form::FieldErrors;
+use varde_core::status::subscription::{Channel, SubscriptionForm, webhook_may_reach};
+use varde_core::values::Language;
+use varde_notify::links::{self, Purpose};
+use varde_store::StoreError;
+use varde_store::status_subscriptions::Subscriber;
+
+use super::{StatusSettings, language};
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::console::{FormMap, form_value, render};
+use crate::error::ApiError;
+
+/// Limits on the public form, so it cannot be used to flood someone's inbox or phone.
+pub struct SubscribeLimiter {
+    per_target: DefaultKeyedRateLimiter<String>,
+    per_address: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+impl Default for SubscribeLimiter {
+    fn default() -> SubscribeLimiter {
+        let nz = |n: u32| NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
+        SubscribeLimiter {
+            per_target: RateLimiter::keyed(Quota::per_hour(nz(6)).allow_burst(nz(3))),
+            per_address: RateLimiter::keyed(Quota::per_minute(nz(20)).allow_burst(nz(40))),
+        }
+    }
+}
+
+struct ComponentChoice {
+    id: i64,
+    name: String,
+    checked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "status_subscribe.html")]
+struct SubscribePage {
+    c: super::page::Chrome,
+    channel: String,
+    target: String,
+    owner_email: String,
+    components: Vec<ComponentChoice>,
+    errors: FieldErrors,
+}
+
+impl SubscribePage {
+    fn error(&self, name: &str) -> &str {
+        self.errors.get(name).unwrap_or("")
+    }
+}
+
+#[derive(Template)]
+#[template(path = "status_message.html")]
+struct MessagePage {
+    c: super::page::Chrome,
+    heading: String,
+    message: String,
+    /// Shown once: a webhook's signing key.
+    secret: String,
+    /// A form that finishes the action (the one-click unsubscribe).
+    action: String,
+    button: String,
+}
+
+fn message(c: super::page::Chrome, heading: &str, message: String) -> MessagePage {
+    MessagePage {
+        c,
+        heading: heading.into(),
+        message,
+        secret: String::new(),
+        action: String::new(),
+        button: String::new(),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct LangParam {
+    lang: Option<String>,
+}
+
+async fn page(
+    state: &AppState,
+    lang: Language,
+    values: &FormMap,
+    chosen: &[i64],
+    errors: FieldErrors,
+) -> Result<Response, ApiError> {
+    let settings = &state.status.settings;
+    let components = state.store.components().await?;
+    let page = SubscribePage {
+        c: super::page::Chrome::new(settings, lang, "/status/subscribe"),
+        channel: values
+            .get("channel")
+            .cloned()
+            .unwrap_or_else(|| "email".into()),
+        target: form_value(values, "target"),
+        owner_email: form_value(values, "owner_email"),
+        components: components
+            .iter()
+            .filter(|c| !c.is_group)
+            .map(|c| ComponentChoice {
+                id: c.id,
+                name: c.name.clone(),
+                checked: chosen.contains(&c.id),
+            })
+            .collect(),
+        errors,
+    };
+    let status = if page.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, render(&page)).into_response())
+}
+
+pub(super) async fn form(
+    State(state): State<AppState>,
+    Query(p): Query<LangParam>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let lang = language(p.lang.as_deref(), &headers);
+    page(&state, lang, &FormMap::new(), &[], FieldErrors::new()).await
+}
+
+/// The form's fields; `component` repeats, once per ticked component.
+fn fields(body: &str) -> (FormMap, Vec<i64>) {
+    let mut map = FormMap::new();
+    let mut chosen = Vec::new();
+    for (k, v) in url::form_urlencoded::parse(body.as_bytes()) {
+        if k == "component" {
+            if let Ok(id) = v.parse() {
+                chosen.push(id);
+            }
+        } else {
+            map.insert(k.into_owned(), v.into_owned());
+        }
+    }
+    (map, chosen)
+}
+
+/// Whether a webhook's host may be reached: an IP literal is checked as it is, a name by what
+/// it resolves to now (the worker checks again at every delivery).
+async fn reachable(settings: &StatusSettings, target: &str) -> Result<(), String> {
+    let url = url::Url::parse(target).map_err(|e| format!("not a URL: {e}"))?;
+    let host = url
+        .host_str()
+        .unwrap_or("")
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
+    let port = url.port_or_known_default().unwrap_or(443);
+    let addresses: Vec<IpAddr> = match host.parse::<IpAddr>() {
+        Ok(ip) => vec![ip],
+        Err(_) => tokio::net::lookup_host((host.as_str(), port))
+            .await
+            .map_err(|e| format!("{host} does not resolve: {e}"))?
+            .map(|a| a.ip())
+            .collect(),
+    };
+    if addresses
+        .iter()
+        .any(|ip| webhook_may_reach(*ip, &settings.allowed_networks))
+    {
+        Ok(())
+    } else {
+        Err(format!(
+            "{host} is a private or loopback address; webhooks only go to public addresses unless an administrator allows the range"
+        ))
+    }
+}
+
+pub(super) async fn subscribe(
+    State(state): State<AppState>,
+    Query(p): Query<LangParam>,
+    headers: HeaderMap,
+    caller: Caller,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    body: String,
+) -> Result<Response, ApiError> {
+    let lang = language(p.lang.as_deref(), &headers);
+    handle(&state, lang, &caller, Some(peer.ip()), &body).await
+}
+
+/// Handles the posted form.
+async fn handle(
+    state: &AppState,
+    lang: Language,
+    caller: &Caller,
+    address: Option<IpAddr>,
+    body: &str,
+) -> Result<Response, ApiError> {
+    let settings = &state.status.settings;
+    let (values, chosen) = fields(body);
+    let form = SubscriptionForm {
+        channel: form_value(&values, "channel"),
+        target: form_value(&values, "target"),
+        language: values
+            .get("language")
+            .cloned()
+            .unwrap_or_else(|| lang.code().to_string()),
+        owner_email: form_value(&values, "owner_email"),
+        components: if form_value(&values, "scope") == "all" {
+            Vec::new()
+        } else {
+            chosen.clone()
+        },
+    };
+    let mut new = match form.parse() {
+        Ok(n) => n,
+        Err(errors) => return page(state, lang, &values, &chosen, errors).await,
+    };
+    if new.channel == Channel::Webhook
+        && let Err(e) = reachable(settings, &new.target).await
+    {
+        let mut errors = FieldErrors::new();
+        errors.add("target", e);
+        return page(state, lang, &values, &chosen, errors).await;
+    }
+    let limiter = &state.status.limiter;
+    if limiter
+        .per_target
+        .check_key(&new.target.to_lowercase())
+        .is_err()
+        || address.is_some_and(|a| limiter.per_address.check_key(&a).is_err())
+    {
+        let mut errors = FieldErrors::new();
+        errors.add(
+            "target",
+            "too many subscriptions for this address just now; try again in an hour",
+        );
+        return page(state, lang, &values, &chosen, errors).await;
+    }
+    new.language = Language::parse(&form.language).unwrap_or(lang);
+    let signing_key = (new.channel == Channel::Webhook).then(|| crate::auth::new_secret("whsec_"));
+    let now = state.now();
+    let s = match state
+        .store
+        .subscribe(&new, signing_key.as_deref(), now)
+        .await
+    {
+        Ok(s) => s,
+        Err(StoreError::Conflict(errors)) => {
+            return page(state, lang, &values, &chosen, errors).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    // A logged-in account subscribing its own address has shown that it owns it.
+    let own = caller
+        .account
+        .as_ref()
+        .is_some_and(|a| a.email.as_str().eq_ignore_ascii_case(&s.target));
+    if !s.confirmed && own {
+        state.store.confirm_subscriber(s.id, now).await?;
+    }
+    let c = super::page::Chrome::new(settings, lang, "/status/subscribe");
+    let mut done = match s.channel {
+        Channel::Email if !s.confirmed && !own => message(
+            c,
+            "Check your mail",
+            format!(
+                "We sent a confirmation link to {}. Nothing is sent until you open it.",
+                s.target
+            ),
+        ),
+        Channel::Webhook => message(
+            c,
+            "Webhook subscribed",
+            format!(
+                "Updates will be POSTed to {} as JSON, signed in the X-Varde-Signature header. Keep the signing key below: it is shown only now.",
+                s.target
+            ),
+        ),
+        _ => message(c, "Subscribed", format!("{} will get updates.", s.target)),
+    };
+    if s.channel == Channel::Webhook {
+        done.secret = signing_key.unwrap_or_default();
+    }
+    Ok(render(&done))
+}
+
+#[derive(Deserialize)]
+pub(super) struct Signed {
+    sig: Option<String>,
+    lang: Option<String>,
+}
+
+fn checked_link(
+    state: &AppState,
+    id: i64,
+    purpose: Purpose,
+    sig: Option<&str>,
+) -> Result<(), ApiError> {
+    let key = state
+        .status
+        .link_key()
+        .ok_or_else(|| ApiError::internal("no link key"))?;
+    if links::verify(&key, purpose, id, sig.unwrap_or("")) {
+        Ok(())
+    } else {
+        Err(ApiError::not_found())
+    }
+}
+
+pub(super) async fn confirm(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<Signed>,
+) -> Result<Response, ApiError> {
+    state.status.load_link_key(&state.store).await?;
+    checked_link(&state, id, Purpose::Confirm, q.sig.as_deref())?;
+    let s = subscriber(&state, id).await?;
+    state.store.confirm_subscriber(id, state.now()).await?;
+    let lang = q
+        .lang
+        .as_deref()
+        .and_then(|l| Language::parse(l).ok())
+        .unwrap_or(s.language);
+    let c = super::page::Chrome::new(&state.status.settings, lang, "/status");
+    Ok(render(&message(
+        c,
+        "Subscription confirmed",
+        format!("{} will get status updates.", s.target),
+    )))
+}
+
+async fn subscriber(state: &AppState, id: i64) -> Result<Subscriber, ApiError> {
+    state
+        .store
+        .subscriber(id)
+        .await?
+        .ok_or_else(ApiError::not_found)
+}
+
+/// The unsubscribe link opens a page with one button, so that mail scanners that follow links
+/// do not unsubscribe anyone; mail clients use the one-click POST (RFC 8058).
+pub(super) async fn unsubscribe_page(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<Signed>,
+) -> Result<Response, ApiError> {
+    state.status.load_link_key(&state.store).await?;
+    checked_link(&state, id, Purpose::Unsubscribe, q.sig.as_deref())?;
+    let s = subscriber(&state, id).await?;
+    let c = super::page::Chrome::new(&state.status.settings, s.language, "/status");
+    let mut page = message(
+        c,
+        "Unsubscribe",
+        format!("Stop status updates to {}?", s.target),
+    );
+    page.action = format!(
+        "/status/subscriptions/{id}/unsubscribe?sig={}",
+        crate::query_value(q.sig.as_deref().unwrap_or(""))
+    );
+    page.button = "Unsubscribe".into();
+    Ok(render(&page))
+}
+
+pub(super) async fn unsubscribe(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<Signed>,
+) -> Result<Response, ApiError> {
+    state.status.load_link_key(&state.store).await?;
+    checked_link(&state, id, Purpose::Unsubscribe, q.sig.as_deref())?;
+    let s = subscriber(&state, id).await?;
+    state.store.unsubscribe(id, state.now()).await?;
+    let c = super::page::Chrome::new(&state.status.settings, s.language, "/status");
+    Ok(render(&message(
+        c,
+        "Unsubscribed",
+        format!("{} gets no more status updates.", s.target),
+    )))
+}
