@@ -7,6 +7,7 @@
 //! allowed the range: names are resolved by [`GuardedResolver`], which drops such addresses,
 //! IP literals are checked before sending, and redirects are not followed.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,7 +21,7 @@ use varde_core::status::subscription::{AllowedNetwork, Channel, webhook_may_reac
 use varde_core::status::words;
 use varde_core::values::Language;
 use varde_store::Store;
-use varde_store::status::Event;
+use varde_store::status::{Component, Event};
 use varde_store::status_subscriptions::{Delivery, Notification, NotificationKind};
 
 use crate::links::{self, Purpose};
@@ -100,6 +101,15 @@ impl reqwest::dns::Resolve for GuardedResolver {
     }
 }
 
+/// How many notifications are delivered at once (and SMTP connections kept open).
+const DELIVERY_CONCURRENCY: usize = 32;
+
+/// What one batch of notifications refers to.
+struct Batch {
+    components: Vec<Component>,
+    events: HashMap<i64, Option<Event>>,
+}
+
 /// Delivers status notifications.
 pub struct StatusWorker {
     store: Store,
@@ -121,7 +131,10 @@ impl StatusWorker {
             .map(|u| {
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(u).map(|b| {
                     b.timeout(Some(Duration::from_secs(30)))
-                        .pool_config(lettre::transport::smtp::PoolConfig::new().max_size(16))
+                        .pool_config(
+                            lettre::transport::smtp::PoolConfig::new()
+                                .max_size(DELIVERY_CONCURRENCY as u32),
+                        )
                         .build()
                 })
             })
@@ -151,21 +164,32 @@ impl StatusWorker {
         self.store.fan_out(now).await?;
         let due = self.store.claim_notifications(now, 500).await?;
         let n = due.len();
-        let this = self;
+        // What the batch's notifications talk about, read once for all of them.
+        let mut events: HashMap<i64, Option<Event>> = HashMap::new();
+        for u in due.iter().filter_map(|n| n.update_id) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = events.entry(u) {
+                slot.insert(self.store.event_of_update(u).await?);
+            }
+        }
+        let batch = Batch {
+            components: self.store.components().await?,
+            events,
+        };
+        let (this, batch) = (self, &batch);
         let results: Vec<(Notification, Delivery)> = futures_util::stream::iter(due)
             .map(move |item| async move {
-                let outcome = this.deliver(&item, now).await;
+                let outcome = this.deliver(&item, batch, now).await;
                 (item, outcome)
             })
-            .buffer_unordered(16)
+            .buffer_unordered(DELIVERY_CONCURRENCY)
             .collect()
             .await;
         for (item, outcome) in &results {
-            if let Delivery::Retry(e) | Delivery::Failed(e) = &outcome {
+            if let Delivery::Retry(e) | Delivery::Failed(e) = outcome {
                 tracing::warn!(channel = item.subscriber.channel.code(), error = %e, "status notification not delivered");
             }
-            self.store.finish_notification(item, outcome, now).await?;
         }
+        self.store.finish_notifications(&results, now).await?;
         Ok(n)
     }
 
@@ -187,7 +211,7 @@ impl StatusWorker {
         }
     }
 
-    async fn deliver(&self, n: &Notification, now: Timestamp) -> Delivery {
+    async fn deliver(&self, n: &Notification, batch: &Batch, now: Timestamp) -> Delivery {
         let s = &n.subscriber;
         match n.kind {
             NotificationKind::Confirm => {
@@ -216,14 +240,12 @@ impl StatusWorker {
                 let Some(update_id) = n.update_id else {
                     return Delivery::Failed("no update".into());
                 };
-                let event = match self.store.event_of_update(update_id).await {
-                    Ok(Some(e)) => e,
-                    Ok(None) => return Delivery::Failed("the update is gone".into()),
-                    Err(e) => return Delivery::Retry(format!("the database: {e}")),
+                let Some(Some(event)) = batch.events.get(&update_id) else {
+                    return Delivery::Failed("the update is gone".into());
                 };
                 match s.channel {
                     Channel::Email => {
-                        let (subject, body) = self.update_text(&event, update_id, s.language, true);
+                        let (subject, body) = self.update_text(event, update_id, s.language, true);
                         let unsubscribe = links::url(
                             &self.config.url,
                             &self.config.link_key,
@@ -236,10 +258,13 @@ impl StatusWorker {
                             .await
                     }
                     Channel::Sms => {
-                        let (_, body) = self.update_text(&event, update_id, s.language, false);
+                        let (_, body) = self.update_text(event, update_id, s.language, false);
                         self.sms(&s.target, &body).await
                     }
-                    Channel::Webhook => self.webhook(n, &event, update_id, now).await,
+                    Channel::Webhook => {
+                        self.webhook(n, event, &batch.components, update_id, now)
+                            .await
+                    }
                 }
             }
         }
@@ -312,7 +337,7 @@ impl StatusWorker {
         unsubscribe: Option<&str>,
     ) -> Delivery {
         let Some(transport) = &self.mail else {
-            return Delivery::Retry("no SMTP relay is configured (varde serve --smtp)".into());
+            return Delivery::Wait("no SMTP relay is configured (varde serve --smtp)".into());
         };
         let (Ok(from), Ok(to_box)) = (self.config.from.parse(), to.parse()) else {
             return Delivery::Failed(format!("cannot mail {to} from {}", self.config.from));
@@ -385,6 +410,7 @@ impl StatusWorker {
         &self,
         n: &Notification,
         e: &Event,
+        components: &[Component],
         update_id: i64,
         now: Timestamp,
     ) -> Delivery {
@@ -404,17 +430,13 @@ impl StatusWorker {
                 ));
             }
         }
-        let components = match self.store.components().await {
-            Ok(c) => c,
-            Err(err) => return Delivery::Retry(format!("the database: {err}")),
-        };
         let page = Page {
             id: &self.config.page_id,
             name: &self.config.page_name,
             url: &self.config.url,
             time_zone: &self.config.time_zone,
         };
-        let mut incident = statuspage::event(&page, &components, e);
+        let mut incident = statuspage::event(&page, components, e);
         // The update being announced comes first, as Statuspage sends it.
         if let Some(list) = incident["incident_updates"].as_array_mut() {
             list.sort_by_key(|u| u["id"].as_str() != Some(update_id.to_string().as_str()));

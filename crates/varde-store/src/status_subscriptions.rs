@@ -75,6 +75,9 @@ pub enum Delivery {
     Sent,
     Retry(String),
     Failed(String),
+    /// The channel is not set up on this server (no SMTP relay, no SMS gateway): try again in
+    /// a minute without counting an attempt, so nothing is given up while an operator fixes it.
+    Wait(String),
 }
 
 /// A webhook is switched off after this many failed notifications in a row.
@@ -199,9 +202,17 @@ impl Store {
 
     /// The double opt-in: the subscriber followed the link.
     pub async fn confirm_subscriber(&self, id: i64, now: Timestamp) -> Result<()> {
-        let n: u64 = write_pool!(self, p => sqlx::query(
-            "UPDATE status_subscribers SET confirmed_at = COALESCE(confirmed_at, $1) WHERE id = $2 AND unsubscribed_at IS NULL",
-        ).bind(micros(now)).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+        let n: u64 = write_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            let n = sqlx::query(
+                "UPDATE status_subscribers SET confirmed_at = COALESCE(confirmed_at, $1) WHERE id = $2 AND unsubscribed_at IS NULL",
+            ).bind(micros(now)).bind(id).execute(&mut *tx).await?.rows_affected();
+            // A confirmation mail not sent yet is no longer needed.
+            sqlx::query("UPDATE status_notifications SET status = 'skipped', last_error = 'already confirmed', finished_at = $1 WHERE subscriber_id = $2 AND kind = 'confirm' AND status = 'pending'")
+                .bind(micros(now)).bind(id).execute(&mut *tx).await?;
+            tx.commit().await?;
+            n
+        });
         if n == 0 {
             return Err(StoreError::NotFound);
         }
@@ -292,9 +303,38 @@ impl Store {
         );
         let rows: Vec<(i64, String, Option<i64>, i64, i64)> = write_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(until).bind(micros(now)).bind(limit).fetch_all(p).await)?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The subscribers of this claim, read in two queries (rows claimed together share
+        // `claimed_until`; another worker's rows that happen to share it are ignored below).
+        let subscribers_sql = format!(
+            "SELECT {SUBSCRIBER_COLUMNS} FROM status_subscribers s WHERE s.id IN \
+             (SELECT subscriber_id FROM status_notifications WHERE status = 'sending' AND claimed_until = $1)"
+        );
+        let (subscribers, chosen): (Vec<SubscriberRow>, Vec<(i64, i64)>) = read_pool!(self, p => (
+            sqlx::query_as(sqlx::AssertSqlSafe(subscribers_sql)).bind(until).fetch_all(p).await?,
+            sqlx::query_as(
+                "SELECT subscriber_id, component_id FROM status_subscriber_components WHERE subscriber_id IN \
+                 (SELECT subscriber_id FROM status_notifications WHERE status = 'sending' AND claimed_until = $1) ORDER BY component_id",
+            ).bind(until).fetch_all(p).await?,
+        ));
+        let mut components: std::collections::HashMap<i64, Vec<i64>> =
+            std::collections::HashMap::new();
+        for (sid, cid) in chosen {
+            components.entry(sid).or_default().push(cid);
+        }
+        let mut by_id = std::collections::HashMap::new();
+        for r in subscribers {
+            let id = r.0;
+            by_id.insert(
+                id,
+                subscriber(r, Some(components.remove(&id).unwrap_or_default()))?,
+            );
+        }
         let mut out = Vec::with_capacity(rows.len());
         for (id, kind, update_id, subscriber_id, attempts) in rows {
-            let Some(subscriber) = self.subscriber(subscriber_id).await? else {
+            let Some(subscriber) = by_id.get(&subscriber_id).cloned() else {
                 continue;
             };
             out.push(Notification {
@@ -309,47 +349,48 @@ impl Store {
         Ok(out)
     }
 
-    /// Records how a delivery ended. A webhook that fails [`WEBHOOK_FAILURE_LIMIT`] times in a
-    /// row is switched off, and its owner is told by e-mail.
-    pub async fn finish_notification(
+    /// Records how deliveries ended, in one transaction. A webhook that fails
+    /// [`WEBHOOK_FAILURE_LIMIT`] times in a row is switched off, and its owner is told by e-mail.
+    pub async fn finish_notifications(
         &self,
-        n: &Notification,
-        outcome: &Delivery,
+        done: &[(Notification, Delivery)],
         now: Timestamp,
     ) -> Result<()> {
-        let attempts = n.attempts + 1;
-        let (status, error, next) = match outcome {
-            Delivery::Sent => ("sent", String::new(), None),
-            Delivery::Failed(e) => ("failed", e.clone(), None),
-            Delivery::Retry(e) if attempts >= MAX_ATTEMPTS => ("failed", e.clone(), None),
-            Delivery::Retry(e) => {
-                // 30 s, 2 min, 8 min, 32 min, about 2 h.
-                let backoff = 30 * 4_i64.pow((attempts - 1).min(4) as u32);
-                (
-                    "pending",
-                    e.clone(),
-                    Some(micros(now) + backoff * 1_000_000),
-                )
-            }
-        };
-        let webhook =
-            n.subscriber.channel == Channel::Webhook && n.kind == NotificationKind::Update;
+        if done.is_empty() {
+            return Ok(());
+        }
         write_pool!(self, p => {
             let mut tx = p.begin().await?;
-            sqlx::query(
-                "UPDATE status_notifications SET status = $1, attempts = $2, last_error = $3, \
-                 next_attempt_at = COALESCE($4, next_attempt_at), claimed_until = NULL, \
-                 finished_at = CASE WHEN $1 IN ('sent', 'failed') THEN $5 ELSE NULL END WHERE id = $6",
-            )
-            .bind(status)
-            .bind(attempts)
-            .bind(&error)
-            .bind(next)
-            .bind(micros(now))
-            .bind(n.id)
-            .execute(&mut *tx)
-            .await?;
-            if webhook {
+            for (n, outcome) in done {
+                let attempts = n.attempts + 1;
+                let (status, error, next) = match outcome {
+                    Delivery::Sent => ("sent", String::new(), None),
+                    Delivery::Failed(e) => ("failed", e.clone(), None),
+                    Delivery::Retry(e) if attempts >= MAX_ATTEMPTS => ("failed", e.clone(), None),
+                    Delivery::Retry(e) => {
+                        // 30 s, 2 min, 8 min, 32 min, about 2 h.
+                        let backoff = 30 * 4_i64.pow((attempts - 1).min(4) as u32);
+                        ("pending", e.clone(), Some(micros(now) + backoff * 1_000_000))
+                    }
+                    Delivery::Wait(e) => ("pending", e.clone(), Some(micros(now) + 60_000_000)),
+                };
+                let attempts = if matches!(outcome, Delivery::Wait(_)) { n.attempts } else { attempts };
+                sqlx::query(
+                    "UPDATE status_notifications SET status = $1, attempts = $2, last_error = $3, \
+                     next_attempt_at = COALESCE($4, next_attempt_at), claimed_until = NULL, \
+                     finished_at = CASE WHEN $1 IN ('sent', 'failed') THEN $5 ELSE NULL END WHERE id = $6",
+                )
+                .bind(status)
+                .bind(attempts)
+                .bind(&error)
+                .bind(next)
+                .bind(micros(now))
+                .bind(n.id)
+                .execute(&mut *tx)
+                .await?;
+                if n.subscriber.channel != Channel::Webhook || n.kind != NotificationKind::Update {
+                    continue;
+                }
                 let failures: i64 = sqlx::query_scalar(
                     "UPDATE status_subscribers SET consecutive_failures = CASE WHEN $1 THEN 0 ELSE consecutive_failures + 1 END WHERE id = $2 RETURNING consecutive_failures",
                 )
@@ -357,25 +398,26 @@ impl Store {
                 .bind(n.subscriber.id)
                 .fetch_one(&mut *tx)
                 .await?;
-                if failures >= WEBHOOK_FAILURE_LIMIT {
-                    let switched: u64 = sqlx::query("UPDATE status_subscribers SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL")
+                if failures < WEBHOOK_FAILURE_LIMIT {
+                    continue;
+                }
+                let switched: u64 = sqlx::query("UPDATE status_subscribers SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL")
+                    .bind(micros(now))
+                    .bind(n.subscriber.id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if switched > 0 {
+                    sqlx::query("UPDATE status_notifications SET status = 'skipped', last_error = 'webhook switched off', finished_at = $1 WHERE subscriber_id = $2 AND status = 'pending'")
                         .bind(micros(now))
                         .bind(n.subscriber.id)
                         .execute(&mut *tx)
-                        .await?
-                        .rows_affected();
-                    if switched > 0 {
-                        sqlx::query("UPDATE status_notifications SET status = 'skipped', last_error = 'webhook switched off', finished_at = $1 WHERE subscriber_id = $2 AND status = 'pending'")
-                            .bind(micros(now))
-                            .bind(n.subscriber.id)
-                            .execute(&mut *tx)
-                            .await?;
-                        sqlx::query("INSERT INTO status_notifications (kind, subscriber_id, next_attempt_at, created_at) VALUES ('webhook_disabled', $1, $2, $2)")
-                            .bind(n.subscriber.id)
-                            .bind(micros(now))
-                            .execute(&mut *tx)
-                            .await?;
-                    }
+                        .await?;
+                    sqlx::query("INSERT INTO status_notifications (kind, subscriber_id, next_attempt_at, created_at) VALUES ('webhook_disabled', $1, $2, $2)")
+                        .bind(n.subscriber.id)
+                        .bind(micros(now))
+                        .execute(&mut *tx)
+                        .await?;
                 }
             }
             tx.commit().await?;
@@ -383,14 +425,26 @@ impl Store {
         Ok(())
     }
 
-    /// The delivery log of one update: `(channel, target, status, attempts, last error)`.
+    /// Records how one delivery ended (see [`Store::finish_notifications`]).
+    pub async fn finish_notification(
+        &self,
+        n: &Notification,
+        outcome: &Delivery,
+        now: Timestamp,
+    ) -> Result<()> {
+        self.finish_notifications(&[(n.clone(), outcome.clone())], now)
+            .await
+    }
+
+    /// The delivery log of one update, its first 500 lines: `(channel, target, status,
+    /// attempts, last error)`.
     pub async fn update_deliveries(
         &self,
         update: i64,
     ) -> Result<Vec<(String, String, String, i64, String)>> {
         Ok(read_pool!(self, p => sqlx::query_as(
             "SELECT s.channel, s.target, n.status, n.attempts, n.last_error FROM status_notifications n \
-             JOIN status_subscribers s ON s.id = n.subscriber_id WHERE n.update_id = $1 ORDER BY n.id",
+             JOIN status_subscribers s ON s.id = n.subscriber_id WHERE n.update_id = $1 ORDER BY n.id LIMIT 500",
         ).bind(update).fetch_all(p).await)?)
     }
 

@@ -103,3 +103,44 @@ pub async fn bulk_tickets(store: &Store, n: i64) -> Result<()> {
     }
     Ok(())
 }
+
+/// Adds `n` confirmed subscribers to every component, for fan-out benchmarks: each `channel`
+/// subscriber's target is `target(i)`; webhooks get `key` as their signing key.
+pub async fn bulk_subscribers(
+    store: &Store,
+    n: i64,
+    channel: &str,
+    key: Option<&str>,
+    target: impl Fn(i64) -> String,
+    at: jiff::Timestamp,
+) -> Result<()> {
+    use crate::{micros, write_pool};
+    let style = store.placeholders();
+    let chunk = 1000i64;
+    let mut first = 0i64;
+    while first < n {
+        let last = (first + chunk).min(n);
+        let sql = format!(
+            "INSERT INTO status_subscribers (channel, target, language, all_components, signing_key, confirmed_at, created_at) VALUES {}",
+            style.rows(7, (last - first) as usize)
+        );
+        write_pool!(store, p => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for i in first..last {
+                let language = ["en", "sv", "nb", "da"][(i % 4) as usize];
+                q = q.bind(channel).bind(target(i)).bind(language).bind(true).bind(key).bind(micros(at)).bind(micros(at));
+            }
+            q.execute(p).await?;
+        });
+        first = last;
+    }
+    Ok(())
+}
+
+/// Ends every subscription of `channel` (benchmarks measure one channel at a time).
+pub async fn unsubscribe_channel(store: &Store, channel: &str, at: jiff::Timestamp) -> Result<()> {
+    use crate::{micros, write_pool};
+    write_pool!(store, p => sqlx::query("UPDATE status_subscribers SET unsubscribed_at = $1 WHERE channel = $2")
+        .bind(micros(at)).bind(channel).execute(p).await.map(|_| ()))?;
+    Ok(())
+}

@@ -715,6 +715,32 @@ async fn seed_status(store: &Store, ticket: Option<i64>, now: Timestamp) -> anyh
     .parse(EventKind::Maintenance, &tz)
     .map_err(bad)?;
     store.create_event(&m, author, ago(0, 3)).await?;
+
+    // Subscribers: the Sikt contact by e-mail to everything (confirmed, in Norwegian), and an
+    // on-call phone for Oslo storage. Without --smtp and --sms-gateway their notifications
+    // wait, visible in each incident's delivery log.
+    use varde_core::status::subscription::SubscriptionForm;
+    let subscriptions = [
+        SubscriptionForm {
+            channel: "email".into(),
+            target: CUSTOMER.0.into(),
+            language: "nb".into(),
+            ..Default::default()
+        },
+        SubscriptionForm {
+            channel: "sms".into(),
+            target: "+47 912 34 567".into(),
+            language: "nb".into(),
+            components: vec![id(Service::Storage, Site::Oslo)],
+            ..Default::default()
+        },
+    ];
+    for form in subscriptions {
+        let s = store
+            .subscribe(&form.parse().map_err(bad)?, None, now)
+            .await?;
+        store.confirm_subscriber(s.id, now).await?;
+    }
     Ok(())
 }
 

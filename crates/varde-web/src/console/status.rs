@@ -99,6 +99,10 @@ struct EventView {
     window: String,
     updates: Vec<(String, &'static str, String, String)>,
     tickets: Vec<i64>,
+    /// `(status, count)` over every notification of this event.
+    delivery_counts: Vec<(String, i64)>,
+    /// Per update (newest first): who was told, how it went.
+    deliveries: Vec<(String, Vec<(String, String, String, i64, String)>)>,
 }
 
 fn when(state: &AppState, t: jiff::Timestamp) -> String {
@@ -435,6 +439,29 @@ async fn event_page(
     }
     customers.sort_by(|a, b| a.1.cmp(&b.1));
     let w = words(Language::English);
+    let delivery_counts = state
+        .store
+        .event_delivery_counts(e.id)
+        .await
+        .map_err(store_err(caller))?;
+    let mut deliveries = Vec::new();
+    for u in &e.updates {
+        let log = state
+            .store
+            .update_deliveries(u.id)
+            .await
+            .map_err(store_err(caller))?;
+        if !log.is_empty() {
+            deliveries.push((
+                format!(
+                    "{} ({})",
+                    w.event_status(u.status),
+                    when(state, u.created_at)
+                ),
+                log,
+            ));
+        }
+    }
     let mut values = values;
     values
         .entry("status".into())
@@ -478,6 +505,8 @@ async fn event_page(
                 })
                 .collect(),
             tickets: e.tickets.clone(),
+            delivery_counts,
+            deliveries,
         }),
         values,
         errors,

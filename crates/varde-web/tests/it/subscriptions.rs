@@ -221,6 +221,25 @@ async fn each_subscriber_of_a_component_hears_once_in_its_language() {
     assert_eq!(r.status(), 303);
     assert_eq!(drain().await, 3, "three subscribers of Compute");
     assert_eq!(drain().await, 0, "and nobody twice");
+    let event_id = app
+        .store
+        .events(varde_store::status::EventFilter::OpenIncidents, 1)
+        .await
+        .unwrap()[0]
+        .id;
+    let page = browser
+        .get(app.url(&format!("/console/status/events/{event_id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("<p id=\"delivery-counts\">3 sent</p>"),
+        "the delivery log: {page}"
+    );
+    assert!(page.contains("+4791234567"));
 
     // E-mail: only the Compute subscriber, in Swedish, with one-click unsubscribe.
     let mails = sink.received();
