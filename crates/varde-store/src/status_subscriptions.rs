@@ -80,6 +80,16 @@ pub enum Delivery {
     Wait(String),
 }
 
+/// One line of an update's delivery log.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct DeliveryLine {
+    pub channel: String,
+    pub target: String,
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: String,
+}
+
 /// A webhook is switched off after this many failed notifications in a row.
 pub const WEBHOOK_FAILURE_LIMIT: i64 = 5;
 /// After this many attempts a notification is given up.
@@ -436,13 +446,9 @@ impl Store {
             .await
     }
 
-    /// The delivery log of one update, its first 500 lines: `(channel, target, status,
-    /// attempts, last error)`.
-    pub async fn update_deliveries(
-        &self,
-        update: i64,
-    ) -> Result<Vec<(String, String, String, i64, String)>> {
-        Ok(read_pool!(self, p => sqlx::query_as(
+    /// The delivery log of one update, its first 500 lines.
+    pub async fn update_deliveries(&self, update: i64) -> Result<Vec<DeliveryLine>> {
+        Ok(read_pool!(self, p => sqlx::query_as::<_, DeliveryLine>(
             "SELECT s.channel, s.target, n.status, n.attempts, n.last_error FROM status_notifications n \
              JOIN status_subscribers s ON s.id = n.subscriber_id WHERE n.update_id = $1 ORDER BY n.id LIMIT 500",
         ).bind(update).fetch_all(p).await)?)

@@ -102,7 +102,7 @@ struct EventView {
     /// `(status, count)` over every notification of this event.
     delivery_counts: Vec<(String, i64)>,
     /// Per update (newest first): who was told, how it went.
-    deliveries: Vec<(String, Vec<(String, String, String, i64, String)>)>,
+    deliveries: Vec<(String, Vec<varde_store::status_subscriptions::DeliveryLine>)>,
 }
 
 fn when(state: &AppState, t: jiff::Timestamp) -> String {
