@@ -11,6 +11,7 @@
 
 mod compose;
 pub mod links;
+pub mod smtp;
 pub mod status;
 pub mod statuspage;
 pub mod testing;
@@ -18,7 +19,6 @@ pub mod testing;
 use std::time::Duration;
 
 use jiff::Timestamp;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use varde_core::ticket::history::Change;
 use varde_store::Store;
 use varde_store::outbox::{Item, Outcome};
@@ -44,14 +44,14 @@ pub struct MailConfig {
 /// Sends the outbox's mail.
 pub struct MailWorker {
     store: Store,
-    transport: AsyncSmtpTransport<Tokio1Executor>,
+    transport: smtp::SmtpRelay,
     config: MailConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum WorkerError {
     #[error("the SMTP relay address is not usable: {0}")]
-    Relay(#[from] lettre::transport::smtp::Error),
+    Relay(#[from] smtp::RelayError),
     #[error(transparent)]
     Store(#[from] varde_store::StoreError),
     #[error("the HTTP client: {0}")]
@@ -64,9 +64,7 @@ impl MailWorker {
         smtp_url: &str,
         config: MailConfig,
     ) -> Result<MailWorker, WorkerError> {
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)?
-            .timeout(Some(Duration::from_secs(30)))
-            .build();
+        let transport = smtp::SmtpRelay::from_url(smtp_url, 4)?;
         Ok(MailWorker {
             store,
             transport,

@@ -15,8 +15,8 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
+use lettre::Message;
 use lettre::message::header::ContentType;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use varde_core::status::subscription::{AllowedNetwork, Channel, webhook_may_reach};
 use varde_core::status::words;
 use varde_core::values::Language;
@@ -113,7 +113,7 @@ struct Batch {
 /// Delivers status notifications.
 pub struct StatusWorker {
     store: Store,
-    mail: Option<AsyncSmtpTransport<Tokio1Executor>>,
+    mail: Option<crate::smtp::SmtpRelay>,
     http: reqwest::Client,
     sms: Option<SmsGateway>,
     config: StatusNotifyConfig,
@@ -128,16 +128,7 @@ impl StatusWorker {
     ) -> Result<StatusWorker, crate::WorkerError> {
         crate::install_tls_provider();
         let mail = smtp_url
-            .map(|u| {
-                AsyncSmtpTransport::<Tokio1Executor>::from_url(u).map(|b| {
-                    b.timeout(Some(Duration::from_secs(30)))
-                        .pool_config(
-                            lettre::transport::smtp::PoolConfig::new()
-                                .max_size(DELIVERY_CONCURRENCY as u32),
-                        )
-                        .build()
-                })
-            })
+            .map(|u| crate::smtp::SmtpRelay::from_url(u, DELIVERY_CONCURRENCY))
             .transpose()?;
         let http = reqwest::Client::builder()
             .dns_resolver(Arc::new(GuardedResolver {
@@ -369,7 +360,7 @@ impl StatusWorker {
             ));
         }
         match transport.send(message).await {
-            Ok(_) => Delivery::Sent,
+            Ok(()) => Delivery::Sent,
             Err(e) if e.is_permanent() => Delivery::Failed(e.to_string()),
             Err(e) => Delivery::Retry(e.to_string()),
         }

@@ -233,3 +233,40 @@ async fn a_temporary_failure_is_retried_later() {
     assert_eq!(store.delivery_log(t.id).await.unwrap()[0].status, "sent");
     assert_eq!(sink.received().len(), 1);
 }
+
+#[tokio::test]
+async fn the_relay_authenticates_reuses_connections_and_refuses_missing_tls() {
+    use varde_notify::smtp::SmtpRelay;
+    let mail = |to: &str| {
+        lettre::Message::builder()
+            .from("status@example.com".parse().unwrap())
+            .to(to.parse().unwrap())
+            .subject("relay test")
+            .body("hello".to_string())
+            .unwrap()
+    };
+    let sink = SmtpSink::start("--require-auth relay:s3cret");
+    let port = sink.port;
+    let good = SmtpRelay::from_url(&format!("smtp://relay:s3cret@127.0.0.1:{port}"), 2).unwrap();
+    for i in 0..5 {
+        good.send(mail(&format!("u{i}@example.com"))).await.unwrap();
+    }
+    assert_eq!(sink.received().len(), 5, "one connection, reused");
+    let anonymous = SmtpRelay::from_url(&format!("smtp://127.0.0.1:{port}"), 2).unwrap();
+    let e = anonymous.send(mail("x@example.com")).await.unwrap_err();
+    assert!(e.is_permanent(), "530 authentication required: {e}");
+    // The sink offers no STARTTLS: a relay that requires TLS must not send in the clear.
+    let tls = SmtpRelay::from_url(
+        &format!("smtp://relay:s3cret@127.0.0.1:{port}?tls=required"),
+        2,
+    )
+    .unwrap();
+    assert!(tls.send(mail("x@example.com")).await.is_err());
+    assert_eq!(sink.received().len(), 5, "nothing else arrived");
+    // Nobody listening: a temporary failure.
+    drop(sink);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let gone = SmtpRelay::from_url(&format!("smtp://127.0.0.1:{port}"), 2).unwrap();
+    let e = gone.send(mail("x@example.com")).await.unwrap_err();
+    assert!(!e.is_permanent(), "{e}");
+}
