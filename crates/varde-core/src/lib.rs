@@ -30,6 +30,7 @@ pub mod customer;
 pub mod entitlements;
 pub mod form;
 pub mod ids;
+pub mod report;
 pub mod sla;
 pub mod status;
 pub mod ticket;
