@@ -19,6 +19,12 @@ if [ -z "${VARDE_TEST_PG_URL:-}" ]; then
 fi
 echo "== PostgreSQL for tests: $VARDE_TEST_PG_URL"
 
+# Chromium prints report PDFs (a Rust test renders one with poppler's pdftoppm) and runs
+# the browser tests.
+if [ ! -x /usr/bin/chromium ] || ! command -v pdftoppm >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core poppler-utils >/dev/null
+fi
+
 # 2. Build once, test once.
 cargo build --workspace --all-targets --locked
 cargo test --workspace --locked
@@ -28,9 +34,6 @@ if ! command -v rt >/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rt5-clients >/dev/null
 fi
 python3 -c 'import rt.rest2' 2>/dev/null || pip install -q rt==3.8.1
-if [ ! -x /usr/bin/chromium ]; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
-fi
 [ -d e2e/node_modules/@playwright/test ] && [ -d e2e/node_modules/@axe-core/playwright ] || (cd e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 data=$(mktemp -d)

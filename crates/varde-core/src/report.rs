@@ -275,14 +275,13 @@ pub fn build(input: &ReportInput) -> Report {
                 if !applies {
                     continue;
                 }
-                let e = compliance.entry((i, c.class)).or_insert((0, 0));
+                // A target still running and not breached counts neither way yet.
                 if s.breached {
-                    e.1 += 1;
+                    compliance.entry((i, c.class)).or_insert((0, 0)).1 += 1;
                     breached.push(target_label(s.kind));
                 } else if s.met_at.is_some() {
-                    e.0 += 1;
+                    compliance.entry((i, c.class)).or_insert((0, 0)).0 += 1;
                 }
-                // A target still running and not breached counts neither way yet.
                 if s.kind == TargetKind::FirstResponse
                     && let Some(m) = s.met_at
                 {

@@ -296,6 +296,22 @@ impl Store {
     }
 
     /// The organisation that owns a mail domain, for matching incoming mail.
+    /// An organisation by its id, its organisation number, its name, or the start of its name
+    /// when only one name starts so (as the CLI takes it).
+    pub async fn find_organization(&self, key: &str) -> Result<Option<OrganizationId>> {
+        let key = key.trim();
+        let id: Option<i64> = read_pool!(self, p => sqlx::query_scalar(
+            "SELECT id FROM organizations WHERE CAST(id AS TEXT) = $1 OR org_number = $1 OR name_key = $2 ORDER BY id LIMIT 1",
+        ).bind(key).bind(name_key(key)).fetch_optional(p).await)?;
+        if id.is_some() || key.is_empty() {
+            return Ok(id.map(OrganizationId));
+        }
+        let starts: Vec<i64> = read_pool!(self, p => sqlx::query_scalar(
+            "SELECT id FROM organizations WHERE substr(name_key, 1, length($1)) = $1 LIMIT 2",
+        ).bind(name_key(key)).fetch_all(p).await)?;
+        Ok((starts.len() == 1).then(|| OrganizationId(starts[0])))
+    }
+
     pub async fn organization_by_domain(
         &self,
         domain: &MailDomain,

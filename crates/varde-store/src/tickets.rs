@@ -458,6 +458,21 @@ impl Store {
         })
     }
 
+    /// The tickets of an organisation that were open at some time in `[from, until)`: created
+    /// before `until`, and not resolved before `from`. Merged tickets count as the survivor.
+    pub async fn tickets_of_organization_between(
+        &self,
+        org: varde_core::ids::OrganizationId,
+        from: Timestamp,
+        until: Timestamp,
+    ) -> Result<Vec<TicketId>> {
+        let ids: Vec<i64> = read_pool!(self, p => sqlx::query_scalar(
+            "SELECT id FROM tickets WHERE organization_id = $1 AND effective_id = id AND created_at < $3 \
+             AND (resolved_at IS NULL OR resolved_at >= $2 OR status NOT IN ('resolved', 'rejected', 'deleted')) ORDER BY id",
+        ).bind(org.0).bind(micros(from)).bind(micros(until)).fetch_all(p).await)?;
+        Ok(ids.into_iter().map(TicketId).collect())
+    }
+
     /// Tickets by id, in the order given; unknown ids are skipped. Loaded in batches (four
     /// queries per 500 tickets), so listing thousands of tickets stays cheap.
     pub async fn tickets(&self, ids: &[TicketId]) -> Result<Vec<Ticket>> {

@@ -27,6 +27,7 @@ pub mod lmtp;
 pub mod mail_gateway;
 pub mod openapi;
 pub mod ops;
+pub mod report;
 pub mod rt;
 pub mod status;
 pub mod tickets;

@@ -205,6 +205,23 @@ enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// The quarterly operations report of one organisation.
+    Report {
+        /// The organisation: its id, organisation number or name.
+        #[arg(long)]
+        org: String,
+        /// The quarter, like 2026Q3 (default: the current one).
+        #[arg(long)]
+        quarter: Option<String>,
+        /// html | json | csv | pdf (pdf prints the HTML with Debian's chromium).
+        #[arg(long, default_value = "html")]
+        format: String,
+        /// Write here instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Export organisations, contacts or contracts as CSV to standard output.
     Export {
         /// organizations | contacts | contracts
@@ -731,6 +748,49 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 std::process::exit(75)
             }
+        }
+        Command::Report {
+            org,
+            quarter,
+            format,
+            output,
+            store,
+        } => {
+            let s = store.open("./varde-data").await?;
+            let tz = varde_web::status::StatusSettings::default().time_zone;
+            let now = now();
+            let period = match quarter {
+                Some(q) => {
+                    varde_core::report::Period::quarter(&q).map_err(|e| anyhow::anyhow!(e.0))?
+                }
+                None => varde_core::report::Period::quarter_of(now.to_zoned(tz.clone()).date()),
+            };
+            let id = s
+                .find_organization(&org)
+                .await?
+                .with_context(|| format!("no organisation with the id, number or name '{org}'"))?;
+            let input = varde_web::report::gather(&s, id, period, &tz, now)
+                .await?
+                .with_context(|| format!("organisation {org} is gone"))?;
+            let r = varde_web::report::report(&input);
+            let bytes = match format.as_str() {
+                "html" => varde_web::report::to_html(&r, false)?.into_bytes(),
+                "json" => serde_json::to_vec_pretty(&varde_web::report::to_json(&r))?,
+                "csv" => varde_web::report::to_csv(&r).into_bytes(),
+                "pdf" => varde_web::report::to_pdf(&varde_web::report::to_html(&r, false)?)
+                    .map_err(|e| anyhow::anyhow!(e))?,
+                other => anyhow::bail!("'{other}' is not html, json, csv or pdf"),
+            };
+            s.close().await;
+            match output {
+                Some(path) => std::fs::write(&path, bytes)
+                    .with_context(|| format!("writing {}", path.display()))?,
+                None => {
+                    use std::io::Write;
+                    std::io::stdout().write_all(&bytes)?;
+                }
+            }
+            Ok(())
         }
         Command::Export { kind, store } => {
             let kind = Kind::parse(&kind)

@@ -26,6 +26,7 @@ use crate::error::{ApiError, ErrorCode};
 
 mod account;
 mod customers;
+mod report;
 mod status;
 mod tickets;
 
@@ -95,6 +96,7 @@ pub fn routes() -> Router<AppState> {
             get(customers::list).post(customers::create),
         )
         .route("/console/organizations/rows", get(customers::rows))
+        .route("/console/organizations/{id}/report", get(report::show))
         .route("/console/organizations/new", get(customers::new_form))
         .route(
             "/console/organizations/{id}",

@@ -1,0 +1,365 @@
+//! The quarterly operations report: gathers one organisation's tickets, contracts and
+//! status-page facts for a period, lets `varde_core::report::build` derive the report, and
+//! renders it as HTML (with SVG charts, printable), JSON, CSV or PDF (Debian's chromium prints
+//! the HTML). Used by the console (`/console/organizations/{id}/report`) and `varde report`.
+
+use askama::Template;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use serde_json::{Value, json};
+use varde_core::calendar::Calendar;
+use varde_core::catalogue::{ProductKind, SupportTier};
+use varde_core::entitlements::entitlements_on;
+use varde_core::ids::OrganizationId;
+use varde_core::report::{
+    IncidentLine, Period, Report, ReportInput, ServiceInput, TicketInput, build,
+};
+use varde_core::sla::Policy;
+use varde_store::Store;
+use varde_store::status::EventFilter;
+
+/// Gathers what the report of `org` for `period` is made from; `None` for no such organisation.
+pub async fn gather(
+    store: &Store,
+    org: OrganizationId,
+    period: Period,
+    tz: &TimeZone,
+    now: Timestamp,
+) -> varde_store::Result<Option<ReportInput>> {
+    let Some(organization) = store.organization(org).await? else {
+        return Ok(None);
+    };
+    let (start, end) = (period.start(tz), period.end(tz));
+    let contracts = store.contracts_of(org).await?;
+    let last_day = period.until.yesterday().unwrap_or(period.until);
+    let tier = entitlements_on(
+        contracts.iter().map(|c| &c.details),
+        last_day.min(now.to_zoned(tz.clone()).date()),
+    )
+    .map(|e| e.tier)
+    .ok();
+    // The services on a contract in force at some day of the period.
+    let mut lines = Vec::new();
+    for c in &contracts {
+        let d = &c.details;
+        let overlaps = d.signed_on.is_some()
+            && d.starts_on < period.until
+            && d.ends_on.is_none_or(|e| e >= period.from);
+        if overlaps {
+            for l in &d.lines {
+                if let ProductKind::Service(s) = l.product.kind() {
+                    lines.push((s, l.site));
+                }
+            }
+        }
+    }
+    let components = store.components().await?;
+    let on_contract: Vec<_> = components
+        .iter()
+        .filter(|c| !c.is_group)
+        .filter(|c| {
+            lines.iter().any(|(s, site)| {
+                c.service == Some(*s) && (site.is_none() || c.site == *site || c.site.is_none())
+            })
+        })
+        .collect();
+    let history = store
+        .component_history(start - jiff::SignedDuration::from_hours(24))
+        .await?;
+    let services = on_contract
+        .iter()
+        .map(|c| ServiceInput {
+            name: c.name.clone(),
+            created: c.created_at,
+            changes: history.get(&c.id).cloned().unwrap_or_default(),
+        })
+        .collect();
+    let ids: Vec<i64> = on_contract.iter().map(|c| c.id).collect();
+    let incidents = store
+        .events(EventFilter::All, 1000)
+        .await?
+        .into_iter()
+        .filter(|e| e.started_at < end && e.resolved_at.is_none_or(|r| r >= start))
+        .filter(|e| e.components.iter().any(|c| ids.contains(c)))
+        .map(|e| IncidentLine {
+            id: e.id,
+            name: e.name.clone(),
+            impact: varde_notify::statuspage::impact(&e).to_string(),
+            started: e.started_at,
+            resolved: e.resolved_at,
+            components: e
+                .components
+                .iter()
+                .filter_map(|id| components.iter().find(|c| c.id == *id))
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+        .collect();
+    let mut tickets = Vec::new();
+    let ids = store
+        .tickets_of_organization_between(org, start, end)
+        .await?;
+    for ticket in store.tickets(&ids).await? {
+        let history = store
+            .history(ticket.id)
+            .await?
+            .into_iter()
+            .filter(|h| h.transaction.ticket == ticket.id)
+            .map(|h| h.transaction)
+            .collect();
+        tickets.push(TicketInput { ticket, history });
+    }
+    let tier_for_policy = tier.unwrap_or(SupportTier::Base);
+    Ok(Some(ReportInput {
+        organization: organization.details.name.clone(),
+        tier: tier
+            .map(|t| t.label().to_string())
+            .unwrap_or_else(|| "no support tier on contract".into()),
+        period,
+        tz: tz.clone(),
+        policy: Policy::example(tier_for_policy),
+        calendar: Calendar::always("24/7"),
+        now,
+        tickets,
+        services,
+        incidents,
+        feedback: Vec::new(),
+    }))
+}
+
+/// Builds the report from what `gather` found.
+pub fn report(input: &ReportInput) -> Report {
+    build(input)
+}
+
+fn minutes(d: Option<jiff::SignedDuration>) -> Value {
+    d.map(|d| json!(d.as_mins())).unwrap_or(Value::Null)
+}
+
+/// The report as JSON data.
+pub fn to_json(r: &Report) -> Value {
+    let line = |t: &varde_core::report::TicketLine| {
+        json!({"id": t.id, "subject": t.subject, "queue": t.queue, "status": t.status, "priority": t.priority,
+               "created": t.created.to_string(), "age_minutes": t.age.as_mins(), "breached": t.breached})
+    };
+    json!({
+        "organization": r.organization,
+        "tier": r.tier,
+        "period": {"label": r.period.label, "from": r.period.from.to_string(), "until": r.period.until.to_string()},
+        "policy": {"version": r.policy_version, "calendar": r.calendar, "example": true},
+        "tickets": r.tickets,
+        "compliance": r.compliance.iter().map(|c| json!({
+            "target": c.target, "priority": c.priority, "met": c.met, "breached": c.breached, "percent": c.percent(),
+        })).collect::<Vec<_>>(),
+        "first_response_minutes": {"count": r.first_response.count, "median": minutes(r.first_response.median), "p90": minutes(r.first_response.p90)},
+        "resolution_minutes": {"count": r.resolution.count, "median": minutes(r.resolution.median), "p90": minutes(r.resolution.p90)},
+        "by_queue": r.by_queue, "by_category": r.by_category, "by_status": r.by_status,
+        "longest": r.longest.iter().map(line).collect::<Vec<_>>(),
+        "breached": r.breached.iter().map(line).collect::<Vec<_>>(),
+        "open_items": r.open_items.iter().map(line).collect::<Vec<_>>(),
+        "availability": r.availability.iter().map(|a| json!({
+            "service": a.service, "percent": a.percent, "major_outage_minutes": a.major_minutes, "partial_outage_minutes": a.partial_minutes,
+        })).collect::<Vec<_>>(),
+        "availability_formula": r.availability_formula,
+        "incidents": r.incidents.iter().map(|i| json!({
+            "id": i.id, "name": i.name, "impact": i.impact, "started": i.started.to_string(),
+            "resolved": i.resolved.map(|t| t.to_string()), "components": i.components,
+        })).collect::<Vec<_>>(),
+        "feedback": r.feedback,
+        "agenda": r.agenda,
+    })
+}
+
+/// The report's tickets and compliance as CSV: one section per table, separated by a blank line.
+pub fn to_csv(r: &Report) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(["target", "priority", "met", "breached", "percent"]);
+    for c in &r.compliance {
+        let _ = w.write_record([
+            c.target.to_string(),
+            c.priority.to_string(),
+            c.met.to_string(),
+            c.breached.to_string(),
+            c.percent().map(|p| format!("{p:.1}")).unwrap_or_default(),
+        ]);
+    }
+    let _ = w.write_record([""; 0]);
+    let _ = w.write_record([
+        "service",
+        "availability_percent",
+        "major_outage_minutes",
+        "partial_outage_minutes",
+    ]);
+    for a in &r.availability {
+        let _ = w.write_record([
+            a.service.clone(),
+            format!("{:.3}", a.percent),
+            a.major_minutes.to_string(),
+            a.partial_minutes.to_string(),
+        ]);
+    }
+    let _ = w.write_record([""; 0]);
+    let _ = w.write_record([
+        "ticket",
+        "subject",
+        "queue",
+        "status",
+        "priority",
+        "created",
+        "age_minutes",
+        "breached",
+    ]);
+    let mut all: Vec<&varde_core::report::TicketLine> = r
+        .longest
+        .iter()
+        .chain(&r.breached)
+        .chain(&r.open_items)
+        .collect();
+    all.sort_by_key(|t| t.id);
+    all.dedup_by_key(|t| t.id);
+    for t in all {
+        let _ = w.write_record([
+            t.id.to_string(),
+            t.subject.clone(),
+            t.queue.clone(),
+            t.status.clone(),
+            t.priority.to_string(),
+            t.created.to_string(),
+            t.age.as_mins().to_string(),
+            t.breached.join(" "),
+        ]);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+struct Bar {
+    label: String,
+    value: String,
+    width: f64,
+    y: usize,
+    class: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportPage<'a> {
+    r: &'a Report,
+    compliance: Vec<Bar>,
+    queues: Vec<Bar>,
+    chart_height: usize,
+    queue_height: usize,
+    first_median: String,
+    first_p90: String,
+    resolution_median: String,
+    resolution_p90: String,
+    links: bool,
+}
+
+fn hm(d: Option<jiff::SignedDuration>) -> String {
+    match d {
+        None => "–".into(),
+        Some(d) => {
+            let m = d.as_mins();
+            if m >= 60 * 24 {
+                format!("{}d {}h", m / (60 * 24), (m / 60) % 24)
+            } else {
+                format!("{}h {:02}m", m / 60, m % 60)
+            }
+        }
+    }
+}
+
+/// The report as a printable HTML page with SVG charts. `links`: ticket numbers link into
+/// the console (not in a PDF sent to the customer).
+pub fn to_html(r: &Report, links: bool) -> Result<String, askama::Error> {
+    let compliance: Vec<Bar> = r
+        .compliance
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let p = c.percent().unwrap_or(0.0);
+            Bar {
+                label: format!("{} · {}", c.target, c.priority),
+                value: format!("{p:.0} % ({} of {})", c.met, c.met + c.breached),
+                width: p * 3.0,
+                y: i * 22,
+                class: if p >= 95.0 {
+                    "good"
+                } else if p >= 80.0 {
+                    "fair"
+                } else {
+                    "poor"
+                },
+            }
+        })
+        .collect();
+    let max = r.by_queue.iter().map(|q| q.1).max().unwrap_or(1).max(1);
+    let queues: Vec<Bar> = r
+        .by_queue
+        .iter()
+        .enumerate()
+        .map(|(i, (q, n))| Bar {
+            label: q.clone(),
+            value: n.to_string(),
+            width: 300.0 * *n as f64 / max as f64,
+            y: i * 22,
+            class: "neutral",
+        })
+        .collect();
+    ReportPage {
+        r,
+        chart_height: compliance.len().max(1) * 22,
+        queue_height: queues.len().max(1) * 22,
+        compliance,
+        queues,
+        first_median: hm(r.first_response.median),
+        first_p90: hm(r.first_response.p90),
+        resolution_median: hm(r.resolution.median),
+        resolution_p90: hm(r.resolution.p90),
+        links,
+    }
+    .render()
+}
+
+/// Prints HTML to PDF with Debian's chromium (headless). Gives the PDF's bytes.
+pub fn to_pdf(html: &str) -> Result<Vec<u8>, String> {
+    let browser = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .ok_or("PDF needs Debian's chromium (apt-get install chromium)")?;
+    let dir = std::env::temp_dir().join(format!(
+        "varde-report-{}-{}",
+        std::process::id(),
+        Timestamp::now().as_microsecond()
+    ));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let page = dir.join("report.html");
+    let pdf = dir.join("report.pdf");
+    std::fs::write(&page, html).map_err(|e| e.to_string())?;
+    let out = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--no-pdf-header-footer",
+            &format!("--user-data-dir={}", dir.join("profile").display()),
+            &format!("--print-to-pdf={}", pdf.display()),
+            &format!("file://{}", page.display()),
+        ])
+        .output()
+        .map_err(|e| format!("running chromium: {e}"))?;
+    let bytes = std::fs::read(&pdf).map_err(|_| {
+        format!(
+            "chromium made no PDF: {}",
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
+        )
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    bytes
+}
