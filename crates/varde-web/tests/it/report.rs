@@ -1,0 +1,236 @@
+//! The quarterly report over HTTP on both engines: a premium customer with Compute in Oslo,
+//! one ticket answered and resolved, and a two-hour Compute outage in the quarter.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use varde_core::access::Role;
+use varde_core::catalogue::{Service, Site};
+use varde_core::contract::{ContractForm, ProductLineForm};
+use varde_core::customer::OrganizationForm;
+use varde_core::status::{EventForm, EventKind, UpdateForm};
+use varde_core::ticket::history::{Creation, correspond, set_status};
+use varde_core::ticket::lifecycle::Status;
+use varde_store::status::NewComponent;
+
+use super::{ADMIN_EMAIL, ADMIN_PASSWORD, apps};
+
+fn t(s: &str) -> jiff::Timestamp {
+    s.parse().unwrap()
+}
+
+#[tokio::test]
+async fn the_quarterly_report_counts_tickets_sla_and_availability() {
+    for app in apps().await {
+        let store = &app.store;
+        let org = store
+            .create_organization(
+                "ada",
+                &OrganizationForm {
+                    name: "Fjord Data AS".into(),
+                    country: "NO".into(),
+                    ..Default::default()
+                }
+                .parse()
+                .unwrap(),
+                t("2026-01-01T00:00:00Z"),
+            )
+            .await
+            .unwrap();
+        let other = store
+            .create_organization(
+                "ada",
+                &OrganizationForm {
+                    name: "Other AB".into(),
+                    country: "SE".into(),
+                    ..Default::default()
+                }
+                .parse()
+                .unwrap(),
+                t("2026-01-01T00:00:00Z"),
+            )
+            .await
+            .unwrap();
+        let line = |code: &str, site: &str| ProductLineForm {
+            product_code: code.into(),
+            quantity: "1".into(),
+            site: site.into(),
+        };
+        store
+            .create_contract(
+                "ada",
+                org.id,
+                &ContractForm {
+                    reference: "FJ-1".into(),
+                    signed_on: "2026-01-02".into(),
+                    starts_on: "2026-01-02".into(),
+                    lines: vec![line("SUPPORT-premium", ""), line("COMPUTE", "no-osl1")],
+                    ..Default::default()
+                }
+                .parse()
+                .unwrap(),
+                t("2026-01-02T00:00:00Z"),
+            )
+            .await
+            .unwrap();
+        let compute = store
+            .create_component(
+                &NewComponent {
+                    name: "Compute — no-osl1".into(),
+                    service: Some(Service::Compute),
+                    site: Some(Site::Oslo),
+                    ..Default::default()
+                },
+                t("2026-01-01T00:00:00Z"),
+            )
+            .await
+            .unwrap();
+        let tz = jiff::tz::TimeZone::get("Europe/Oslo").unwrap();
+        let e = EventForm {
+            name: "Compute down in Oslo".into(),
+            impact: "critical".into(),
+            body: "Hosts unreachable.".into(),
+            components: vec![(compute.id, "major_outage".into())],
+            ..Default::default()
+        }
+        .parse(EventKind::Incident, &tz)
+        .unwrap();
+        let id = store
+            .create_event(&e, "ada", t("2026-08-20T10:00:00Z"))
+            .await
+            .unwrap();
+        let fixed = UpdateForm {
+            status: "resolved".into(),
+            body: "Back.".into(),
+            ..Default::default()
+        }
+        .parse(EventKind::Incident)
+        .unwrap();
+        store
+            .add_event_update(id, &fixed, "ada", t("2026-08-20T12:00:00Z"))
+            .await
+            .unwrap();
+
+        // A ticket: answered after 20 minutes, resolved after two hours.
+        let ticket = store
+            .create_ticket(
+                "ops@fjord.example",
+                Creation {
+                    queue: "General".into(),
+                    subject: "Instances unreachable".into(),
+                    status: Status::New,
+                    owner: None,
+                    requestors: vec!["ops@fjord.example".into()],
+                    cc: vec![],
+                    admin_cc: vec![],
+                    priority: 50,
+                    final_priority: 0,
+                    time_estimated: 0,
+                    time_left: 0,
+                    due: None,
+                    starts: None,
+                    custom_fields: BTreeMap::new(),
+                    organization: Some(org.id),
+                },
+                &[],
+                0,
+                t("2026-08-20T10:05:00Z"),
+            )
+            .await
+            .unwrap();
+        store
+            .change_ticket(
+                ticket.id,
+                "agent@example.com",
+                |t| Ok(correspond(t)),
+                &[],
+                0,
+                t("2026-08-20T10:25:00Z"),
+            )
+            .await
+            .unwrap();
+        store
+            .change_ticket(
+                ticket.id,
+                "agent@example.com",
+                |t| Ok(set_status(t, Status::Resolved)),
+                &[],
+                0,
+                t("2026-08-20T12:05:00Z"),
+            )
+            .await
+            .unwrap();
+
+        let browser = app.browser(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        let url = app.url(&format!(
+            "/console/organizations/{}/report?quarter=2026Q3&format=json",
+            org.id.0
+        ));
+        let r = browser.get(&url).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["tickets"], 1, "{v}");
+        assert_eq!(v["first_response_minutes"]["median"], 20);
+        assert_eq!(v["resolution_minutes"]["median"], 120);
+        let first = v["compliance"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["target"] == "first response")
+            .unwrap();
+        assert_eq!(
+            (first["met"].clone(), first["breached"].clone()),
+            (1.into(), 0.into())
+        );
+        assert_eq!(v["availability"][0]["major_outage_minutes"], 120);
+        assert!(v["availability"][0]["percent"].as_f64().unwrap() < 100.0);
+        assert_eq!(v["incidents"][0]["name"], "Compute down in Oslo");
+        let html = browser
+            .get(app.url(&format!(
+                "/console/organizations/{}/report?quarter=2026Q3",
+                org.id.0
+            )))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("Compute down in Oslo")
+                && html.contains("<svg role=\"img\" aria-label=\"SLA compliance")
+        );
+        // Another quarter is empty.
+        let v: Value = browser
+            .get(app.url(&format!(
+                "/console/organizations/{}/report?quarter=2026Q1&format=json",
+                org.id.0
+            )))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v["tickets"], 0);
+
+        // A contact of another organisation cannot read it; the organisation's own can.
+        app.account_with_token("spy@other.example", Role::Customer, Some(other.id.0))
+            .await;
+        let spy = app.browser("spy@other.example", ADMIN_PASSWORD).await;
+        assert_eq!(spy.get(&url).send().await.unwrap().status(), 404);
+        app.account_with_token("ops@fjord.example", Role::Customer, Some(org.id.0))
+            .await;
+        let own = app.browser("ops@fjord.example", ADMIN_PASSWORD).await;
+        assert_eq!(own.get(&url).send().await.unwrap().status(), 200);
+        let r = browser
+            .get(app.url(&format!(
+                "/console/organizations/{}/report?quarter=2026Q9",
+                org.id.0
+            )))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400);
+    }
+}
