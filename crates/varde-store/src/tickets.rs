@@ -473,6 +473,22 @@ impl Store {
         Ok(ids.into_iter().map(TicketId).collect())
     }
 
+    /// The organisations with a ticket open at some time in `[from, until)`.
+    pub async fn organizations_with_tickets_between(
+        &self,
+        from: Timestamp,
+        until: Timestamp,
+    ) -> Result<Vec<varde_core::ids::OrganizationId>> {
+        let ids: Vec<i64> = read_pool!(self, p => sqlx::query_scalar(
+            "SELECT DISTINCT organization_id FROM tickets WHERE organization_id IS NOT NULL AND effective_id = id AND created_at < $2 \
+             AND (resolved_at IS NULL OR resolved_at >= $1 OR status NOT IN ('resolved', 'rejected', 'deleted')) ORDER BY organization_id",
+        ).bind(micros(from)).bind(micros(until)).fetch_all(p).await)?;
+        Ok(ids
+            .into_iter()
+            .map(varde_core::ids::OrganizationId)
+            .collect())
+    }
+
     /// Tickets by id, in the order given; unknown ids are skipped. Loaded in batches (four
     /// queries per 500 tickets), so listing thousands of tickets stays cheap.
     pub async fn tickets(&self, ids: &[TicketId]) -> Result<Vec<Ticket>> {
@@ -582,6 +598,45 @@ impl Store {
                 attachments,
                 content,
             });
+        }
+        Ok(out)
+    }
+
+    /// The transactions recorded on each of `ids` (its own, not those of tickets merged into
+    /// it), oldest first, without attachments: what SLA clocks and reports replay. Read in
+    /// batches of 500 tickets.
+    pub async fn transactions_of(
+        &self,
+        ids: &[TicketId],
+    ) -> Result<std::collections::HashMap<TicketId, Vec<Transaction>>> {
+        let style = self.placeholders();
+        let mut out: std::collections::HashMap<TicketId, Vec<Transaction>> =
+            std::collections::HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let list = (1..=chunk.len())
+                .map(|i| style.nth(i))
+                .collect::<Vec<_>>()
+                .join(",");
+            let sql = format!(
+                "SELECT id, ticket_id, at, creator, time_taken, change FROM transactions WHERE ticket_id IN ({list}) ORDER BY ticket_id, id"
+            );
+            let rows: Vec<(i64, i64, i64, String, i64, String)> = read_pool!(self, p => {
+                let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+                for id in chunk {
+                    q = q.bind(id.0);
+                }
+                q.fetch_all(p).await?
+            });
+            for (txid, ticket, at, creator, time_taken, change) in rows {
+                out.entry(TicketId(ticket)).or_default().push(Transaction {
+                    id: txid,
+                    ticket: TicketId(ticket),
+                    at: from_micros(at)?,
+                    creator,
+                    time_taken,
+                    change: decode(&change)?,
+                });
+            }
         }
         Ok(out)
     }

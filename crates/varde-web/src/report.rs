@@ -96,20 +96,19 @@ pub async fn gather(
                 .join(", "),
         })
         .collect();
-    let mut tickets = Vec::new();
     let ids = store
         .tickets_of_organization_between(org, start, end)
         .await?;
-    for ticket in store.tickets(&ids).await? {
-        let history = store
-            .history(ticket.id)
-            .await?
-            .into_iter()
-            .filter(|h| h.transaction.ticket == ticket.id)
-            .map(|h| h.transaction)
-            .collect();
-        tickets.push(TicketInput { ticket, history });
-    }
+    let mut histories = store.transactions_of(&ids).await?;
+    let tickets = store
+        .tickets(&ids)
+        .await?
+        .into_iter()
+        .map(|ticket| TicketInput {
+            history: histories.remove(&ticket.id).unwrap_or_default(),
+            ticket,
+        })
+        .collect();
     let tier_for_policy = tier.unwrap_or(SupportTier::Base);
     Ok(Some(ReportInput {
         organization: organization.details.name.clone(),

@@ -97,6 +97,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/console/organizations/rows", get(customers::rows))
         .route("/console/organizations/{id}/report", get(report::show))
+        .route("/console/portfolio", get(report::portfolio))
         .route("/console/organizations/new", get(customers::new_form))
         .route(
             "/console/organizations/{id}",

@@ -79,3 +79,111 @@ pub async fn show(
         .into_response(),
     })
 }
+
+struct PortfolioRow {
+    id: i64,
+    name: String,
+    tier: String,
+    tickets: usize,
+    compliance: String,
+    breached: usize,
+    open: usize,
+    availability: String,
+    at_risk: bool,
+}
+
+#[derive(askama::Template)]
+#[template(path = "portfolio.html")]
+struct Portfolio {
+    nav: super::Nav,
+    quarter: String,
+    rows: Vec<PortfolioRow>,
+}
+
+#[derive(Deserialize)]
+pub struct PortfolioParams {
+    quarter: Option<String>,
+}
+
+/// Every organisation with tickets in the period: its SLA compliance, breaches, open items
+/// and lowest availability, the ones at risk first (compliance under 95 %, or a breach, or
+/// availability under 99.9 %).
+pub async fn portfolio(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(p): Query<PortfolioParams>,
+) -> PageResult {
+    authorize(&caller, Action::Read, Resource::OrganizationDirectory)
+        .map_err(|e| PageError::new(e, &caller))?;
+    if !caller.actor.is_staff() {
+        return Err(PageError::new(ApiError::forbidden(), &caller));
+    }
+    let tz = &state.status.settings.time_zone;
+    let now = state.now();
+    let period = match p.quarter.as_deref().filter(|q| !q.trim().is_empty()) {
+        Some(q) => {
+            Period::quarter(q).map_err(|e| PageError::new(ApiError::bad_request(e.0), &caller))?
+        }
+        None => Period::quarter_of(now.to_zoned(tz.clone()).date()),
+    };
+    let err = |e: varde_store::StoreError| PageError::new(e.into(), &caller);
+    let orgs = state
+        .store
+        .organizations_with_tickets_between(period.start(tz), period.end(tz))
+        .await
+        .map_err(err)?;
+    let mut rows = Vec::new();
+    for org in orgs {
+        let Some(input) = crate::report::gather(&state.store, org, period.clone(), tz, now)
+            .await
+            .map_err(err)?
+        else {
+            continue;
+        };
+        let r = crate::report::report(&input);
+        let (met, breached): (usize, usize) = r
+            .compliance
+            .iter()
+            .fold((0, 0), |(m, b), c| (m + c.met, b + c.breached));
+        let share = (met + breached > 0).then(|| 100.0 * met as f64 / (met + breached) as f64);
+        let lowest = r
+            .availability
+            .iter()
+            .map(|a| a.percent)
+            .fold(None, |low: Option<f64>, p| {
+                Some(low.map_or(p, |l| l.min(p)))
+            });
+        rows.push((
+            share.unwrap_or(100.0),
+            PortfolioRow {
+                id: org.0,
+                name: r.organization.clone(),
+                tier: r.tier.clone(),
+                tickets: r.tickets,
+                compliance: share
+                    .map(|s| format!("{s:.1} %"))
+                    .unwrap_or_else(|| "–".into()),
+                breached: r.breached.len(),
+                open: r.open_items.len(),
+                availability: lowest
+                    .map(|a| format!("{a:.3} %"))
+                    .unwrap_or_else(|| "–".into()),
+                at_risk: share.is_some_and(|s| s < 95.0)
+                    || !r.breached.is_empty()
+                    || lowest.is_some_and(|a| a < 99.9),
+            },
+        ));
+    }
+    rows.sort_by(|a, b| {
+        b.1.at_risk
+            .cmp(&a.1.at_risk)
+            .then(a.0.total_cmp(&b.0))
+            .then(b.1.breached.cmp(&a.1.breached))
+            .then(a.1.name.cmp(&b.1.name))
+    });
+    Ok(super::render(&Portfolio {
+        nav: super::Nav::of(&caller),
+        quarter: period.label,
+        rows: rows.into_iter().map(|(_, r)| r).collect(),
+    }))
+}

@@ -1,5 +1,5 @@
 //! The quarterly report over HTTP on both engines: a premium customer with Compute in Oslo,
-//! one ticket answered and resolved, and a two-hour Compute outage in the quarter.
+//! one ticket answered and resolved, and a three-hour Compute outage in the quarter.
 
 use std::collections::BTreeMap;
 
@@ -107,7 +107,7 @@ async fn the_quarterly_report_counts_tickets_sla_and_availability() {
         .parse(EventKind::Incident)
         .unwrap();
         store
-            .add_event_update(id, &fixed, "ada", t("2026-08-20T12:00:00Z"))
+            .add_event_update(id, &fixed, "ada", t("2026-08-20T13:00:00Z"))
             .await
             .unwrap();
 
@@ -182,7 +182,7 @@ async fn the_quarterly_report_counts_tickets_sla_and_availability() {
             (first["met"].clone(), first["breached"].clone()),
             (1.into(), 0.into())
         );
-        assert_eq!(v["availability"][0]["major_outage_minutes"], 120);
+        assert_eq!(v["availability"][0]["major_outage_minutes"], 180);
         assert!(v["availability"][0]["percent"].as_f64().unwrap() < 100.0);
         assert_eq!(v["incidents"][0]["name"], "Compute down in Oslo");
         let html = browser
@@ -214,6 +214,22 @@ async fn the_quarterly_report_counts_tickets_sla_and_availability() {
             .unwrap();
         assert_eq!(v["tickets"], 0);
 
+        // The portfolio lists it, at risk: its Compute was 3 hours down (under 99.9 %).
+        let page = browser
+            .get(app.url("/console/portfolio?quarter=2026Q3"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("Fjord Data AS</a> <strong>at risk</strong>"),
+            "{page}"
+        );
+        assert!(page.contains("100.0 %"), "all targets met: {page}");
+        assert!(!page.contains("Other AB"), "no tickets, not listed");
+
         // A contact of another organisation cannot read it; the organisation's own can.
         app.account_with_token("spy@other.example", Role::Customer, Some(other.id.0))
             .await;
@@ -223,6 +239,15 @@ async fn the_quarterly_report_counts_tickets_sla_and_availability() {
             .await;
         let own = app.browser("ops@fjord.example", ADMIN_PASSWORD).await;
         assert_eq!(own.get(&url).send().await.unwrap().status(), 200);
+        assert_ne!(
+            own.get(app.url("/console/portfolio"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200,
+            "the portfolio is for staff"
+        );
         let r = browser
             .get(app.url(&format!(
                 "/console/organizations/{}/report?quarter=2026Q9",
