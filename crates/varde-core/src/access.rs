@@ -128,6 +128,8 @@ pub enum Resource {
     StatusPage,
     /// The status page's components and groups (administrators define them).
     StatusComponents,
+    /// SLA policies (administrators change them; staff read them).
+    SlaPolicies,
 }
 
 /// Which organisations an actor may see in a list.
@@ -160,7 +162,7 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
             if let OwnAccount(owner) = resource {
                 return owner == user || *role == StaffRole::Admin;
             }
-            if *resource == QueueSettings {
+            if matches!(resource, QueueSettings | SlaPolicies) {
                 return action == Read || *role == StaffRole::Admin;
             }
             if *resource == StatusComponents {
@@ -243,6 +245,7 @@ mod tests {
             Resource::QueueSettings,
             Resource::StatusPage,
             Resource::StatusComponents,
+            Resource::SlaPolicies,
         ];
         for o in [A, B] {
             v.extend([

@@ -82,11 +82,12 @@ impl Period {
     }
 }
 
-/// A ticket with its own history.
+/// A ticket with its own history and the policy version it is held to.
 #[derive(Clone, Debug)]
 pub struct TicketInput {
     pub ticket: Ticket,
     pub history: Vec<Transaction>,
+    pub policy: Policy,
 }
 
 /// A component the organisation has on contract, with its status history.
@@ -115,6 +116,7 @@ pub struct ReportInput {
     pub tier: String,
     pub period: Period,
     pub tz: TimeZone,
+    /// The tier's policy now (the report names its version); each ticket carries its own.
     pub policy: Policy,
     pub calendar: Calendar,
     /// When the report is made: a period not over yet is reported up to now.
@@ -269,7 +271,7 @@ pub fn build(input: &ReportInput) -> Report {
         *by_category.entry(category).or_insert(0) += 1;
         let class = PriorityClass::of(ticket.priority);
         let mut breached = Vec::new();
-        if let Some(c) = clock(&t.history, &input.policy, &input.calendar, end) {
+        if let Some(c) = clock(&t.history, &t.policy, &input.calendar, end) {
             for (i, s) in c.targets.iter().enumerate() {
                 let applies = s.due.is_some() || s.met_at.is_some();
                 if !applies {
@@ -428,6 +430,7 @@ mod tests {
         TicketInput {
             ticket: replay(&history).unwrap(),
             history,
+            policy: Policy::example(SupportTier::Premium),
         }
     }
 

@@ -100,6 +100,107 @@ impl Policy {
     }
 }
 
+/// The priority classes in the order a policy lists them.
+pub const CLASSES: [(PriorityClass, &str); 4] = [
+    (PriorityClass::Urgent, "urgent"),
+    (PriorityClass::High, "high"),
+    (PriorityClass::Normal, "normal"),
+    (PriorityClass::Low, "low"),
+];
+
+/// The three targets in the order a policy lists them.
+pub const TARGETS: [&str; 3] = ["first", "next", "resolution"];
+
+/// A policy as an administrator types it: minutes per class and target (fields named
+/// `urgent_first`, `urgent_next`, `urgent_resolution`, `high_first`, …) and the statuses in
+/// which the clock waits on the customer, space-separated.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PolicyForm {
+    pub minutes: std::collections::BTreeMap<String, String>,
+    pub pause_statuses: String,
+}
+
+impl PolicyForm {
+    /// The form showing `p`.
+    pub fn of(p: &Policy) -> PolicyForm {
+        let mut minutes = std::collections::BTreeMap::new();
+        for (class, name) in CLASSES {
+            let t = p.targets_for(class);
+            for (target, d) in TARGETS
+                .iter()
+                .zip([t.first_response, t.next_response, t.resolution])
+            {
+                minutes.insert(format!("{name}_{target}"), d.as_mins().to_string());
+            }
+        }
+        PolicyForm {
+            minutes,
+            pause_statuses: p
+                .pause_statuses
+                .iter()
+                .map(|s| s.code())
+                .collect::<Vec<_>>()
+                .join(" "),
+        }
+    }
+
+    /// A new version of the tier's policy (its number is given when it is stored).
+    pub fn parse(&self, tier: SupportTier) -> Result<Policy, crate::form::FieldErrors> {
+        let mut errors = crate::form::FieldErrors::new();
+        let mut targets = [Targets {
+            first_response: SignedDuration::ZERO,
+            next_response: SignedDuration::ZERO,
+            resolution: SignedDuration::ZERO,
+        }; 4];
+        for (i, (_, name)) in CLASSES.iter().enumerate() {
+            let mut got = [SignedDuration::ZERO; 3];
+            for (j, target) in TARGETS.iter().enumerate() {
+                let field = format!("{name}_{target}");
+                let raw = self.minutes.get(&field).map(|s| s.trim()).unwrap_or("");
+                match raw.parse::<i64>() {
+                    Ok(m) if (1..=525_600).contains(&m) => got[j] = SignedDuration::from_mins(m),
+                    _ => errors.add(&field, "minutes, a whole number from 1 to 525600 (a year)"),
+                }
+            }
+            if got[0] > got[2] && !got[2].is_zero() {
+                errors.add(
+                    &format!("{name}_resolution"),
+                    "resolution cannot come before the first response",
+                );
+            }
+            targets[i] = Targets {
+                first_response: got[0],
+                next_response: got[1],
+                resolution: got[2],
+            };
+        }
+        let mut pause_statuses = Vec::new();
+        for word in self
+            .pause_statuses
+            .split([' ', ','])
+            .filter(|w| !w.is_empty())
+        {
+            match Status::parse(word) {
+                Ok(s) if s.is_active() => pause_statuses.push(s),
+                Ok(s) => errors.add(
+                    "pause_statuses",
+                    format!("'{s}' already stops the clock; list active statuses only"),
+                ),
+                Err(e) => errors.add("pause_statuses", e.0),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Policy {
+            tier,
+            version: 0,
+            targets,
+            pause_statuses,
+        })
+    }
+}
+
 /// Which target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TargetKind {
@@ -287,6 +388,33 @@ pub fn clock(
         pauses: stops,
         targets: out,
     })
+}
+
+#[cfg(test)]
+mod policy_form_tests {
+    use super::*;
+
+    #[test]
+    fn a_policy_round_trips_through_its_form_and_bad_fields_are_named() {
+        let p = Policy::example(SupportTier::Premium);
+        let again = PolicyForm::of(&p).parse(SupportTier::Premium).unwrap();
+        assert_eq!(again.targets, p.targets);
+        assert_eq!(again.pause_statuses, vec![Status::Stalled]);
+        let mut f = PolicyForm::of(&p);
+        f.minutes.insert("urgent_first".into(), "0".into());
+        f.minutes.insert("low_resolution".into(), "ten".into());
+        f.minutes.insert("high_first".into(), "9999".into());
+        f.pause_statuses = "stalled resolved bogus".into();
+        let e = f.parse(SupportTier::Premium).unwrap_err();
+        for field in [
+            "urgent_first",
+            "low_resolution",
+            "high_resolution",
+            "pause_statuses",
+        ] {
+            assert!(e.get(field).is_some(), "{field}: {e:?}");
+        }
+    }
 }
 
 #[cfg(test)]

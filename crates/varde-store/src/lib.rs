@@ -31,6 +31,7 @@ pub mod customers;
 pub mod mail;
 pub mod outbox;
 pub mod rows;
+pub mod sla;
 pub mod status;
 pub mod status_subscriptions;
 pub mod testing;

@@ -100,16 +100,28 @@ pub async fn gather(
         .tickets_of_organization_between(org, start, end)
         .await?;
     let mut histories = store.transactions_of(&ids).await?;
+    let tier_for_policy = tier.unwrap_or(SupportTier::Base);
+    // Each ticket is held to the policy version in force when it was created.
+    let mut versions = store.policy_versions(tier_for_policy).await?;
+    versions.reverse();
+    let policy_at = |at: Timestamp| {
+        versions
+            .iter()
+            .rev()
+            .find(|v| v.created_at <= at)
+            .map(|v| v.policy.clone())
+            .unwrap_or_else(|| Policy::example(tier_for_policy))
+    };
     let tickets = store
         .tickets(&ids)
         .await?
         .into_iter()
         .map(|ticket| TicketInput {
             history: histories.remove(&ticket.id).unwrap_or_default(),
+            policy: policy_at(ticket.created),
             ticket,
         })
         .collect();
-    let tier_for_policy = tier.unwrap_or(SupportTier::Base);
     Ok(Some(ReportInput {
         organization: organization.details.name.clone(),
         tier: tier
@@ -117,7 +129,7 @@ pub async fn gather(
             .unwrap_or_else(|| "no support tier on contract".into()),
         period,
         tz: tz.clone(),
-        policy: Policy::example(tier_for_policy),
+        policy: policy_at(now),
         calendar: Calendar::always("24/7"),
         now,
         tickets,

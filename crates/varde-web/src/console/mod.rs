@@ -27,6 +27,7 @@ use crate::error::{ApiError, ErrorCode};
 mod account;
 mod customers;
 mod report;
+mod sla;
 mod status;
 mod tickets;
 
@@ -98,6 +99,8 @@ pub fn routes() -> Router<AppState> {
         .route("/console/organizations/rows", get(customers::rows))
         .route("/console/organizations/{id}/report", get(report::show))
         .route("/console/portfolio", get(report::portfolio))
+        .route("/console/sla", get(sla::show))
+        .route("/console/sla/{tier}", post(sla::save))
         .route("/console/organizations/new", get(customers::new_form))
         .route(
             "/console/organizations/{id}",

@@ -591,9 +591,14 @@ async fn ticket_page(
         }
         None => (String::new(), String::new(), String::new()),
     };
-    // The live SLA clock: the example policy of the organisation's tier (base without one), on
-    // a round-the-clock calendar, as every tier is sold 24/7/365.
-    let policy = varde_core::sla::Policy::example(support_tier);
+    // The live SLA clock: the policy version of the organisation's tier (base without one) in
+    // force when the ticket was created, on a round-the-clock calendar, as every tier is sold
+    // 24/7/365.
+    let policy = state
+        .store
+        .policy_in_force(support_tier, t.created)
+        .await
+        .unwrap_or_else(|_| varde_core::sla::Policy::example(support_tier));
     let calendar = varde_core::calendar::Calendar::always("24/7");
     let own_history: Vec<varde_core::ticket::history::Transaction> = history
         .iter()
@@ -608,7 +613,12 @@ async fn ticket_page(
     let (sla_reason, sla) = match varde_core::sla::clock(&own_history, &policy, &calendar, now) {
         Some(c) => {
             let reason = format!(
-                "Example policy v{} for {} support, {:?} priority, {} calendar{}{}",
+                "{} v{} for {} support, {:?} priority, {} calendar{}{}",
+                if c.policy_version == 1 {
+                    "Example policy"
+                } else {
+                    "Policy"
+                },
                 c.policy_version,
                 support_tier.code(),
                 c.class,

@@ -259,3 +259,122 @@ async fn the_quarterly_report_counts_tickets_sla_and_availability() {
         assert_eq!(r.status(), 400);
     }
 }
+
+#[tokio::test]
+async fn a_policy_change_is_a_new_version_and_old_tickets_keep_theirs() {
+    use varde_core::catalogue::SupportTier;
+    for app in apps().await {
+        let admin = app.browser(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        let page = admin
+            .get(app.url("/console/sla"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("version 1 (the shipped example)"));
+        let csrf = page
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        let mut form: Vec<(String, String)> = vec![
+            ("csrf".into(), csrf.clone()),
+            ("pause_statuses".into(), "stalled".into()),
+            ("note".into(), "tighter".into()),
+        ];
+        for class in ["urgent", "high", "normal", "low"] {
+            form.push((format!("{class}_first"), "10".into()));
+            form.push((format!("{class}_next"), "60".into()));
+            form.push((format!("{class}_resolution"), "600".into()));
+        }
+        let r = admin
+            .post(app.url("/console/sla/premium"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let now = jiff::Timestamp::now();
+        let p = app
+            .store
+            .policy_in_force(SupportTier::Premium, now)
+            .await
+            .unwrap();
+        assert_eq!(p.version, 2);
+        assert_eq!(
+            p.targets[1].first_response,
+            jiff::SignedDuration::from_mins(10)
+        );
+        let before = app
+            .store
+            .policy_in_force(SupportTier::Premium, t("2026-01-01T00:00:00Z"))
+            .await
+            .unwrap();
+        assert_eq!(before.version, 1, "a ticket from before keeps the example");
+        assert_eq!(
+            app.store
+                .policy_in_force(SupportTier::Base, now)
+                .await
+                .unwrap()
+                .version,
+            1
+        );
+        // A bad value is shown beside its field and saves nothing.
+        form.retain(|(k, _)| k != "urgent_first");
+        form.push(("urgent_first".into(), "-5".into()));
+        let r = admin
+            .post(app.url("/console/sla/premium"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(
+            r.text()
+                .await
+                .unwrap()
+                .contains("a whole number from 1 to 525600")
+        );
+        assert_eq!(
+            app.store
+                .policy_versions(SupportTier::Premium)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        // Agents read policies but do not change them.
+        app.account_with_token("agent@example.com", Role::Agent, None)
+            .await;
+        let agent = app.browser("agent@example.com", ADMIN_PASSWORD).await;
+        let page = agent
+            .get(app.url("/console/sla"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("version 2") && !page.contains("Save as version"));
+        form[0].1 = page
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        let r = agent
+            .post(app.url("/console/sla/premium"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+    }
+}

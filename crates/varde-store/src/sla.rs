@@ -1,0 +1,134 @@
+//! SLA policies as administrators edit them. Every save is a new version; the example policy
+//! of each tier (in `varde_core::sla`) is version 1 until the first save. A ticket is held to
+//! the version in force when it was created, so its clock can always be replayed.
+
+use jiff::{SignedDuration, Timestamp};
+use varde_core::catalogue::SupportTier;
+use varde_core::sla::{Policy, Targets};
+use varde_core::ticket::lifecycle::Status;
+
+use crate::{Result, Store, StoreError, from_micros, micros, read_pool, write_pool};
+
+/// One saved version, with who saved it and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyVersion {
+    pub policy: Policy,
+    pub note: String,
+    pub created_by: String,
+    pub created_at: Timestamp,
+}
+
+fn encode(p: &Policy) -> String {
+    let rows: Vec<[i64; 3]> = p
+        .targets
+        .iter()
+        .map(|t| {
+            [
+                t.first_response.as_mins(),
+                t.next_response.as_mins(),
+                t.resolution.as_mins(),
+            ]
+        })
+        .collect();
+    serde_json::to_string(&rows).unwrap_or_else(|_| "[]".into())
+}
+
+fn decode(tier: SupportTier, version: i64, targets: &str, pauses: &str) -> Result<Policy> {
+    let rows: Vec<[i64; 3]> = serde_json::from_str(targets)
+        .map_err(|e| StoreError::Corrupt(format!("SLA targets: {e}")))?;
+    if rows.len() != 4 {
+        return Err(StoreError::Corrupt(
+            "SLA targets: four classes expected".into(),
+        ));
+    }
+    let mut out = Policy::example(tier).targets;
+    for (slot, [f, n, r]) in out.iter_mut().zip(rows) {
+        *slot = Targets {
+            first_response: SignedDuration::from_mins(f),
+            next_response: SignedDuration::from_mins(n),
+            resolution: SignedDuration::from_mins(r),
+        };
+    }
+    let pause_statuses = pauses
+        .split_whitespace()
+        .map(Status::parse)
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| StoreError::Corrupt(e.0))?;
+    Ok(Policy {
+        tier,
+        version: version as u32,
+        targets: out,
+        pause_statuses,
+    })
+}
+
+impl Store {
+    /// Saves `policy` as the tier's next version and gives it back with its number.
+    pub async fn save_policy(
+        &self,
+        policy: &Policy,
+        note: &str,
+        by: &str,
+        now: Timestamp,
+    ) -> Result<Policy> {
+        let tier = policy.tier;
+        let pauses = policy
+            .pause_statuses
+            .iter()
+            .map(|s| s.code())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let version: i64 = write_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            // Version 1 is the example; the first saved version is 2.
+            let version: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 1) + 1 FROM sla_policies WHERE tier = $1")
+                .bind(tier.code())
+                .fetch_one(&mut *tx)
+                .await?;
+            sqlx::query("INSERT INTO sla_policies (tier, version, targets, pause_statuses, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(tier.code())
+                .bind(version)
+                .bind(encode(policy))
+                .bind(&pauses)
+                .bind(note.trim())
+                .bind(by)
+                .bind(micros(now))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            version
+        });
+        Ok(Policy {
+            version: version as u32,
+            ..policy.clone()
+        })
+    }
+
+    /// The tier's saved versions, newest first (the example, version 1, is not listed).
+    pub async fn policy_versions(&self, tier: SupportTier) -> Result<Vec<PolicyVersion>> {
+        let rows: Vec<(i64, String, String, String, String, i64)> = read_pool!(self, p => sqlx::query_as(
+            "SELECT version, targets, pause_statuses, note, created_by, created_at FROM sla_policies WHERE tier = $1 ORDER BY version DESC",
+        ).bind(tier.code()).fetch_all(p).await)?;
+        rows.into_iter()
+            .map(|(v, t, ps, note, by, at)| {
+                Ok(PolicyVersion {
+                    policy: decode(tier, v, &t, &ps)?,
+                    note,
+                    created_by: by,
+                    created_at: from_micros(at)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The version in force at `at`: the newest saved at or before it, else the example.
+    pub async fn policy_in_force(&self, tier: SupportTier, at: Timestamp) -> Result<Policy> {
+        let row: Option<(i64, String, String)> = read_pool!(self, p => sqlx::query_as(
+            "SELECT version, targets, pause_statuses FROM sla_policies WHERE tier = $1 AND created_at <= $2 ORDER BY version DESC LIMIT 1",
+        ).bind(tier.code()).bind(micros(at)).fetch_optional(p).await)?;
+        match row {
+            Some((v, t, ps)) => decode(tier, v, &t, &ps),
+            None => Ok(Policy::example(tier)),
+        }
+    }
+}
