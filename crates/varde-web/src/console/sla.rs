@@ -14,13 +14,20 @@ use crate::api::authorize;
 use crate::app::AppState;
 use crate::auth::Caller;
 
+/// One input of the policy table: its field name, value and error.
+struct Cell {
+    field: String,
+    value: String,
+    error: String,
+}
+
 struct TierView {
     code: &'static str,
     label: &'static str,
     version: u32,
     example: bool,
-    /// (class, [(field, value, error); 3])
-    rows: Vec<(&'static str, Vec<(String, String, String)>)>,
+    /// Per class: its three targets.
+    rows: Vec<(&'static str, Vec<Cell>)>,
     pause_statuses: String,
     pause_error: String,
     history: Vec<(u32, String, String, String)>,
@@ -63,11 +70,11 @@ async fn page(
                             .iter()
                             .map(|target| {
                                 let field = format!("{class}_{target}");
-                                (
-                                    field.clone(),
-                                    form.minutes.get(&field).cloned().unwrap_or_default(),
-                                    errors.get(&field).unwrap_or("").to_string(),
-                                )
+                                Cell {
+                                    value: form.minutes.get(&field).cloned().unwrap_or_default(),
+                                    error: errors.get(&field).unwrap_or("").to_string(),
+                                    field,
+                                }
                             })
                             .collect(),
                     )
