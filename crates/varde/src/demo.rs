@@ -315,6 +315,18 @@ pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<()> {
             .context("demo customer account")?;
         }
     }
+    // An administrator tightened premium's urgent targets 60 days ago: version 2, which the
+    // demo tickets (all newer) are held to; the example stays version 1 for the other tiers.
+    let mut premium = varde_core::sla::Policy::example(varde_core::catalogue::SupportTier::Premium);
+    premium.targets[0].first_response = jiff::SignedDuration::from_mins(15);
+    store
+        .save_policy(
+            &premium,
+            "Urgent first response 15 minutes, as agreed with premium customers",
+            ADMIN.0,
+            now - jiff::SignedDuration::from_hours(24 * 60),
+        )
+        .await?;
     seed_tickets(store, now).await
 }
 
