@@ -77,11 +77,6 @@ impl StatusSite {
         }
     }
 
-    /// The key subscription links are signed with, once loaded.
-    pub fn link_key(&self) -> Option<String> {
-        self.link_key.get().cloned()
-    }
-
     /// Loads (or on first use creates) the installation's link key.
     pub async fn load_link_key(&self, store: &Store) -> varde_store::Result<String> {
         if let Some(k) = self.link_key.get() {

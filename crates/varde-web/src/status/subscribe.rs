@@ -300,21 +300,22 @@ pub(super) struct Signed {
     lang: Option<String>,
 }
 
-fn checked_link(
+/// The subscriber a signed link is for; 404 for a link that is not signed for it.
+async fn signed_subscriber(
     state: &AppState,
     id: i64,
     purpose: Purpose,
     sig: Option<&str>,
-) -> Result<(), ApiError> {
-    let key = state
-        .status
-        .link_key()
-        .ok_or_else(|| ApiError::internal("no link key"))?;
-    if links::verify(&key, purpose, id, sig.unwrap_or("")) {
-        Ok(())
-    } else {
-        Err(ApiError::not_found())
+) -> Result<Subscriber, ApiError> {
+    let key = state.status.load_link_key(&state.store).await?;
+    if !links::verify(&key, purpose, id, sig.unwrap_or("")) {
+        return Err(ApiError::not_found());
     }
+    state
+        .store
+        .subscriber(id)
+        .await?
+        .ok_or_else(ApiError::not_found)
 }
 
 pub(super) async fn confirm(
@@ -322,9 +323,7 @@ pub(super) async fn confirm(
     Path(id): Path<i64>,
     Query(q): Query<Signed>,
 ) -> Result<Response, ApiError> {
-    state.status.load_link_key(&state.store).await?;
-    checked_link(&state, id, Purpose::Confirm, q.sig.as_deref())?;
-    let s = subscriber(&state, id).await?;
+    let s = signed_subscriber(&state, id, Purpose::Confirm, q.sig.as_deref()).await?;
     state.store.confirm_subscriber(id, state.now()).await?;
     let lang = q
         .lang
@@ -339,14 +338,6 @@ pub(super) async fn confirm(
     )))
 }
 
-async fn subscriber(state: &AppState, id: i64) -> Result<Subscriber, ApiError> {
-    state
-        .store
-        .subscriber(id)
-        .await?
-        .ok_or_else(ApiError::not_found)
-}
-
 /// The unsubscribe link opens a page with one button, so that mail scanners that follow links
 /// do not unsubscribe anyone; mail clients use the one-click POST (RFC 8058).
 pub(super) async fn unsubscribe_page(
@@ -354,9 +345,7 @@ pub(super) async fn unsubscribe_page(
     Path(id): Path<i64>,
     Query(q): Query<Signed>,
 ) -> Result<Response, ApiError> {
-    state.status.load_link_key(&state.store).await?;
-    checked_link(&state, id, Purpose::Unsubscribe, q.sig.as_deref())?;
-    let s = subscriber(&state, id).await?;
+    let s = signed_subscriber(&state, id, Purpose::Unsubscribe, q.sig.as_deref()).await?;
     let c = super::page::Chrome::new(&state.status.settings, s.language, "/status");
     let mut page = message(
         c,
@@ -376,9 +365,7 @@ pub(super) async fn unsubscribe(
     Path(id): Path<i64>,
     Query(q): Query<Signed>,
 ) -> Result<Response, ApiError> {
-    state.status.load_link_key(&state.store).await?;
-    checked_link(&state, id, Purpose::Unsubscribe, q.sig.as_deref())?;
-    let s = subscriber(&state, id).await?;
+    let s = signed_subscriber(&state, id, Purpose::Unsubscribe, q.sig.as_deref()).await?;
     state.store.unsubscribe(id, state.now()).await?;
     let c = super::page::Chrome::new(&state.status.settings, s.language, "/status");
     Ok(render(&message(

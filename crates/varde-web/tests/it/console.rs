@@ -109,14 +109,7 @@ async fn session_changes_need_the_csrf_token() {
         .text()
         .await
         .unwrap();
-    let csrf = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let csrf = super::csrf_of(&page);
     let r = browser
         .post(app.url("/console/organizations"))
         .form(&[
@@ -151,14 +144,7 @@ async fn forms_show_errors_beside_fields_and_keep_what_was_typed() {
         .text()
         .await
         .unwrap();
-    let csrf = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let csrf = super::csrf_of(&page);
     let r = browser
         .post(app.url("/console/organizations"))
         .form(&[
@@ -244,14 +230,7 @@ async fn administrators_add_and_disable_accounts_in_the_console() {
         .text()
         .await
         .unwrap();
-    let csrf = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let csrf = super::csrf_of(&page);
     let r = browser
         .post(app.url("/console/users"))
         .form(&[
@@ -340,14 +319,7 @@ async fn agents_work_tickets_in_the_console() {
         .text()
         .await
         .unwrap();
-    let csrf = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let csrf = super::csrf_of(&page);
     let r = browser
         .post(app.url("/console/tickets"))
         .form(&[
@@ -528,14 +500,7 @@ async fn a_phone_call_opens_a_ticket() {
         .text()
         .await
         .unwrap();
-    let csrf = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let csrf = super::csrf_of(&page);
     let r = browser
         .post(app.url("/console/tickets"))
         .form(&[

@@ -145,6 +145,17 @@ pub async fn apps() -> Vec<TestApp> {
     v
 }
 
+/// The CSRF token a console page carries in its forms.
+pub fn csrf_of(page: &str) -> String {
+    page.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .expect("the page has a form with a CSRF token")
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
 /// A server on SQLite with its state adjusted first (settings a test needs).
 pub async fn app_with(configure: impl FnOnce(&mut AppState)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();

@@ -274,14 +274,7 @@ async fn a_policy_change_is_a_new_version_and_old_tickets_keep_theirs() {
             .await
             .unwrap();
         assert!(page.contains("version 1 (the shipped example)"));
-        let csrf = page
-            .split("name=\"csrf\" value=\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap()
-            .to_string();
+        let csrf = super::csrf_of(&page);
         let mut form: Vec<(String, String)> = vec![
             ("csrf".into(), csrf.clone()),
             ("pause_statuses".into(), "stalled".into()),
@@ -361,14 +354,7 @@ async fn a_policy_change_is_a_new_version_and_old_tickets_keep_theirs() {
             .await
             .unwrap();
         assert!(page.contains("version 2") && !page.contains("Save as version"));
-        form[0].1 = page
-            .split("name=\"csrf\" value=\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap()
-            .to_string();
+        form[0].1 = super::csrf_of(&page);
         let r = agent
             .post(app.url("/console/sla/premium"))
             .form(&form)

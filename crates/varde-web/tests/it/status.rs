@@ -7,7 +7,7 @@ use varde_core::access::Role;
 use varde_core::catalogue::{Service, Site};
 use varde_store::status::NewComponent;
 
-use super::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, app, apps};
+use super::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, app, apps, csrf_of};
 
 const COMPONENT_STATUSES: &[&str] = &[
     "operational",
@@ -263,16 +263,6 @@ async fn check_all(app: &TestApp) -> Value {
         }
     }
     summary
-}
-
-fn csrf_of(page: &str) -> String {
-    page.split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string()
 }
 
 #[tokio::test]
