@@ -191,6 +191,23 @@ impl Calendar {
                 .is_some_and(|(a, b)| a <= t && t < b)
     }
 
+    /// The first instant at or after `t` when the calendar is open (ten years at most).
+    pub fn next_open(&self, t: Timestamp) -> Option<Timestamp> {
+        if self.is_open(t) {
+            return Some(t);
+        }
+        let mut day = self.local_date(t);
+        for _ in 0..3700 {
+            if let Some((open, close)) = self.window(day)
+                && close > t
+            {
+                return Some(open.max(t));
+            }
+            day = offset(day, 1);
+        }
+        None
+    }
+
     /// The instant `duration` of business time after `start`. A zero duration gives `start`.
     /// Searches at most ten years ahead; a calendar that never opens gives `None`.
     pub fn add(&self, start: Timestamp, duration: SignedDuration) -> Option<Timestamp> {

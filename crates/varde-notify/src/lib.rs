@@ -11,6 +11,7 @@
 
 mod compose;
 pub mod links;
+pub mod sla;
 pub mod smtp;
 pub mod status;
 pub mod statuspage;

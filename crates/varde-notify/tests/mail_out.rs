@@ -270,3 +270,95 @@ async fn the_relay_authenticates_reuses_connections_and_refuses_missing_tls() {
     let e = gone.send(mail("x@example.com")).await.unwrap_err();
     assert!(!e.is_permanent(), "{e}");
 }
+
+#[tokio::test]
+async fn sla_alerts_wake_the_on_call_now_and_the_owner_in_office_hours_once() {
+    use varde_notify::sla::{SlaWatch, SlaWatchConfig};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&Location::SqliteDir(dir.path().to_path_buf()))
+        .await
+        .unwrap();
+    let sink = SmtpSink::start("");
+    let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+    // Saturday 02:00 in Stockholm: an urgent ticket, owned, never answered.
+    let mut urgent = creation("Region down", "carol@customer.example");
+    urgent.priority = 90;
+    urgent.owner = Some("agent@example.com".into());
+    let t = store
+        .create_ticket(
+            "carol@customer.example",
+            urgent,
+            &[],
+            0,
+            at("2026-11-21T01:00:00Z"),
+        )
+        .await
+        .unwrap();
+    let mut low = creation("Question", "dave@customer.example");
+    low.priority = 0;
+    store
+        .create_ticket(
+            "dave@customer.example",
+            low,
+            &[],
+            0,
+            at("2026-11-21T01:00:00Z"),
+        )
+        .await
+        .unwrap();
+    let watch = SlaWatch::new(
+        store.clone(),
+        Some(&sink.url()),
+        SlaWatchConfig {
+            warn_share: 0.8,
+            on_call: Some("oncall@example.com".into()),
+            from: "support@example.com".into(),
+            rtname: "example".into(),
+            url: "https://varde.example".into(),
+        },
+    )
+    .unwrap();
+    // 03:00: base first response (urgent: 120 min) is at 83 % for the urgent ticket.
+    let (recorded, sent) = watch.run_once(at("2026-11-21T02:40:00Z")).await.unwrap();
+    assert_eq!(
+        recorded, 2,
+        "a warning for the owner (held) and for on-call (now)"
+    );
+    assert_eq!(sent, 1);
+    let mails = sink.received();
+    assert_eq!(
+        header(&mails[0], "X-Sink-Rcpt-To"),
+        Some("oncall@example.com")
+    );
+    assert!(header(&mails[0], "Subject").unwrap().contains(&format!(
+        "[example #{}] SLA warning: first response",
+        t.id.0
+    )));
+    // The same reading again records and sends nothing new.
+    assert_eq!(
+        watch.run_once(at("2026-11-21T02:41:00Z")).await.unwrap(),
+        (0, 0)
+    );
+    // Past due: a breach, again to on-call at once; the owner's mails wait for Monday 08:00.
+    let (recorded, sent) = watch.run_once(at("2026-11-21T03:30:00Z")).await.unwrap();
+    assert_eq!((recorded, sent), (2, 1));
+    assert_eq!(sink.received().len(), 2);
+    let (_, sent) = watch.run_once(at("2026-11-23T07:00:00Z")).await.unwrap();
+    assert!(sent >= 2, "Monday morning: the owner's warning and breach");
+    let owner: Vec<String> = sink
+        .received()
+        .into_iter()
+        .filter(|m| header(m, "X-Sink-Rcpt-To") == Some("agent@example.com"))
+        .collect();
+    assert!(
+        owner
+            .iter()
+            .any(|m| header(m, "Subject").unwrap().contains("SLA breached"))
+    );
+    let log = store.sla_alerts_of(t.id.0).await.unwrap();
+    assert!(log.iter().all(|a| a.status == "sent"), "{log:?}");
+    assert!(
+        log.iter()
+            .any(|a| a.kind == "breach" && a.target == "first_response")
+    );
+}

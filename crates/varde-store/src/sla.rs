@@ -132,3 +132,142 @@ impl Store {
         }
     }
 }
+
+/// An SLA alert to send, or sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SlaAlert {
+    pub id: i64,
+    pub ticket: i64,
+    /// `first_response`, `next_response` or `resolution`.
+    pub target: String,
+    pub due: Timestamp,
+    /// `warning` or `breach`.
+    pub kind: String,
+    pub recipient: String,
+    /// pending | sent | failed
+    pub status: String,
+    pub attempts: i64,
+    pub deliver_at: Timestamp,
+    pub last_error: String,
+}
+
+type AlertRow = (
+    i64,
+    i64,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    String,
+);
+
+fn alert(r: AlertRow) -> Result<SlaAlert> {
+    Ok(SlaAlert {
+        id: r.0,
+        ticket: r.1,
+        target: r.2,
+        due: from_micros(r.3)?,
+        kind: r.4,
+        recipient: r.5,
+        status: r.6,
+        attempts: r.7,
+        deliver_at: from_micros(r.8)?,
+        last_error: r.9,
+    })
+}
+
+const ALERT_COLUMNS: &str =
+    "id, ticket_id, target, due_at, kind, recipient, status, attempts, deliver_at, last_error";
+
+/// A new alert: which ticket, target, due time and kind, to whom, from when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewAlert {
+    pub ticket: i64,
+    pub target: &'static str,
+    pub due: Timestamp,
+    pub kind: &'static str,
+    pub recipient: String,
+    pub deliver_at: Timestamp,
+}
+
+impl Store {
+    /// Records alerts; one already recorded is left as it is. Gives how many were new.
+    pub async fn record_sla_alerts(&self, alerts: &[NewAlert], now: Timestamp) -> Result<u64> {
+        if alerts.is_empty() {
+            return Ok(0);
+        }
+        let n: u64 = write_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            let mut n = 0;
+            for a in alerts {
+                n += sqlx::query(
+                    "INSERT INTO sla_alerts (ticket_id, target, due_at, kind, recipient, deliver_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                     ON CONFLICT (ticket_id, target, due_at, kind, recipient) DO NOTHING",
+                )
+                .bind(a.ticket)
+                .bind(a.target)
+                .bind(micros(a.due))
+                .bind(a.kind)
+                .bind(&a.recipient)
+                .bind(micros(a.deliver_at))
+                .bind(micros(now))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            }
+            tx.commit().await?;
+            n
+        });
+        Ok(n)
+    }
+
+    /// Alerts whose time has come and that are not sent yet (oldest first).
+    pub async fn due_sla_alerts(&self, now: Timestamp, limit: i64) -> Result<Vec<SlaAlert>> {
+        let sql = format!(
+            "SELECT {ALERT_COLUMNS} FROM sla_alerts WHERE status = 'pending' AND deliver_at <= $1 ORDER BY id LIMIT $2"
+        );
+        let rows: Vec<AlertRow> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(micros(now)).bind(limit).fetch_all(p).await)?;
+        rows.into_iter().map(alert).collect()
+    }
+
+    /// Records a delivery: sent, or tried again a minute later (failed after 10 tries).
+    pub async fn finish_sla_alert(
+        &self,
+        id: i64,
+        error: Option<&str>,
+        now: Timestamp,
+    ) -> Result<()> {
+        write_pool!(self, p => sqlx::query(
+            "UPDATE sla_alerts SET attempts = attempts + 1, last_error = $1, \
+             status = CASE WHEN $2 THEN 'sent' WHEN attempts + 1 >= 10 THEN 'failed' ELSE 'pending' END, \
+             deliver_at = CASE WHEN $2 THEN deliver_at ELSE $3 END, \
+             finished_at = CASE WHEN $2 OR attempts + 1 >= 10 THEN $4 ELSE NULL END WHERE id = $5",
+        )
+        .bind(error.unwrap_or(""))
+        .bind(error.is_none())
+        .bind(micros(now) + 60_000_000)
+        .bind(micros(now))
+        .bind(id)
+        .execute(p).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// A ticket's alerts, newest first (for its page).
+    pub async fn sla_alerts_of(&self, ticket: i64) -> Result<Vec<SlaAlert>> {
+        let sql =
+            format!("SELECT {ALERT_COLUMNS} FROM sla_alerts WHERE ticket_id = $1 ORDER BY id DESC");
+        let rows: Vec<AlertRow> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(ticket).fetch_all(p).await)?;
+        rows.into_iter().map(alert).collect()
+    }
+
+    /// The tickets whose SLA clocks run: active and not merged away.
+    pub async fn running_tickets(&self) -> Result<Vec<varde_core::ticket::TicketId>> {
+        let ids: Vec<i64> = read_pool!(self, p => sqlx::query_scalar(
+            "SELECT id FROM tickets WHERE effective_id = id AND status IN ('new', 'open', 'stalled') ORDER BY id",
+        ).fetch_all(p).await)?;
+        Ok(ids.into_iter().map(varde_core::ticket::TicketId).collect())
+    }
+}

@@ -85,6 +85,17 @@ struct MailArgs {
     /// Also accept mail over LMTP on this address (keep it on loopback or behind the MTA).
     #[arg(long, value_name = "ADDR", env = "VARDE_LMTP")]
     lmtp: Option<SocketAddr>,
+    /// Who is told at once of SLA warnings and breaches on urgent or unowned tickets.
+    #[arg(long, value_name = "ADDRESS", env = "VARDE_SLA_ON_CALL")]
+    sla_on_call: Option<String>,
+    /// Warn when this percentage of an SLA target has run.
+    #[arg(
+        long,
+        value_name = "PERCENT",
+        default_value_t = 80,
+        env = "VARDE_SLA_WARN_AT"
+    )]
+    sla_warn_at: u8,
 }
 
 /// The public status page.
@@ -432,6 +443,22 @@ async fn serve(
         stop_worker.subscribe(),
     ));
     let notifier = tokio::spawn(status_worker.run(stop_worker.subscribe()));
+    let sla_watch = varde_notify::sla::SlaWatch::new(
+        store.clone(),
+        mail.smtp.as_deref(),
+        varde_notify::sla::SlaWatchConfig {
+            warn_share: f64::from(mail.sla_warn_at.min(100)) / 100.0,
+            on_call: mail.sla_on_call.clone(),
+            from: mail
+                .mail_from
+                .clone()
+                .unwrap_or_else(|| format!("support@{}", state.rtname)),
+            rtname: state.rtname.clone(),
+            url: settings.url.clone(),
+        },
+    )
+    .context("the SLA watch")?;
+    let sla_watch = tokio::spawn(sla_watch.run(stop_worker.subscribe()));
     let worker = match &mail.smtp {
         Some(url) => {
             let config = varde_notify::MailConfig {
@@ -481,6 +508,7 @@ async fn serve(
     let _ = stop_worker.send(true);
     let _ = timekeeper.await;
     let _ = notifier.await;
+    let _ = sla_watch.await;
     if let Some(w) = worker {
         let _ = w.await;
     }

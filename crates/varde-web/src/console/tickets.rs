@@ -493,6 +493,8 @@ struct TicketPage {
     /// The live SLA state: the reason line, then (target, due, state) per target.
     sla_reason: String,
     sla: Vec<(String, String, String)>,
+    /// SLA warnings and breaches recorded for this ticket.
+    sla_alerts: Vec<varde_store::sla::SlaAlert>,
     /// (what, to whom, state, when) for each outgoing mail.
     deliveries: Vec<(String, String, String, String)>,
     statuses: Vec<String>,
@@ -748,6 +750,7 @@ async fn ticket_page(
         deliveries,
         sla_reason,
         sla,
+        sla_alerts: state.store.sla_alerts_of(t.id.0).await.unwrap_or_default(),
         statuses: Status::ALL.iter().map(|s| s.code().to_string()).collect(),
         owners,
         take_label: match t.owner.as_deref() {
