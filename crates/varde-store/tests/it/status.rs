@@ -484,3 +484,109 @@ async fn subscribers_get_each_update_once_and_only_for_their_components() {
         assert_eq!(store.link_key("second").await.unwrap(), "first");
     }
 }
+
+#[tokio::test]
+async fn sla_alerts_are_recorded_once_and_policies_versioned() {
+    use varde_core::catalogue::SupportTier;
+    use varde_core::sla::Policy;
+    use varde_store::sla::NewAlert;
+    for (store, _dir) in stores().await {
+        let engine = store.engine();
+        let t0 = t("2026-11-21T02:00:00Z");
+        let alert = |recipient: &str, deliver_at: &str| NewAlert {
+            ticket: 7,
+            target: "first_response",
+            due: t("2026-11-21T03:00:00Z"),
+            kind: "warning",
+            recipient: recipient.into(),
+            deliver_at: t(deliver_at),
+        };
+        let batch = [
+            alert("oncall@example.com", "2026-11-21T02:00:00Z"),
+            alert("agent@example.com", "2026-11-23T07:00:00Z"),
+        ];
+        assert_eq!(
+            store.record_sla_alerts(&batch, t0).await.unwrap(),
+            2,
+            "{engine}"
+        );
+        assert_eq!(
+            store.record_sla_alerts(&batch, t0).await.unwrap(),
+            0,
+            "{engine}: once"
+        );
+        let due = store.due_sla_alerts(t0, 10).await.unwrap();
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].recipient, "oncall@example.com");
+        store
+            .finish_sla_alert(due[0].id, Some("relay down"), t0)
+            .await
+            .unwrap();
+        assert!(
+            store.due_sla_alerts(t0, 10).await.unwrap().is_empty(),
+            "retried a minute later"
+        );
+        let later = t("2026-11-21T02:01:00Z");
+        let again = store.due_sla_alerts(later, 10).await.unwrap();
+        assert_eq!(again[0].attempts, 1);
+        store
+            .finish_sla_alert(again[0].id, None, later)
+            .await
+            .unwrap();
+        let monday = store
+            .due_sla_alerts(t("2026-11-23T07:00:00Z"), 10)
+            .await
+            .unwrap();
+        assert_eq!(monday.len(), 1);
+        assert_eq!(monday[0].recipient, "agent@example.com");
+        let log = store.sla_alerts_of(7).await.unwrap();
+        assert_eq!(log.iter().filter(|a| a.status == "sent").count(), 1);
+
+        // Policies: the example is version 1; saves are 2, 3; the version in force follows time.
+        let mut p = Policy::example(SupportTier::Standard);
+        p.targets[0].first_response = jiff::SignedDuration::from_mins(45);
+        let v2 = store
+            .save_policy(&p, "faster", "ada", t("2026-06-01T00:00:00Z"))
+            .await
+            .unwrap();
+        assert_eq!(v2.version, 2);
+        let v3 = store
+            .save_policy(
+                &Policy::example(SupportTier::Standard),
+                "back",
+                "ada",
+                t("2026-09-01T00:00:00Z"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(v3.version, 3);
+        assert_eq!(
+            store
+                .policy_in_force(SupportTier::Standard, t("2026-05-01T00:00:00Z"))
+                .await
+                .unwrap()
+                .version,
+            1
+        );
+        let summer = store
+            .policy_in_force(SupportTier::Standard, t("2026-07-01T00:00:00Z"))
+            .await
+            .unwrap();
+        assert_eq!(
+            (summer.version, summer.targets[0].first_response.as_mins()),
+            (2, 45)
+        );
+        assert_eq!(
+            store
+                .policy_in_force(SupportTier::Standard, t("2026-10-01T00:00:00Z"))
+                .await
+                .unwrap()
+                .version,
+            3
+        );
+        assert_eq!(
+            store.policy_versions(SupportTier::Standard).await.unwrap()[0].note,
+            "back"
+        );
+    }
+}
