@@ -102,6 +102,33 @@ pub fn holidays(rules: HolidayRules, year: i16) -> Vec<(Date, &'static str)> {
     v
 }
 
+/// The calendars a policy can name.
+pub const NAMES: [&str; 3] = ["24/7", "Stockholm office hours", "Oslo office hours"];
+
+/// A calendar by its name: round the clock, or office hours in Stockholm (weekdays 08–17,
+/// Swedish holidays) or Oslo (weekdays 08–16, Norwegian holidays).
+pub fn named(name: &str) -> Option<Calendar> {
+    let tz = |n: &str| TimeZone::get(n).unwrap_or(TimeZone::UTC);
+    match name {
+        "24/7" => Some(Calendar::always("24/7")),
+        "Stockholm office hours" => Some(Calendar::office_hours(
+            name,
+            tz("Europe/Stockholm"),
+            Time::constant(8, 0, 0, 0),
+            Time::constant(17, 0, 0, 0),
+            Some(HolidayRules::Sweden),
+        )),
+        "Oslo office hours" => Some(Calendar::office_hours(
+            name,
+            tz("Europe/Oslo"),
+            Time::constant(8, 0, 0, 0),
+            Time::constant(16, 0, 0, 0),
+            Some(HolidayRules::Norway),
+        )),
+        _ => None,
+    }
+}
+
 /// When the clock runs.
 #[derive(Clone, Debug)]
 pub struct Calendar {

@@ -13,7 +13,6 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
-use crate::calendar::Calendar;
 use crate::sla::{Policy, PriorityClass, TargetKind, clock};
 use crate::status::{StatusChange, UPTIME_FORMULA, tally};
 use crate::ticket::Ticket;
@@ -116,9 +115,9 @@ pub struct ReportInput {
     pub tier: String,
     pub period: Period,
     pub tz: TimeZone,
-    /// The tier's policy now (the report names its version); each ticket carries its own.
+    /// The tier's policy now (the report names its version and calendar); each ticket
+    /// carries its own.
     pub policy: Policy,
-    pub calendar: Calendar,
     /// When the report is made: a period not over yet is reported up to now.
     pub now: Timestamp,
     pub tickets: Vec<TicketInput>,
@@ -271,7 +270,7 @@ pub fn build(input: &ReportInput) -> Report {
         *by_category.entry(category).or_insert(0) += 1;
         let class = PriorityClass::of(ticket.priority);
         let mut breached = Vec::new();
-        if let Some(c) = clock(&t.history, &t.policy, &input.calendar, end) {
+        if let Some(c) = clock(&t.history, &t.policy, &t.policy.calendar(), end) {
             for (i, s) in c.targets.iter().enumerate() {
                 let applies = s.due.is_some() || s.met_at.is_some();
                 if !applies {
@@ -356,7 +355,7 @@ pub fn build(input: &ReportInput) -> Report {
         tier: input.tier.clone(),
         period: input.period.clone(),
         policy_version: input.policy.version,
-        calendar: input.calendar.name.clone(),
+        calendar: input.policy.calendar.clone(),
         tickets: input.tickets.len(),
         compliance,
         first_response: times(first),
@@ -520,7 +519,6 @@ mod tests {
             period: Period::quarter("2026Q3").unwrap(),
             tz: TimeZone::get("Europe/Oslo").unwrap(),
             policy: Policy::example(SupportTier::Premium),
-            calendar: Calendar::always("24/7"),
             now: at("2026-11-23T00:00:00Z"),
             tickets: vec![quick, slow],
             services: vec![oslo],

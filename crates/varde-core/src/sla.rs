@@ -57,6 +57,15 @@ pub struct Policy {
     pub targets: [Targets; 4],
     /// Statuses in which the clock waits on the customer.
     pub pause_statuses: Vec<Status>,
+    /// The business calendar the targets count in (one of `calendar::NAMES`).
+    pub calendar: String,
+}
+
+impl Policy {
+    /// The calendar the targets count in (round the clock if the name is unknown).
+    pub fn calendar(&self) -> Calendar {
+        crate::calendar::named(&self.calendar).unwrap_or_else(|| Calendar::always("24/7"))
+    }
 }
 
 impl Policy {
@@ -96,6 +105,8 @@ impl Policy {
             version: 1,
             targets,
             pause_statuses: vec![Status::Stalled],
+            // Every tier is sold 24/7/365.
+            calendar: "24/7".into(),
         }
     }
 }
@@ -118,6 +129,8 @@ pub const TARGETS: [&str; 3] = ["first", "next", "resolution"];
 pub struct PolicyForm {
     pub minutes: std::collections::BTreeMap<String, String>,
     pub pause_statuses: String,
+    /// One of `calendar::NAMES`.
+    pub calendar: String,
 }
 
 impl PolicyForm {
@@ -141,6 +154,7 @@ impl PolicyForm {
                 .map(|s| s.code())
                 .collect::<Vec<_>>()
                 .join(" "),
+            calendar: p.calendar.clone(),
         }
     }
 
@@ -189,6 +203,13 @@ impl PolicyForm {
                 Err(e) => errors.add("pause_statuses", e.0),
             }
         }
+        let calendar = self.calendar.trim().to_string();
+        if !crate::calendar::NAMES.contains(&calendar.as_str()) {
+            errors.add(
+                "calendar",
+                format!("choose one of: {}", crate::calendar::NAMES.join(", ")),
+            );
+        }
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -197,6 +218,7 @@ impl PolicyForm {
             version: 0,
             targets,
             pause_statuses,
+            calendar,
         })
     }
 }
@@ -564,6 +586,22 @@ mod policy_form_tests {
         let again = PolicyForm::of(&p).parse(SupportTier::Premium).unwrap();
         assert_eq!(again.targets, p.targets);
         assert_eq!(again.pause_statuses, vec![Status::Stalled]);
+        assert_eq!(again.calendar, "24/7");
+        // Every name a policy may give is a calendar; an office calendar counts business time.
+        for name in crate::calendar::NAMES {
+            assert_eq!(crate::calendar::named(name).unwrap().name, name);
+        }
+        let oslo = Policy {
+            calendar: "Oslo office hours".into(),
+            ..p.clone()
+        }
+        .calendar();
+        let friday_evening: Timestamp = "2026-11-20T16:00:00Z".parse().unwrap();
+        assert_eq!(
+            oslo.add(friday_evening, SignedDuration::from_mins(30)),
+            Some("2026-11-23T07:30:00Z".parse().unwrap()),
+            "30 business minutes after 17:00 on a Friday in Oslo end at 08:30 on Monday"
+        );
         let mut f = PolicyForm::of(&p);
         f.minutes.insert("urgent_first".into(), "0".into());
         f.minutes.insert("low_resolution".into(), "ten".into());

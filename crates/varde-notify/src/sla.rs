@@ -76,7 +76,6 @@ impl SlaWatch {
     pub async fn run_once(&self, now: Timestamp) -> Result<(u64, usize), crate::WorkerError> {
         let ids = self.store.running_tickets().await?;
         let mut histories = self.store.transactions_of(&ids).await?;
-        let calendar = Calendar::always("24/7");
         let today = now.to_zoned(self.office.tz.clone()).date();
         let mut tiers: HashMap<Option<OrganizationId>, SupportTier> = HashMap::new();
         let mut versions: HashMap<SupportTier, Vec<varde_store::sla::PolicyVersion>> =
@@ -108,7 +107,7 @@ impl SlaWatch {
                 .map(|v| v.policy.clone())
                 .unwrap_or_else(|| Policy::example(tier));
             let history = histories.remove(&ticket.id).unwrap_or_default();
-            let Some(c) = clock(&history, &policy, &calendar, now) else {
+            let Some(c) = clock(&history, &policy, &policy.calendar(), now) else {
                 continue;
             };
             let urgent = c.class == PriorityClass::Urgent;

@@ -33,7 +33,13 @@ fn encode(p: &Policy) -> String {
     serde_json::to_string(&rows).unwrap_or_else(|_| "[]".into())
 }
 
-fn decode(tier: SupportTier, version: i64, targets: &str, pauses: &str) -> Result<Policy> {
+fn decode(
+    tier: SupportTier,
+    version: i64,
+    targets: &str,
+    pauses: &str,
+    calendar: String,
+) -> Result<Policy> {
     let rows: Vec<[i64; 3]> = serde_json::from_str(targets)
         .map_err(|e| StoreError::Corrupt(format!("SLA targets: {e}")))?;
     if rows.len() != 4 {
@@ -59,6 +65,7 @@ fn decode(tier: SupportTier, version: i64, targets: &str, pauses: &str) -> Resul
         version: version as u32,
         targets: out,
         pause_statuses,
+        calendar,
     })
 }
 
@@ -85,7 +92,7 @@ impl Store {
                 .bind(tier.code())
                 .fetch_one(&mut *tx)
                 .await?;
-            sqlx::query("INSERT INTO sla_policies (tier, version, targets, pause_statuses, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            sqlx::query("INSERT INTO sla_policies (tier, version, targets, pause_statuses, note, created_by, created_at, calendar) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
                 .bind(tier.code())
                 .bind(version)
                 .bind(encode(policy))
@@ -93,6 +100,7 @@ impl Store {
                 .bind(note.trim())
                 .bind(by)
                 .bind(micros(now))
+                .bind(&policy.calendar)
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
@@ -106,13 +114,13 @@ impl Store {
 
     /// The tier's saved versions, newest first (the example, version 1, is not listed).
     pub async fn policy_versions(&self, tier: SupportTier) -> Result<Vec<PolicyVersion>> {
-        let rows: Vec<(i64, String, String, String, String, i64)> = read_pool!(self, p => sqlx::query_as(
-            "SELECT version, targets, pause_statuses, note, created_by, created_at FROM sla_policies WHERE tier = $1 ORDER BY version DESC",
+        let rows: Vec<(i64, String, String, String, String, i64, String)> = read_pool!(self, p => sqlx::query_as(
+            "SELECT version, targets, pause_statuses, note, created_by, created_at, calendar FROM sla_policies WHERE tier = $1 ORDER BY version DESC",
         ).bind(tier.code()).fetch_all(p).await)?;
         rows.into_iter()
-            .map(|(v, t, ps, note, by, at)| {
+            .map(|(v, t, ps, note, by, at, calendar)| {
                 Ok(PolicyVersion {
-                    policy: decode(tier, v, &t, &ps)?,
+                    policy: decode(tier, v, &t, &ps, calendar)?,
                     note,
                     created_by: by,
                     created_at: from_micros(at)?,
@@ -123,11 +131,11 @@ impl Store {
 
     /// The version in force at `at`: the newest saved at or before it, else the example.
     pub async fn policy_in_force(&self, tier: SupportTier, at: Timestamp) -> Result<Policy> {
-        let row: Option<(i64, String, String)> = read_pool!(self, p => sqlx::query_as(
-            "SELECT version, targets, pause_statuses FROM sla_policies WHERE tier = $1 AND created_at <= $2 ORDER BY version DESC LIMIT 1",
+        let row: Option<(i64, String, String, String)> = read_pool!(self, p => sqlx::query_as(
+            "SELECT version, targets, pause_statuses, calendar FROM sla_policies WHERE tier = $1 AND created_at <= $2 ORDER BY version DESC LIMIT 1",
         ).bind(tier.code()).bind(micros(at)).fetch_optional(p).await)?;
         match row {
-            Some((v, t, ps)) => decode(tier, v, &t, &ps),
+            Some((v, t, ps, calendar)) => decode(tier, v, &t, &ps, calendar),
             None => Ok(Policy::example(tier)),
         }
     }

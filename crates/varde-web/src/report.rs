@@ -7,7 +7,6 @@ use askama::Template;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde_json::{Value, json};
-use varde_core::calendar::Calendar;
 use varde_core::catalogue::{ProductKind, SupportTier};
 use varde_core::entitlements::entitlements_on;
 use varde_core::ids::OrganizationId;
@@ -130,7 +129,6 @@ pub async fn gather(
         period,
         tz: tz.clone(),
         policy: policy_at(now),
-        calendar: Calendar::always("24/7"),
         now,
         tickets,
         services,

@@ -30,6 +30,8 @@ struct TierView {
     rows: Vec<(&'static str, Vec<Cell>)>,
     pause_statuses: String,
     pause_error: String,
+    calendar: String,
+    calendar_error: String,
     history: Vec<(u32, String, String, String)>,
 }
 
@@ -39,6 +41,7 @@ struct SlaPage {
     nav: Nav,
     admin: bool,
     tiers: Vec<TierView>,
+    calendars: &'static [&'static str],
 }
 
 async fn page(
@@ -82,6 +85,8 @@ async fn page(
                 .collect(),
             pause_statuses: form.pause_statuses.clone(),
             pause_error: errors.get("pause_statuses").unwrap_or("").to_string(),
+            calendar: form.calendar.clone(),
+            calendar_error: errors.get("calendar").unwrap_or("").to_string(),
             history: history
                 .iter()
                 .map(|v| {
@@ -99,6 +104,7 @@ async fn page(
         nav: Nav::of(caller),
         admin: can(&caller.actor, Action::Write, &Resource::SlaPolicies),
         tiers,
+        calendars: &varde_core::calendar::NAMES,
     }))
 }
 
@@ -126,6 +132,7 @@ pub async fn save(
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
         pause_statuses: form_value(&form, "pause_statuses"),
+        calendar: form_value(&form, "calendar"),
     };
     match typed.parse(tier) {
         Ok(policy) => {

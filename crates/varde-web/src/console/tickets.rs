@@ -594,14 +594,13 @@ async fn ticket_page(
         None => (String::new(), String::new(), String::new()),
     };
     // The live SLA clock: the policy version of the organisation's tier (base without one) in
-    // force when the ticket was created, on a round-the-clock calendar, as every tier is sold
-    // 24/7/365.
+    // force when the ticket was created, on the calendar that policy names.
     let policy = state
         .store
         .policy_in_force(support_tier, t.created)
         .await
         .unwrap_or_else(|_| varde_core::sla::Policy::example(support_tier));
-    let calendar = varde_core::calendar::Calendar::always("24/7");
+    let calendar = policy.calendar();
     let own_history: Vec<varde_core::ticket::history::Transaction> = history
         .iter()
         .filter(|e| e.transaction.ticket == t.id)

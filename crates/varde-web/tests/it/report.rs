@@ -280,6 +280,7 @@ async fn a_policy_change_is_a_new_version_and_old_tickets_keep_theirs() {
             ("pause_statuses".into(), "stalled".into()),
             ("note".into(), "tighter".into()),
         ];
+        form.push(("calendar".into(), "Oslo office hours".into()));
         for class in ["urgent", "high", "normal", "low"] {
             form.push((format!("{class}_first"), "10".into()));
             form.push((format!("{class}_next"), "60".into()));
