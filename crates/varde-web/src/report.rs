@@ -372,3 +372,113 @@ pub fn to_pdf(html: &str) -> Result<Vec<u8>, String> {
     let _ = std::fs::remove_dir_all(&dir);
     bytes
 }
+
+#[cfg(test)]
+mod tests {
+    use jiff::SignedDuration;
+    use varde_core::report::{AGENDA, Availability, Compliance, Period, Report, TicketLine, Times};
+
+    fn sample() -> Report {
+        let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+        let line = |id: i64, breached: Vec<&'static str>| TicketLine {
+            id,
+            subject: format!("Case <{id}> & co"),
+            queue: "General".into(),
+            status: "open".into(),
+            priority: "high",
+            created: at("2026-08-03T09:00:00Z"),
+            age: SignedDuration::from_hours(30),
+            breached,
+        };
+        Report {
+            organization: "Fjord Data AS".into(),
+            tier: "Premium support".into(),
+            period: Period::quarter("2026Q3").unwrap(),
+            policy_version: 2,
+            calendar: "Oslo office hours".into(),
+            tickets: 2,
+            compliance: vec![
+                Compliance {
+                    target: "first response",
+                    priority: "high",
+                    met: 9,
+                    breached: 1,
+                },
+                Compliance {
+                    target: "resolution",
+                    priority: "high",
+                    met: 7,
+                    breached: 3,
+                },
+            ],
+            first_response: Times {
+                count: 10,
+                median: Some(SignedDuration::from_mins(20)),
+                p90: Some(SignedDuration::from_mins(75)),
+            },
+            resolution: Times {
+                count: 8,
+                median: Some(SignedDuration::from_hours(5)),
+                p90: Some(SignedDuration::from_hours(30)),
+            },
+            by_queue: vec![("General".into(), 2)],
+            by_category: vec![("compute".into(), 2)],
+            by_status: vec![("open".into(), 2)],
+            longest: vec![line(7, vec![])],
+            breached: vec![line(8, vec!["resolution"])],
+            open_items: vec![line(7, vec![])],
+            availability: vec![Availability {
+                service: "Compute — no-osl1".into(),
+                percent: 99.864,
+                major_minutes: 180,
+                partial_minutes: 0,
+            }],
+            availability_formula: varde_core::status::UPTIME_FORMULA,
+            incidents: vec![],
+            feedback: vec!["More GPU flavours".into()],
+            agenda: AGENDA.to_vec(),
+        }
+    }
+
+    /// The report's HTML and SVG are compared with `src/snapshots/report.html`; after an
+    /// intended change, run with `UPDATE_SNAPSHOTS=1` and review the diff.
+    #[test]
+    fn the_report_html_matches_its_snapshot() {
+        let html = super::to_html(&sample(), false).unwrap();
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/snapshots/report.html");
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &html).unwrap();
+        }
+        let expected = std::fs::read_to_string(&path)
+            .expect("the snapshot exists (UPDATE_SNAPSHOTS=1 writes it)");
+        assert_eq!(
+            html, expected,
+            "the report's HTML changed; review and UPDATE_SNAPSHOTS=1"
+        );
+        assert!(
+            html.contains("Case &#60;8&#62; &#38; co") || html.contains("Case &lt;8&gt; &amp; co"),
+            "escaped"
+        );
+        assert!(
+            html.contains("width=\"270\""),
+            "a 90 % bar is 270 of 300 units"
+        );
+    }
+
+    #[test]
+    fn csv_and_json_carry_every_ticket_and_figure() {
+        let r = sample();
+        let csv = super::to_csv(&r);
+        assert!(csv.contains("first response,high,9,1,90.0"));
+        assert!(csv.contains("Compute — no-osl1,99.864,180,0"));
+        assert!(
+            csv.contains("8,Case <8> & co,General,open,high,2026-08-03T09:00:00Z,1800,resolution")
+        );
+        let json = super::to_json(&r);
+        assert_eq!(json["first_response_minutes"]["p90"], 75);
+        assert_eq!(json["compliance"][1]["percent"], 70.0);
+        assert_eq!(json["policy"]["calendar"], "Oslo office hours");
+    }
+}
