@@ -32,7 +32,7 @@ pub fn easter(year: i16) -> Date {
 }
 
 /// A country whose public holidays Varde knows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum HolidayRules {
     Sweden,
     Norway,
@@ -40,6 +40,28 @@ pub enum HolidayRules {
 
 fn offset(d: Date, days: i64) -> Date {
     d.checked_add(days.days()).unwrap_or(d)
+}
+
+/// Whether `d` is a public holiday. A year's holidays are worked out once per thread and
+/// kept (clocks ask for the same few years over and over).
+fn is_holiday(rules: HolidayRules, d: Date) -> bool {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    thread_local! {
+        static YEARS: RefCell<HashMap<(HolidayRules, i16), Vec<Date>>> = RefCell::new(HashMap::new());
+    }
+    YEARS.with(|years| {
+        years
+            .borrow_mut()
+            .entry((rules, d.year()))
+            .or_insert_with(|| {
+                holidays(rules, d.year())
+                    .into_iter()
+                    .map(|(h, _)| h)
+                    .collect()
+            })
+            .contains(&d)
+    })
 }
 
 /// The first `weekday` on or after `from`.
@@ -182,17 +204,17 @@ impl Calendar {
             return true;
         }
         match self.holidays {
-            Some(rules) => holidays(rules, d.year()).iter().any(|(h, _)| *h == d),
+            Some(rules) => is_holiday(rules, d),
             None => false,
         }
     }
 
     /// The open window of local day `d`, as instants, if the day has one.
     pub fn window(&self, d: Date) -> Option<(Timestamp, Timestamp)> {
+        let (open, close) = self.weekly[d.weekday().to_monday_zero_offset() as usize]?;
         if self.is_closed_day(d) {
             return None;
         }
-        let (open, close) = self.weekly[d.weekday().to_monday_zero_offset() as usize]?;
         let start = d
             .to_datetime(open)
             .to_zoned(self.tz.clone())
