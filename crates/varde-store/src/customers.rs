@@ -704,3 +704,50 @@ impl Store {
             .collect()
     }
 }
+
+/// One piece of roadmap feedback noted on an organisation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Feedback {
+    pub id: i64,
+    pub text: String,
+    pub created_by: String,
+    pub created_at: Timestamp,
+}
+
+impl Store {
+    /// Notes feedback for the roadmap on an organisation.
+    pub async fn add_feedback(
+        &self,
+        org: OrganizationId,
+        text: &str,
+        by: &str,
+        now: Timestamp,
+    ) -> Result<()> {
+        write_pool!(self, p => sqlx::query(
+            "INSERT INTO roadmap_feedback (organization_id, text, created_by, created_at) VALUES ($1, $2, $3, $4)",
+        ).bind(org.0).bind(text.trim()).bind(by).bind(micros(now)).execute(p).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// The feedback noted on an organisation in `[from, until)`, oldest first.
+    pub async fn feedback_of(
+        &self,
+        org: OrganizationId,
+        from: Timestamp,
+        until: Timestamp,
+    ) -> Result<Vec<Feedback>> {
+        let rows: Vec<(i64, String, String, i64)> = read_pool!(self, p => sqlx::query_as(
+            "SELECT id, text, created_by, created_at FROM roadmap_feedback WHERE organization_id = $1 AND created_at >= $2 AND created_at < $3 ORDER BY created_at, id",
+        ).bind(org.0).bind(micros(from)).bind(micros(until)).fetch_all(p).await)?;
+        rows.into_iter()
+            .map(|(id, text, created_by, at)| {
+                Ok(Feedback {
+                    id,
+                    text,
+                    created_by,
+                    created_at: from_micros(at)?,
+                })
+            })
+            .collect()
+    }
+}

@@ -133,7 +133,12 @@ pub async fn gather(
         tickets,
         services,
         incidents,
-        feedback: Vec::new(),
+        feedback: store
+            .feedback_of(org, start, end)
+            .await?
+            .into_iter()
+            .map(|f| f.text)
+            .collect(),
     }))
 }
 

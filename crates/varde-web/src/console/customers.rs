@@ -484,6 +484,33 @@ struct OrganizationPage {
     contacts: Vec<ContactRowView>,
     contracts: Vec<ContractRowView>,
     history: Vec<HistoryView>,
+    /// Roadmap feedback of the last year: (when, text, who).
+    feedback: Vec<(String, String, String)>,
+    can_add_feedback: bool,
+}
+
+/// Staff note feedback for the roadmap on an organisation; its quarterly report lists it.
+pub async fn add_feedback(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    Form(form): Form<super::FormMap>,
+) -> PageResult {
+    super::checked(&caller, &form)?;
+    let org = OrganizationId(id);
+    authorize(&caller, Action::Write, Resource::Contacts(org)).map_err(page_err(&caller))?;
+    if !caller.actor.is_staff() {
+        return Err(PageError::new(ApiError::forbidden(), &caller));
+    }
+    let text = super::form_value(&form, "feedback");
+    if !text.trim().is_empty() {
+        state
+            .store
+            .add_feedback(org, &text, &caller.audit_name(), state.now())
+            .await
+            .map_err(store_err(&caller))?;
+    }
+    Ok(Redirect::to(&format!("/console/organizations/{id}#feedback-h")).into_response())
 }
 
 pub async fn show(State(state): State<AppState>, caller: Caller, Id(id): Id) -> PageResult {
@@ -577,7 +604,30 @@ pub async fn show(State(state): State<AppState>, caller: Caller, Id(id): Id) -> 
             format!("{}: {p}", today),
         ),
     };
+    let now = state.now();
+    let feedback = state
+        .store
+        .feedback_of(
+            id,
+            now - jiff::SignedDuration::from_hours(24 * 366),
+            now + jiff::SignedDuration::from_secs(1),
+        )
+        .await
+        .map_err(&se)?
+        .into_iter()
+        .rev()
+        .map(|f| {
+            (
+                f.created_at.strftime("%Y-%m-%d").to_string(),
+                f.text,
+                f.created_by,
+            )
+        })
+        .collect();
     let page = OrganizationPage {
+        feedback,
+        can_add_feedback: caller.actor.is_staff()
+            && can(&caller.actor, Action::Write, &Resource::Contacts(id)),
         nav: Nav::of(&caller),
         id: id.0,
         name: d.name.clone(),

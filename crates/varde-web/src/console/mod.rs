@@ -98,6 +98,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/console/organizations/rows", get(customers::rows))
         .route("/console/organizations/{id}/report", get(report::show))
+        .route(
+            "/console/organizations/{id}/feedback",
+            post(customers::add_feedback),
+        )
         .route("/console/portfolio", get(report::portfolio))
         .route("/console/sla", get(sla::show))
         .route("/console/sla/{tier}", post(sla::save))

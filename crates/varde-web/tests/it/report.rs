@@ -230,6 +230,47 @@ async fn the_quarterly_report_counts_tickets_sla_and_availability() {
         assert!(page.contains("100.0 %"), "all targets met: {page}");
         assert!(!page.contains("Other AB"), "no tickets, not listed");
 
+        // Feedback noted on the organisation's page goes into this quarter's report.
+        let page = browser
+            .get(app.url(&format!("/console/organizations/{}", org.id.0)))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let r = browser
+            .post(app.url(&format!("/console/organizations/{}/feedback", org.id.0)))
+            .form(&[
+                ("csrf", super::csrf_of(&page).as_str()),
+                ("feedback", "GPU flavours in Oslo, please"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let quarter = varde_core::report::Period::quarter_of(
+            jiff::Timestamp::now()
+                .to_zoned(jiff::tz::TimeZone::get("Europe/Stockholm").unwrap())
+                .date(),
+        )
+        .label;
+        let v: Value = browser
+            .get(app.url(&format!(
+                "/console/organizations/{}/report?quarter={quarter}&format=json",
+                org.id.0
+            )))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            v["feedback"],
+            serde_json::json!(["GPU flavours in Oslo, please"])
+        );
+
         // A contact of another organisation cannot read it; the organisation's own can.
         app.account_with_token("spy@other.example", Role::Customer, Some(other.id.0))
             .await;
@@ -247,6 +288,34 @@ async fn the_quarterly_report_counts_tickets_sla_and_availability() {
                 .status(),
             200,
             "the portfolio is for staff"
+        );
+        let page = own
+            .get(app.url(&format!("/console/organizations/{}", org.id.0)))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("GPU flavours in Oslo") && !page.contains("Note feedback"),
+            "contacts read it, staff note it: {}",
+            &page[page.find("feedback-h").unwrap_or(0)..]
+                [..400.min(page.len() - page.find("feedback-h").unwrap_or(0))]
+        );
+        let r = own
+            .post(app.url(&format!("/console/organizations/{}/feedback", org.id.0)))
+            .form(&[
+                ("csrf", super::csrf_of(&page).as_str()),
+                ("feedback", "spam"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            403,
+            "a contact may not write to its organisation's notes"
         );
         let r = browser
             .get(app.url(&format!(
