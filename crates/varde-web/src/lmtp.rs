@@ -1,13 +1,13 @@
-//! An LMTP listener (RFC 2033), for MTAs that deliver that way: bind it to loopback (or keep it
-//! behind the MTA). The recipient chooses the queue and the action: a queue's correspond or
+//! An LMTP listener (RFC 2033), for MTAs that deliver that way: on a loopback port or a unix
+//! socket (as Postfix's `lmtp:unix:` transport expects). The recipient chooses the queue and the action: a queue's correspond or
 //! comment address, or `<queue>@…` (reply) and `<queue>-comment@…` (comment). After DATA every
 //! accepted recipient gets its own reply: `250` stored, `451` try again, `550` refused.
 //! Protocol parsing is Stalwart's `smtp-proto`; delivery is `mail_gateway::deliver`.
 
 use smtp_proto::request::receiver::{DataReceiver, RequestReceiver};
 use smtp_proto::{Error as ProtoError, Request};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, UnixListener};
 use varde_store::Store;
 
 use crate::mail_gateway::{Answer, deliver};
@@ -15,29 +15,76 @@ use crate::mail_gateway::{Answer, deliver};
 /// The largest message accepted; a larger one is refused (552) and nothing is stored.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
 
+/// Where LMTP sessions arrive.
+pub enum Listener {
+    Tcp(TcpListener),
+    Unix(UnixListener),
+}
+
+impl Listener {
+    /// `unix:/path/to/socket` (an old socket file there is replaced), or `host:port`.
+    pub async fn bind(address: &str) -> std::io::Result<Listener> {
+        match address.strip_prefix("unix:") {
+            Some(path) => {
+                let _ = std::fs::remove_file(path);
+                Ok(Listener::Unix(UnixListener::bind(path)?))
+            }
+            None => Ok(Listener::Tcp(TcpListener::bind(address).await?)),
+        }
+    }
+
+    /// Where it listens, for the log.
+    pub fn describe(&self) -> String {
+        match self {
+            Listener::Tcp(l) => l.local_addr().map(|a| a.to_string()).unwrap_or_default(),
+            Listener::Unix(l) => l
+                .local_addr()
+                .ok()
+                .and_then(|a| a.as_pathname().map(|p| format!("unix:{}", p.display())))
+                .unwrap_or_default(),
+        }
+    }
+}
+
 /// Accepts LMTP sessions until `shutdown` resolves.
 pub async fn serve(
-    listener: TcpListener,
+    listener: Listener,
     store: Store,
     rtname: String,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     tokio::pin!(shutdown);
     loop {
+        let (store, rtname) = (store.clone(), rtname.clone());
+        let run = |result: std::io::Result<()>| {
+            if let Err(e) = result {
+                tracing::warn!(error = %e, "LMTP session ended");
+            }
+        };
         tokio::select! {
             _ = &mut shutdown => return,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    let (store, rtname) = (store.clone(), rtname.clone());
-                    tokio::spawn(async move {
-                        if let Err(e) = session(stream, store, rtname).await {
-                            tracing::warn!(error = %e, "LMTP session ended");
-                        }
-                    });
+            accepted = accept(&listener) => match accepted {
+                Ok(Accepted::Tcp(stream)) => {
+                    tokio::spawn(async move { run(session(stream, store, rtname).await) });
+                }
+                Ok(Accepted::Unix(stream)) => {
+                    tokio::spawn(async move { run(session(stream, store, rtname).await) });
                 }
                 Err(e) => tracing::error!(error = %e, "LMTP accept"),
             },
         }
+    }
+}
+
+enum Accepted {
+    Tcp(tokio::net::TcpStream),
+    Unix(tokio::net::UnixStream),
+}
+
+async fn accept(listener: &Listener) -> std::io::Result<Accepted> {
+    match listener {
+        Listener::Tcp(l) => l.accept().await.map(|(s, _)| Accepted::Tcp(s)),
+        Listener::Unix(l) => l.accept().await.map(|(s, _)| Accepted::Unix(s)),
     }
 }
 
@@ -64,7 +111,11 @@ async fn route(store: &Store, recipient: &str) -> Option<(String, &'static str)>
         .map(|q| (q.name.clone(), action))
 }
 
-async fn session(mut stream: TcpStream, store: Store, rtname: String) -> std::io::Result<()> {
+async fn session(
+    mut stream: impl AsyncRead + AsyncWrite + Unpin,
+    store: Store,
+    rtname: String,
+) -> std::io::Result<()> {
     stream
         .write_all(format!("220 {rtname} LMTP Varde ready\r\n").as_bytes())
         .await?;

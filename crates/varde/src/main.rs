@@ -82,9 +82,10 @@ struct MailArgs {
     /// The sender for queues without a correspond address (default: support@<rtname>).
     #[arg(long, value_name = "ADDRESS", env = "VARDE_MAIL_FROM")]
     mail_from: Option<String>,
-    /// Also accept mail over LMTP on this address (keep it on loopback or behind the MTA).
+    /// Also accept mail over LMTP: `host:port` (keep it on loopback or behind the MTA) or
+    /// `unix:/path/to/socket`.
     #[arg(long, value_name = "ADDR", env = "VARDE_LMTP")]
-    lmtp: Option<SocketAddr>,
+    lmtp: Option<String>,
     /// Who is told at once of SLA warnings and breaches on urgent or unowned tickets.
     #[arg(long, value_name = "ADDRESS", env = "VARDE_SLA_ON_CALL")]
     sla_on_call: Option<String>,
@@ -477,12 +478,12 @@ async fn serve(
             None
         }
     };
-    let lmtp = match mail.lmtp {
+    let lmtp = match &mail.lmtp {
         Some(addr) => {
-            let l = tokio::net::TcpListener::bind(addr)
+            let l = varde_web::lmtp::Listener::bind(addr)
                 .await
                 .with_context(|| format!("LMTP on {addr}"))?;
-            eprintln!("LMTP on {}", l.local_addr()?);
+            eprintln!("LMTP on {}", l.describe());
             let mut stop = stop_worker.subscribe();
             Some(tokio::spawn(varde_web::lmtp::serve(
                 l,

@@ -260,7 +260,7 @@ async fn lmtp_routes_by_recipient_and_answers_each() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(varde_web::lmtp::serve(
-        listener,
+        varde_web::lmtp::Listener::Tcp(listener),
         app.store.clone(),
         "varde".into(),
         std::future::pending(),
@@ -305,5 +305,60 @@ async fn lmtp_routes_by_recipient_and_answers_each() {
             .await
             .unwrap()
             .is_some()
+    );
+}
+
+#[tokio::test]
+async fn lmtp_on_a_unix_socket_delivers_as_postfix_would() {
+    let app = super::app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("lmtp.sock");
+    let listener = varde_web::lmtp::Listener::bind(&format!("unix:{}", socket.display()))
+        .await
+        .unwrap();
+    assert_eq!(listener.describe(), format!("unix:{}", socket.display()));
+    tokio::spawn(varde_web::lmtp::serve(
+        listener,
+        app.store.clone(),
+        "varde".into(),
+        std::future::pending(),
+    ));
+    // Python's LMTP client connects to a unix socket when the host is a path.
+    let script = format!(
+        "import smtplib\n\
+         c = smtplib.LMTP('{}')\n\
+         msg = 'From: carol@customer.example\\r\\nSubject: over a socket\\r\\nMessage-ID: <lmtp-unix@customer.example>\\r\\n\\r\\nhello\\r\\n'\n\
+         print(c.sendmail('carol@customer.example', ['general@support.example'], msg))\n\
+         c.quit()\n",
+        socket.display()
+    );
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("python3")
+            .arg("-c")
+            .arg(script)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "{}",
+        "every recipient accepted"
+    );
+    assert_eq!(app.store.count_tickets().await.unwrap(), 1);
+    assert_eq!(
+        app.store
+            .ticket(TicketId(1))
+            .await
+            .unwrap()
+            .unwrap()
+            .subject,
+        "over a socket"
     );
 }
