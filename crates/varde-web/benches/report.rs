@@ -123,7 +123,7 @@ async fn run(store: Store, engine: &str) {
                 .unwrap();
         let gathered = started.elapsed();
         let built = Instant::now();
-        let r = varde_web::report::report(&input);
+        let r = varde_core::report::build(&input);
         let build = built.elapsed();
         let html = varde_web::report::to_html(&r, false).unwrap();
         let html_total = started.elapsed();

@@ -10,9 +10,7 @@ use serde_json::{Value, json};
 use varde_core::catalogue::{ProductKind, SupportTier};
 use varde_core::entitlements::entitlements_on;
 use varde_core::ids::OrganizationId;
-use varde_core::report::{
-    IncidentLine, Period, Report, ReportInput, ServiceInput, TicketInput, build,
-};
+use varde_core::report::{IncidentLine, Period, Report, ReportInput, ServiceInput, TicketInput};
 use varde_core::sla::Policy;
 use varde_store::Store;
 use varde_store::status::EventFilter;
@@ -140,11 +138,6 @@ pub async fn gather(
             .map(|f| f.text)
             .collect(),
     }))
-}
-
-/// Builds the report from what `gather` found.
-pub fn report(input: &ReportInput) -> Report {
-    build(input)
 }
 
 fn minutes(d: Option<jiff::SignedDuration>) -> Value {

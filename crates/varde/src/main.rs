@@ -801,7 +801,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let input = varde_web::report::gather(&s, id, period, &tz, now)
                 .await?
                 .with_context(|| format!("organisation {org} is gone"))?;
-            let r = varde_web::report::report(&input);
+            let r = varde_core::report::build(&input);
             let bytes = match format.as_str() {
                 "html" => varde_web::report::to_html(&r, false)?.into_bytes(),
                 "json" => serde_json::to_vec_pretty(&varde_web::report::to_json(&r))?,

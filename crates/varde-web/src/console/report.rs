@@ -16,6 +16,18 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 
+/// The quarter asked for (`2026Q3`), or the current one.
+fn period(
+    asked: Option<&str>,
+    tz: &jiff::tz::TimeZone,
+    now: jiff::Timestamp,
+) -> Result<Period, ApiError> {
+    match asked.filter(|q| !q.trim().is_empty()) {
+        Some(q) => Period::quarter(q).map_err(|e| ApiError::bad_request(e.0)),
+        None => Ok(Period::quarter_of(now.to_zoned(tz.clone()).date())),
+    }
+}
+
 #[derive(Deserialize)]
 pub struct ReportParams {
     quarter: Option<String>,
@@ -33,17 +45,12 @@ pub async fn show(
         .map_err(|e| PageError::new(e, &caller))?;
     let tz = &state.status.settings.time_zone;
     let now = state.now();
-    let period = match p.quarter.as_deref().filter(|q| !q.trim().is_empty()) {
-        Some(q) => {
-            Period::quarter(q).map_err(|e| PageError::new(ApiError::bad_request(e.0), &caller))?
-        }
-        None => Period::quarter_of(now.to_zoned(tz.clone()).date()),
-    };
+    let period = period(p.quarter.as_deref(), tz, now).map_err(|e| PageError::new(e, &caller))?;
     let input = crate::report::gather(&state.store, org, period, tz, now)
         .await
         .map_err(|e| PageError::new(e.into(), &caller))?
         .ok_or_else(|| PageError::new(ApiError::not_found(), &caller))?;
-    let r = crate::report::report(&input);
+    let r = varde_core::report::build(&input);
     let name = format!("report-{}-{}", id, r.period.label);
     let attachment = |ext: &str| format!("attachment; filename=\"{name}.{ext}\"");
     Ok(match p.format.as_deref().unwrap_or("html") {
@@ -120,12 +127,7 @@ pub async fn portfolio(
     }
     let tz = &state.status.settings.time_zone;
     let now = state.now();
-    let period = match p.quarter.as_deref().filter(|q| !q.trim().is_empty()) {
-        Some(q) => {
-            Period::quarter(q).map_err(|e| PageError::new(ApiError::bad_request(e.0), &caller))?
-        }
-        None => Period::quarter_of(now.to_zoned(tz.clone()).date()),
-    };
+    let period = period(p.quarter.as_deref(), tz, now).map_err(|e| PageError::new(e, &caller))?;
     let err = |e: varde_store::StoreError| PageError::new(e.into(), &caller);
     let orgs = state
         .store
@@ -140,7 +142,7 @@ pub async fn portfolio(
         else {
             continue;
         };
-        let r = crate::report::report(&input);
+        let r = varde_core::report::build(&input);
         let (met, breached): (usize, usize) = r
             .compliance
             .iter()

@@ -106,9 +106,7 @@ struct EventView {
 }
 
 fn when(state: &AppState, t: jiff::Timestamp) -> String {
-    t.to_zoned(state.status.settings.time_zone.clone())
-        .strftime("%Y-%m-%d %H:%M %Z")
-        .to_string()
+    state.status.settings.local_time(t)
 }
 
 fn event_row(state: &AppState, e: &Event) -> EventRow {
@@ -117,10 +115,7 @@ fn event_row(state: &AppState, e: &Event) -> EventRow {
         kind: e.kind.code(),
         name: e.name.clone(),
         status: e.status.code(),
-        impact: match e.kind {
-            EventKind::Maintenance => "maintenance",
-            EventKind::Incident => e.impact.code(),
-        },
+        impact: varde_notify::statuspage::impact(e),
         when: when(state, e.window.map(|w| w.from).unwrap_or(e.created_at)),
     }
 }
@@ -478,10 +473,7 @@ async fn event_page(
         event: Some(EventView {
             id: e.id,
             status: w.event_status(e.status),
-            impact: match e.kind {
-                EventKind::Maintenance => "maintenance",
-                EventKind::Incident => e.impact.code(),
-            },
+            impact: varde_notify::statuspage::impact(&e),
             window: e
                 .window
                 .map(|win| format!("{} – {}", when(state, win.from), when(state, win.until)))

@@ -43,6 +43,15 @@ pub struct StatusSettings {
     pub allowed_networks: Vec<varde_core::status::subscription::AllowedNetwork>,
 }
 
+impl StatusSettings {
+    /// A time as the page and the console show it: local to the page, with the zone.
+    pub fn local_time(&self, t: Timestamp) -> String {
+        t.to_zoned(self.time_zone.clone())
+            .strftime("%Y-%m-%d %H:%M %Z")
+            .to_string()
+    }
+}
+
 impl Default for StatusSettings {
     fn default() -> StatusSettings {
         StatusSettings {

@@ -8,9 +8,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use jiff::Timestamp;
 use serde::Deserialize;
-use varde_core::status::{
-    ComponentStatus, EventKind, UPTIME_FORMULA, Words, tally, uptime_days, words,
-};
+use varde_core::status::{ComponentStatus, UPTIME_FORMULA, Words, tally, uptime_days, words};
 use varde_core::values::Language;
 use varde_store::status::{Component, Event};
 
@@ -116,9 +114,7 @@ struct HistoryPage {
 }
 
 fn shown(t: Timestamp, settings: &StatusSettings) -> String {
-    t.to_zoned(settings.time_zone.clone())
-        .strftime("%Y-%m-%d %H:%M %Z")
-        .to_string()
+    settings.local_time(t)
 }
 
 fn event_view(s: &Snapshot, settings: &StatusSettings, w: &Words, e: &Event) -> EventView {
@@ -127,10 +123,7 @@ fn event_view(s: &Snapshot, settings: &StatusSettings, w: &Words, e: &Event) -> 
         name: e.name.clone(),
         status: w.event_status(e.status),
         closed: e.status.is_closed(),
-        impact: match e.kind {
-            EventKind::Maintenance => "maintenance",
-            EventKind::Incident => e.impact.code(),
-        },
+        impact: varde_notify::statuspage::impact(e),
         window: e
             .window
             .map(|win| {
@@ -364,7 +357,6 @@ fn public(mut r: Response) -> Response {
 }
 
 struct FeedEntry {
-    id: String,
     link: String,
     title: String,
     updated: String,
@@ -401,7 +393,6 @@ async fn feed_entries(state: &AppState) -> Result<(Vec<FeedEntry>, Timestamp), A
     let entries = events
         .iter()
         .map(|e| FeedEntry {
-            id: format!("{}/status/incidents/{}", settings.url, e.id),
             link: format!("{}/status/incidents/{}", settings.url, e.id),
             title: e.name.clone(),
             updated: varde_notify::statuspage::time(e.updated_at),
