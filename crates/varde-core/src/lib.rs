@@ -14,6 +14,7 @@
 //! - [`access`]: the one authorisation function, `can(actor, action, resource)`.
 //! - [`audit`]: field-by-field change records for the audit history.
 //! - [`ticket`]: tickets, their lifecycle and their append-only history.
+//! - [`onboarding`]: onboarding and offboarding runs: templates, plans, step order, OpenStack names.
 //! - [`form`]: field errors shared by API, console forms and CSV import.
 //!
 //! **Architecture Invariant:** nothing here performs I/O, reads the clock or draws random
@@ -30,6 +31,7 @@ pub mod customer;
 pub mod entitlements;
 pub mod form;
 pub mod ids;
+pub mod onboarding;
 pub mod report;
 pub mod sla;
 pub mod status;

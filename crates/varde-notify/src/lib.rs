@@ -11,11 +11,14 @@
 
 mod compose;
 pub mod links;
+pub mod onboarding;
+pub mod openstack;
 pub mod sla;
 pub mod smtp;
 pub mod status;
 pub mod statuspage;
 pub mod testing;
+pub mod vault;
 
 use std::time::Duration;
 

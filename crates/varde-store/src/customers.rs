@@ -125,17 +125,18 @@ macro_rules! audit {
             "INSERT INTO audit_events (at, organization_id, entity, entity_id, action, actor, changes) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
-        .bind(micros($now))
+        .bind($crate::micros($now))
         .bind($org)
         .bind($entity)
         .bind($entity_id)
         .bind($action)
         .bind($actor)
-        .bind(changes_json($changes))
+        .bind($crate::customers::changes_json($changes))
         .execute(&mut *$tx)
         .await?
     };
 }
+pub(crate) use audit;
 
 /// Makes the organisation's mail domains exactly `$domains` inside `$tx`, or yields the
 /// conflict when a domain belongs to another organisation.

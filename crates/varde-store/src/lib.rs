@@ -29,6 +29,7 @@ pub mod accounts;
 mod change_codec;
 pub mod customers;
 pub mod mail;
+pub mod onboarding;
 pub mod outbox;
 pub mod rows;
 pub mod sla;

@@ -144,3 +144,12 @@ pub async fn unsubscribe_channel(store: &Store, channel: &str, at: jiff::Timesta
         .bind(micros(at)).bind(channel).execute(p).await.map(|_| ()))?;
     Ok(())
 }
+
+/// Puts every automated step of a run back to pending, as if it had never run (to show that
+/// running the steps again changes nothing).
+pub async fn reopen_automated_steps(store: &Store, run: i64) -> Result<u64> {
+    use crate::write_pool;
+    Ok(write_pool!(store, p => sqlx::query(
+        "UPDATE onboarding_steps SET state = 'pending', lease_until = NULL, not_before = 0 WHERE run_id = $1 AND action <> 'manual'",
+    ).bind(run).execute(p).await.map(|r| r.rows_affected()))?)
+}
