@@ -19,6 +19,15 @@ if [ -z "${VARDE_TEST_PG_URL:-}" ]; then
 fi
 echo "== PostgreSQL for tests: $VARDE_TEST_PG_URL"
 
+# A real OpenStack Keystone on 127.0.0.1:5000 (PyPI keystone, SQLite) for the onboarding
+# tests, installed and started while the build runs; unless the caller has one (OS_AUTH_URL).
+if [ -z "${OS_AUTH_URL:-}" ]; then
+  ks_dir=${VARDE_KEYSTONE_DIR:-/tmp/varde-keystone}
+  (bash "$SHARED/services/keystone/setup.sh" "$ks_dir" >"$ks_dir.env" 2>"$ks_dir.log"; echo $? >"$ks_dir.rc") &
+  keystone_setup=$!
+  cleanup+=("bash '$SHARED/services/keystone/stop.sh' '$ks_dir'")
+fi
+
 # Chromium prints report PDFs (a Rust test renders one with poppler's pdftoppm) and runs
 # the browser tests.
 if [ ! -x /usr/bin/chromium ] || ! command -v pdftoppm >/dev/null; then
@@ -27,6 +36,12 @@ fi
 
 # 2. Build once, test once.
 cargo build --workspace --all-targets --locked
+if [ -n "${keystone_setup:-}" ]; then
+  wait "$keystone_setup" || true
+  [ "$(cat "$ks_dir.rc")" = 0 ] || { cat "$ks_dir.log"; exit 1; }
+  eval "$(cat "$ks_dir.env")"
+fi
+echo "== Keystone for tests: $OS_AUTH_URL"
 cargo test --workspace --locked
 
 # 3. RT's real clients and the browser, against a demo server on a free port.
@@ -37,7 +52,10 @@ python3 -c 'import rt.rest2' 2>/dev/null || pip install -q rt==3.8.1
 [ -d e2e/node_modules/@playwright/test ] && [ -d e2e/node_modules/@axe-core/playwright ] || (cd e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 data=$(mktemp -d)
-./target/debug/varde demo --listen "127.0.0.1:$port" --data "$data/demo" >"$data/demo.log" 2>&1 &
+# The demo onboards in the real Keystone, under a domain prefix of its own.
+./target/debug/varde demo --listen "127.0.0.1:$port" --data "$data/demo" \
+  --keystone-url "$OS_AUTH_URL" --keystone-password "$OS_PASSWORD" \
+  --keystone-domain-prefix "demo$(date +%s)" >"$data/demo.log" 2>&1 &
 server=$!
 cleanup+=("kill $server; rm -rf '$data'")
 for _ in $(seq 1 100); do

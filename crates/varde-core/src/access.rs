@@ -130,6 +130,11 @@ pub enum Resource {
     StatusComponents,
     /// SLA policies (administrators change them; staff read them).
     SlaPolicies,
+    /// An organisation's onboarding and offboarding runs (staff only; removing a customer's
+    /// cloud identity is a delete).
+    Onboarding(OrganizationId),
+    /// The templates runs are planned from (administrators change them).
+    OnboardingTemplates,
 }
 
 /// Which organisations an actor may see in a list.
@@ -165,8 +170,17 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
             if matches!(resource, QueueSettings | SlaPolicies) {
                 return action == Read || *role == StaffRole::Admin;
             }
-            if *resource == StatusComponents {
+            if matches!(resource, StatusComponents | OnboardingTemplates) {
                 return action == Read || *role == StaffRole::Admin;
+            }
+            if let Onboarding(_) = resource {
+                // Destroying a customer's cloud identity (offboarding) is confirmed by
+                // administrators and service managers only; see `Action::Delete`.
+                return match role {
+                    StaffRole::Admin | StaffRole::ServiceManager => true,
+                    StaffRole::Agent => action != Delete,
+                    StaffRole::ReadOnly => action == Read,
+                };
             }
             if matches!(resource, TicketSystem | Ticket(_) | StatusPage) {
                 // Every staff role works tickets; read-only staff only read them.
@@ -246,6 +260,7 @@ mod tests {
             Resource::StatusPage,
             Resource::StatusComponents,
             Resource::SlaPolicies,
+            Resource::OnboardingTemplates,
         ];
         for o in [A, B] {
             v.extend([
@@ -254,6 +269,7 @@ mod tests {
                 Resource::Contracts(o),
                 Resource::AuditHistory(o),
                 Resource::Ticket(Some(o)),
+                Resource::Onboarding(o),
             ]);
         }
         v

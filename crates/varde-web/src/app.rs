@@ -38,12 +38,17 @@ pub struct AppState {
     pub mail_from_anywhere: bool,
     /// The public status page: its settings and cached snapshot.
     pub status: Arc<crate::status::StatusSite>,
+    /// Seals and opens the secrets made for customers at onboarding.
+    pub vault: Arc<varde_notify::vault::Vault>,
 }
 
 impl AppState {
     pub async fn new(store: Store, clock: Clock) -> anyhow::Result<AppState> {
         let dummy_hash = crate::auth::hash_password(crate::auth::new_secret("dummy-")).await?;
+        // The installation's key, unless `varde serve --secrets-key` gives another.
+        let key = store.link_key(&crate::auth::new_secret("links-")).await?;
         Ok(AppState {
+            vault: Arc::new(varde_notify::vault::Vault::new(&key)),
             store,
             clock,
             login_limiter: Arc::new(LoginLimiter::default()),

@@ -132,6 +132,88 @@ struct StatusArgs {
     allow_webhook_network: Vec<String>,
 }
 
+/// Onboarding: the OpenStack the customers' identities are made in, and what the welcome
+/// says. Without `--keystone-url`, the OpenStack steps of a run wait as failed until one is
+/// given (and someone presses Retry).
+#[derive(Args, Clone)]
+struct OnboardingArgs {
+    /// Keystone's v3 endpoint, e.g. https://keystone.example.com:5000/v3.
+    #[arg(long, value_name = "URL", env = "VARDE_KEYSTONE_URL")]
+    keystone_url: Option<String>,
+    /// The administrator Varde acts as (a user with `admin` on its project).
+    #[arg(
+        long,
+        value_name = "NAME",
+        env = "VARDE_KEYSTONE_USER",
+        default_value = "admin"
+    )]
+    keystone_user: String,
+    #[arg(
+        long,
+        value_name = "PASSWORD",
+        env = "VARDE_KEYSTONE_PASSWORD",
+        hide_env_values = true
+    )]
+    keystone_password: Option<String>,
+    /// The project the administrator's token is scoped to.
+    #[arg(
+        long,
+        value_name = "NAME",
+        env = "VARDE_KEYSTONE_PROJECT",
+        default_value = "admin"
+    )]
+    keystone_project: String,
+    /// The domain id of the administrator and of its project.
+    #[arg(
+        long,
+        value_name = "ID",
+        env = "VARDE_KEYSTONE_DOMAIN",
+        default_value = "default"
+    )]
+    keystone_admin_domain: String,
+    /// The region whose endpoints and limits Varde uses.
+    #[arg(
+        long,
+        value_name = "REGION",
+        env = "VARDE_OPENSTACK_REGION",
+        default_value = "RegionOne"
+    )]
+    openstack_region: String,
+    /// Customers' Keystone domains are called <prefix>-<organisation id>.
+    #[arg(
+        long,
+        value_name = "PREFIX",
+        env = "VARDE_KEYSTONE_DOMAIN_PREFIX",
+        default_value = "varde"
+    )]
+    keystone_domain_prefix: String,
+    /// The customer documentation the welcome mail links to.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "VARDE_DOCS_URL",
+        default_value = "https://docs.example.com/"
+    )]
+    docs_url: String,
+    /// A Slack- or Mattermost-compatible incoming webhook into the back-channel chat room.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "VARDE_CHAT_WEBHOOK",
+        hide_env_values = true
+    )]
+    chat_webhook: Option<String>,
+    /// The key that seals customers' secrets until they are shown (default: the
+    /// installation's key in the database; give one so a database dump alone opens nothing).
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "VARDE_SECRETS_KEY",
+        hide_env_values = true
+    )]
+    secrets_key: Option<String>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run the server (API, console, RT REST 1.0 and REST2, health and metrics).
@@ -148,6 +230,8 @@ enum Command {
         mail: MailArgs,
         #[command(flatten)]
         status: StatusArgs,
+        #[command(flatten)]
+        onboarding: OnboardingArgs,
     },
     /// Apply database migrations and exit (serve also does this at start).
     Migrate {
@@ -165,6 +249,8 @@ enum Command {
         mail: MailArgs,
         #[command(flatten)]
         status: StatusArgs,
+        #[command(flatten)]
+        onboarding: OnboardingArgs,
     },
     /// Manage accounts.
     User {
@@ -392,6 +478,7 @@ async fn serve(
     rtname: Option<String>,
     mail: MailArgs,
     status: StatusArgs,
+    onboarding: OnboardingArgs,
 ) -> anyhow::Result<()> {
     let mut state = AppState::new(store.clone(), system_clock()).await?;
     state.secure_cookies = secure_cookies;
@@ -460,6 +547,53 @@ async fn serve(
     )
     .context("the SLA watch")?;
     let sla_watch = tokio::spawn(sla_watch.run(stop_worker.subscribe()));
+    let secrets_key = match &onboarding.secrets_key {
+        Some(k) => k.clone(),
+        None => link_key_for_secrets(&store).await?,
+    };
+    state.vault = std::sync::Arc::new(varde_notify::vault::Vault::new(&secrets_key));
+    let keystone = match &onboarding.keystone_url {
+        Some(url) => Some(
+            varde_notify::openstack::Keystone::new(
+                url,
+                varde_notify::openstack::AdminCredentials {
+                    user: onboarding.keystone_user.clone(),
+                    password: onboarding.keystone_password.clone().unwrap_or_default(),
+                    project: onboarding.keystone_project.clone(),
+                    user_domain_id: onboarding.keystone_admin_domain.clone(),
+                    project_domain_id: onboarding.keystone_admin_domain.clone(),
+                },
+                &onboarding.openstack_region,
+            )
+            .context("--keystone-url")?,
+        ),
+        None => None,
+    };
+    let onboarder = varde_notify::onboarding::OnboardingWorker::new(
+        store.clone(),
+        keystone,
+        mail.smtp.as_deref(),
+        varde_notify::vault::Vault::new(&secrets_key),
+        varde_notify::onboarding::OnboardingConfig {
+            url: settings.url.clone(),
+            from: mail
+                .mail_from
+                .clone()
+                .unwrap_or_else(|| format!("support@{}", state.rtname)),
+            support_address: mail
+                .mail_from
+                .clone()
+                .unwrap_or_else(|| format!("support@{}", state.rtname)),
+            docs_url: onboarding.docs_url.clone(),
+            chat_webhook: onboarding.chat_webhook.clone(),
+            rtname: state.rtname.clone(),
+            domain_prefix: onboarding.keystone_domain_prefix.clone(),
+            lease: std::time::Duration::from_secs(120),
+            link_days: 7,
+        },
+    )
+    .context("the onboarding worker")?;
+    let onboarder = tokio::spawn(onboarder.run(stop_worker.subscribe()));
     let worker = match &mail.smtp {
         Some(url) => {
             let config = varde_notify::MailConfig {
@@ -510,6 +644,7 @@ async fn serve(
     let _ = timekeeper.await;
     let _ = notifier.await;
     let _ = sla_watch.await;
+    let _ = onboarder.await;
     if let Some(w) = worker {
         let _ = w.await;
     }
@@ -518,6 +653,16 @@ async fn serve(
     }
     store.close().await;
     Ok(())
+}
+
+/// Without `--secrets-key`, secrets are sealed with the installation's key.
+async fn link_key_for_secrets(store: &Store) -> anyhow::Result<String> {
+    tracing::warn!(
+        "no --secrets-key: customers' secrets are sealed with the key kept in the database"
+    );
+    Ok(store
+        .link_key(&varde_web::auth::new_secret("links-"))
+        .await?)
 }
 
 async fn shutdown_signal() {
@@ -548,6 +693,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             rtname,
             mail,
             status,
+            onboarding,
         } => {
             serve(
                 store.open("./varde-data").await?,
@@ -556,6 +702,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 rtname,
                 mail,
                 status,
+                onboarding,
             )
             .await
         }
@@ -570,6 +717,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             rtname,
             mail,
             status,
+            onboarding,
         } => {
             let s = store.open("./varde-data").await?;
             let rtname = rtname.unwrap_or_else(host_name);
@@ -578,7 +726,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 demo::seed_mail(&s, &rtname, now()).await?;
             }
             demo::print_logins(store.listen);
-            serve(s, store.listen, false, Some(rtname), mail, status).await
+            serve(
+                s,
+                store.listen,
+                false,
+                Some(rtname),
+                mail,
+                status,
+                onboarding,
+            )
+            .await
         }
         Command::User { command } => match command {
             UserCommand::Add {

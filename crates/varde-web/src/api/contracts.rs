@@ -52,6 +52,11 @@ pub async fn create(
         .store
         .create_contract(&caller.audit_name(), org, &details, state.now())
         .await?;
+    // A signed contract starts the organisation's onboarding.
+    state
+        .store
+        .start_onboarding(contract.id, &caller.audit_name(), state.now())
+        .await?;
     Ok((StatusCode::CREATED, Json(ContractJson::from(&contract))))
 }
 
@@ -95,6 +100,10 @@ pub async fn replace(
     let contract = state
         .store
         .update_contract(&caller.audit_name(), contract.id, &details, state.now())
+        .await?;
+    state
+        .store
+        .start_onboarding(contract.id, &caller.audit_name(), state.now())
         .await?;
     Ok(Json(ContractJson::from(&contract)))
 }

@@ -487,6 +487,7 @@ struct OrganizationPage {
     /// Roadmap feedback of the last year: (when, text, who).
     feedback: Vec<(String, String, String)>,
     can_add_feedback: bool,
+    onboarding: super::onboarding::OrganizationOnboarding,
 }
 
 /// Staff note feedback for the roadmap on an organisation; its quarterly report lists it.
@@ -624,7 +625,11 @@ pub async fn show(State(state): State<AppState>, caller: Caller, Id(id): Id) -> 
             )
         })
         .collect();
+    let onboarding = super::onboarding::of_organization(&state, &caller, id)
+        .await
+        .map_err(&se)?;
     let page = OrganizationPage {
+        onboarding,
         feedback,
         can_add_feedback: caller.actor.is_staff()
             && can(&caller.actor, Action::Write, &Resource::Contacts(id)),
@@ -992,7 +997,13 @@ pub async fn create_contract(
             .create_contract(&caller.audit_name(), org, &d, state.now())
             .await
         {
-            Ok(_) => {
+            Ok(c) => {
+                // A signed contract starts the organisation's onboarding.
+                state
+                    .store
+                    .start_onboarding(c.id, &caller.audit_name(), state.now())
+                    .await
+                    .map_err(store_err(&caller))?;
                 return Ok(Redirect::to(&format!("/console/organizations/{id}")).into_response());
             }
             Err(e) => conflict_or(e, &caller)?,
@@ -1058,6 +1069,11 @@ pub async fn update_contract(
             .await
         {
             Ok(_) => {
+                state
+                    .store
+                    .start_onboarding(c.id, &caller.audit_name(), state.now())
+                    .await
+                    .map_err(store_err(&caller))?;
                 return Ok(
                     Redirect::to(&format!("/console/organizations/{}", c.organization))
                         .into_response(),

@@ -26,6 +26,7 @@ use crate::error::{ApiError, ErrorCode};
 
 mod account;
 mod customers;
+pub(crate) mod onboarding;
 mod report;
 mod sla;
 mod status;
@@ -104,6 +105,25 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/console/portfolio", get(report::portfolio))
         .route("/console/sla", get(sla::show))
+        .route("/console/onboarding", get(onboarding::board))
+        .route("/console/onboarding/runs/{id}", get(onboarding::show_run))
+        .route(
+            "/console/onboarding/runs/{run}/steps/{step}/{act}",
+            post(onboarding::act),
+        )
+        .route(
+            "/console/contracts/{id}/offboard",
+            post(onboarding::offboard),
+        )
+        .route("/console/onboarding/templates", get(onboarding::templates))
+        .route(
+            "/console/onboarding/templates/{id}",
+            post(onboarding::save_template),
+        )
+        .route(
+            "/welcome/{token}",
+            get(onboarding::welcome).post(onboarding::reveal),
+        )
         .route("/console/sla/{tier}", post(sla::save))
         .route("/console/organizations/new", get(customers::new_form))
         .route(

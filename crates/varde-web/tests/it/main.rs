@@ -7,6 +7,7 @@ mod access;
 mod api;
 mod console;
 mod mail;
+mod onboarding;
 mod report;
 mod rt;
 mod standins;

@@ -1,0 +1,735 @@
+//! Onboarding in the console: the board of runs in progress (what is blocked and on whom,
+//! what is overdue), a run's page with its steps and timeline, the actions people take on a
+//! step (tick off, skip with a reason, retry, confirm a removal), starting an offboarding,
+//! and the templates administrators edit. The customer's one-time link page is here too.
+
+use askama::Template;
+use axum::extract::{Form, Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use varde_core::access::{Action, Resource, can};
+use varde_core::catalogue::{Service, SupportTier};
+use varde_core::form::FieldErrors;
+use varde_core::ids::{ContractId, OrganizationId};
+use varde_core::onboarding::{
+    RunKind, RunStatus, StepAction, StepState, Template as RunTemplate, default_templates,
+    next_automated, overdue, parse_steps, steps_text,
+};
+use varde_store::onboarding::{Run, Step, StepAct};
+
+use super::{FormMap, Nav, PageError, PageResult, checked, form_value, render};
+use crate::api::authorize;
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+
+fn stockholm() -> TimeZone {
+    TimeZone::get("Europe/Stockholm").unwrap_or(TimeZone::UTC)
+}
+
+fn today(state: &AppState) -> Date {
+    state.now().to_zoned(stockholm()).date()
+}
+
+fn local(t: jiff::Timestamp) -> String {
+    t.to_zoned(stockholm())
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// A step as the pages show it.
+pub struct StepView {
+    pub id: i64,
+    pub title: String,
+    pub action: &'static str,
+    pub automated: bool,
+    pub owner: String,
+    pub due: String,
+    pub state: &'static str,
+    pub state_label: &'static str,
+    pub required: bool,
+    pub overdue: bool,
+    pub reason: String,
+    pub finished: String,
+    /// What people may do with it now.
+    pub can_complete: bool,
+    pub can_skip: bool,
+    pub can_retry: bool,
+    pub can_confirm: bool,
+    pub waiting_for_confirmation: bool,
+}
+
+fn step_view(run: &Run, s: &Step, today: Date, may_write: bool, may_delete: bool) -> StepView {
+    let open = matches!(s.state, StepState::Pending | StepState::Failed);
+    let confirm =
+        s.action.needs_confirmation() && s.confirmed_by.is_none() && s.state == StepState::Pending;
+    StepView {
+        id: s.id,
+        title: s.title.clone(),
+        action: s.action.code(),
+        automated: s.action.is_automated(),
+        owner: s.owner.clone(),
+        due: s.due_on.to_string(),
+        state: s.state.code(),
+        state_label: s.state.label(),
+        required: s.required,
+        overdue: overdue(&s.facts(), today),
+        reason: s.reason.clone(),
+        finished: match (&s.finished_at, &s.finished_by, &s.confirmed_by) {
+            (Some(at), Some(by), _) => format!("{} by {by}", local(*at)),
+            (None, _, Some(by)) => format!("confirmed by {by}"),
+            _ => String::new(),
+        },
+        can_complete: may_write
+            && run.status == RunStatus::Running
+            && open
+            && !s.action.is_automated(),
+        can_skip: may_write
+            && run.status == RunStatus::Running
+            && open
+            && !s.action.needs_confirmation(),
+        can_retry: may_write
+            && run.status == RunStatus::Running
+            && s.state == StepState::Failed
+            && s.action.is_automated(),
+        can_confirm: may_delete && run.status == RunStatus::Running && confirm,
+        waiting_for_confirmation: confirm,
+    }
+}
+
+/// One run on the board or an organisation's page.
+pub struct RunSummary {
+    pub id: i64,
+    pub organization: i64,
+    pub organization_name: String,
+    pub kind: &'static str,
+    pub status: &'static str,
+    pub started: String,
+    pub done: usize,
+    pub total: usize,
+    /// Failed steps: (title, owner, reason).
+    pub blocked: Vec<(String, String, String)>,
+    /// Overdue steps: (title, owner, due).
+    pub overdue: Vec<(String, String, String)>,
+    /// The next thing: what is running or waiting.
+    pub next: String,
+}
+
+pub fn summarize(run: &Run, today: Date) -> RunSummary {
+    let facts = run.facts();
+    let next = match next_automated(&facts, today) {
+        Some(i) => format!("{} (Varde)", run.steps[i].title),
+        None => run
+            .steps
+            .iter()
+            .find(|s| {
+                s.state == StepState::Pending
+                    && (!s.action.is_automated() || s.action.needs_confirmation())
+            })
+            .map(|s| {
+                if s.action.needs_confirmation() && s.confirmed_by.is_none() {
+                    format!("{}: waiting for a confirmation", s.title)
+                } else {
+                    format!("{} ({})", s.title, s.owner)
+                }
+            })
+            .unwrap_or_default(),
+    };
+    RunSummary {
+        id: run.id,
+        organization: run.organization.0,
+        organization_name: run.organization_name.clone(),
+        kind: run.kind.label(),
+        status: run.status.label(),
+        started: local(run.started_at),
+        done: run.steps.iter().filter(|s| s.state.is_settled()).count(),
+        total: run.steps.len(),
+        blocked: run
+            .steps
+            .iter()
+            .filter(|s| s.state == StepState::Failed)
+            .map(|s| {
+                let owner = if s.action.is_automated() {
+                    "whoever retries it".to_string()
+                } else {
+                    s.owner.clone()
+                };
+                (s.title.clone(), owner, s.reason.clone())
+            })
+            .collect(),
+        overdue: run
+            .steps
+            .iter()
+            .filter(|s| overdue(&s.facts(), today))
+            .map(|s| (s.title.clone(), s.owner.clone(), s.due_on.to_string()))
+            .collect(),
+        next,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "onboarding_board.html")]
+struct BoardPage {
+    nav: Nav,
+    runs: Vec<RunSummary>,
+    blocked: usize,
+    overdue: usize,
+    can_edit_templates: bool,
+}
+
+/// Every run in progress.
+pub async fn board(State(state): State<AppState>, caller: Caller) -> PageResult {
+    caller
+        .require_login()
+        .map_err(|e| PageError::new(e, &caller))?;
+    if !caller.actor.is_staff() {
+        return Err(PageError::new(ApiError::not_found(), &caller));
+    }
+    let today = today(&state);
+    let runs: Vec<RunSummary> = state
+        .store
+        .open_runs()
+        .await
+        .map_err(|e| PageError::new(e.into(), &caller))?
+        .iter()
+        .filter(|r| {
+            can(
+                &caller.actor,
+                Action::Read,
+                &Resource::Onboarding(r.organization),
+            )
+        })
+        .map(|r| summarize(r, today))
+        .collect();
+    Ok(render(&BoardPage {
+        nav: Nav::of(&caller),
+        blocked: runs.iter().filter(|r| !r.blocked.is_empty()).count(),
+        overdue: runs.iter().filter(|r| !r.overdue.is_empty()).count(),
+        runs,
+        can_edit_templates: can(&caller.actor, Action::Write, &Resource::OnboardingTemplates),
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "onboarding_run.html")]
+struct RunPage {
+    nav: Nav,
+    run: RunSummary,
+    contract: String,
+    steps: Vec<StepView>,
+    events: Vec<(String, String, String)>,
+    notice: String,
+}
+
+async fn load_run(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    action: Action,
+) -> Result<Run, PageError> {
+    caller
+        .require_login()
+        .map_err(|e| PageError::new(e, caller))?;
+    let run = state
+        .store
+        .run(id)
+        .await
+        .map_err(|e| PageError::new(e.into(), caller))?
+        .ok_or_else(|| PageError::new(ApiError::not_found(), caller))?;
+    authorize(caller, action, Resource::Onboarding(run.organization))
+        .map_err(|e| PageError::new(e, caller))?;
+    Ok(run)
+}
+
+async fn run_page(state: &AppState, caller: &Caller, run: Run, notice: String) -> PageResult {
+    let today = today(state);
+    let may_write = can(
+        &caller.actor,
+        Action::Write,
+        &Resource::Onboarding(run.organization),
+    );
+    let may_delete = can(
+        &caller.actor,
+        Action::Delete,
+        &Resource::Onboarding(run.organization),
+    );
+    let contract = match run.contract {
+        Some(c) => state
+            .store
+            .contract(c)
+            .await
+            .map_err(|e| PageError::new(e.into(), caller))?
+            .map(|c| c.details.reference)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let events = state
+        .store
+        .run_events(run.id)
+        .await
+        .map_err(|e| PageError::new(e.into(), caller))?
+        .into_iter()
+        .rev()
+        .map(|e| {
+            let step = e
+                .step
+                .and_then(|id| run.step(id))
+                .map(|s| format!("{}: ", s.title))
+                .unwrap_or_default();
+            (local(e.at), e.actor, format!("{step}{}", e.message))
+        })
+        .collect();
+    Ok(render(&RunPage {
+        nav: Nav::of(caller),
+        steps: run
+            .steps
+            .iter()
+            .map(|s| step_view(&run, s, today, may_write, may_delete))
+            .collect(),
+        run: summarize(&run, today),
+        contract,
+        events,
+        notice,
+    }))
+}
+
+pub async fn show_run(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let run = load_run(&state, &caller, id, Action::Read).await?;
+    run_page(&state, &caller, run, String::new()).await
+}
+
+/// A person acts on a step: `complete`, `skip` (with a reason), `retry` or `confirm` (a
+/// removal, by typing the organisation's name).
+pub async fn act(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((run_id, step_id, act)): Path<(i64, i64, String)>,
+    Form(form): Form<FormMap>,
+) -> PageResult {
+    checked(&caller, &form)?;
+    let needed = if act == "confirm" {
+        Action::Delete
+    } else {
+        Action::Write
+    };
+    let run = load_run(&state, &caller, run_id, needed).await?;
+    if run.step(step_id).is_none() {
+        return Err(PageError::new(ApiError::not_found(), &caller));
+    }
+    let reason = form_value(&form, "reason");
+    let refuse = |message: String| async {
+        let page = run_page(&state, &caller, run.clone(), message).await?;
+        Ok::<Response, PageError>((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    };
+    let what = match act.as_str() {
+        "complete" => StepAct::Complete,
+        "retry" => StepAct::Retry,
+        "skip" if reason.trim().is_empty() => {
+            return refuse("Say why the step is skipped.".into()).await;
+        }
+        "skip" => StepAct::Skip(&reason),
+        "confirm" if form_value(&form, "confirmation").trim() != run.organization_name => {
+            return refuse(format!(
+                "Type the organisation's name, {}, to confirm the removal.",
+                run.organization_name
+            ))
+            .await;
+        }
+        "confirm" => StepAct::Confirm,
+        _ => return Err(PageError::new(ApiError::not_found(), &caller)),
+    };
+    let done = state
+        .store
+        .act_on_step(step_id, what, &caller.audit_name(), state.now())
+        .await
+        .map_err(|e| PageError::new(e.into(), &caller))?;
+    if !done {
+        return refuse("That step cannot take this action in its present state.".into()).await;
+    }
+    Ok(Redirect::to(&format!("/console/onboarding/runs/{run_id}")).into_response())
+}
+
+/// Starts the offboarding of a contract's organisation.
+pub async fn offboard(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(contract): Path<i64>,
+    Form(form): Form<FormMap>,
+) -> PageResult {
+    checked(&caller, &form)?;
+    let c = state
+        .store
+        .contract(ContractId(contract))
+        .await
+        .map_err(|e| PageError::new(e.into(), &caller))?
+        .ok_or_else(|| PageError::new(ApiError::not_found(), &caller))?;
+    authorize(
+        &caller,
+        Action::Delete,
+        Resource::Onboarding(c.organization),
+    )
+    .map_err(|e| PageError::new(e, &caller))?;
+    let run = state
+        .store
+        .start_offboarding(c.id, today(&state), &caller.audit_name(), state.now())
+        .await
+        .map_err(|e| PageError::new(e.into(), &caller))?;
+    Ok(Redirect::to(&format!("/console/onboarding/runs/{run}")).into_response())
+}
+
+/// What an organisation's page shows of its runs and its timeline.
+pub struct OrganizationOnboarding {
+    pub runs: Vec<RunSummary>,
+    /// (when, what), oldest first: contracts signed, steps done, the first tickets.
+    pub timeline: Vec<(String, String)>,
+    /// Contracts that can start an offboarding: (id, reference).
+    pub can_offboard: Vec<(i64, String)>,
+}
+
+pub async fn of_organization(
+    state: &AppState,
+    caller: &Caller,
+    org: OrganizationId,
+) -> Result<OrganizationOnboarding, varde_store::StoreError> {
+    if !can(&caller.actor, Action::Read, &Resource::Onboarding(org)) {
+        return Ok(OrganizationOnboarding {
+            runs: vec![],
+            timeline: vec![],
+            can_offboard: vec![],
+        });
+    }
+    let today = today(state);
+    let runs = state.store.runs_of(org).await?;
+    let contracts = state.store.contracts_of(org).await?;
+    let mut timeline: Vec<(String, String)> = Vec::new();
+    for c in &contracts {
+        if let Some(d) = c.details.signed_on {
+            timeline.push((
+                d.to_string(),
+                format!("Contract {} signed", c.details.reference),
+            ));
+        }
+    }
+    for r in &runs {
+        timeline.push((local(r.started_at), format!("{} started", r.kind.label())));
+        for s in r.steps.iter().filter(|s| s.state.is_settled()) {
+            if let Some(at) = s.finished_at {
+                timeline.push((
+                    local(at),
+                    format!("{}: {}", s.title, s.state.label().to_lowercase()),
+                ));
+            }
+        }
+        if let Some(at) = r.finished_at {
+            timeline.push((local(at), format!("{} complete", r.kind.label())));
+        }
+    }
+    let far = jiff::Timestamp::MAX;
+    let tickets = state
+        .store
+        .tickets_of_organization_between(org, jiff::Timestamp::MIN, far)
+        .await?;
+    for t in state
+        .store
+        .tickets(&tickets.into_iter().take(3).collect::<Vec<_>>())
+        .await?
+    {
+        timeline.push((
+            local(t.created),
+            format!("Ticket #{}: {}", t.id.0, t.subject),
+        ));
+    }
+    timeline.sort();
+    let may_offboard = can(&caller.actor, Action::Delete, &Resource::Onboarding(org));
+    let can_offboard = contracts
+        .iter()
+        .filter(|c| may_offboard && c.details.signed_on.is_some())
+        .filter(|c| {
+            !runs
+                .iter()
+                .any(|r| r.kind == RunKind::Offboarding && r.contract == Some(c.id))
+        })
+        .map(|c| (c.id.0, c.details.reference.clone()))
+        .collect();
+    Ok(OrganizationOnboarding {
+        runs: runs.iter().map(|r| summarize(r, today)).collect(),
+        timeline,
+        can_offboard,
+    })
+}
+
+struct TemplateView {
+    id: i64,
+    name: String,
+    tiers: String,
+    services: String,
+    steps: String,
+    updated: String,
+    error: String,
+}
+
+#[derive(Template)]
+#[template(path = "onboarding_templates.html")]
+struct TemplatesPage {
+    nav: Nav,
+    admin: bool,
+    templates: Vec<TemplateView>,
+    tiers: String,
+    services: String,
+    actions: Vec<(&'static str, &'static str)>,
+}
+
+async fn templates_page(
+    state: &AppState,
+    caller: &Caller,
+    edited: Option<TemplateView>,
+) -> PageResult {
+    let stored = state
+        .store
+        .onboarding_templates(&default_templates())
+        .await
+        .map_err(|e| PageError::new(e.into(), caller))?;
+    let mut templates: Vec<TemplateView> = stored
+        .into_iter()
+        .map(|t| TemplateView {
+            id: t.id,
+            name: t.template.name.clone(),
+            tiers: t
+                .template
+                .tiers
+                .iter()
+                .map(|x| x.code())
+                .collect::<Vec<_>>()
+                .join(" "),
+            services: t
+                .template
+                .services
+                .iter()
+                .map(|x| x.code())
+                .collect::<Vec<_>>()
+                .join(" "),
+            steps: steps_text(&t.template.steps),
+            updated: if t.updated_by == "varde" {
+                "as shipped".into()
+            } else {
+                format!("{} by {}", local(t.updated_at), t.updated_by)
+            },
+            error: String::new(),
+        })
+        .collect();
+    let new = TemplateView {
+        id: 0,
+        name: String::new(),
+        tiers: String::new(),
+        services: String::new(),
+        steps: String::new(),
+        updated: String::new(),
+        error: String::new(),
+    };
+    match edited {
+        Some(e) => match templates.iter_mut().find(|t| t.id == e.id && e.id != 0) {
+            Some(t) => *t = e,
+            None => templates.push(e),
+        },
+        None => templates.push(new),
+    }
+    Ok(render(&TemplatesPage {
+        nav: Nav::of(caller),
+        admin: can(&caller.actor, Action::Write, &Resource::OnboardingTemplates),
+        templates,
+        tiers: SupportTier::ALL
+            .iter()
+            .map(|t| t.code())
+            .collect::<Vec<_>>()
+            .join(", "),
+        services: Service::ALL
+            .iter()
+            .map(|t| t.code())
+            .collect::<Vec<_>>()
+            .join(", "),
+        actions: StepAction::ALL
+            .iter()
+            .map(|a| (a.code(), a.label()))
+            .collect(),
+    }))
+}
+
+pub async fn templates(State(state): State<AppState>, caller: Caller) -> PageResult {
+    authorize(&caller, Action::Read, Resource::OnboardingTemplates)
+        .map_err(|e| PageError::new(e, &caller))?;
+    templates_page(&state, &caller, None).await
+}
+
+/// Saves a template (id 0 adds one).
+pub async fn save_template(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Form(form): Form<FormMap>,
+) -> PageResult {
+    checked(&caller, &form)?;
+    authorize(&caller, Action::Write, Resource::OnboardingTemplates)
+        .map_err(|e| PageError::new(e, &caller))?;
+    let mut view = TemplateView {
+        id,
+        name: form_value(&form, "name").trim().to_string(),
+        tiers: form_value(&form, "tiers"),
+        services: form_value(&form, "services"),
+        steps: form_value(&form, "steps"),
+        updated: String::new(),
+        error: String::new(),
+    };
+    let mut errors = FieldErrors::new();
+    if view.name.is_empty() {
+        errors.add("name", "a template needs a name");
+    }
+    let tiers = view
+        .tiers
+        .split([' ', ','])
+        .filter(|s| !s.is_empty())
+        .map(SupportTier::parse)
+        .collect::<Result<Vec<_>, _>>();
+    let services = view
+        .services
+        .split([' ', ','])
+        .filter(|s| !s.is_empty())
+        .map(Service::parse)
+        .collect::<Result<Vec<_>, _>>();
+    let tiers = errors.take("tiers", tiers.map_err(|e| e.0));
+    let services = errors.take("services", services.map_err(|e| e.0));
+    let steps = errors.take(
+        "steps",
+        parse_steps(&view.steps).map_err(|e| e.get("steps").unwrap_or_default().to_string()),
+    );
+    if let (true, Some(tiers), Some(services), Some(steps)) =
+        (errors.is_empty(), tiers, services, steps)
+    {
+        let template = RunTemplate {
+            name: view.name.clone(),
+            tiers,
+            services,
+            steps,
+        };
+        match state
+            .store
+            .save_onboarding_template(
+                (id != 0).then_some(id),
+                &template,
+                &caller.audit_name(),
+                state.now(),
+            )
+            .await
+        {
+            Ok(_) => return Ok(Redirect::to("/console/onboarding/templates").into_response()),
+            Err(varde_store::StoreError::Conflict(f)) => errors = f,
+            Err(e) => return Err(PageError::new(e.into(), &caller)),
+        }
+    }
+    view.error = errors
+        .iter()
+        .map(|(f, m)| format!("{f}: {m}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let page = templates_page(&state, &caller, Some(view)).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "welcome.html")]
+struct WelcomePage {
+    open: bool,
+    revealed: Vec<(String, String, String)>,
+    token: String,
+}
+
+fn private(page: Response) -> Response {
+    let mut page = page;
+    let h = page.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert("x-robots-tag", HeaderValue::from_static("noindex"));
+    page
+}
+
+/// The customer's one-time link: a page with a button, so a link scanner that follows it
+/// reveals nothing.
+pub async fn welcome(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let digest = varde_notify::vault::token_digest(&token);
+    let open = state
+        .store
+        .secret_link_open(&digest, state.now())
+        .await
+        .unwrap_or(false);
+    let status = if open {
+        StatusCode::OK
+    } else {
+        StatusCode::GONE
+    };
+    private(
+        (
+            status,
+            render(&WelcomePage {
+                open,
+                revealed: vec![],
+                token,
+            }),
+        )
+            .into_response(),
+    )
+}
+
+/// Shows the secrets once, and wipes them.
+pub async fn reveal(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let digest = varde_notify::vault::token_digest(&token);
+    let secrets = match state.store.reveal_secrets(&digest, state.now()).await {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            return private(
+                (
+                    StatusCode::GONE,
+                    render(&WelcomePage {
+                        open: false,
+                        revealed: vec![],
+                        token: String::new(),
+                    }),
+                )
+                    .into_response(),
+            );
+        }
+        Err(e) => return crate::error::ApiError::from(e).into_response(),
+    };
+    let revealed = secrets
+        .iter()
+        .map(|s| {
+            let (what, public_name) = match s.label.as_str() {
+                "keystone_password" => ("OpenStack login (user name and password)", "User name"),
+                "application_credential" => ("Application credential (id and secret)", "Id"),
+                "ec2" => ("S3 keys (access key and secret key)", "Access key"),
+                other => (other, "Name"),
+            };
+            let secret = state
+                .vault
+                .open(&s.sealed)
+                .unwrap_or_else(|| "(cannot be opened: ask support for a new one)".into());
+            (
+                what.to_string(),
+                format!("{public_name}: {}", s.public_part),
+                secret,
+            )
+        })
+        .collect();
+    private(render(&WelcomePage {
+        open: false,
+        revealed,
+        token: String::new(),
+    }))
+}
