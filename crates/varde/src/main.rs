@@ -212,6 +212,15 @@ struct OnboardingArgs {
         hide_env_values = true
     )]
     secrets_key: Option<String>,
+    /// How long a node's claim on an onboarding step lasts: a step whose node died resumes
+    /// (on any node) after this many seconds.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        env = "VARDE_ONBOARDING_LEASE",
+        default_value_t = 120
+    )]
+    onboarding_lease: u64,
 }
 
 #[derive(Subcommand)]
@@ -588,7 +597,7 @@ async fn serve(
             chat_webhook: onboarding.chat_webhook.clone(),
             rtname: state.rtname.clone(),
             domain_prefix: onboarding.keystone_domain_prefix.clone(),
-            lease: std::time::Duration::from_secs(120),
+            lease: std::time::Duration::from_secs(onboarding.onboarding_lease.max(1)),
             link_days: 7,
         },
     )
