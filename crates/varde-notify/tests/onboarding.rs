@@ -340,7 +340,13 @@ async fn onboard(
         },
     )
     .unwrap();
+    let clock = std::time::Instant::now();
     worker.run_once(now).await.unwrap();
+    eprintln!(
+        "onboarding ({}): every automated step of a premium customer with 2 technical contacts in {:?}",
+        store.engine(),
+        clock.elapsed()
+    );
 
     let run = store.run(run_id).await.unwrap().unwrap();
     for s in &run.steps {
