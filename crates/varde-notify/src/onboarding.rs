@@ -113,6 +113,12 @@ impl OnboardingWorker {
     /// Carries every open run as far as it goes now. Gives the number of step attempts.
     pub async fn run_once(&self, now: Timestamp) -> Result<usize, crate::WorkerError> {
         let today = now.to_zoned(stockholm()).date();
+        for run in self.store.start_due_offboardings(today, now).await? {
+            tracing::info!(
+                run,
+                "a customer's contracts have ended: offboarding started"
+            );
+        }
         let mut attempts = 0;
         for run in self.store.open_runs().await? {
             let mut run = run;

@@ -358,6 +358,31 @@ impl Store {
         .await
     }
 
+    /// Starts the offboarding of every active organisation whose signed contracts have all
+    /// ended before `today` and which has no offboarding run yet, from its last contract.
+    /// Gives the runs started.
+    pub async fn start_due_offboardings(&self, today: Date, now: Timestamp) -> Result<Vec<i64>> {
+        let day = today.to_string();
+        let due: Vec<(i64, i64)> = read_pool!(self, p => sqlx::query_as(
+            "SELECT o.id, (SELECT c.id FROM contracts c WHERE c.organization_id = o.id AND c.signed_on IS NOT NULL \
+                           ORDER BY c.ends_on DESC, c.id DESC LIMIT 1) \
+             FROM organizations o WHERE o.lifecycle = 'active' \
+             AND EXISTS (SELECT 1 FROM contracts c WHERE c.organization_id = o.id AND c.signed_on IS NOT NULL) \
+             AND NOT EXISTS (SELECT 1 FROM contracts c WHERE c.organization_id = o.id AND c.signed_on IS NOT NULL \
+                             AND (c.ends_on IS NULL OR c.ends_on >= $1)) \
+             AND NOT EXISTS (SELECT 1 FROM onboarding_runs r WHERE r.organization_id = o.id AND r.kind = 'offboarding') \
+             ORDER BY o.id",
+        ).bind(&day).fetch_all(p).await)?;
+        let mut started = Vec::new();
+        for (_, contract) in due {
+            started.push(
+                self.start_offboarding(ContractId(contract), today, "varde", now)
+                    .await?,
+            );
+        }
+        Ok(started)
+    }
+
     /// Starts a run with its planned steps, and moves the organisation to `onboarding` (an
     /// onboarding run) with its audit event. A contract has at most one run of each kind:
     /// when it already has one, nothing changes and its id is returned.
