@@ -381,7 +381,12 @@ async fn show_one(state: &AppState, actor: &Actor, spec: &str, format: &str) -> 
         Err(m) => return ok(&m),
     };
     match parts.get(2).copied() {
-        None => ok(&fmt::show_ticket(&t)),
+        None => {
+            // `Due` shows the SLA's next deadline, as RT's SLA sets it.
+            let mut shown = t.clone();
+            shown.due = crate::tickets::due(state, &t).await;
+            ok(&fmt::show_ticket(&shown))
+        }
         Some("history") => {
             let history = match state.store.history(t.id).await {
                 Ok(h) => h,

@@ -274,7 +274,7 @@ async fn ticket_json(
         "Created": date(Some(t.created)),
         "Starts": date(t.starts),
         "Started": date(t.started),
-        "Due": date(t.due),
+        "Due": date(crate::tickets::due(state, t).await),
         "Resolved": date(t.resolved),
         "Told": date(t.told),
         "LastUpdated": date(Some(t.last_updated)),

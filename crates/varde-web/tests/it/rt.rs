@@ -283,3 +283,95 @@ async fn rest1_answers_with_rt_status_lines() {
         );
     }
 }
+
+/// RT's `Due` is the SLA's next deadline, as RT's SLA sets it: the first response while the
+/// ticket waits for one, then the next deadline; a `Due` set by hand wins.
+#[tokio::test]
+async fn due_is_the_sla_deadline_in_both_rest_apis() {
+    use varde_core::sla::{Policy, clock};
+    for app in apps().await {
+        let c = TestApp::client();
+        let auth = |r: reqwest::RequestBuilder| r.basic_auth(ADMIN_EMAIL, Some(ADMIN_PASSWORD));
+        let r = auth(c.post(app.url("/REST/2.0/ticket")))
+            .json(&json!({"Queue": "General", "Subject": "Instances down", "Requestor": "carol@customer.example", "Content": "all of them", "Priority": 90}))
+            .send().await.unwrap();
+        assert_eq!(r.status(), 201);
+        let id: i64 = r.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let due_of = |v: &Value| {
+            v["Due"]
+                .as_str()
+                .unwrap()
+                .parse::<jiff::Timestamp>()
+                .unwrap()
+        };
+        let read = || auth(c.get(app.url(&format!("/REST/2.0/ticket/{id}")))).send();
+        let first: Value = read().await.unwrap().json().await.unwrap();
+
+        // What the core's clock says, for the base policy (no organisation).
+        let tid = varde_core::ticket::TicketId(id);
+        let history = app
+            .store
+            .transactions_of(&[tid])
+            .await
+            .unwrap()
+            .remove(&tid)
+            .unwrap();
+        let policy = Policy::example(varde_core::catalogue::SupportTier::Base);
+        let expected = clock(
+            &history,
+            &policy,
+            &policy.calendar(),
+            jiff::Timestamp::now(),
+        )
+        .unwrap()
+        .targets
+        .iter()
+        .filter(|t| t.met_at.is_none())
+        .filter_map(|t| t.due)
+        .min()
+        .unwrap();
+        assert!(
+            (due_of(&first).as_second() - expected.as_second()).abs() <= 1,
+            "{} vs {expected}",
+            first["Due"]
+        );
+        let rest1 = auth(c.get(app.url(&format!("/REST/1.0/ticket/{id}/show"))))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let line = rest1.lines().find(|l| l.starts_with("Due:")).unwrap();
+        assert_ne!(line.trim(), "Due: Not set", "{rest1}");
+
+        // Answered: the first response is met, so Due moves to the next deadline.
+        let r = auth(c.post(app.url(&format!("/REST/2.0/ticket/{id}/correspond"))))
+            .json(&json!({"Content": "We are on it.", "ContentType": "text/plain"}))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{}", r.status());
+        let answered: Value = read().await.unwrap().json().await.unwrap();
+        assert!(
+            due_of(&answered) > due_of(&first),
+            "{} then {}",
+            first["Due"],
+            answered["Due"]
+        );
+
+        // Set by hand, it wins.
+        let r = auth(c.put(app.url(&format!("/REST/2.0/ticket/{id}"))))
+            .json(&json!({"Due": "2030-01-02 03:04:05"}))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{}", r.status());
+        let set: Value = read().await.unwrap().json().await.unwrap();
+        assert_eq!(set["Due"], "2030-01-02T03:04:05Z");
+    }
+}
