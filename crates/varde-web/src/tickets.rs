@@ -530,6 +530,51 @@ pub async fn link(
     Ok(())
 }
 
+/// The support tier a ticket of `org` is held to today: the organisation's entitlements, and
+/// base for a ticket without one (or with an entitlement problem).
+pub async fn tier_of(
+    state: &AppState,
+    org: Option<varde_core::ids::OrganizationId>,
+) -> varde_core::catalogue::SupportTier {
+    use varde_core::catalogue::SupportTier;
+    let Some(o) = org else {
+        return SupportTier::Base;
+    };
+    let contracts = state.store.contracts_of(o).await.unwrap_or_default();
+    let today = state.now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    varde_core::entitlements::entitlements_on(contracts.iter().map(|c| &c.details), today)
+        .map(|e| e.tier)
+        .unwrap_or(SupportTier::Base)
+}
+
+/// RT's `Due` as RT's SLA sets it: the earliest deadline among the ticket's SLA targets not
+/// yet met (the first response until it is answered, then the next response and the
+/// resolution), from the policy version in force when the ticket was created. A `Due` set by
+/// hand wins; a ticket with nothing left to meet has none.
+pub async fn due(state: &AppState, t: &Ticket) -> Option<Timestamp> {
+    if t.due.is_some() {
+        return t.due;
+    }
+    let tier = tier_of(state, t.organization).await;
+    let policy = state
+        .store
+        .policy_in_force(tier, t.created)
+        .await
+        .unwrap_or_else(|_| varde_core::sla::Policy::example(tier));
+    let history = state
+        .store
+        .transactions_of(&[t.id])
+        .await
+        .ok()?
+        .remove(&t.id)?;
+    let c = varde_core::sla::clock(&history, &policy, &policy.calendar(), state.now())?;
+    c.targets
+        .iter()
+        .filter(|x| x.met_at.is_none())
+        .filter_map(|x| x.due)
+        .min()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -579,49 +624,4 @@ mod tests {
         ];
         assert!(creation(&f, Some("a@b.se")).is_err());
     }
-}
-
-/// The support tier a ticket of `org` is held to today: the organisation's entitlements, and
-/// base for a ticket without one (or with an entitlement problem).
-pub async fn tier_of(
-    state: &AppState,
-    org: Option<varde_core::ids::OrganizationId>,
-) -> varde_core::catalogue::SupportTier {
-    use varde_core::catalogue::SupportTier;
-    let Some(o) = org else {
-        return SupportTier::Base;
-    };
-    let contracts = state.store.contracts_of(o).await.unwrap_or_default();
-    let today = state.now().to_zoned(jiff::tz::TimeZone::UTC).date();
-    varde_core::entitlements::entitlements_on(contracts.iter().map(|c| &c.details), today)
-        .map(|e| e.tier)
-        .unwrap_or(SupportTier::Base)
-}
-
-/// RT's `Due` as RT's SLA sets it: the earliest deadline among the ticket's SLA targets not
-/// yet met (the first response until it is answered, then the next response and the
-/// resolution), from the policy version in force when the ticket was created. A `Due` set by
-/// hand wins; a ticket with nothing left to meet has none.
-pub async fn due(state: &AppState, t: &Ticket) -> Option<Timestamp> {
-    if t.due.is_some() {
-        return t.due;
-    }
-    let tier = tier_of(state, t.organization).await;
-    let policy = state
-        .store
-        .policy_in_force(tier, t.created)
-        .await
-        .unwrap_or_else(|_| varde_core::sla::Policy::example(tier));
-    let history = state
-        .store
-        .transactions_of(&[t.id])
-        .await
-        .ok()?
-        .remove(&t.id)?;
-    let c = varde_core::sla::clock(&history, &policy, &policy.calendar(), state.now())?;
-    c.targets
-        .iter()
-        .filter(|x| x.met_at.is_none())
-        .filter_map(|x| x.due)
-        .min()
 }
