@@ -3,8 +3,11 @@
 //! what `varde_core::sla::alerts` calls for, and mails what is due:
 //! - to the ticket's owner, held until office hours (Stockholm, weekdays 08–17, Swedish
 //!   holidays) so nobody who is not on call is woken at 03:00;
-//! - to the on-call address (`varde serve --sla-on-call`), at once, for urgent tickets and
-//!   for tickets nobody owns.
+//! - to the ticket's queue's on-call address (`PUT /api/v1/queues/{name}/on-call`, else
+//!   `varde serve --sla-on-call`), at once, for urgent tickets and for tickets nobody owns;
+//! - for urgent tickets, also by SMS to the queue's on-call phone (else `--sla-on-call-sms`)
+//!   through the SMS gateway, and to the `--sla-webhook` URL (JSON, signed like status
+//!   webhooks when `--sla-webhook-secret` is given).
 //!
 //! A breach with nobody to tell is still recorded. An alert is sent once: the store keeps one
 //! row per ticket, target, due time, kind and recipient.
@@ -30,8 +33,14 @@ use crate::smtp::SmtpRelay;
 pub struct SlaWatchConfig {
     /// Warn when this share of a target has run (0.0–1.0).
     pub warn_share: f64,
-    /// Told at once about urgent and unowned tickets.
+    /// Told at once about urgent and unowned tickets, unless the queue has its own.
     pub on_call: Option<String>,
+    /// Sent an SMS about urgent tickets, unless the queue has its own phone (E.164).
+    pub on_call_sms: Option<String>,
+    /// Told about urgent tickets by an HTTP POST (JSON).
+    pub webhook: Option<String>,
+    /// Signs the webhook's calls (`X-Varde-Signature`, as status webhooks).
+    pub webhook_secret: Option<String>,
     pub from: String,
     pub rtname: String,
     /// The console's base URL, for links.
@@ -42,6 +51,8 @@ pub struct SlaWatchConfig {
 pub struct SlaWatch {
     store: Store,
     relay: Option<SmtpRelay>,
+    sms: Option<crate::status::SmsGateway>,
+    http: reqwest::Client,
     config: SlaWatchConfig,
     office: Calendar,
 }
@@ -61,11 +72,23 @@ impl SlaWatch {
     pub fn new(
         store: Store,
         smtp_url: Option<&str>,
+        sms: Option<crate::status::SmsGateway>,
         config: SlaWatchConfig,
     ) -> Result<SlaWatch, crate::WorkerError> {
+        crate::install_tls_provider();
+        // The SMS gateway and the webhook are configured by an administrator.
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .user_agent("Varde-SLA/1")
+            .build()
+            .map_err(|e| crate::WorkerError::Http(e.to_string()))?;
         Ok(SlaWatch {
             store,
             relay: smtp_url.map(|u| SmtpRelay::from_url(u, 2)).transpose()?,
+            sms,
+            http,
             config,
             office: office_hours(),
         })
@@ -81,6 +104,7 @@ impl SlaWatch {
         let mut versions: HashMap<SupportTier, Vec<varde_store::sla::PolicyVersion>> =
             HashMap::new();
         let mut new = Vec::new();
+        let on_call = self.store.queue_on_call().await?;
         for ticket in self.store.tickets(&ids).await? {
             let tier = match tiers.get(&ticket.organization) {
                 Some(t) => *t,
@@ -116,10 +140,22 @@ impl SlaWatch {
                 if let Some(owner) = &ticket.owner {
                     recipients.push((owner.clone(), self.office.next_open(now).unwrap_or(now)));
                 }
-                if let Some(on_call) = &self.config.on_call
+                let (queue_mail, queue_phone) = on_call
+                    .get(&ticket.queue)
+                    .map(|(m, p)| (non_empty(m), non_empty(p)))
+                    .unwrap_or((None, None));
+                if let Some(on_call) = queue_mail.or(self.config.on_call.clone())
                     && (urgent || ticket.owner.is_none())
                 {
-                    recipients.push((on_call.clone(), now));
+                    recipients.push((on_call, now));
+                }
+                if urgent {
+                    if let Some(phone) = queue_phone.or(self.config.on_call_sms.clone()) {
+                        recipients.push((format!("sms:{phone}"), now));
+                    }
+                    if let Some(url) = &self.config.webhook {
+                        recipients.push((format!("webhook:{url}"), now));
+                    }
                 }
                 if recipients.is_empty() {
                     // Nobody to tell: the record itself.
@@ -144,37 +180,40 @@ impl SlaWatch {
                 self.store.finish_sla_alert(a.id, None, now).await?;
                 continue;
             }
+            if let Some(phone) = a.recipient.strip_prefix("sms:") {
+                let Some(gw) = &self.sms else {
+                    continue; // No gateway yet: it waits, counting no attempt.
+                };
+                let result = self.sms(gw, phone, &a).await;
+                sent += usize::from(result.is_ok());
+                self.store
+                    .finish_sla_alert(a.id, result.err().as_deref(), now)
+                    .await?;
+                continue;
+            }
+            if let Some(url) = a.recipient.strip_prefix("webhook:") {
+                let result = self.webhook(url, &a, now).await;
+                sent += usize::from(result.is_ok());
+                self.store
+                    .finish_sla_alert(a.id, result.err().as_deref(), now)
+                    .await?;
+                continue;
+            }
             let Some(relay) = &self.relay else {
                 // No relay yet: it waits, counting no attempt.
                 continue;
             };
-            let when = a
-                .due
-                .to_zoned(self.office.tz.clone())
-                .strftime("%Y-%m-%d %H:%M %Z")
-                .to_string();
-            let what = a.target.replace('_', " ");
-            let (subject, text) = if a.kind == "breach" {
-                (
-                    format!(
-                        "[{} #{}] SLA breached: {what} was due {when}",
-                        self.config.rtname, a.ticket
-                    ),
-                    format!(
-                        "The {what} target of ticket #{} was due {when} and has been missed.",
-                        a.ticket
-                    ),
+            let (when, what) = self.when_what(&a);
+            let subject = self.headline(&a);
+            let text = if a.kind == "breach" {
+                format!(
+                    "The {what} target of ticket #{} was due {when} and has been missed.",
+                    a.ticket
                 )
             } else {
-                (
-                    format!(
-                        "[{} #{}] SLA warning: {what} due {when}",
-                        self.config.rtname, a.ticket
-                    ),
-                    format!(
-                        "The {what} target of ticket #{} falls due {when}.",
-                        a.ticket
-                    ),
+                format!(
+                    "The {what} target of ticket #{} falls due {when}.",
+                    a.ticket
                 )
             };
             let body = format!(
@@ -217,6 +256,102 @@ impl SlaWatch {
         Ok((recorded, sent))
     }
 
+    /// When the target was due (Stockholm time) and its name in words.
+    fn when_what(&self, a: &varde_store::sla::SlaAlert) -> (String, String) {
+        let when = a
+            .due
+            .to_zoned(self.office.tz.clone())
+            .strftime("%Y-%m-%d %H:%M %Z")
+            .to_string();
+        (when, a.target.replace('_', " "))
+    }
+
+    /// One line: what happened to which ticket, and when it was due.
+    fn headline(&self, a: &varde_store::sla::SlaAlert) -> String {
+        let (when, what) = self.when_what(a);
+        if a.kind == "breach" {
+            format!(
+                "[{} #{}] SLA breached: {what} was due {when}",
+                self.config.rtname, a.ticket
+            )
+        } else {
+            format!(
+                "[{} #{}] SLA warning: {what} due {when}",
+                self.config.rtname, a.ticket
+            )
+        }
+    }
+
+    /// An SMS in 46elks' shape, as status SMS are sent.
+    async fn sms(
+        &self,
+        gw: &crate::status::SmsGateway,
+        phone: &str,
+        a: &varde_store::sla::SlaAlert,
+    ) -> Result<(), String> {
+        let text = format!(
+            "{} {}/console/tickets/{}",
+            self.headline(a),
+            self.config.url,
+            a.ticket
+        );
+        let r = self
+            .http
+            .post(&gw.url)
+            .basic_auth(&gw.user, Some(&gw.password))
+            .form(&[
+                ("from", gw.from.as_str()),
+                ("to", phone),
+                ("message", text.as_str()),
+            ])
+            .send()
+            .await
+            .map_err(|e| format!("the SMS gateway: {e}"))?;
+        if r.status().is_success() {
+            Ok(())
+        } else {
+            Err(format!("the SMS gateway answered {}", r.status()))
+        }
+    }
+
+    /// A JSON POST: the ticket, the target, warning or breach, the due time and a link.
+    async fn webhook(
+        &self,
+        url: &str,
+        a: &varde_store::sla::SlaAlert,
+        now: Timestamp,
+    ) -> Result<(), String> {
+        let body = serde_json::json!({
+            "ticket": a.ticket,
+            "target": a.target,
+            "kind": a.kind,
+            "due": a.due.to_string(),
+            "summary": self.headline(a),
+            "url": format!("{}/console/tickets/{}", self.config.url, a.ticket),
+        })
+        .to_string();
+        let mut req = self
+            .http
+            .post(url)
+            .header("Content-Type", "application/json");
+        if let Some(key) = &self.config.webhook_secret {
+            req = req.header(
+                "X-Varde-Signature",
+                crate::links::webhook_signature(key, now.as_second(), body.as_bytes()),
+            );
+        }
+        let r = req
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| format!("the SLA webhook: {e}"))?;
+        if r.status().is_success() {
+            Ok(())
+        } else {
+            Err(format!("the SLA webhook answered {}", r.status()))
+        }
+    }
+
     /// Reads the clocks every minute until `shutdown` turns true.
     pub async fn run(self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
         loop {
@@ -232,4 +367,8 @@ impl SlaWatch {
             }
         }
     }
+}
+
+fn non_empty(s: &str) -> Option<String> {
+    (!s.trim().is_empty()).then(|| s.trim().to_string())
 }

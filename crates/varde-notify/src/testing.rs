@@ -87,3 +87,68 @@ pub fn header<'a>(mail: &'a str, name: &str) -> Option<&'a str> {
         k.eq_ignore_ascii_case(name).then_some(v.trim())
     })
 }
+
+/// An HTTP endpoint on loopback that answers `200 ok` to every request and keeps each one
+/// (request head and body), for the receiving side of webhooks, chat webhooks and SMS APIs
+/// in tests.
+pub struct HttpSink {
+    pub url: String,
+    received: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
+}
+
+impl HttpSink {
+    /// Starts it on the current tokio runtime; `path` is appended to the URL.
+    pub async fn start(path: &str) -> HttpSink {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a loopback port");
+        let url = format!(
+            "http://{}{path}",
+            listener.local_addr().expect("an address")
+        );
+        let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = received.clone();
+        tokio::spawn(async move {
+            while let Ok((mut sock, _)) = listener.accept().await {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                loop {
+                    let n = sock.read(&mut chunk).await.unwrap_or(0);
+                    if n == 0 {
+                        break;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    let text = String::from_utf8_lossy(&buf).to_string();
+                    if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                        let len: usize = head
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse().unwrap_or(0))
+                            })
+                            .unwrap_or(0);
+                        if body.len() >= len {
+                            kept.lock()
+                                .expect("the sink's lock")
+                                .push((head.to_string(), body.to_string()));
+                            break;
+                        }
+                    }
+                }
+                let _ = sock
+                    .write_all(
+                        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
+                    )
+                    .await;
+            }
+        });
+        HttpSink { url, received }
+    }
+
+    /// Every request so far: (request line and headers, body).
+    pub fn received(&self) -> Vec<(String, String)> {
+        self.received.lock().expect("the sink's lock").clone()
+    }
+}

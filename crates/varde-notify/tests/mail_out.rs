@@ -309,9 +309,13 @@ async fn sla_alerts_wake_the_on_call_now_and_the_owner_in_office_hours_once() {
     let watch = SlaWatch::new(
         store.clone(),
         Some(&sink.url()),
+        None,
         SlaWatchConfig {
             warn_share: 0.8,
             on_call: Some("oncall@example.com".into()),
+            on_call_sms: None,
+            webhook: None,
+            webhook_secret: None,
             from: "support@example.com".into(),
             rtname: "example".into(),
             url: "https://varde.example".into(),
@@ -361,4 +365,131 @@ async fn sla_alerts_wake_the_on_call_now_and_the_owner_in_office_hours_once() {
         log.iter()
             .any(|a| a.kind == "breach" && a.target == "first_response")
     );
+}
+
+/// An urgent ticket in a queue with its own on-call contact: its e-mail instead of the
+/// server's, an SMS to its phone through the SMS API (46elks' shape), and the signed
+/// webhook; a low-priority owned ticket wakes none of them.
+#[tokio::test]
+async fn urgent_sla_alerts_reach_the_queues_on_call_by_mail_sms_and_webhook() {
+    use varde_notify::sla::{SlaWatch, SlaWatchConfig};
+    use varde_notify::testing::HttpSink;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&Location::SqliteDir(dir.path().to_path_buf()))
+        .await
+        .unwrap();
+    let sink = SmtpSink::start("");
+    let sms_api = HttpSink::start("/a1/sms").await;
+    let hook = HttpSink::start("/sla").await;
+    let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+    let now = at("2026-11-21T01:00:00Z");
+    let q = store
+        .create_queue("Compute", "", "", "", now)
+        .await
+        .unwrap();
+    store
+        .set_queue_on_call(q.id, "compute-oncall@example.com", "+46701234567")
+        .await
+        .unwrap();
+    let mut urgent = creation("Region down", "carol@customer.example");
+    urgent.queue = "Compute".into();
+    urgent.priority = 90;
+    urgent.owner = Some("agent@example.com".into());
+    let t = store
+        .create_ticket("carol@customer.example", urgent, &[], 0, now)
+        .await
+        .unwrap();
+    let mut low = creation("Question", "dave@customer.example");
+    low.queue = "Compute".into();
+    low.owner = Some("agent@example.com".into());
+    store
+        .create_ticket("dave@customer.example", low, &[], 0, now)
+        .await
+        .unwrap();
+    let gateway = varde_notify::status::SmsGateway::from_url(
+        &sms_api.url.replace("http://", "http://elks:secret@"),
+        "Varde",
+    )
+    .unwrap();
+    let watch = SlaWatch::new(
+        store.clone(),
+        Some(&sink.url()),
+        Some(gateway),
+        SlaWatchConfig {
+            warn_share: 0.8,
+            on_call: Some("everyone@example.com".into()),
+            on_call_sms: Some("+46700000000".into()),
+            webhook: Some(hook.url.clone()),
+            webhook_secret: Some("hook key".into()),
+            from: "support@example.com".into(),
+            rtname: "example".into(),
+            url: "https://varde.example".into(),
+        },
+    )
+    .unwrap();
+    let reading = at("2026-11-21T02:40:00Z");
+    let (recorded, sent) = watch.run_once(reading).await.unwrap();
+    assert_eq!(
+        recorded, 4,
+        "owner (held), queue on-call mail, SMS, webhook"
+    );
+    assert_eq!(sent, 3);
+    let mails = sink.received();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(
+        header(&mails[0], "X-Sink-Rcpt-To"),
+        Some("compute-oncall@example.com")
+    );
+    let sms = sms_api.received();
+    assert_eq!(sms.len(), 1);
+    assert!(
+        sms[0]
+            .0
+            .to_ascii_lowercase()
+            .contains("authorization: basic")
+    );
+    let form: std::collections::HashMap<String, String> =
+        url::form_urlencoded::parse(sms[0].1.as_bytes())
+            .into_owned()
+            .collect();
+    assert_eq!(
+        form["to"], "+46701234567",
+        "the queue's phone, not the server's"
+    );
+    assert_eq!(form["from"], "Varde");
+    assert!(form["message"].contains(&format!(
+        "[example #{}] SLA warning: first response",
+        t.id.0
+    )));
+    let calls = hook.received();
+    assert_eq!(calls.len(), 1);
+    let body: serde_json::Value = serde_json::from_str(&calls[0].1).unwrap();
+    assert_eq!(body["ticket"], t.id.0);
+    assert_eq!(body["kind"], "warning");
+    assert_eq!(
+        body["url"],
+        format!("https://varde.example/console/tickets/{}", t.id.0)
+    );
+    let signature = calls[0]
+        .0
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("x-varde-signature: ")
+                .or_else(|| l.strip_prefix("X-Varde-Signature: "))
+        })
+        .expect("a signature");
+    assert_eq!(
+        signature,
+        varde_notify::links::webhook_signature(
+            "hook key",
+            reading.as_second(),
+            calls[0].1.as_bytes()
+        )
+    );
+    // Read again: nothing is sent twice.
+    assert_eq!(
+        watch.run_once(at("2026-11-21T02:41:00Z")).await.unwrap(),
+        (0, 0)
+    );
+    assert_eq!((sms_api.received().len(), hook.received().len()), (1, 1));
 }

@@ -9,11 +9,9 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use varde_core::contact::ContactForm;
 use varde_core::contract::{ContractForm, ProductLineForm};
 use varde_core::customer::{Lifecycle, OrganizationForm};
@@ -61,46 +59,6 @@ fn start_nova(keystone: &str, password: &str) -> Nova {
         .parse()
         .unwrap();
     Nova(child, port)
-}
-
-/// A Slack/Mattermost-style incoming webhook that keeps what it is sent.
-async fn chat_receiver() -> (String, Arc<Mutex<Vec<String>>>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hooks/room", listener.local_addr().unwrap());
-    let got = Arc::new(Mutex::new(Vec::new()));
-    let kept = got.clone();
-    tokio::spawn(async move {
-        while let Ok((mut sock, _)) = listener.accept().await {
-            let mut buf = Vec::new();
-            let mut chunk = [0u8; 4096];
-            loop {
-                let n = sock.read(&mut chunk).await.unwrap_or(0);
-                if n == 0 {
-                    break;
-                }
-                buf.extend_from_slice(&chunk[..n]);
-                let text = String::from_utf8_lossy(&buf).to_string();
-                if let Some((head, body)) = text.split_once("\r\n\r\n") {
-                    let len: usize = head
-                        .lines()
-                        .find_map(|l| {
-                            l.to_ascii_lowercase()
-                                .strip_prefix("content-length:")
-                                .map(|v| v.trim().parse().unwrap_or(0))
-                        })
-                        .unwrap_or(0);
-                    if body.len() >= len {
-                        kept.lock().unwrap().push(body.to_string());
-                        break;
-                    }
-                }
-            }
-            let _ = sock
-                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
-                .await;
-        }
-    });
-    (url, got)
 }
 
 fn keystone_env() -> Option<(String, String)> {
@@ -204,7 +162,7 @@ async fn onboard(
     sqlite_file: Option<std::path::PathBuf>,
 ) {
     let sink = SmtpSink::start("");
-    let (chat_url, chat) = chat_receiver().await;
+    let chat = varde_notify::testing::HttpSink::start("/hooks/room").await;
     let prefix = format!("t{}", &Vault::new("x").random_hex(4).to_lowercase());
     let now = jiff::Timestamp::now();
     let today = now
@@ -332,7 +290,7 @@ async fn onboard(
             from: "onboarding@example.com".into(),
             support_address: "support@example.com".into(),
             docs_url: "https://docs.example.com".into(),
-            chat_webhook: Some(chat_url),
+            chat_webhook: Some(chat.url.clone()),
             rtname: "example.com".into(),
             domain_prefix: prefix.clone(),
             lease: Duration::from_secs(60),
@@ -482,9 +440,10 @@ async fn onboard(
     assert!(meeting.contains("METHOD:REQUEST"));
     assert!(meeting.contains(&format!("UID:varde-meeting-{run_id}@example.com")));
     assert_eq!(mails.len(), 4, "three welcomes and one invitation");
-    let room = chat.lock().unwrap().clone();
+    let room = chat.received();
     assert_eq!(room.len(), 1);
-    assert!(room[0].contains("Asa.Berg@kth.example") && room[0].contains("Kungliga"));
+    assert!(room[0].0.starts_with("POST /hooks/room "));
+    assert!(room[0].1.contains("Asa.Berg@kth.example") && room[0].1.contains("Kungliga"));
 
     // The customer's side: the one-time link in Åsa's mail.
     let token = asa
@@ -639,7 +598,7 @@ async fn onboard(
         );
     }
     assert_eq!(sink.received().len(), 4, "no welcome or invitation twice");
-    assert_eq!(chat.lock().unwrap().len(), 1, "no second announcement");
+    assert_eq!(chat.received().len(), 1, "no second announcement");
     // Åsa's password was revealed, so Varde no longer holds it: the application credential
     // step, run again, cannot log in as her, and says so instead of guessing.
     let ac_step = again

@@ -271,6 +271,25 @@ impl Store {
         rows.into_iter().map(alert).collect()
     }
 
+    /// Sets who is on call for a queue (empty strings: nobody of its own).
+    pub async fn set_queue_on_call(&self, queue_id: i64, email: &str, phone: &str) -> Result<()> {
+        write_pool!(self, p => sqlx::query(
+            "INSERT INTO queue_on_call (queue_id, email, phone) VALUES ($1, $2, $3) \
+             ON CONFLICT (queue_id) DO UPDATE SET email = excluded.email, phone = excluded.phone",
+        ).bind(queue_id).bind(email.trim()).bind(phone.trim()).execute(p).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Who is on call, by queue name: (e-mail, phone), either possibly empty.
+    pub async fn queue_on_call(
+        &self,
+    ) -> Result<std::collections::HashMap<String, (String, String)>> {
+        let rows: Vec<(String, String, String)> = read_pool!(self, p => sqlx::query_as(
+            "SELECT q.name, o.email, o.phone FROM queue_on_call o JOIN queues q ON q.id = o.queue_id",
+        ).fetch_all(p).await)?;
+        Ok(rows.into_iter().map(|(q, e, p)| (q, (e, p))).collect())
+    }
+
     /// The tickets whose SLA clocks run: active and not merged away.
     pub async fn running_tickets(&self) -> Result<Vec<varde_core::ticket::TicketId>> {
         let ids: Vec<i64> = read_pool!(self, p => sqlx::query_scalar(

@@ -23,7 +23,7 @@ use crate::app::AppState;
         transfer::export, transfer::import,
         tickets::search, tickets::create, tickets::read, tickets::update, tickets::reply, tickets::comment,
         tickets::phone_call, tickets::history, tickets::merge, tickets::link,
-        queues::list, queues::create, queues::set_custom_fields,
+        queues::list, queues::create, queues::set_custom_fields, queues::on_call, queues::set_on_call,
     ),
     components(schemas(dto::ErrorBody, dto::ErrorDetail)),
     modifiers(&BearerAuth),

@@ -357,6 +357,12 @@ pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<()> {
         )
         .await?;
     seed_tickets(store, now).await?;
+    // Who is on call for General: told at once of SLA trouble on urgent and unowned tickets.
+    if let Some(general) = store.queue("General").await? {
+        store
+            .set_queue_on_call(general.id, "oncall@example.com", "+46701234567")
+            .await?;
+    }
     seed_onboarding(store, now).await
 }
 

@@ -89,6 +89,21 @@ struct MailArgs {
     /// Who is told at once of SLA warnings and breaches on urgent or unowned tickets.
     #[arg(long, value_name = "ADDRESS", env = "VARDE_SLA_ON_CALL")]
     sla_on_call: Option<String>,
+    /// Who gets an SMS at once about SLA warnings and breaches on urgent tickets (E.164), for
+    /// queues without an on-call phone of their own; needs --sms-gateway.
+    #[arg(long, value_name = "PHONE", env = "VARDE_SLA_ON_CALL_SMS")]
+    sla_on_call_sms: Option<String>,
+    /// An HTTP endpoint told (JSON POST) about SLA warnings and breaches on urgent tickets.
+    #[arg(long, value_name = "URL", env = "VARDE_SLA_WEBHOOK")]
+    sla_webhook: Option<String>,
+    /// The key that signs --sla-webhook's calls (X-Varde-Signature, as status webhooks).
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "VARDE_SLA_WEBHOOK_SECRET",
+        hide_env_values = true
+    )]
+    sla_webhook_secret: Option<String>,
     /// Warn when this percentage of an SLA target has run.
     #[arg(
         long,
@@ -540,12 +555,25 @@ async fn serve(
         stop_worker.subscribe(),
     ));
     let notifier = tokio::spawn(status_worker.run(stop_worker.subscribe()));
+    if let Some(phone) = &mail.sla_on_call_sms {
+        varde_core::values::PhoneNumber::parse(phone)
+            .map_err(|e| anyhow::anyhow!("--sla-on-call-sms: {}", e.0))?;
+    }
     let sla_watch = varde_notify::sla::SlaWatch::new(
         store.clone(),
         mail.smtp.as_deref(),
+        status
+            .sms_gateway
+            .as_deref()
+            .map(|u| varde_notify::status::SmsGateway::from_url(u, &status.sms_from))
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("--sms-gateway: {e}"))?,
         varde_notify::sla::SlaWatchConfig {
             warn_share: f64::from(mail.sla_warn_at.min(100)) / 100.0,
             on_call: mail.sla_on_call.clone(),
+            on_call_sms: mail.sla_on_call_sms.clone(),
+            webhook: mail.sla_webhook.clone(),
+            webhook_secret: mail.sla_webhook_secret.clone(),
             from: mail
                 .mail_from
                 .clone()

@@ -78,6 +78,10 @@ pub fn routes() -> Router<AppState> {
             "/queues/{name}/custom-fields",
             axum::routing::put(queues::set_custom_fields),
         )
+        .route(
+            "/queues/{name}/on-call",
+            get(queues::on_call).put(queues::set_on_call),
+        )
         .route("/tickets", get(tickets::search).post(tickets::create))
         .route("/tickets/{id}", get(tickets::read).patch(tickets::update))
         .route("/tickets/{id}/replies", post(tickets::reply))

@@ -175,3 +175,81 @@ pub async fn set_custom_fields(
         state.store.queue_custom_fields(&queue.name).await?,
     )))
 }
+
+/// Who is on call for a queue's tickets.
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OnCallJson {
+    /// Told at once (by e-mail) of SLA warnings and breaches on urgent and unowned tickets;
+    /// empty: the server's `--sla-on-call`.
+    #[serde(default)]
+    pub email: String,
+    /// Sent an SMS about urgent tickets (E.164); empty: the server's `--sla-on-call-sms`.
+    #[serde(default)]
+    pub phone: String,
+}
+
+/// A queue's on-call contact.
+#[utoipa::path(get, path = "/api/v1/queues/{name}/on-call", tag = "tickets",
+    responses((status = 200, body = OnCallJson), (status = 404, body = super::dto::ErrorBody)))]
+pub async fn on_call(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+) -> ApiResult<Json<OnCallJson>> {
+    authorize(&caller, Action::Read, Resource::QueueSettings)?;
+    let queue = state
+        .store
+        .queue(&name)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let (email, phone) = state
+        .store
+        .queue_on_call()
+        .await?
+        .remove(&queue.name)
+        .unwrap_or_default();
+    Ok(Json(OnCallJson { email, phone }))
+}
+
+/// Set a queue's on-call contact (administrators).
+#[utoipa::path(put, path = "/api/v1/queues/{name}/on-call", request_body = OnCallJson, tag = "tickets",
+    responses((status = 200, body = OnCallJson), (status = 403, body = super::dto::ErrorBody), (status = 404, body = super::dto::ErrorBody), (status = 422, body = super::dto::ErrorBody)))]
+pub async fn set_on_call(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+    ApiJson(input): ApiJson<OnCallJson>,
+) -> ApiResult<Json<OnCallJson>> {
+    authorize(&caller, Action::Write, Resource::QueueSettings)?;
+    let queue = state
+        .store
+        .queue(&name)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let mut errors = FieldErrors::new();
+    let email = if input.email.trim().is_empty() {
+        Some(String::new())
+    } else {
+        errors.take(
+            "email",
+            varde_core::values::EmailAddress::parse(&input.email).map(|e| e.to_string()),
+        )
+    };
+    let phone = if input.phone.trim().is_empty() {
+        Some(String::new())
+    } else {
+        errors.take(
+            "phone",
+            varde_core::values::PhoneNumber::parse(&input.phone).map(|p| p.as_str().to_string()),
+        )
+    };
+    let (Some(email), Some(phone)) = (email, phone) else {
+        return Err(ApiError::invalid(errors));
+    };
+    state
+        .store
+        .set_queue_on_call(queue.id, &email, &phone)
+        .await?;
+    Ok(Json(OnCallJson { email, phone }))
+}

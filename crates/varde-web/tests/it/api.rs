@@ -614,3 +614,74 @@ async fn custom_fields_are_defined_per_queue() {
         .unwrap();
     assert_eq!(r.status(), 422);
 }
+
+#[tokio::test]
+async fn a_queues_on_call_contact_is_set_by_administrators_and_checked() {
+    for app in apps().await {
+        let c = TestApp::client();
+        let url = app.url("/api/v1/queues/General/on-call");
+        let empty: Value = c
+            .get(&url)
+            .bearer_auth(&app.admin_token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(empty, json!({"email": "", "phone": ""}));
+        let r = c
+            .put(&url)
+            .bearer_auth(&app.admin_token)
+            .json(&json!({"email": "not mail", "phone": "12"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        let body: Value = r.json().await.unwrap();
+        assert!(
+            body["error"]["fields"]["email"].is_string()
+                && body["error"]["fields"]["phone"].is_string(),
+            "{body}"
+        );
+        let r = c
+            .put(&url)
+            .bearer_auth(&app.admin_token)
+            .json(&json!({"email": "oncall@example.com", "phone": "+46 70 123 45 67"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let set: Value = c
+            .get(&url)
+            .bearer_auth(&app.admin_token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            set,
+            json!({"email": "oncall@example.com", "phone": "+46701234567"})
+        );
+        let agent = app
+            .account_with_token("alva@example.com", varde_core::access::Role::Agent, None)
+            .await;
+        let r = c
+            .put(&url)
+            .bearer_auth(&agent)
+            .json(&json!({"email": ""}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+        let r = c
+            .get(app.url("/api/v1/queues/Nope/on-call"))
+            .bearer_auth(&app.admin_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404);
+    }
+}
