@@ -14,6 +14,7 @@
 //! - [`access`]: the one authorisation function, `can(actor, action, resource)`.
 //! - [`audit`]: field-by-field change records for the audit history.
 //! - [`ticket`]: tickets, their lifecycle and their append-only history.
+//! - [`mail_template`]: editable mail templates (the autoreply per language) and their placeholders.
 //! - [`onboarding`]: onboarding and offboarding runs: templates, plans, step order, OpenStack names.
 //! - [`form`]: field errors shared by API, console forms and CSV import.
 //!
@@ -31,6 +32,7 @@ pub mod customer;
 pub mod entitlements;
 pub mod form;
 pub mod ids;
+pub mod mail_template;
 pub mod onboarding;
 pub mod report;
 pub mod sla;

@@ -60,3 +60,23 @@ fn the_corpus_reads_as_expected() {
         assert_eq!(g, w);
     }
 }
+
+/// Every input the fuzzer kept (`fuzz/corpus/parse/`, grown by `cargo fuzz run parse -s
+/// none`), replayed: parsing never panics and what it reads holds together, as the fuzz
+/// target checks.
+#[test]
+fn the_fuzz_corpus_replays() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/parse");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).expect("the fuzz corpus is checked in") {
+        let path = entry.unwrap().path();
+        let raw = std::fs::read(&path).unwrap();
+        let m = varde_mail::parse(&raw, "support.example");
+        let _ = varde_mail::ticket_tag(&m.subject, "support.example");
+        for a in &m.attachments {
+            assert!(!a.content_type.is_empty(), "{}", path.display());
+        }
+        n += 1;
+    }
+    assert!(n >= 9, "the corpus has the seed messages at least ({n})");
+}

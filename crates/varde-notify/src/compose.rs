@@ -3,6 +3,7 @@
 use lettre::Message;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use varde_core::mail_template::{MailTemplate, Values};
 use varde_core::values::{EmailAddress, Language};
 use varde_store::Store;
 use varde_store::outbox::{Item, Kind};
@@ -30,21 +31,17 @@ pub struct Composed {
 }
 
 /// The acknowledgement of a new ticket, in the requestor's language.
+/// The autoreply's text as Varde ships it, in a language (the template an administrator
+/// has not changed).
 pub fn autoreply_text(language: Language, subject: &str, tag: &str, queue: &str) -> String {
-    match language {
-        Language::Swedish => format!(
-            "Hej!\n\nDetta är ett automatiskt svar: vi har tagit emot ditt ärende \"{subject}\" och gett det ärendenummer {tag}.\nBehåll {tag} i ämnesraden när du skriver till oss om det.\n\nVänliga hälsningar\n{queue}"
-        ),
-        Language::NorwegianBokmal => format!(
-            "Hei!\n\nDette er et automatisk svar: vi har mottatt saken din \"{subject}\" og gitt den saksnummer {tag}.\nBehold {tag} i emnefeltet når du skriver til oss om den.\n\nVennlig hilsen\n{queue}"
-        ),
-        Language::Danish => format!(
-            "Hej!\n\nDette er et automatisk svar: vi har modtaget din henvendelse \"{subject}\" og givet den sagsnummer {tag}.\nBehold {tag} i emnefeltet, når du skriver til os om den.\n\nVenlig hilsen\n{queue}"
-        ),
-        Language::English => format!(
-            "Hello,\n\nThis is an automatic reply: we have received your request \"{subject}\" and given it the ticket number {tag}.\nPlease keep {tag} in the subject of any mail about it.\n\nBest regards,\n{queue}"
-        ),
-    }
+    MailTemplate::autoreply(language)
+        .render(&Values {
+            subject,
+            tag,
+            ticket: 0,
+            queue,
+        })
+        .1
 }
 
 pub(crate) fn header(name: &'static str, value: String) -> HeaderValue {
@@ -117,11 +114,17 @@ pub async fn compose(
                 },
                 None => Language::English,
             };
-            let title = format!("{tag} AutoReply: {}", ticket.subject);
-            (
-                title,
-                autoreply_text(language, &ticket.subject, &tag, &queue_name),
-            )
+            // The administrator's template for the language, else the shipped one.
+            let template = match store.mail_template("autoreply", language).await? {
+                Some(saved) => saved.template,
+                None => MailTemplate::autoreply(language),
+            };
+            template.render(&Values {
+                subject: &ticket.subject,
+                tag: &tag,
+                ticket: ticket.effective_id.0,
+                queue: &queue_name,
+            })
         }
         Kind::Correspondence => (subject, entry.content.clone()),
     };

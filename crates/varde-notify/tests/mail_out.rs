@@ -493,3 +493,83 @@ async fn urgent_sla_alerts_reach_the_queues_on_call_by_mail_sms_and_webhook() {
     );
     assert_eq!((sms_api.received().len(), hook.received().len()), (1, 1));
 }
+
+/// The autoreply comes from the template an administrator saved for the requestor's
+/// language, with the placeholders filled in.
+#[tokio::test]
+async fn the_autoreply_follows_the_saved_template_of_the_requestors_language() {
+    use varde_core::mail_template::MailTemplate;
+    use varde_core::values::Language;
+    let sink = SmtpSink::start("");
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&Location::SqliteDir(dir.path().to_path_buf()))
+        .await
+        .unwrap();
+    let now = jiff::Timestamp::now();
+    let org = store
+        .create_organization(
+            "cs",
+            &varde_core::customer::OrganizationForm {
+                name: "Svensk AB".into(),
+                country: "SE".into(),
+                language: "sv".into(),
+                mail_domains: "svensk.example".into(),
+                ..Default::default()
+            }
+            .parse()
+            .unwrap(),
+            now,
+        )
+        .await
+        .unwrap();
+    store
+        .save_mail_template(
+            "autoreply",
+            Language::Swedish,
+            &MailTemplate::parse(
+                "{tag} Mottaget: {subject}",
+                "Ärende {ticket} i kön {queue} är mottaget.",
+            )
+            .unwrap(),
+            "admin@example.com",
+            now,
+        )
+        .await
+        .unwrap();
+    let mut c = creation("Disken är full", "kund@svensk.example");
+    c.organization = Some(org.id);
+    let t = store
+        .create_ticket(
+            "kund@svensk.example",
+            c,
+            &[NewAttachment::text("hjälp")],
+            0,
+            now,
+        )
+        .await
+        .unwrap();
+    let worker = MailWorker::new(
+        store.clone(),
+        &sink.url(),
+        MailConfig {
+            rtname: "example".into(),
+            default_from: "support@example.com".into(),
+        },
+    )
+    .unwrap();
+    worker.run_once(now).await.unwrap();
+    let mails = sink.received();
+    let reply = mails
+        .iter()
+        .find(|m| header(m, "Auto-Submitted") == Some("auto-replied"))
+        .expect("an autoreply");
+    let read = varde_mail::parse(reply.as_bytes(), "example");
+    assert_eq!(
+        read.subject,
+        format!("[example #{}] Mottaget: Disken är full", t.id.0)
+    );
+    assert_eq!(
+        read.text.trim(),
+        format!("Ärende {} i kön General är mottaget.", t.id.0)
+    );
+}

@@ -229,3 +229,61 @@ impl Store {
         Ok((latest, refs))
     }
 }
+
+/// A mail template an administrator saved, and who saved it when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SavedTemplate {
+    pub template: varde_core::mail_template::MailTemplate,
+    pub updated_at: jiff::Timestamp,
+    pub updated_by: String,
+}
+
+impl Store {
+    /// The saved template `name` in a language, if an administrator saved one.
+    pub async fn mail_template(
+        &self,
+        name: &str,
+        language: varde_core::values::Language,
+    ) -> Result<Option<SavedTemplate>> {
+        let row: Option<(String, String, i64, String)> = read_pool!(self, p => sqlx::query_as(
+            "SELECT subject, body, updated_at, updated_by FROM mail_templates WHERE name = $1 AND language = $2",
+        ).bind(name).bind(language.code()).fetch_optional(p).await)?;
+        row.map(|(subject, body, at, by)| {
+            Ok(SavedTemplate {
+                template: varde_core::mail_template::MailTemplate { subject, body },
+                updated_at: crate::from_micros(at)?,
+                updated_by: by,
+            })
+        })
+        .transpose()
+    }
+
+    /// Saves a template for a language (replacing the one before).
+    pub async fn save_mail_template(
+        &self,
+        name: &str,
+        language: varde_core::values::Language,
+        t: &varde_core::mail_template::MailTemplate,
+        by: &str,
+        now: jiff::Timestamp,
+    ) -> Result<()> {
+        write_pool!(self, p => sqlx::query(
+            "INSERT INTO mail_templates (name, language, subject, body, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (name, language) DO UPDATE SET subject = excluded.subject, body = excluded.body, \
+             updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        ).bind(name).bind(language.code()).bind(&t.subject).bind(&t.body).bind(crate::micros(now)).bind(by)
+        .execute(p).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Goes back to the shipped template for a language.
+    pub async fn reset_mail_template(
+        &self,
+        name: &str,
+        language: varde_core::values::Language,
+    ) -> Result<()> {
+        write_pool!(self, p => sqlx::query("DELETE FROM mail_templates WHERE name = $1 AND language = $2")
+            .bind(name).bind(language.code()).execute(p).await.map(|_| ()))?;
+        Ok(())
+    }
+}

@@ -363,6 +363,22 @@ pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<()> {
             .set_queue_on_call(general.id, "oncall@example.com", "+46701234567")
             .await?;
     }
+    // The English autoreply as an administrator rewrote it (/console/templates); the other
+    // languages are as shipped.
+    let autoreply = varde_core::mail_template::MailTemplate::parse(
+        "{tag} We have your request: {subject}",
+        "Hello,\n\nThank you for writing. Your request \"{subject}\" is ticket {ticket} in our {queue} queue, and an engineer will answer it within your support tier's response time.\nPlease keep {tag} in the subject when you write about it.\n\nIs it an outage? See /status for what we know.\n\nThe support team",
+    )
+    .map_err(|e| anyhow::anyhow!("demo autoreply: {e}"))?;
+    store
+        .save_mail_template(
+            "autoreply",
+            varde_core::values::Language::English,
+            &autoreply,
+            ADMIN.0,
+            now,
+        )
+        .await?;
     seed_onboarding(store, now).await
 }
 

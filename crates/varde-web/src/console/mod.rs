@@ -26,6 +26,7 @@ use crate::error::{ApiError, ErrorCode};
 
 mod account;
 mod customers;
+mod mail_templates;
 pub(crate) mod onboarding;
 mod report;
 mod sla;
@@ -105,6 +106,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/console/portfolio", get(report::portfolio))
         .route("/console/sla", get(sla::show))
+        .route("/console/templates", get(mail_templates::show))
+        .route(
+            "/console/templates/autoreply/{lang}",
+            post(mail_templates::save),
+        )
         .route("/console/onboarding", get(onboarding::board))
         .route("/console/onboarding/runs/{id}", get(onboarding::show_run))
         .route(

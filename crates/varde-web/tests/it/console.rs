@@ -554,3 +554,87 @@ async fn a_phone_call_opens_a_ticket() {
         .unwrap();
     assert_eq!(r.status(), 409);
 }
+
+#[tokio::test]
+async fn administrators_edit_the_autoreply_per_language() {
+    for app in super::apps().await {
+        let admin = app.browser(super::ADMIN_EMAIL, super::ADMIN_PASSWORD).await;
+        let page = admin
+            .get(app.url("/console/templates"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Autoreply, Svenska") && page.contains("as shipped"));
+        let csrf = super::csrf_of(&page);
+        let post = |fields: Vec<(&'static str, String)>| {
+            let admin = admin.clone();
+            let url = app.url("/console/templates/autoreply/sv");
+            async move { admin.post(url).form(&fields).send().await.unwrap() }
+        };
+        let r = post(vec![
+            ("csrf", csrf.clone()),
+            ("subject", "Tack".into()),
+            ("body", "Hej {namn}".into()),
+        ])
+        .await;
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains("needs {tag}") && html.contains("{namn} is not a placeholder"),
+            "{html}"
+        );
+        let r = post(vec![
+            ("csrf", csrf.clone()),
+            ("subject", "{tag} Tack!".into()),
+            ("body", "Vi har fått ärende {ticket}.".into()),
+        ])
+        .await;
+        assert_eq!(r.status(), 303);
+        let saved = app
+            .store
+            .mail_template("autoreply", varde_core::values::Language::Swedish)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(saved.template.body, "Vi har fått ärende {ticket}.");
+        assert_eq!(saved.updated_by, super::ADMIN_EMAIL);
+        app.account_with_token("alva@example.com", varde_core::access::Role::Agent, None)
+            .await;
+        let agent = app.browser("alva@example.com", super::ADMIN_PASSWORD).await;
+        let page = agent
+            .get(app.url("/console/templates"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("Vi har fått ärende") && page.contains("readonly"),
+            "staff read them"
+        );
+        let r = agent
+            .post(app.url("/console/templates/autoreply/sv"))
+            .form(&[
+                ("csrf", super::csrf_of(&page)),
+                ("subject", "{tag}".into()),
+                ("body", "x".into()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+        let r = post(vec![("csrf", csrf), ("reset", "1".into())]).await;
+        assert_eq!(r.status(), 303);
+        assert!(
+            app.store
+                .mail_template("autoreply", varde_core::values::Language::Swedish)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+}
