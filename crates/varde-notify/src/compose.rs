@@ -30,7 +30,6 @@ pub struct Composed {
     pub text: String,
 }
 
-/// The acknowledgement of a new ticket, in the requestor's language.
 /// The autoreply's text as Varde ships it, in a language (the template an administrator
 /// has not changed).
 pub fn autoreply_text(language: Language, subject: &str, tag: &str, queue: &str) -> String {

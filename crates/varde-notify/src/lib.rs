@@ -50,6 +50,8 @@ pub struct MailWorker {
     store: Store,
     transport: smtp::SmtpRelay,
     config: MailConfig,
+    /// How long a claim on outbox rows lasts: after a crash they go out again after this.
+    claim: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -73,15 +75,41 @@ impl MailWorker {
             store,
             transport,
             config,
+            claim: Duration::from_secs(300),
         })
+    }
+
+    /// Sets how long a claim on outbox rows lasts (300 s unless set).
+    pub fn with_claim(mut self, claim: Duration) -> MailWorker {
+        self.claim = claim;
+        self
     }
 
     /// Delivers what is due now; gives how many notifications it handled.
     pub async fn run_once(&self, now: Timestamp) -> Result<usize, WorkerError> {
-        let items = self.store.claim_outbox(now, 50).await?;
+        let items = self
+            .store
+            .claim_outbox_for(now, 50, self.claim.as_secs() as i64)
+            .await?;
         for item in &items {
-            let outcome = self.deliver(item, now).await;
-            self.store.finish_outbox(item, outcome, now).await?;
+            match self.deliver(item).await {
+                Ok(composed) => {
+                    // The relay has it: that is recorded first, so a crash from here on sends
+                    // nothing twice. What follows only annotates the ticket.
+                    self.store
+                        .finish_outbox(
+                            item,
+                            Outcome::Sent {
+                                recipients: composed.recipients.clone(),
+                                message_id: composed.message_id.clone(),
+                            },
+                            now,
+                        )
+                        .await?;
+                    self.annotate(item, &composed, now).await;
+                }
+                Err(outcome) => self.store.finish_outbox(item, outcome, now).await?,
+            }
         }
         Ok(items.len())
     }
@@ -101,49 +129,51 @@ impl MailWorker {
         }
     }
 
-    async fn deliver(&self, item: &Item, now: Timestamp) -> Outcome {
+    /// Composes the item's mail and hands it to the relay; gives the mail when the relay
+    /// accepted it, else how the attempt ended.
+    async fn deliver(&self, item: &Item) -> Result<Composed, Outcome> {
         let composed = match compose::compose(&self.store, &self.config, item).await {
             Ok(Some(c)) => c,
-            Ok(None) => return Outcome::Skipped("no recipients".into()),
+            Ok(None) => return Err(Outcome::Skipped("no recipients".into())),
             Err(compose::ComposeError::Store(e)) => {
-                return Outcome::Retry(format!("the database: {e}"));
+                return Err(Outcome::Retry(format!("the database: {e}")));
             }
-            Err(compose::ComposeError::Bad(m)) => return Outcome::Failed(m),
+            Err(compose::ComposeError::Bad(m)) => return Err(Outcome::Failed(m)),
         };
-        match self.transport.send(composed.message).await {
+        match self.transport.send(composed.message.clone()).await {
             Ok(_) => {
-                // The Message-ID lets replies thread back; the EmailRecord is the ticket's own
-                // record of what went out.
-                if let Err(e) = self
-                    .store
-                    .remember_message_id(item.ticket, &composed.message_id)
-                    .await
-                {
-                    tracing::error!(error = %e, "remembering a sent Message-ID");
-                }
-                let record = NewAttachment::text(&composed.text);
-                if let Err(e) = self
-                    .store
-                    .change_ticket(
-                        item.ticket,
-                        "Varde",
-                        |_| Ok(vec![Change::EmailRecord]),
-                        &[record],
-                        0,
-                        now,
-                    )
-                    .await
-                {
-                    tracing::error!(error = %e, "recording sent mail on the ticket");
-                }
                 tracing::info!(ticket = %item.ticket, recipients = %composed.recipients, "mail sent");
-                Outcome::Sent {
-                    recipients: composed.recipients,
-                    message_id: composed.message_id,
-                }
+                Ok(composed)
             }
-            Err(e) if e.is_permanent() => Outcome::Failed(e.to_string()),
-            Err(e) => Outcome::Retry(e.to_string()),
+            Err(e) if e.is_permanent() => Err(Outcome::Failed(e.to_string())),
+            Err(e) => Err(Outcome::Retry(e.to_string())),
+        }
+    }
+
+    /// After a mail went out: its Message-ID, so replies thread back, and the `EmailRecord`,
+    /// the ticket's own record of what went out.
+    async fn annotate(&self, item: &Item, composed: &Composed, now: Timestamp) {
+        if let Err(e) = self
+            .store
+            .remember_message_id(item.ticket, &composed.message_id)
+            .await
+        {
+            tracing::error!(error = %e, "remembering a sent Message-ID");
+        }
+        let record = NewAttachment::text(&composed.text);
+        if let Err(e) = self
+            .store
+            .change_ticket(
+                item.ticket,
+                "Varde",
+                |_| Ok(vec![Change::EmailRecord]),
+                &[record],
+                0,
+                now,
+            )
+            .await
+        {
+            tracing::error!(error = %e, "recording sent mail on the ticket");
         }
     }
 }

@@ -96,7 +96,18 @@ const CLAIM_SECS: i64 = 300;
 impl Store {
     /// Claims up to `limit` due notifications for this worker.
     pub async fn claim_outbox(&self, now: Timestamp, limit: i64) -> Result<Vec<Item>> {
-        let until = micros(now) + CLAIM_SECS * 1_000_000;
+        self.claim_outbox_for(now, limit, CLAIM_SECS).await
+    }
+
+    /// Like `claim_outbox`, with a claim of `claim_secs` seconds: after a crash, what this
+    /// worker held is delivered again after that long.
+    pub async fn claim_outbox_for(
+        &self,
+        now: Timestamp,
+        limit: i64,
+        claim_secs: i64,
+    ) -> Result<Vec<Item>> {
+        let until = micros(now) + claim_secs.max(1) * 1_000_000;
         let rows: Vec<(i64, String, i64, i64, i64)> = if self.engine() == "postgres" {
             write_pool!(self, p => sqlx::query_as(
                 "UPDATE outbox SET status = 'sending', claimed_until = $1 WHERE id IN ( \

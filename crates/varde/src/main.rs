@@ -89,6 +89,15 @@ struct MailArgs {
     /// Who is told at once of SLA warnings and breaches on urgent or unowned tickets.
     #[arg(long, value_name = "ADDRESS", env = "VARDE_SLA_ON_CALL")]
     sla_on_call: Option<String>,
+    /// How long the mail worker's claim on outbox rows lasts: after a crash, mail it held
+    /// goes out again after this many seconds.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        env = "VARDE_MAIL_CLAIM",
+        default_value_t = 300
+    )]
+    mail_claim: u64,
     /// Who gets an SMS at once about SLA warnings and breaches on urgent tickets (E.164), for
     /// queues without an on-call phone of their own; needs --sms-gateway.
     #[arg(long, value_name = "PHONE", env = "VARDE_SLA_ON_CALL_SMS")]
@@ -641,7 +650,8 @@ async fn serve(
                     .unwrap_or_else(|| format!("support@{}", state.rtname)),
             };
             let worker = varde_notify::MailWorker::new(store.clone(), url, config)
-                .context("the --smtp relay")?;
+                .context("the --smtp relay")?
+                .with_claim(std::time::Duration::from_secs(mail.mail_claim.max(1)));
             Some(tokio::spawn(worker.run(worker_stop)))
         }
         None => {

@@ -910,3 +910,117 @@ async fn onboarding_survives_kill_9_with_one_of_each_object_in_keystone() {
     }
     eprintln!("onboarding fault test: killed in {killed_in:?}");
 }
+
+/// Mail out under kill -9: 300 autoreplies wait in the outbox, and `varde serve --smtp` is
+/// killed (SIGKILL) every few hundred milliseconds and restarted until the real SMTP server
+/// has them all. Nothing is lost: every outbox row ends `sent` and every Message-ID arrived.
+/// Nothing goes twice, except a mail the relay had accepted in the instant before the kill
+/// and before Varde recorded it (RFC 1047's window: at most one per kill, under the same
+/// Message-ID, so a mail client shows it once).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outgoing_mail_survives_kill_9_with_nothing_lost() {
+    use std::collections::{BTreeMap, HashMap};
+    use varde_core::ticket::history::Creation;
+    use varde_core::ticket::lifecycle::Status;
+    const MAILS: usize = 300;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let store = varde_store::Store::open(&varde_store::Location::SqliteDir(data.clone()))
+        .await
+        .unwrap();
+    let now = jiff::Timestamp::now();
+    let mut tickets = Vec::new();
+    for i in 0..MAILS {
+        let who = format!("customer{i}@example.org");
+        let creation = Creation {
+            queue: "General".into(),
+            subject: format!("Request {i}"),
+            status: Status::New,
+            owner: None,
+            requestors: vec![who.clone()],
+            cc: vec![],
+            admin_cc: vec![],
+            priority: 0,
+            final_priority: 0,
+            time_estimated: 0,
+            time_left: 0,
+            due: None,
+            starts: None,
+            custom_fields: BTreeMap::new(),
+            organization: None,
+        };
+        let t = store
+            .create_ticket(&who, creation, &[], 0, now)
+            .await
+            .unwrap();
+        tickets.push(t.id);
+    }
+    let sink = varde_notify::testing::SmtpSink::start("");
+    let d = data.to_str().unwrap().to_string();
+    let listen = format!("127.0.0.1:{}", free_port());
+    let smtp = sink.url();
+    let start = || {
+        Server(
+            Command::new(VARDE)
+                .args([
+                    "serve",
+                    "--listen",
+                    &listen,
+                    "--data",
+                    &d,
+                    "--smtp",
+                    &smtp,
+                    "--mail-claim",
+                    "1",
+                    "--rtname",
+                    "example",
+                ])
+                .env("VARDE_LOG", "error")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        )
+    };
+    let ids = |sink: &varde_notify::testing::SmtpSink| -> HashMap<String, usize> {
+        let mut seen = HashMap::new();
+        for m in sink.received() {
+            if let Some(id) = varde_notify::testing::header(&m, "Message-ID") {
+                *seen.entry(id.to_string()).or_insert(0) += 1;
+            }
+        }
+        seen
+    };
+    let mut kills = 0;
+    let deadline = std::time::Instant::now() + Duration::from_secs(180);
+    loop {
+        let server = start();
+        let pause = 150 + (kills * 97) % 300;
+        tokio::time::sleep(Duration::from_millis(pause as u64)).await;
+        if ids(&sink).len() >= MAILS {
+            drop(server);
+            break;
+        }
+        drop(server); // SIGKILL, wherever it was
+        kills += 1;
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not all mail went out: {} of {MAILS}",
+            ids(&sink).len()
+        );
+        // Claims of the killed server lapse after a second.
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+    }
+    let seen = ids(&sink);
+    assert_eq!(seen.len(), MAILS, "every Message-ID arrived");
+    let twice: usize = seen.values().map(|n| n - 1).sum();
+    assert!(twice <= kills, "{twice} duplicates from {kills} kills");
+    for t in &tickets {
+        let log = store.delivery_log(*t).await.unwrap();
+        assert_eq!(log.len(), 1);
+        assert_eq!(log[0].status, "sent", "ticket {t}: {:?}", log[0]);
+    }
+    eprintln!(
+        "mail-out fault test: {MAILS} mails, {kills} kills, {twice} sent twice (same Message-ID)"
+    );
+}
