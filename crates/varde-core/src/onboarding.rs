@@ -542,6 +542,46 @@ fn fold(line: &str) -> String {
     out
 }
 
+/// The words of the one-time link page, in the contact's language: title, explanation,
+/// button, "used or expired", "save these now", "secret".
+pub fn link_page_words(lang: crate::values::Language) -> [&'static str; 6] {
+    use crate::values::Language::*;
+    match lang {
+        English => [
+            "Your login details",
+            "This link shows your OpenStack password, application credential and S3 keys once. Have a password manager ready, then press the button. Afterwards the link no longer works and we no longer hold the secrets.",
+            "Show my login details",
+            "This link has been used or has expired. If you did not save your login details, write to support and we will make new ones.",
+            "Save these now. This page is the only time they are shown.",
+            "Secret",
+        ],
+        Swedish => [
+            "Dina inloggningsuppgifter",
+            "Den här länken visar ditt OpenStack-lösenord, din applikationsnyckel och dina S3-nycklar en gång. Ha en lösenordshanterare redo och tryck sedan på knappen. Efteråt fungerar länken inte längre och vi har inte kvar hemligheterna.",
+            "Visa mina inloggningsuppgifter",
+            "Länken har redan använts eller har gått ut. Om du inte sparade uppgifterna, skriv till supporten så skapar vi nya.",
+            "Spara dem nu. Det här är enda gången de visas.",
+            "Hemlighet",
+        ],
+        NorwegianBokmal => [
+            "Dine innloggingsopplysninger",
+            "Denne lenken viser OpenStack-passordet, applikasjonsnøkkelen og S3-nøklene dine én gang. Ha en passordbehandler klar, og trykk så på knappen. Etterpå virker ikke lenken lenger, og vi har ikke lenger hemmelighetene.",
+            "Vis innloggingsopplysningene mine",
+            "Lenken er allerede brukt eller har utløpt. Hvis du ikke lagret opplysningene, skriv til kundestøtte, så lager vi nye.",
+            "Lagre dem nå. Dette er eneste gang de vises.",
+            "Hemmelighet",
+        ],
+        Danish => [
+            "Dine loginoplysninger",
+            "Dette link viser din OpenStack-adgangskode, applikationsnøgle og S3-nøgler én gang. Hav en adgangskodeadministrator klar, og tryk så på knappen. Bagefter virker linket ikke længere, og vi har ikke længere hemmelighederne.",
+            "Vis mine loginoplysninger",
+            "Linket er allerede brugt eller er udløbet. Hvis du ikke gemte oplysningerne, så skriv til support, så laver vi nye.",
+            "Gem dem nu. Det er den eneste gang, de vises.",
+            "Hemmelighed",
+        ],
+    }
+}
+
 /// What the welcome mail says, in the contact's language.
 pub struct Welcome<'a> {
     pub organization: &'a str,

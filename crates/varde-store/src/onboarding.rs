@@ -729,12 +729,19 @@ impl Store {
         Ok(())
     }
 
-    /// Whether a link can still be opened: unused and not expired.
-    pub async fn secret_link_open(&self, token_hash: &str, now: Timestamp) -> Result<bool> {
-        let n: i64 = read_pool!(self, p => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM onboarding_links WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
-        ).bind(token_hash).bind(micros(now)).fetch_one(p).await)?;
-        Ok(n == 1)
+    /// The contact a link is for, and whether it can still be opened (unused, not expired);
+    /// None for a link that never was.
+    pub async fn secret_link(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<(ContactId, bool)>> {
+        let row: Option<(i64, Option<i64>, i64)> = read_pool!(self, p => sqlx::query_as(
+            "SELECT contact_id, used_at, expires_at FROM onboarding_links WHERE token_hash = $1",
+        ).bind(token_hash).fetch_optional(p).await)?;
+        Ok(row.map(|(contact, used, expires)| {
+            (ContactId(contact), used.is_none() && expires > micros(now))
+        }))
     }
 
     /// Opens a one-time link: gives the contact's sealed secrets and, in the same

@@ -643,6 +643,8 @@ pub async fn save_template(
 #[derive(Template)]
 #[template(path = "welcome.html")]
 struct WelcomePage {
+    lang: &'static str,
+    w: [&'static str; 6],
     open: bool,
     revealed: Vec<(String, String, String)>,
     token: String,
@@ -660,50 +662,65 @@ fn private(page: Response) -> Response {
     page
 }
 
+/// The link's contact's language (English for a link that never was).
+async fn link_language(state: &AppState, digest: &str) -> (varde_core::values::Language, bool) {
+    let link = state
+        .store
+        .secret_link(digest, state.now())
+        .await
+        .ok()
+        .flatten();
+    let language = match link {
+        Some((contact, _)) => state
+            .store
+            .contact(contact)
+            .await
+            .ok()
+            .flatten()
+            .map(|c| c.details.language)
+            .unwrap_or(varde_core::values::Language::English),
+        None => varde_core::values::Language::English,
+    };
+    (language, link.is_some_and(|(_, open)| open))
+}
+
+fn welcome_page(
+    language: varde_core::values::Language,
+    open: bool,
+    revealed: Vec<(String, String, String)>,
+    token: String,
+) -> WelcomePage {
+    WelcomePage {
+        lang: language.code(),
+        w: varde_core::onboarding::link_page_words(language),
+        open,
+        revealed,
+        token,
+    }
+}
+
 /// The customer's one-time link: a page with a button, so a link scanner that follows it
-/// reveals nothing.
+/// reveals nothing. In the contact's language.
 pub async fn welcome(State(state): State<AppState>, Path(token): Path<String>) -> Response {
     let digest = varde_notify::vault::token_digest(&token);
-    let open = state
-        .store
-        .secret_link_open(&digest, state.now())
-        .await
-        .unwrap_or(false);
+    let (language, open) = link_language(&state, &digest).await;
     let status = if open {
         StatusCode::OK
     } else {
         StatusCode::GONE
     };
-    private(
-        (
-            status,
-            render(&WelcomePage {
-                open,
-                revealed: vec![],
-                token,
-            }),
-        )
-            .into_response(),
-    )
+    private((status, render(&welcome_page(language, open, vec![], token))).into_response())
 }
 
 /// Shows the secrets once, and wipes them.
 pub async fn reveal(State(state): State<AppState>, Path(token): Path<String>) -> Response {
     let digest = varde_notify::vault::token_digest(&token);
+    let (language, _) = link_language(&state, &digest).await;
     let secrets = match state.store.reveal_secrets(&digest, state.now()).await {
         Ok(Some(s)) => s,
         Ok(None) => {
-            return private(
-                (
-                    StatusCode::GONE,
-                    render(&WelcomePage {
-                        open: false,
-                        revealed: vec![],
-                        token: String::new(),
-                    }),
-                )
-                    .into_response(),
-            );
+            let page = render(&welcome_page(language, false, vec![], String::new()));
+            return private((StatusCode::GONE, page).into_response());
         }
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
@@ -711,9 +728,9 @@ pub async fn reveal(State(state): State<AppState>, Path(token): Path<String>) ->
         .iter()
         .map(|s| {
             let (what, public_name) = match s.label.as_str() {
-                "keystone_password" => ("OpenStack login (user name and password)", "User name"),
-                "application_credential" => ("Application credential (id and secret)", "Id"),
-                "ec2" => ("S3 keys (access key and secret key)", "Access key"),
+                "keystone_password" => ("OpenStack (Keystone) user name / password", "User name"),
+                "application_credential" => ("Application credential", "ID"),
+                "ec2" => ("S3 (EC2) access key / secret key", "Access key"),
                 other => (other, "Name"),
             };
             let secret = state
@@ -727,9 +744,10 @@ pub async fn reveal(State(state): State<AppState>, Path(token): Path<String>) ->
             )
         })
         .collect();
-    private(render(&WelcomePage {
-        open: false,
+    private(render(&welcome_page(
+        language,
+        false,
         revealed,
-        token: String::new(),
-    }))
+        String::new(),
+    )))
 }

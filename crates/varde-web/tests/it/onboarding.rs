@@ -367,7 +367,7 @@ async fn a_one_time_link_shows_the_secrets_once_and_only_after_a_press() {
         let contact = post_json(
             &app,
             &format!("/api/v1/organizations/{org_id}/contacts"),
-            json!({"name": "Tech", "email": "tech@link.example", "roles": ["technical"]}),
+            json!({"name": "Tech", "email": "tech@link.example", "roles": ["technical"], "language": "sv"}),
         )
         .await;
         let contact = ContactId(contact["id"].as_i64().unwrap());
@@ -419,13 +419,18 @@ async fn a_one_time_link_shows_the_secrets_once_and_only_after_a_press() {
         assert_eq!(r.headers()["referrer-policy"], "no-referrer");
         let page = r.text().await.unwrap();
         assert!(
-            page.contains("Show my login details") && !page.contains("wJalrXUtnFEMI"),
+            page.contains("Visa mina inloggningsuppgifter") && !page.contains("wJalrXUtnFEMI"),
             "a GET reveals nothing"
         );
+        assert!(page.contains("lang=\"sv\""), "in the contact's language");
         let r = c.post(&url).send().await.unwrap();
         assert_eq!(r.status(), 200);
         let page = r.text().await.unwrap();
-        assert!(page.contains("wJalrXUtnFEMI") && page.contains("AKIDEXAMPLE"));
+        assert!(
+            page.contains("wJalrXUtnFEMI")
+                && page.contains("AKIDEXAMPLE")
+                && page.contains("Spara dem nu")
+        );
         assert_eq!(c.post(&url).send().await.unwrap().status(), 410);
         assert_eq!(c.get(&url).send().await.unwrap().status(), 410);
         assert_eq!(
