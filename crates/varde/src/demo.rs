@@ -313,22 +313,7 @@ pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<()> {
             store.create_contact(ADMIN.0, o.id, &c, now).await?;
         }
         for (reference, signed, starts, lines) in demo.contracts {
-            let c = ContractForm {
-                reference: (*reference).into(),
-                signed_on: (*signed).into(),
-                starts_on: (*starts).into(),
-                ends_on: String::new(),
-                lines: lines
-                    .iter()
-                    .map(|(p, q, s)| ProductLineForm {
-                        product_code: (*p).into(),
-                        quantity: (*q).into(),
-                        site: (*s).into(),
-                    })
-                    .collect(),
-            }
-            .parse()
-            .map_err(|e| anyhow::anyhow!("demo contract {reference}: {e}"))?;
+            let c = demo_contract(reference, signed, starts, lines)?;
             store.create_contract(ADMIN.0, o.id, &c, now).await?;
         }
         if details.name.starts_with("Sikt") {
@@ -449,29 +434,45 @@ async fn seed_onboarding(store: &Store, now: Timestamp) -> anyhow::Result<()> {
     let signed = day(3)
         .to_zoned(jiff::tz::TimeZone::get("Europe/Stockholm")?)
         .date();
-    let c = ContractForm {
-        reference: "SIKT-POLAR-2026".into(),
-        signed_on: signed.to_string(),
-        starts_on: signed.to_string(),
-        ends_on: String::new(),
-        lines: [
+    let signed = signed.to_string();
+    let c = demo_contract(
+        "SIKT-POLAR-2026",
+        &signed,
+        &signed,
+        &[
             ("SUPPORT-premium", "1", ""),
             ("COMPUTE", "4", "no-osl1"),
             ("STORAGE-S3", "1", "no-osl1"),
-        ]
-        .iter()
-        .map(|(p, q, s)| ProductLineForm {
-            product_code: (*p).into(),
-            quantity: (*q).into(),
-            site: (*s).into(),
-        })
-        .collect(),
-    }
-    .parse()
-    .map_err(|e| anyhow::anyhow!("demo contract SIKT-POLAR-2026: {e}"))?;
+        ],
+    )?;
     let contract = store.create_contract(ADMIN.0, polar, &c, day(3)).await?;
     store.start_onboarding(contract.id, ADMIN.0, day(3)).await?;
     Ok(())
+}
+
+/// A demo contract, checked as the console checks one.
+fn demo_contract(
+    reference: &str,
+    signed: &str,
+    starts: &str,
+    lines: &[DemoLine],
+) -> anyhow::Result<varde_core::contract::ContractDetails> {
+    ContractForm {
+        reference: reference.into(),
+        signed_on: signed.into(),
+        starts_on: starts.into(),
+        ends_on: String::new(),
+        lines: lines
+            .iter()
+            .map(|(p, q, s)| ProductLineForm {
+                product_code: (*p).into(),
+                quantity: (*q).into(),
+                site: (*s).into(),
+            })
+            .collect(),
+    }
+    .parse()
+    .map_err(|e| anyhow::anyhow!("demo contract {reference}: {e}"))
 }
 
 /// A demo ticket: subject, requestor, queue, opening message, then what agents did.
