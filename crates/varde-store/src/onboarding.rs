@@ -275,7 +275,8 @@ impl Store {
     /// Starts the onboarding of a signed contract's organisation, planned from the templates
     /// for its support tier and services. Nothing starts for a draft, or for an organisation
     /// that is already active or offboarded (a further contract of a live customer changes
-    /// its entitlements, not its identity). Gives the run, new or the one the contract has.
+    /// its entitlements, not its identity); a contract signed while a run is in progress
+    /// joins that run. Gives the run: new, or the one that covers the contract.
     pub async fn start_onboarding(
         &self,
         contract: ContractId,
@@ -287,6 +288,15 @@ impl Store {
             return Ok(None);
         };
         if let Some(run) = self.run_of_contract(contract, RunKind::Onboarding).await? {
+            return Ok(Some(run.id));
+        }
+        // A second contract signed while the organisation is being onboarded joins that run.
+        if let Some(run) = self
+            .runs_of(c.organization)
+            .await?
+            .into_iter()
+            .find(|r| r.kind == RunKind::Onboarding && r.status == RunStatus::Running)
+        {
             return Ok(Some(run.id));
         }
         let org = self

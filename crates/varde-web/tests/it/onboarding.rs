@@ -98,7 +98,23 @@ async fn a_signed_contract_starts_a_run_that_people_move_by_role() {
             .unwrap()["lifecycle"]
             .clone();
         assert_eq!(lifecycle, "onboarding");
-        let _ = draft;
+        // Signing the draft now joins the run in progress rather than starting another.
+        let r = TestApp::client()
+            .put(app.url(&format!("/api/v1/contracts/{}", draft["id"])))
+            .bearer_auth(&app.admin_token)
+            .json(&json!({"reference": "POLAR-DRAFT", "signed_on": "2026-11-03", "starts_on": "2026-01-01", "lines": [{"product_code": "SUPPORT-premium"}]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(
+            app.store
+                .runs_of(OrganizationId(org_id))
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
 
         // The worker failed the first step (no OpenStack here): the board says so.
         let first = run.steps[0].id;
