@@ -914,6 +914,9 @@ async fn seed_status(store: &Store, ticket: Option<i64>, now: Timestamp) -> anyh
 
 pub fn print_logins(listen: SocketAddr) {
     println!("Varde demo: the public status page is http://{listen}/status");
+    println!(
+        "Varde demo: onboarding runs are at http://{listen}/console/onboarding (start with --keystone-url to provision into a real Keystone)"
+    );
     println!("Varde demo: open http://{listen}/ and log in as");
     println!("  {:<28} password {}   (administrator)", ADMIN.0, ADMIN.1);
     for (email, _, role, password) in STAFF {
