@@ -119,6 +119,7 @@ impl OnboardingWorker {
                 "a customer's contracts have ended: offboarding started"
             );
         }
+        self.store.wipe_uncollectable_secrets(now).await?;
         let mut attempts = 0;
         for run in self.store.open_runs().await? {
             let mut run = run;

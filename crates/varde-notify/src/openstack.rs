@@ -156,10 +156,19 @@ impl Keystone {
     }
 
     /// An admin call to a Keystone path (after `/v3`).
+    /// A token Keystone no longer honours (revoked, or its keys rotated) is dropped and the
+    /// call made once more with a fresh one.
     async fn admin(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Value> {
-        let token = self.admin_token().await?;
         let url = format!("{}{path}", self.url);
-        Ok(self.call(method, &url, Some(&token), body).await?.2)
+        let token = self.admin_token().await?;
+        match self.call(method.clone(), &url, Some(&token), body).await {
+            Err(e) if e.status() == Some(StatusCode::UNAUTHORIZED) && path != "/s3tokens" => {
+                *self.token.lock().expect("token lock") = None;
+                let token = self.admin_token().await?;
+                Ok(self.call(method, &url, Some(&token), body).await?.2)
+            }
+            other => Ok(other?.2),
+        }
     }
 
     /// The administrator's token, reused for 50 minutes (Keystone's last an hour).

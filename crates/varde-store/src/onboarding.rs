@@ -724,6 +724,17 @@ impl Store {
             .collect())
     }
 
+    /// Wipes the secrets nobody can still collect: their run is over and no open link
+    /// leads to them. Gives how many were wiped.
+    pub async fn wipe_uncollectable_secrets(&self, now: Timestamp) -> Result<u64> {
+        Ok(write_pool!(self, p => sqlx::query(
+            "UPDATE onboarding_secrets SET sealed = '' WHERE sealed <> '' \
+             AND run_id IN (SELECT id FROM onboarding_runs WHERE status <> 'running') \
+             AND NOT EXISTS (SELECT 1 FROM onboarding_links l WHERE l.run_id = onboarding_secrets.run_id \
+                             AND l.contact_id = onboarding_secrets.contact_id AND l.used_at IS NULL AND l.expires_at > $1)",
+        ).bind(micros(now)).execute(p).await.map(|r| r.rows_affected()))?)
+    }
+
     /// Records a one-time link to a contact's secrets (its token's SHA-256).
     pub async fn add_secret_link(
         &self,

@@ -188,6 +188,41 @@ async fn runs_claim_complete_and_move_the_organisation() {
                     && e.actor == "cs@example.com")
         );
 
+        // Secrets nobody can collect any more are wiped once the run is over: here one
+        // whose link is still open stays, one without an open link goes.
+        let sealed = |label: &str| varde_store::onboarding::SealedSecret {
+            contact: varde_core::ids::ContactId(1),
+            label: label.into(),
+            public_part: "p".into(),
+            sealed: "00ff".into(),
+        };
+        store.keep_secret(run, &sealed("ec2"), now).await.unwrap();
+        assert_eq!(store.wipe_uncollectable_secrets(now).await.unwrap(), 1);
+        store.keep_secret(run, &sealed("ec2"), now).await.unwrap();
+        store
+            .add_secret_link(
+                "digest",
+                run,
+                varde_core::ids::ContactId(1),
+                t("2026-03-09T09:00:00Z"),
+                now,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            store.wipe_uncollectable_secrets(now).await.unwrap(),
+            0,
+            "the link is open"
+        );
+        assert_eq!(
+            store
+                .wipe_uncollectable_secrets(t("2026-03-10T00:00:00Z"))
+                .await
+                .unwrap(),
+            1,
+            "expired"
+        );
+
         // While a contract runs nothing happens; when every contract has ended, offboarding
         // starts, once.
         assert!(
