@@ -2,6 +2,7 @@
 // run carry the customer into the real Keystone (scripts/test.sh gives the demo server one),
 // and tick off a checklist item.
 const { test, expect } = require('@playwright/test');
+const AxeBuilder = require('@axe-core/playwright').default;
 
 const ADMIN = { email: 'admin@example.com', password: 'varde-demo-admin' };
 
@@ -60,7 +61,13 @@ test('sign a contract, watch the run reach Keystone, complete a checklist item',
   await expect(page.locator('tr[data-action="manual"]').first()).toHaveAttribute('data-state', 'done');
   await expect(page.locator('#timeline')).toContainText('admin@example.com');
 
+  // The run page and the board pass axe-core's WCAG 2 A/AA checks.
+  let axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
+  expect(axe.violations.map(v => `${v.id}: ${v.help}`)).toEqual([]);
+
   // The board lists the run while the welcome mail waits for a relay.
   await page.getByRole('link', { name: 'Onboarding', exact: true }).click();
   await expect(page.locator('#board')).toContainText(name);
+  axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
+  expect(axe.violations.map(v => `${v.id}: ${v.help}`)).toEqual([]);
 });

@@ -151,8 +151,10 @@ pub fn summarize(run: &Run, today: Date) -> RunSummary {
             .iter()
             .filter(|s| s.state == StepState::Failed)
             .map(|s| {
+                // A failed automated step waits on whoever started the run (who signed the
+                // contract) to retry or skip it.
                 let owner = if s.action.is_automated() {
-                    "whoever retries it".to_string()
+                    run.started_by.clone()
                 } else {
                     s.owner.clone()
                 };
