@@ -175,14 +175,16 @@ impl SlaWatch {
         }
         let recorded = self.store.record_sla_alerts(&new, now).await?;
         let mut sent = 0;
-        for a in self.store.due_sla_alerts(now, 200).await? {
+        for a in self.store.claim_sla_alerts(now, 200).await? {
             if a.recipient.is_empty() {
                 self.store.finish_sla_alert(a.id, None, now).await?;
                 continue;
             }
             if let Some(phone) = a.recipient.strip_prefix("sms:") {
                 let Some(gw) = &self.sms else {
-                    continue; // No gateway yet: it waits, counting no attempt.
+                    // No gateway yet: it waits, counting no attempt.
+                    self.store.release_sla_alert(a.id).await?;
+                    continue;
                 };
                 let result = self.sms(gw, phone, &a).await;
                 sent += usize::from(result.is_ok());
@@ -201,6 +203,7 @@ impl SlaWatch {
             }
             let Some(relay) = &self.relay else {
                 // No relay yet: it waits, counting no attempt.
+                self.store.release_sla_alert(a.id).await?;
                 continue;
             };
             let (when, what) = self.when_what(&a);

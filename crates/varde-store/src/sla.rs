@@ -232,13 +232,33 @@ impl Store {
         Ok(n)
     }
 
-    /// Alerts whose time has come and that are not sent yet (oldest first).
-    pub async fn due_sla_alerts(&self, now: Timestamp, limit: i64) -> Result<Vec<SlaAlert>> {
+    /// Claims the alerts whose time has come and that are not sent yet (oldest first), for
+    /// two minutes: another node sees them again only if this one dies first.
+    pub async fn claim_sla_alerts(&self, now: Timestamp, limit: i64) -> Result<Vec<SlaAlert>> {
+        let lock = if self.engine() == "postgres" {
+            " FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
         let sql = format!(
-            "SELECT {ALERT_COLUMNS} FROM sla_alerts WHERE status = 'pending' AND deliver_at <= $1 ORDER BY id LIMIT $2"
+            "UPDATE sla_alerts SET status = 'sending', claimed_until = $1 WHERE id IN ( \
+               SELECT id FROM sla_alerts WHERE (status = 'pending' AND deliver_at <= $2) \
+               OR (status = 'sending' AND claimed_until < $2) ORDER BY id LIMIT $3{lock}) \
+             RETURNING {ALERT_COLUMNS}"
         );
-        let rows: Vec<AlertRow> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(micros(now)).bind(limit).fetch_all(p).await)?;
-        rows.into_iter().map(alert).collect()
+        let rows: Vec<AlertRow> = write_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(micros(now) + 120_000_000).bind(micros(now)).bind(limit).fetch_all(p).await)?;
+        let mut alerts = rows.into_iter().map(alert).collect::<Result<Vec<_>>>()?;
+        alerts.sort_by_key(|a| a.id);
+        Ok(alerts)
+    }
+
+    /// Gives a claimed alert back untried (its channel is not configured yet).
+    pub async fn release_sla_alert(&self, id: i64) -> Result<()> {
+        write_pool!(self, p => sqlx::query(
+            "UPDATE sla_alerts SET status = 'pending', claimed_until = NULL WHERE id = $1 AND status = 'sending'",
+        ).bind(id).execute(p).await.map(|_| ()))?;
+        Ok(())
     }
 
     /// Records a delivery: sent, or tried again a minute later (failed after 10 tries).
@@ -250,7 +270,7 @@ impl Store {
     ) -> Result<()> {
         write_pool!(self, p => sqlx::query(
             "UPDATE sla_alerts SET attempts = attempts + 1, last_error = $1, \
-             status = CASE WHEN $2 THEN 'sent' WHEN attempts + 1 >= 10 THEN 'failed' ELSE 'pending' END, \
+             status = CASE WHEN $2 THEN 'sent' WHEN attempts + 1 >= 10 THEN 'failed' ELSE 'pending' END, claimed_until = NULL, \
              deliver_at = CASE WHEN $2 THEN deliver_at ELSE $3 END, \
              finished_at = CASE WHEN $2 OR attempts + 1 >= 10 THEN $4 ELSE NULL END WHERE id = $5",
         )

@@ -515,30 +515,41 @@ async fn sla_alerts_are_recorded_once_and_policies_versioned() {
             0,
             "{engine}: once"
         );
-        let due = store.due_sla_alerts(t0, 10).await.unwrap();
+        let due = store.claim_sla_alerts(t0, 10).await.unwrap();
         assert_eq!(due.len(), 1);
         assert_eq!(due[0].recipient, "oncall@example.com");
+        assert!(
+            store.claim_sla_alerts(t0, 10).await.unwrap().is_empty(),
+            "{engine}: claimed, so another node does not send it too"
+        );
         store
             .finish_sla_alert(due[0].id, Some("relay down"), t0)
             .await
             .unwrap();
         assert!(
-            store.due_sla_alerts(t0, 10).await.unwrap().is_empty(),
+            store.claim_sla_alerts(t0, 10).await.unwrap().is_empty(),
             "retried a minute later"
         );
         let later = t("2026-11-21T02:01:00Z");
-        let again = store.due_sla_alerts(later, 10).await.unwrap();
+        let again = store.claim_sla_alerts(later, 10).await.unwrap();
         assert_eq!(again[0].attempts, 1);
         store
             .finish_sla_alert(again[0].id, None, later)
             .await
             .unwrap();
         let monday = store
-            .due_sla_alerts(t("2026-11-23T07:00:00Z"), 10)
+            .claim_sla_alerts(t("2026-11-23T07:00:00Z"), 10)
             .await
             .unwrap();
         assert_eq!(monday.len(), 1);
         assert_eq!(monday[0].recipient, "agent@example.com");
+        // A node that claims and dies: the claim lapses and the alert is sent after all.
+        let lapsed = store
+            .claim_sla_alerts(t("2026-11-23T07:03:00Z"), 10)
+            .await
+            .unwrap();
+        assert_eq!(lapsed.len(), 1, "{engine}");
+        store.release_sla_alert(lapsed[0].id).await.unwrap();
         let log = store.sla_alerts_of(7).await.unwrap();
         assert_eq!(log.iter().filter(|a| a.status == "sent").count(), 1);
 
