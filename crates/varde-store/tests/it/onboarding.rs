@@ -55,11 +55,20 @@ async fn runs_claim_complete_and_move_the_organisation() {
             .create_contract("cs", org.id, &contract("L-1", "2026-03-02", ""), now)
             .await
             .unwrap();
-        let run = store
-            .start_onboarding(signed.id, "cs", now)
-            .await
-            .unwrap()
-            .unwrap();
+        // Eight at once (as several nodes might): one run.
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let store = store.clone();
+                tokio::spawn(async move { store.start_onboarding(signed.id, "cs", now).await })
+            })
+            .collect();
+        let mut ids = Vec::new();
+        for t in tasks {
+            ids.push(t.await.unwrap().unwrap().unwrap());
+        }
+        let run = ids[0];
+        assert!(ids.iter().all(|i| *i == run), "{ids:?}");
+        assert_eq!(store.runs_of(org.id).await.unwrap().len(), 1);
         assert_eq!(
             store.start_onboarding(signed.id, "cs", now).await.unwrap(),
             Some(run)
