@@ -23,6 +23,7 @@ use varde_core::catalogue::SupportTier;
 use varde_core::entitlements::entitlements_on;
 use varde_core::ids::OrganizationId;
 use varde_core::sla::{Policy, PriorityClass, alerts, clock};
+use varde_core::ticket::TicketId;
 use varde_store::Store;
 use varde_store::sla::NewAlert;
 
@@ -50,6 +51,11 @@ pub struct SlaWatchConfig {
 /// Reads the clocks and sends the alerts.
 pub struct SlaWatch {
     store: Store,
+    /// When each ticket's clock must be read again, so a round reads only the clocks that
+    /// changed or may cross a threshold.
+    cache: std::sync::Mutex<ClockCache>,
+    /// How many clocks the last round read (for tests and metrics).
+    clocks_read: std::sync::atomic::AtomicUsize,
     relay: Option<SmtpRelay>,
     sms: Option<crate::status::SmsGateway>,
     http: reqwest::Client,
@@ -86,6 +92,8 @@ impl SlaWatch {
             .map_err(|e| crate::WorkerError::Http(e.to_string()))?;
         Ok(SlaWatch {
             store,
+            cache: std::sync::Mutex::new(ClockCache::default()),
+            clocks_read: std::sync::atomic::AtomicUsize::new(0),
             relay: smtp_url.map(|u| SmtpRelay::from_url(u, 2)).transpose()?,
             sms,
             http,
@@ -97,9 +105,18 @@ impl SlaWatch {
     /// Reads every running clock, records new alerts, sends the due ones. Gives (recorded,
     /// sent).
     pub async fn run_once(&self, now: Timestamp) -> Result<(u64, usize), crate::WorkerError> {
-        let ids = self.store.running_tickets().await?;
-        let mut histories = self.store.transactions_of(&ids).await?;
         let today = now.to_zoned(self.office.tz.clone()).date();
+        let running = self.store.running_tickets_changed().await?;
+        let stamp = format!("{today}/{}", self.store.sla_inputs_stamp().await?);
+        let ids = self
+            .cache
+            .lock()
+            .expect("the clock cache")
+            .due(&running, &stamp, now);
+        self.clocks_read
+            .store(ids.len(), std::sync::atomic::Ordering::Relaxed);
+        let changed: HashMap<TicketId, i64> = running.into_iter().collect();
+        let mut histories = self.store.transactions_of(&ids).await?;
         let mut tiers: HashMap<Option<OrganizationId>, SupportTier> = HashMap::new();
         let mut versions: HashMap<SupportTier, Vec<varde_store::sla::PolicyVersion>> =
             HashMap::new();
@@ -131,7 +148,13 @@ impl SlaWatch {
                 .map(|v| v.policy.clone())
                 .unwrap_or_else(|| Policy::example(tier));
             let history = histories.remove(&ticket.id).unwrap_or_default();
-            let Some(c) = clock(&history, &policy, &policy.calendar(), now) else {
+            let c = clock(&history, &policy, &policy.calendar(), now);
+            self.cache.lock().expect("the clock cache").keep(
+                ticket.id,
+                changed.get(&ticket.id).copied().unwrap_or_default(),
+                recheck_at(c.as_ref(), self.config.warn_share, now),
+            );
+            let Some(c) = c else {
                 continue;
             };
             let urgent = c.class == PriorityClass::Urgent;
@@ -259,6 +282,11 @@ impl SlaWatch {
         Ok((recorded, sent))
     }
 
+    /// How many clocks the last round read.
+    pub fn clocks_read(&self) -> usize {
+        self.clocks_read.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// When the target was due (Stockholm time) and its name in words.
     fn when_what(&self, a: &varde_store::sla::SlaAlert) -> (String, String) {
         let when = a
@@ -374,4 +402,70 @@ impl SlaWatch {
 
 fn non_empty(s: &str) -> Option<String> {
     (!s.trim().is_empty()).then(|| s.trim().to_string())
+}
+
+/// What the watch knows of each running ticket between rounds: when it last changed, and
+/// the earliest moment one of its targets can cross the warning share or fall due.
+#[derive(Default)]
+struct ClockCache {
+    /// Today's date and `Store::sla_inputs_stamp`: when they change, everything is read.
+    stamp: String,
+    tickets: HashMap<TicketId, (i64, Timestamp)>,
+}
+
+impl ClockCache {
+    /// The tickets whose clocks must be read now: new, changed since they were read, or
+    /// at their recheck time. Forgets tickets that stopped running.
+    fn due(&mut self, running: &[(TicketId, i64)], stamp: &str, now: Timestamp) -> Vec<TicketId> {
+        if self.stamp != stamp {
+            self.tickets.clear();
+            self.stamp = stamp.to_string();
+        }
+        let alive: std::collections::HashSet<TicketId> =
+            running.iter().map(|(id, _)| *id).collect();
+        self.tickets.retain(|id, _| alive.contains(id));
+        running
+            .iter()
+            .filter(|(id, changed)| match self.tickets.get(id) {
+                Some((seen, recheck)) => seen != changed || *recheck <= now,
+                None => true,
+            })
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
+    fn keep(&mut self, id: TicketId, changed: i64, recheck: Timestamp) {
+        self.tickets.insert(id, (changed, recheck));
+    }
+}
+
+/// The earliest moment a clock read at `now` can produce a new alert, if nothing about
+/// the ticket changes: business time never runs faster than the wall clock, so a target
+/// with `left` business time to go cannot reach its warning share (or fall due) sooner than
+/// that much wall time from now. A clock with nothing left to cross is read again in a day.
+fn recheck_at(c: Option<&varde_core::sla::Clock>, warn_share: f64, now: Timestamp) -> Timestamp {
+    let day = now
+        .checked_add(jiff::SignedDuration::from_hours(24))
+        .unwrap_or(now);
+    let Some(c) = c else {
+        return day;
+    };
+    c.targets
+        .iter()
+        .filter(|t| t.met_at.is_none() && t.due.is_some())
+        .filter_map(|t| {
+            let warn_left = t.target.mul_f64(1.0 - warn_share.clamp(0.0, 1.0));
+            let wait = if t.breached {
+                return None;
+            } else if t.left > warn_left {
+                t.left - warn_left
+            } else {
+                // A breach is time left below zero: a second past it.
+                t.left + jiff::SignedDuration::from_secs(1)
+            };
+            now.checked_add(wait).ok()
+        })
+        .min()
+        .unwrap_or(day)
+        .min(day)
 }

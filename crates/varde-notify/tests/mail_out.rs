@@ -573,3 +573,119 @@ async fn the_autoreply_follows_the_saved_template_of_the_requestors_language() {
         format!("Ärende {} i kön General är mottaget.", t.id.0)
     );
 }
+
+/// Between rounds the watch reads only the clocks that changed, or that may have crossed a
+/// threshold since: business time never runs faster than the wall clock, so until then no
+/// alert can be due. A change to contracts or policies makes it read them all again.
+#[tokio::test]
+async fn the_watch_reads_only_clocks_that_changed_or_may_cross_a_threshold() {
+    use varde_notify::sla::{SlaWatch, SlaWatchConfig};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&Location::SqliteDir(dir.path().to_path_buf()))
+        .await
+        .unwrap();
+    let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+    let t0 = at("2026-11-21T01:00:00Z");
+    let mut urgent = creation("Region down", "carol@customer.example");
+    urgent.priority = 90;
+    let t = store
+        .create_ticket("carol@customer.example", urgent, &[], 0, t0)
+        .await
+        .unwrap();
+    for i in 0..2 {
+        store
+            .create_ticket(
+                "dave@customer.example",
+                creation(&format!("Question {i}"), "dave@customer.example"),
+                &[],
+                0,
+                t0,
+            )
+            .await
+            .unwrap();
+    }
+    let watch = SlaWatch::new(
+        store.clone(),
+        None,
+        None,
+        SlaWatchConfig {
+            warn_share: 0.8,
+            on_call: Some("oncall@example.com".into()),
+            on_call_sms: None,
+            webhook: None,
+            webhook_secret: None,
+            from: "support@example.com".into(),
+            rtname: "example".into(),
+            url: "https://varde.example".into(),
+        },
+    )
+    .unwrap();
+    watch.run_once(at("2026-11-21T01:10:00Z")).await.unwrap();
+    assert_eq!(watch.clocks_read(), 3, "the first round reads every clock");
+    let (recorded, _) = watch.run_once(at("2026-11-21T02:00:00Z")).await.unwrap();
+    assert_eq!(
+        (watch.clocks_read(), recorded),
+        (0, 0),
+        "nothing changed, nothing near"
+    );
+    // Urgent first response on base: 120 minutes on 24/7, so 80 % is at 02:36.
+    let (recorded, _) = watch.run_once(at("2026-11-21T02:36:00Z")).await.unwrap();
+    assert_eq!(
+        watch.clocks_read(),
+        1,
+        "the urgent clock, at its warning share"
+    );
+    assert_eq!(recorded, 1, "the on-call warning");
+    // An answer changes the ticket: its clock is read at once.
+    store
+        .change_ticket(
+            t.id,
+            "agent@example.com",
+            |t| Ok(correspond(t)),
+            &[NewAttachment::text("On it.")],
+            0,
+            at("2026-11-21T02:37:00Z"),
+        )
+        .await
+        .unwrap();
+    watch.run_once(at("2026-11-21T02:38:00Z")).await.unwrap();
+    assert_eq!(watch.clocks_read(), 1);
+    // A contract anywhere may change a tier: every clock is read again.
+    let org = store
+        .create_organization(
+            "cs",
+            &varde_core::customer::OrganizationForm {
+                name: "Tier Co".into(),
+                country: "SE".into(),
+                ..Default::default()
+            }
+            .parse()
+            .unwrap(),
+            t0,
+        )
+        .await
+        .unwrap();
+    store
+        .create_contract(
+            "cs",
+            org.id,
+            &varde_core::contract::ContractForm {
+                reference: "TIER-1".into(),
+                signed_on: "2026-01-01".into(),
+                starts_on: "2026-01-01".into(),
+                ends_on: String::new(),
+                lines: vec![varde_core::contract::ProductLineForm {
+                    product_code: "SUPPORT-premium".into(),
+                    quantity: "1".into(),
+                    site: String::new(),
+                }],
+            }
+            .parse()
+            .unwrap(),
+            t0,
+        )
+        .await
+        .unwrap();
+    watch.run_once(at("2026-11-21T02:39:00Z")).await.unwrap();
+    assert_eq!(watch.clocks_read(), 3);
+}

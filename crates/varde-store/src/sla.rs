@@ -310,6 +310,33 @@ impl Store {
         Ok(rows.into_iter().map(|(q, e, p)| (q, (e, p))).collect())
     }
 
+    /// The tickets whose SLA clocks run, with when each last changed (µs).
+    pub async fn running_tickets_changed(
+        &self,
+    ) -> Result<Vec<(varde_core::ticket::TicketId, i64)>> {
+        let rows: Vec<(i64, i64)> = read_pool!(self, p => sqlx::query_as(
+            "SELECT id, last_updated_at FROM tickets WHERE effective_id = id AND status IN ('new', 'open', 'stalled') ORDER BY id",
+        ).fetch_all(p).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, at)| (varde_core::ticket::TicketId(id), at))
+            .collect())
+    }
+
+    /// A fingerprint of what decides which SLA policy a ticket is held to, besides the
+    /// ticket itself: contracts (and their lines) and saved policy versions. When it
+    /// changes, every clock must be read again.
+    pub async fn sla_inputs_stamp(&self) -> Result<String> {
+        let (contracts, changed, lines, policies): (i64, Option<i64>, i64, i64) = read_pool!(self, p => sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM contracts), (SELECT MAX(updated_at) FROM contracts), \
+                    (SELECT COUNT(*) FROM product_lines), (SELECT COUNT(*) FROM sla_policies)",
+        ).fetch_one(p).await)?;
+        Ok(format!(
+            "{contracts}/{}/{lines}/{policies}",
+            changed.unwrap_or(0)
+        ))
+    }
+
     /// The tickets whose SLA clocks run: active and not merged away.
     pub async fn running_tickets(&self) -> Result<Vec<varde_core::ticket::TicketId>> {
         let ids: Vec<i64> = read_pool!(self, p => sqlx::query_scalar(
