@@ -161,10 +161,21 @@ pub fn summarize(run: &Run, today: Date) -> RunSummary {
                 (s.title.clone(), owner, s.reason.clone())
             })
             .collect(),
+        // Automated steps behind a failed one wait for it: it is listed as blocked, they
+        // are not listed again.
         overdue: run
             .steps
             .iter()
             .filter(|s| overdue(&s.facts(), today))
+            .filter(|s| {
+                !s.action.is_automated()
+                    || s.state == StepState::Failed
+                    || !run.steps.iter().any(|f| {
+                        f.action.is_automated()
+                            && f.state == StepState::Failed
+                            && f.position < s.position
+                    })
+            })
             .map(|s| (s.title.clone(), s.owner.clone(), s.due_on.to_string()))
             .collect(),
         next,
