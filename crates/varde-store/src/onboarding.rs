@@ -617,7 +617,7 @@ impl Store {
                 format!("skipped: {reason}"),
             ),
             StepAct::Retry => (
-                "UPDATE onboarding_steps SET state = 'pending', not_before = 0, finished_by = $2, finished_at = NULL \
+                "UPDATE onboarding_steps SET state = 'pending', not_before = 0, attempts = 0, finished_by = $2, finished_at = NULL \
                  WHERE id = $3 AND action <> 'manual' AND state = 'failed' AND $1 = $1 RETURNING run_id",
                 "retry requested".into(),
             ),
