@@ -165,6 +165,10 @@ async fn a_signed_contract_starts_a_run_that_people_move_by_role() {
             StepState::Pending,
             "a retry puts it back in line"
         );
+        assert_eq!(
+            after.steps[0].attempts, 0,
+            "with its automatic retries afresh"
+        );
 
         let manual = run
             .steps
