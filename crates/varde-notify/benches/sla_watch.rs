@@ -10,8 +10,6 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use jiff::{SignedDuration, Timestamp};
-use varde_core::contract::{ContractForm, ProductLineForm};
-use varde_core::customer::OrganizationForm;
 use varde_core::ticket::history::{Creation, correspond};
 use varde_core::ticket::lifecycle::Status;
 use varde_notify::sla::{SlaWatch, SlaWatchConfig};
@@ -21,41 +19,10 @@ const TICKETS: i64 = 20_000;
 
 async fn run(store: Store, engine: &str) {
     let t0: Timestamp = "2026-11-02T06:00:00Z".parse().unwrap();
-    let org = store
-        .create_organization(
-            "bench",
-            &OrganizationForm {
-                name: "Big Customer AB".into(),
-                country: "SE".into(),
-                ..Default::default()
-            }
-            .parse()
-            .unwrap(),
-            t0,
-        )
-        .await
-        .unwrap();
-    store
-        .create_contract(
-            "bench",
-            org.id,
-            &ContractForm {
-                reference: "BIG-1".into(),
-                signed_on: "2026-01-01".into(),
-                starts_on: "2026-01-01".into(),
-                lines: vec![ProductLineForm {
-                    product_code: "SUPPORT-premium".into(),
-                    quantity: "1".into(),
-                    site: String::new(),
-                }],
-                ..Default::default()
-            }
-            .parse()
-            .unwrap(),
-            t0,
-        )
-        .await
-        .unwrap();
+    let org =
+        varde_store::testing::customer_of_tier(&store, "Big Customer AB", "SUPPORT-premium", t0)
+            .await
+            .unwrap();
     let fill = Instant::now();
     for i in 0..TICKETS {
         let at = t0 + SignedDuration::from_secs(i * 60);
@@ -74,7 +41,7 @@ async fn run(store: Store, engine: &str) {
             due: None,
             starts: None,
             custom_fields: BTreeMap::new(),
-            organization: Some(org.id),
+            organization: Some(org),
         };
         let t = store
             .create_ticket("user@big.example", creation, &[], 0, at)

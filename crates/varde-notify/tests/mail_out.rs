@@ -651,39 +651,7 @@ async fn the_watch_reads_only_clocks_that_changed_or_may_cross_a_threshold() {
     watch.run_once(at("2026-11-21T02:38:00Z")).await.unwrap();
     assert_eq!(watch.clocks_read(), 1);
     // A contract anywhere may change a tier: every clock is read again.
-    let org = store
-        .create_organization(
-            "cs",
-            &varde_core::customer::OrganizationForm {
-                name: "Tier Co".into(),
-                country: "SE".into(),
-                ..Default::default()
-            }
-            .parse()
-            .unwrap(),
-            t0,
-        )
-        .await
-        .unwrap();
-    store
-        .create_contract(
-            "cs",
-            org.id,
-            &varde_core::contract::ContractForm {
-                reference: "TIER-1".into(),
-                signed_on: "2026-01-01".into(),
-                starts_on: "2026-01-01".into(),
-                ends_on: String::new(),
-                lines: vec![varde_core::contract::ProductLineForm {
-                    product_code: "SUPPORT-premium".into(),
-                    quantity: "1".into(),
-                    site: String::new(),
-                }],
-            }
-            .parse()
-            .unwrap(),
-            t0,
-        )
+    varde_store::testing::customer_of_tier(&store, "Tier Co", "SUPPORT-premium", t0)
         .await
         .unwrap();
     watch.run_once(at("2026-11-21T02:39:00Z")).await.unwrap();

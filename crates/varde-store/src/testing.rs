@@ -153,3 +153,51 @@ pub async fn reopen_automated_steps(store: &Store, run: i64) -> Result<u64> {
         "UPDATE onboarding_steps SET state = 'pending', lease_until = NULL, not_before = 0 WHERE run_id = $1 AND action <> 'manual'",
     ).bind(run).execute(p).await.map(|r| r.rows_affected()))?)
 }
+
+/// Adds an organisation (in Sweden) with one contract in force since 2026-01-01 for one
+/// support product (`SUPPORT-premium`, …), for tests and benches that need a customer of a
+/// tier. Gives the organisation.
+pub async fn customer_of_tier(
+    store: &Store,
+    name: &str,
+    support_product: &str,
+    at: jiff::Timestamp,
+) -> Result<varde_core::ids::OrganizationId> {
+    use varde_core::contract::{ContractForm, ProductLineForm};
+    use varde_core::customer::OrganizationForm;
+    let invalid = |e: varde_core::form::FieldErrors| crate::StoreError::Conflict(e);
+    let org = store
+        .create_organization(
+            "test",
+            &OrganizationForm {
+                name: name.into(),
+                country: "SE".into(),
+                ..Default::default()
+            }
+            .parse()
+            .map_err(invalid)?,
+            at,
+        )
+        .await?;
+    store
+        .create_contract(
+            "test",
+            org.id,
+            &ContractForm {
+                reference: format!("{name}-1"),
+                signed_on: "2026-01-01".into(),
+                starts_on: "2026-01-01".into(),
+                lines: vec![ProductLineForm {
+                    product_code: support_product.into(),
+                    quantity: "1".into(),
+                    site: String::new(),
+                }],
+                ..Default::default()
+            }
+            .parse()
+            .map_err(invalid)?,
+            at,
+        )
+        .await?;
+    Ok(org.id)
+}

@@ -8,8 +8,6 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use jiff::{SignedDuration, Timestamp};
-use varde_core::contract::{ContractForm, ProductLineForm};
-use varde_core::customer::OrganizationForm;
 use varde_core::report::Period;
 use varde_core::ticket::history::{Creation, correspond, set_status};
 use varde_core::ticket::lifecycle::Status;
@@ -19,41 +17,10 @@ const TICKETS: i64 = 10_000;
 
 async fn run(store: Store, engine: &str) {
     let t0: Timestamp = "2026-07-01T06:00:00Z".parse().unwrap();
-    let org = store
-        .create_organization(
-            "bench",
-            &OrganizationForm {
-                name: "Big Customer AB".into(),
-                country: "SE".into(),
-                ..Default::default()
-            }
-            .parse()
-            .unwrap(),
-            t0,
-        )
-        .await
-        .unwrap();
-    store
-        .create_contract(
-            "bench",
-            org.id,
-            &ContractForm {
-                reference: "BIG-1".into(),
-                signed_on: "2026-01-01".into(),
-                starts_on: "2026-01-01".into(),
-                lines: vec![ProductLineForm {
-                    product_code: "SUPPORT-premium".into(),
-                    quantity: "1".into(),
-                    site: String::new(),
-                }],
-                ..Default::default()
-            }
-            .parse()
-            .unwrap(),
-            t0,
-        )
-        .await
-        .unwrap();
+    let org =
+        varde_store::testing::customer_of_tier(&store, "Big Customer AB", "SUPPORT-premium", t0)
+            .await
+            .unwrap();
     let fill = Instant::now();
     for i in 0..TICKETS {
         let at = t0 + SignedDuration::from_secs(i * 780);
@@ -77,7 +44,7 @@ async fn run(store: Store, engine: &str) {
             due: None,
             starts: None,
             custom_fields,
-            organization: Some(org.id),
+            organization: Some(org),
         };
         let t = store
             .create_ticket("user@big.example", creation, &[], 0, at)
@@ -117,7 +84,7 @@ async fn run(store: Store, engine: &str) {
     for round in 0..3 {
         let started = Instant::now();
         let input =
-            varde_web::report::gather(&store, org.id, Period::quarter("2026Q3").unwrap(), &tz, now)
+            varde_web::report::gather(&store, org, Period::quarter("2026Q3").unwrap(), &tz, now)
                 .await
                 .unwrap()
                 .unwrap();
