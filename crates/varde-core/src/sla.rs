@@ -257,6 +257,17 @@ pub struct Clock {
     pub targets: Vec<TargetState>,
 }
 
+impl Clock {
+    /// The earliest deadline among the targets not yet met: what RT's SLA puts in `Due`.
+    pub fn next_deadline(&self) -> Option<Timestamp> {
+        self.targets
+            .iter()
+            .filter(|t| t.met_at.is_none())
+            .filter_map(|t| t.due)
+            .min()
+    }
+}
+
 /// What an SLA alert says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum AlertKind {

@@ -57,7 +57,7 @@ pub struct OnboardingWorker {
     store: Store,
     keystone: Option<Keystone>,
     relay: Option<SmtpRelay>,
-    vault: Vault,
+    vault: std::sync::Arc<Vault>,
     http: reqwest::Client,
     config: OnboardingConfig,
 }
@@ -91,7 +91,7 @@ impl OnboardingWorker {
         store: Store,
         keystone: Option<Keystone>,
         smtp_url: Option<&str>,
-        vault: Vault,
+        vault: std::sync::Arc<Vault>,
         config: OnboardingConfig,
     ) -> Result<OnboardingWorker, crate::WorkerError> {
         crate::install_tls_provider();

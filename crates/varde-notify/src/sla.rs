@@ -20,12 +20,11 @@ use lettre::Message;
 use lettre::message::header::ContentType;
 use varde_core::calendar::{Calendar, HolidayRules};
 use varde_core::catalogue::SupportTier;
-use varde_core::entitlements::entitlements_on;
 use varde_core::ids::OrganizationId;
-use varde_core::sla::{Policy, PriorityClass, alerts, clock};
+use varde_core::sla::{PriorityClass, alerts, clock};
 use varde_core::ticket::TicketId;
 use varde_store::Store;
-use varde_store::sla::NewAlert;
+use varde_store::sla::{NewAlert, in_force};
 
 use crate::smtp::SmtpRelay;
 
@@ -126,15 +125,7 @@ impl SlaWatch {
             let tier = match tiers.get(&ticket.organization) {
                 Some(t) => *t,
                 None => {
-                    let t = match ticket.organization {
-                        Some(o) => {
-                            let contracts = self.store.contracts_of(o).await?;
-                            entitlements_on(contracts.iter().map(|c| &c.details), today)
-                                .map(|e| e.tier)
-                                .unwrap_or(SupportTier::Base)
-                        }
-                        None => SupportTier::Base,
-                    };
+                    let t = self.store.support_tier(ticket.organization, today).await?;
                     tiers.insert(ticket.organization, t);
                     t
                 }
@@ -142,11 +133,7 @@ impl SlaWatch {
             if let std::collections::hash_map::Entry::Vacant(slot) = versions.entry(tier) {
                 slot.insert(self.store.policy_versions(tier).await?);
             }
-            let policy = versions[&tier]
-                .iter()
-                .find(|v| v.created_at <= ticket.created)
-                .map(|v| v.policy.clone())
-                .unwrap_or_else(|| Policy::example(tier));
+            let policy = in_force(&versions[&tier], tier, ticket.created);
             let history = histories.remove(&ticket.id).unwrap_or_default();
             let c = clock(&history, &policy, &policy.calendar(), now);
             self.cache.lock().expect("the clock cache").keep(

@@ -273,7 +273,7 @@ async fn the_relay_authenticates_reuses_connections_and_refuses_missing_tls() {
 
 #[tokio::test]
 async fn sla_alerts_wake_the_on_call_now_and_the_owner_in_office_hours_once() {
-    use varde_notify::sla::{SlaWatch, SlaWatchConfig};
+    use varde_notify::sla::SlaWatch;
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&Location::SqliteDir(dir.path().to_path_buf()))
         .await
@@ -306,22 +306,7 @@ async fn sla_alerts_wake_the_on_call_now_and_the_owner_in_office_hours_once() {
         )
         .await
         .unwrap();
-    let watch = SlaWatch::new(
-        store.clone(),
-        Some(&sink.url()),
-        None,
-        SlaWatchConfig {
-            warn_share: 0.8,
-            on_call: Some("oncall@example.com".into()),
-            on_call_sms: None,
-            webhook: None,
-            webhook_secret: None,
-            from: "support@example.com".into(),
-            rtname: "example".into(),
-            url: "https://varde.example".into(),
-        },
-    )
-    .unwrap();
+    let watch = SlaWatch::new(store.clone(), Some(&sink.url()), None, watch_config()).unwrap();
     // 03:00: base first response (urgent: 120 min) is at 83 % for the urgent ticket.
     let (recorded, sent) = watch.run_once(at("2026-11-21T02:40:00Z")).await.unwrap();
     assert_eq!(
@@ -416,14 +401,11 @@ async fn urgent_sla_alerts_reach_the_queues_on_call_by_mail_sms_and_webhook() {
         Some(&sink.url()),
         Some(gateway),
         SlaWatchConfig {
-            warn_share: 0.8,
             on_call: Some("everyone@example.com".into()),
             on_call_sms: Some("+46700000000".into()),
             webhook: Some(hook.url.clone()),
             webhook_secret: Some("hook key".into()),
-            from: "support@example.com".into(),
-            rtname: "example".into(),
-            url: "https://varde.example".into(),
+            ..watch_config()
         },
     )
     .unwrap();
@@ -579,7 +561,7 @@ async fn the_autoreply_follows_the_saved_template_of_the_requestors_language() {
 /// alert can be due. A change to contracts or policies makes it read them all again.
 #[tokio::test]
 async fn the_watch_reads_only_clocks_that_changed_or_may_cross_a_threshold() {
-    use varde_notify::sla::{SlaWatch, SlaWatchConfig};
+    use varde_notify::sla::SlaWatch;
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&Location::SqliteDir(dir.path().to_path_buf()))
         .await
@@ -604,22 +586,7 @@ async fn the_watch_reads_only_clocks_that_changed_or_may_cross_a_threshold() {
             .await
             .unwrap();
     }
-    let watch = SlaWatch::new(
-        store.clone(),
-        None,
-        None,
-        SlaWatchConfig {
-            warn_share: 0.8,
-            on_call: Some("oncall@example.com".into()),
-            on_call_sms: None,
-            webhook: None,
-            webhook_secret: None,
-            from: "support@example.com".into(),
-            rtname: "example".into(),
-            url: "https://varde.example".into(),
-        },
-    )
-    .unwrap();
+    let watch = SlaWatch::new(store.clone(), None, None, watch_config()).unwrap();
     watch.run_once(at("2026-11-21T01:10:00Z")).await.unwrap();
     assert_eq!(watch.clocks_read(), 3, "the first round reads every clock");
     let (recorded, _) = watch.run_once(at("2026-11-21T02:00:00Z")).await.unwrap();
@@ -656,4 +623,19 @@ async fn the_watch_reads_only_clocks_that_changed_or_may_cross_a_threshold() {
         .unwrap();
     watch.run_once(at("2026-11-21T02:39:00Z")).await.unwrap();
     assert_eq!(watch.clocks_read(), 3);
+}
+
+/// The SLA watch as the tests run it: warnings at 80 %, on-call at oncall@example.com, no
+/// SMS or webhook.
+fn watch_config() -> varde_notify::sla::SlaWatchConfig {
+    varde_notify::sla::SlaWatchConfig {
+        warn_share: 0.8,
+        on_call: Some("oncall@example.com".into()),
+        on_call_sms: None,
+        webhook: None,
+        webhook_secret: None,
+        from: "support@example.com".into(),
+        rtname: "example".into(),
+        url: "https://varde.example".into(),
+    }
 }

@@ -284,7 +284,7 @@ async fn onboard(
         store.clone(),
         Some(keystone),
         Some(&sink.url()),
-        Vault::new(secrets_key),
+        std::sync::Arc::new(Vault::new(secrets_key)),
         OnboardingConfig {
             url: "https://varde.example.com".into(),
             from: "onboarding@example.com".into(),

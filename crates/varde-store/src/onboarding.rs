@@ -11,7 +11,6 @@ use varde_core::catalogue::ProductKind;
 use varde_core::catalogue::{Service, SupportTier};
 use varde_core::contract::ContractDetails;
 use varde_core::customer::Lifecycle;
-use varde_core::entitlements::entitlements_on;
 use varde_core::ids::{ContactId, ContractId, OrganizationId};
 use varde_core::onboarding::{
     PlannedStep, RunKind, RunStatus, StepAction, StepFacts, StepState, Template, complete,
@@ -316,9 +315,7 @@ impl Store {
             .map(|x| &x.details)
             .collect();
         let day = c.details.starts_on.max(signed_on);
-        let tier = entitlements_on(signed.iter().copied(), day)
-            .map(|e| e.tier)
-            .unwrap_or(SupportTier::Base);
+        let tier = self.support_tier(Some(c.organization), day).await?;
         let mut services: Vec<Service> = Vec::new();
         for l in signed.iter().flat_map(|d| &d.lines) {
             if let ProductKind::Service(s) = l.product.kind()

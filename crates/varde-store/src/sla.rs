@@ -129,6 +129,24 @@ impl Store {
             .collect()
     }
 
+    /// The support tier an organisation's tickets are held to on `day`: its entitlements,
+    /// and base for a ticket without an organisation or with an entitlement problem.
+    pub async fn support_tier(
+        &self,
+        org: Option<varde_core::ids::OrganizationId>,
+        day: jiff::civil::Date,
+    ) -> Result<SupportTier> {
+        let Some(o) = org else {
+            return Ok(SupportTier::Base);
+        };
+        let contracts = self.contracts_of(o).await?;
+        Ok(
+            varde_core::entitlements::entitlements_on(contracts.iter().map(|c| &c.details), day)
+                .map(|e| e.tier)
+                .unwrap_or(SupportTier::Base),
+        )
+    }
+
     /// The version in force at `at`: the newest saved at or before it, else the example.
     pub async fn policy_in_force(&self, tier: SupportTier, at: Timestamp) -> Result<Policy> {
         let row: Option<(i64, String, String, String)> = read_pool!(self, p => sqlx::query_as(
@@ -139,6 +157,16 @@ impl Store {
             None => Ok(Policy::example(tier)),
         }
     }
+}
+
+/// Among a tier's versions (newest first, as `policy_versions` gives them), the one in
+/// force at `at`, else the example: `policy_in_force` without a query per ticket.
+pub fn in_force(versions: &[PolicyVersion], tier: SupportTier, at: Timestamp) -> Policy {
+    versions
+        .iter()
+        .find(|v| v.created_at <= at)
+        .map(|v| v.policy.clone())
+        .unwrap_or_else(|| Policy::example(tier))
 }
 
 /// An SLA alert to send, or sent.

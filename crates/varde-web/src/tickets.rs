@@ -530,49 +530,62 @@ pub async fn link(
     Ok(())
 }
 
-/// The support tier a ticket of `org` is held to today: the organisation's entitlements, and
-/// base for a ticket without one (or with an entitlement problem).
-pub async fn tier_of(
+/// RT's `Due` as RT's SLA sets it, for several tickets at once: the earliest deadline
+/// among each ticket's SLA targets not yet met (the first response until it is answered,
+/// then the next response and the resolution), from the policy version in force when the
+/// ticket was created. A `Due` set by hand wins; a ticket with nothing left to meet has none.
+/// One read of the histories, and one of contracts and policies per organisation and tier.
+pub async fn due_of(
     state: &AppState,
-    org: Option<varde_core::ids::OrganizationId>,
-) -> varde_core::catalogue::SupportTier {
-    use varde_core::catalogue::SupportTier;
-    let Some(o) = org else {
-        return SupportTier::Base;
+    tickets: &[Ticket],
+) -> std::collections::HashMap<TicketId, Timestamp> {
+    use std::collections::HashMap;
+    let mut out: HashMap<TicketId, Timestamp> = tickets
+        .iter()
+        .filter_map(|t| Some((t.id, t.due?)))
+        .collect();
+    let open: Vec<&Ticket> = tickets.iter().filter(|t| t.due.is_none()).collect();
+    if open.is_empty() {
+        return out;
+    }
+    let ids: Vec<TicketId> = open.iter().map(|t| t.id).collect();
+    let Ok(mut histories) = state.store.transactions_of(&ids).await else {
+        return out;
     };
-    let contracts = state.store.contracts_of(o).await.unwrap_or_default();
-    let today = state.now().to_zoned(jiff::tz::TimeZone::UTC).date();
-    varde_core::entitlements::entitlements_on(contracts.iter().map(|c| &c.details), today)
-        .map(|e| e.tier)
-        .unwrap_or(SupportTier::Base)
+    let now = state.now();
+    let today = now.to_zoned(TimeZone::UTC).date();
+    let mut tiers = HashMap::new();
+    let mut versions = HashMap::new();
+    for t in open {
+        let tier = match tiers.get(&t.organization) {
+            Some(tier) => *tier,
+            None => {
+                let tier = state
+                    .store
+                    .support_tier(t.organization, today)
+                    .await
+                    .unwrap_or(varde_core::catalogue::SupportTier::Base);
+                tiers.insert(t.organization, tier);
+                tier
+            }
+        };
+        if let std::collections::hash_map::Entry::Vacant(slot) = versions.entry(tier) {
+            slot.insert(state.store.policy_versions(tier).await.unwrap_or_default());
+        }
+        let policy = varde_store::sla::in_force(&versions[&tier], tier, t.created);
+        let history = histories.remove(&t.id).unwrap_or_default();
+        if let Some(due) = varde_core::sla::clock(&history, &policy, &policy.calendar(), now)
+            .and_then(|c| c.next_deadline())
+        {
+            out.insert(t.id, due);
+        }
+    }
+    out
 }
 
-/// RT's `Due` as RT's SLA sets it: the earliest deadline among the ticket's SLA targets not
-/// yet met (the first response until it is answered, then the next response and the
-/// resolution), from the policy version in force when the ticket was created. A `Due` set by
-/// hand wins; a ticket with nothing left to meet has none.
+/// `due_of` for one ticket.
 pub async fn due(state: &AppState, t: &Ticket) -> Option<Timestamp> {
-    if t.due.is_some() {
-        return t.due;
-    }
-    let tier = tier_of(state, t.organization).await;
-    let policy = state
-        .store
-        .policy_in_force(tier, t.created)
-        .await
-        .unwrap_or_else(|_| varde_core::sla::Policy::example(tier));
-    let history = state
-        .store
-        .transactions_of(&[t.id])
-        .await
-        .ok()?
-        .remove(&t.id)?;
-    let c = varde_core::sla::clock(&history, &policy, &policy.calendar(), state.now())?;
-    c.targets
-        .iter()
-        .filter(|x| x.met_at.is_none())
-        .filter_map(|x| x.due)
-        .min()
+    due_of(state, std::slice::from_ref(t)).await.remove(&t.id)
 }
 
 #[cfg(test)]

@@ -543,7 +543,7 @@ async fn serve(
     let status_worker = varde_notify::status::StatusWorker::new(
         store.clone(),
         mail.smtp.as_deref(),
-        sms,
+        sms.clone(),
         varde_notify::status::StatusNotifyConfig {
             page_id: settings.page_id.clone(),
             page_name: settings.name.clone(),
@@ -553,7 +553,7 @@ async fn serve(
                 .mail_from
                 .clone()
                 .unwrap_or_else(|| format!("status@{}", state.rtname)),
-            link_key,
+            link_key: link_key.clone(),
             allowed_networks: settings.allowed_networks.clone(),
         },
     )
@@ -571,12 +571,7 @@ async fn serve(
     let sla_watch = varde_notify::sla::SlaWatch::new(
         store.clone(),
         mail.smtp.as_deref(),
-        status
-            .sms_gateway
-            .as_deref()
-            .map(|u| varde_notify::status::SmsGateway::from_url(u, &status.sms_from))
-            .transpose()
-            .map_err(|e| anyhow::anyhow!("--sms-gateway: {e}"))?,
+        sms,
         varde_notify::sla::SlaWatchConfig {
             warn_share: f64::from(mail.sla_warn_at.min(100)) / 100.0,
             on_call: mail.sla_on_call.clone(),
@@ -595,7 +590,12 @@ async fn serve(
     let sla_watch = tokio::spawn(sla_watch.run(stop_worker.subscribe()));
     let secrets_key = match &onboarding.secrets_key {
         Some(k) => k.clone(),
-        None => link_key_for_secrets(&store).await?,
+        None => {
+            tracing::warn!(
+                "no --secrets-key: customers' secrets are sealed with the key kept in the database"
+            );
+            link_key
+        }
     };
     state.vault = std::sync::Arc::new(varde_notify::vault::Vault::new(&secrets_key));
     let keystone = match &onboarding.keystone_url {
@@ -619,7 +619,7 @@ async fn serve(
         store.clone(),
         keystone,
         mail.smtp.as_deref(),
-        varde_notify::vault::Vault::new(&secrets_key),
+        state.vault.clone(),
         varde_notify::onboarding::OnboardingConfig {
             url: settings.url.clone(),
             from: mail
@@ -700,16 +700,6 @@ async fn serve(
     }
     store.close().await;
     Ok(())
-}
-
-/// Without `--secrets-key`, secrets are sealed with the installation's key.
-async fn link_key_for_secrets(store: &Store) -> anyhow::Result<String> {
-    tracing::warn!(
-        "no --secrets-key: customers' secrets are sealed with the key kept in the database"
-    );
-    Ok(store
-        .link_key(&varde_web::auth::new_secret("links-"))
-        .await?)
 }
 
 async fn shutdown_signal() {

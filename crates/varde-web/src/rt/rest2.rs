@@ -181,6 +181,7 @@ async fn ticket_json(
     state: &AppState,
     base: &str,
     t: &Ticket,
+    due: Option<jiff::Timestamp>,
     params: &HashMap<String, String>,
 ) -> Value {
     let queue = state.store.queue(&t.queue).await.ok().flatten();
@@ -274,7 +275,7 @@ async fn ticket_json(
         "Created": date(Some(t.created)),
         "Starts": date(t.starts),
         "Started": date(t.started),
-        "Due": date(crate::tickets::due(state, t).await),
+        "Due": date(due),
         "Resolved": date(t.resolved),
         "Told": date(t.told),
         "LastUpdated": date(Some(t.last_updated)),
@@ -455,7 +456,8 @@ async fn read(
         Ok(x) => x,
         Err(r) => return r,
     };
-    let v = ticket_json(&state, &base(&headers), &t, &params).await;
+    let due = crate::tickets::due(&state, &t).await;
+    let v = ticket_json(&state, &base(&headers), &t, due, &params).await;
     let mut r = ok_json(StatusCode::OK, &v);
     if let Ok(etag) = format!("\"{}\"", t.last_updated.as_microsecond()).parse() {
         r.headers_mut().insert(header::ETAG, etag);
@@ -812,9 +814,16 @@ async fn run_search(
     };
     let b = base(&headers);
     let mut items = Vec::with_capacity(result.ids.len());
-    for t in state.store.tickets(&result.ids).await.unwrap_or_default() {
+    let tickets = state.store.tickets(&result.ids).await.unwrap_or_default();
+    // The SLA deadlines of the page at once, and only when fields are asked for.
+    let dues = if params.contains_key("fields") {
+        crate::tickets::due_of(&state, &tickets).await
+    } else {
+        HashMap::new()
+    };
+    for t in tickets {
         let full = if params.contains_key("fields") {
-            ticket_json(&state, &b, &t, &params).await
+            ticket_json(&state, &b, &t, dues.get(&t.id).copied(), &params).await
         } else {
             Value::Null
         };
