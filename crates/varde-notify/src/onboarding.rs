@@ -60,6 +60,8 @@ pub struct OnboardingWorker {
     vault: std::sync::Arc<Vault>,
     http: reqwest::Client,
     config: OnboardingConfig,
+    /// When the last sweep for ended contracts and uncollectable secrets ran.
+    last_sweep: std::sync::Mutex<Option<Timestamp>>,
 }
 
 /// Attempts before a step that keeps failing waits for a person.
@@ -107,19 +109,32 @@ impl OnboardingWorker {
             vault,
             http,
             config,
+            last_sweep: std::sync::Mutex::new(None),
         })
     }
 
     /// Carries every open run as far as it goes now. Gives the number of step attempts.
     pub async fn run_once(&self, now: Timestamp) -> Result<usize, crate::WorkerError> {
         let today = now.to_zoned(stockholm()).date();
-        for run in self.store.start_due_offboardings(today, now).await? {
-            tracing::info!(
-                run,
-                "a customer's contracts have ended: offboarding started"
-            );
+        // The sweeps over every organisation and secret run once a minute, not every round.
+        let sweep = {
+            let mut last = self.last_sweep.lock().expect("the sweep clock");
+            let due =
+                last.is_none_or(|t| now.duration_since(t) >= jiff::SignedDuration::from_mins(1));
+            if due {
+                *last = Some(now);
+            }
+            due
+        };
+        if sweep {
+            for run in self.store.start_due_offboardings(today, now).await? {
+                tracing::info!(
+                    run,
+                    "a customer's contracts have ended: offboarding started"
+                );
+            }
+            self.store.wipe_uncollectable_secrets(now).await?;
         }
-        self.store.wipe_uncollectable_secrets(now).await?;
         let mut attempts = 0;
         for run in self.store.open_runs().await? {
             let mut run = run;
