@@ -443,16 +443,8 @@ pub async fn of_organization(
             timeline.push((local(at), format!("{} complete", r.kind.label())));
         }
     }
-    let far = jiff::Timestamp::MAX;
-    let tickets = state
-        .store
-        .tickets_of_organization_between(org, jiff::Timestamp::MIN, far)
-        .await?;
-    for t in state
-        .store
-        .tickets(&tickets.into_iter().take(3).collect::<Vec<_>>())
-        .await?
-    {
+    let first = state.store.first_tickets_of(org, 3).await?;
+    for t in state.store.tickets(&first).await? {
         timeline.push((
             local(t.created),
             format!("Ticket #{}: {}", t.id.0, t.subject),
