@@ -675,25 +675,40 @@ impl Keystone {
     ) -> Result<QuotaSet> {
         let set: serde_json::Map<String, Value> =
             quotas.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
-        let token = self.admin_token().await?;
-        let url = format!("{compute_url}/os-quota-sets/{project}");
-        let (_, _, v) = self
-            .call(
-                Method::PUT,
-                &url,
-                Some(&token),
-                Some(&json!({"quota_set": set})),
-            )
-            .await?;
-        Ok(quota_set(&v))
+        self.compute(
+            Method::PUT,
+            compute_url,
+            project,
+            Some(&json!({"quota_set": set})),
+        )
+        .await
     }
 
     /// A project's Nova quotas.
     pub async fn compute_quotas(&self, compute_url: &str, project: &str) -> Result<QuotaSet> {
+        self.compute(Method::GET, compute_url, project, None).await
+    }
+
+    /// One `os-quota-sets` call. When Nova cannot be reached, the cached token goes too, so
+    /// the next attempt reads the catalog afresh (the endpoint may have moved).
+    async fn compute(
+        &self,
+        method: Method,
+        compute_url: &str,
+        project: &str,
+        body: Option<&Value>,
+    ) -> Result<QuotaSet> {
         let token = self.admin_token().await?;
         let url = format!("{compute_url}/os-quota-sets/{project}");
-        let (_, _, v) = self.call(Method::GET, &url, Some(&token), None).await?;
-        Ok(quota_set(&v))
+        match self.call(method, &url, Some(&token), body).await {
+            Ok((_, _, v)) => Ok(quota_set(&v)),
+            Err(e) => {
+                if matches!(e, OpenStackError::Unreachable(..)) {
+                    *self.token.lock().expect("token lock") = None;
+                }
+                Err(e)
+            }
+        }
     }
 }
 
