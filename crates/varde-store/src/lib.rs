@@ -32,6 +32,7 @@ pub mod mail;
 pub mod onboarding;
 pub mod outbox;
 pub mod rows;
+mod script;
 pub mod sla;
 pub mod status;
 pub mod status_subscriptions;
@@ -82,6 +83,8 @@ enum Engine {
         read: SqlitePool,
         /// The one writer.
         write: SqlitePool,
+        /// Commits scripts through the writer, several at once when they queue.
+        committer: script::Committer,
     },
     Postgres(PgPool),
 }
@@ -144,20 +147,31 @@ impl Store {
         let options = SqliteConnectOptions::from_str("sqlite://")?
             .filename(&path)
             .create_if_missing(true)
+            // Small pages: a new ticket dirties about 25 pages (the row, its indexes, its
+            // history, the full-text index), and every dirty page is written and synced in
+            // full at commit. Takes effect when the database is created.
+            .page_size(1024)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .connect_with(options.clone())
             .await?;
         let read = SqlitePoolOptions::new()
             .max_connections(8)
-            .connect_with(options.read_only(false))
+            .test_before_acquire(false)
+            .connect_with(options.clone().read_only(false))
             .await?;
+        let committer = script::Committer::start(write.clone());
         Ok(Store {
-            engine: Engine::Sqlite { read, write },
+            engine: Engine::Sqlite {
+                read,
+                write,
+                committer,
+            },
         })
     }
 
@@ -207,7 +221,7 @@ impl Store {
     /// Closes every connection; used at shutdown so SQLite checkpoints its WAL.
     pub async fn close(&self) {
         match &self.engine {
-            Engine::Sqlite { read, write } => {
+            Engine::Sqlite { read, write, .. } => {
                 read.close().await;
                 write.close().await;
             }

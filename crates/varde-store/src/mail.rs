@@ -10,10 +10,12 @@ use varde_core::ticket::lifecycle::Status;
 use varde_core::ticket::{Ticket, TicketId};
 
 use crate::change_codec::encode;
+use crate::script::{NEW_TICKET, NEW_TRANSACTION, Script, ScriptError, Value};
 use crate::tickets::{
-    NewAttachment, TICKET_COLUMNS, TicketError, TicketRow, append, attach, load_ticket, save_ticket,
+    NewAttachment, TICKET_COLUMNS, TicketError, TicketRow, append, attach, load_ticket,
+    new_ticket_statements, save_ticket,
 };
-use crate::{Result, Store, StoreError, micros, write_pool};
+use crate::{Result, Store, StoreError, micros, read_pool, write_pool};
 
 /// A delivered message, parsed, and where it should go.
 pub struct Delivery<'a> {
@@ -64,7 +66,7 @@ impl Store {
     /// Stores and threads one message. See the module documentation.
     pub async fn deliver_mail(
         &self,
-        mut d: Delivery<'_>,
+        d: Delivery<'_>,
     ) -> std::result::Result<Delivered, TicketError> {
         if self.queue(d.queue).await?.is_none() {
             return Err(TicketError::Refused(format!(
@@ -72,125 +74,226 @@ impl Store {
                 d.queue
             )));
         }
-        let sqlite = self.engine() == "sqlite";
-        let lock = if sqlite { "" } else { " FOR UPDATE" };
         let raw_digest = hex::encode(Sha256::digest(d.raw));
-        let outcome: std::result::Result<Delivered, TicketError> = write_pool!(self, p => {
+        if let Some(ticket) = self.delivered_before(d.message_id).await? {
+            return Ok(Delivered::Duplicate { ticket });
+        }
+        match self.thread_of(d.tagged, d.related_ids).await? {
+            Some(ticket) => self.deliver_onto(ticket, d, &raw_digest).await,
+            None => {
+                let message_id = d.message_id;
+                match self.deliver_as_new_ticket(d, &raw_digest).await {
+                    // The same message arrived twice at once, and the other delivery won.
+                    Err(ScriptError::Duplicate) => Ok(Delivered::Duplicate {
+                        ticket: self.delivered_before(message_id).await?.flatten(),
+                    }),
+                    Err(ScriptError::Store(e)) => Err(e.into()),
+                    Ok(d) => Ok(d),
+                }
+            }
+        }
+    }
+
+    /// Whether a message with this Message-ID was stored before, and on which ticket.
+    async fn delivered_before(&self, message_id: Option<&str>) -> Result<Option<Option<TicketId>>> {
+        let Some(id) = message_id else {
+            return Ok(None);
+        };
+        let seen: Option<Option<i64>> = read_pool!(self, p => sqlx::query_scalar("SELECT ticket_id FROM inbound_messages WHERE message_id = $1")
+            .bind(id).fetch_optional(p).await)?;
+        Ok(seen.map(|t| t.map(TicketId)))
+    }
+
+    /// The ticket a message belongs on: the one its subject tag names, else the one holding a
+    /// Message-ID it answers (the latest first); a merged ticket leads to its survivor.
+    async fn thread_of(
+        &self,
+        tagged: Option<TicketId>,
+        related_ids: &[String],
+    ) -> Result<Option<i64>> {
+        read_pool!(self, p => {
+            if let Some(t) = tagged {
+                let found: Option<i64> = sqlx::query_scalar("SELECT effective_id FROM tickets WHERE id = $1").bind(t.0).fetch_optional(p).await?;
+                if found.is_some() {
+                    return Ok(found);
+                }
+            }
+            for id in related_ids.iter().rev() {
+                let found: Option<i64> = sqlx::query_scalar(
+                    "SELECT t.effective_id FROM ticket_message_ids m JOIN tickets t ON t.id = m.ticket_id WHERE m.message_id = $1",
+                ).bind(id).fetch_optional(p).await?;
+                if found.is_some() {
+                    return Ok(found);
+                }
+            }
+            Ok(None)
+        })
+    }
+
+    /// A message that opens a ticket: everything in one script, one round trip on SQLite.
+    /// A second delivery of the same Message-ID racing this one fails on its unique index.
+    async fn deliver_as_new_ticket(
+        &self,
+        d: Delivery<'_>,
+        raw_digest: &str,
+    ) -> std::result::Result<Delivered, ScriptError> {
+        let creation = Creation {
+            queue: d.queue.to_string(),
+            subject: d.subject.to_string(),
+            status: Status::New,
+            owner: None,
+            requestors: vec![d.sender.to_string()],
+            cc: vec![],
+            admin_cc: vec![],
+            priority: 0,
+            final_priority: 0,
+            time_estimated: 0,
+            time_left: 0,
+            due: None,
+            starts: None,
+            custom_fields: Default::default(),
+            organization: d.organization,
+        };
+        let change = Change::Create(Box::new(creation));
+        let t = replay(&[Transaction {
+            id: 0,
+            ticket: TicketId(0),
+            at: d.now,
+            creator: d.sender.to_string(),
+            time_taken: 0,
+            change: change.clone(),
+        }])
+        .map_err(|e| ScriptError::Store(StoreError::Corrupt(e.to_string())))?;
+        let mut script = Script::default();
+        // Keep the raw message first: whatever happens next, it is stored.
+        script.push(
+            "INSERT INTO blobs (sha256, size, content) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING",
+            vec![raw_digest.into(), (d.raw.len() as i64).into(), d.raw.into()],
+        );
+        new_ticket_statements(&mut script, &t, &change, 0, &d.parts, d.subject);
+        let flags = d.flags.join("\n");
+        // Automatic mail (auto-replies, bounces, our own) is recorded, never answered; and one
+        // sender gets at most AUTOREPLIES_PER_HOUR autoreplies, so that two robots answering
+        // each other cannot start a storm. Both are decided inside the transaction.
+        let answered = format!(
+            "EXISTS (SELECT 1 FROM outbox WHERE ticket_id = {NEW_TICKET} AND transaction_id = {NEW_TRANSACTION} AND kind = 'autoreply')"
+        );
+        let recent = "(SELECT COUNT(*) FROM inbound_messages WHERE sender = $5 AND received_at > $9 AND autoreplied = 1)";
+        let (flags_sql, autoreplied_sql) = if d.automatic {
+            ("$7".to_string(), "0".to_string())
+        } else {
+            script.push(
+                &format!(
+                    "INSERT INTO outbox (kind, ticket_id, transaction_id, next_attempt_at, created_at) \
+                     SELECT 'autoreply', {NEW_TICKET}, {NEW_TRANSACTION}, $1, $1 WHERE {} < $4",
+                    recent.replace("$5", "$2").replace("$9", "$3")
+                ),
+                vec![micros(d.now).into(), d.sender.into(), (micros(d.now) - 3_600_000_000).into(), AUTOREPLIES_PER_HOUR.into()],
+            );
+            (
+                format!(
+                    "$7 || CASE WHEN {answered} THEN '' ELSE $8 || {recent} || ' sent to ' || $5 || ' in the last hour' END"
+                ),
+                format!("CASE WHEN {answered} THEN 1 ELSE 0 END"),
+            )
+        };
+        script.push(
+            &format!(
+                "INSERT INTO inbound_messages (message_id, raw_sha256, queue, action, sender, received_at, ticket_id, transaction_id, flags, autoreplied) \
+                 VALUES ($1, $2, $3, $4, $5, $6, {NEW_TICKET}, {NEW_TRANSACTION}, {flags_sql}, {autoreplied_sql})"
+            ),
+            {
+                let mut v: Vec<Value> = vec![
+                    d.message_id.into(),
+                    raw_digest.into(),
+                    d.queue.into(),
+                    (if d.comment { "comment" } else { "correspond" }).into(),
+                    d.sender.into(),
+                    micros(d.now).into(),
+                ];
+                v.push(flags.clone().into());
+                if !d.automatic {
+                    v.push((if flags.is_empty() { "no autoreply: " } else { "\nno autoreply: " }).into());
+                    v.push((micros(d.now) - 3_600_000_000).into());
+                }
+                v
+            },
+        );
+        if let Some(mid) = d.message_id {
+            script.push(
+                &format!("INSERT INTO ticket_message_ids (message_id, ticket_id) VALUES ($1, {NEW_TICKET}) ON CONFLICT (message_id) DO NOTHING"),
+                vec![mid.into()],
+            );
+        }
+        script.push(&format!("SELECT {NEW_TICKET}, {NEW_TRANSACTION}"), vec![]);
+        let ids = script.run(self).await?;
+        match ids[..] {
+            [ticket, transaction] => Ok(Delivered::Created {
+                ticket: TicketId(ticket),
+                transaction,
+            }),
+            _ => Err(ScriptError::Store(StoreError::Corrupt(
+                "a new ticket has no id".into(),
+            ))),
+        }
+    }
+
+    /// A message onto an existing ticket: a reply or comment, threaded by tag or Message-ID.
+    async fn deliver_onto(
+        &self,
+        tid: i64,
+        d: Delivery<'_>,
+        raw_digest: &str,
+    ) -> std::result::Result<Delivered, TicketError> {
+        let lock = if self.engine() == "sqlite" {
+            ""
+        } else {
+            " FOR UPDATE"
+        };
+        write_pool!(self, p => {
             let mut tx = p.begin().await?;
-            let seen: Option<Option<i64>> = match d.message_id {
-                Some(id) => sqlx::query_scalar("SELECT ticket_id FROM inbound_messages WHERE message_id = $1").bind(id).fetch_optional(&mut *tx).await?,
-                None => None,
-            };
-            if let Some(ticket) = seen {
-                return Ok(Delivered::Duplicate { ticket: ticket.map(TicketId) });
+            if let Some(id) = d.message_id {
+                let seen: Option<Option<i64>> = sqlx::query_scalar("SELECT ticket_id FROM inbound_messages WHERE message_id = $1").bind(id).fetch_optional(&mut *tx).await?;
+                if let Some(ticket) = seen {
+                    return Ok(Delivered::Duplicate { ticket: ticket.map(TicketId) });
+                }
             }
             // Keep the raw message first: whatever happens next, it is stored.
             sqlx::query("INSERT INTO blobs (sha256, size, content) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING")
-                .bind(&raw_digest).bind(d.raw.len() as i64).bind(d.raw).execute(&mut *tx).await?;
-            // Threading: the tag first, then the Message-IDs this one answers.
-            let mut target: Option<i64> = None;
-            if let Some(t) = d.tagged {
-                let found: Option<i64> = sqlx::query_scalar("SELECT effective_id FROM tickets WHERE id = $1").bind(t.0).fetch_optional(&mut *tx).await?;
-                target = found;
+                .bind(raw_digest).bind(d.raw.len() as i64).bind(d.raw).execute(&mut *tx).await?;
+            let loaded: Option<Ticket> = load_ticket!(tx, tid, lock);
+            let current = loaded.ok_or(StoreError::NotFound)?;
+            let changes = if d.comment { vec![Change::Comment] } else { correspond(&current) };
+            let mut t = current;
+            let mut first = None;
+            for change in changes {
+                let txid = append!(tx, tid, d.now, d.sender, 0i64, &change);
+                if first.is_none() {
+                    attach!(tx, tid, txid, d.parts, "");
+                    first = Some(txid);
+                }
+                if matches!(change, Change::Correspond) && !d.automatic {
+                    crate::outbox::enqueue!(tx, crate::outbox::Kind::Correspondence, tid, txid, d.now);
+                }
+                let transaction = Transaction { id: txid, ticket: TicketId(tid), at: d.now, creator: d.sender.to_string(), time_taken: 0, change };
+                apply(&mut t, &transaction).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             }
-            if target.is_none() {
-                for id in d.related_ids.iter().rev() {
-                    let found: Option<i64> = sqlx::query_scalar(
-                        "SELECT t.effective_id FROM ticket_message_ids m JOIN tickets t ON t.id = m.ticket_id WHERE m.message_id = $1",
-                    ).bind(id).fetch_optional(&mut *tx).await?;
-                    if found.is_some() {
-                        target = found;
-                        break;
-                    }
-                }
-            }
-            let (ticket_id, txid, created) = match target {
-                Some(tid) => {
-                    let loaded: Option<Ticket> = load_ticket!(tx, tid, lock);
-                    let current = loaded.ok_or(StoreError::NotFound)?;
-                    let changes = if d.comment { vec![Change::Comment] } else { correspond(&current) };
-                    let mut t = current;
-                    let mut first = None;
-                    for change in changes {
-                        let txid = append!(tx, tid, d.now, d.sender, 0i64, &change);
-                        if first.is_none() {
-                            attach!(tx, tid, txid, d.parts, "");
-                            first = Some(txid);
-                        }
-                        if matches!(change, Change::Correspond) && !d.automatic {
-                            crate::outbox::enqueue!(tx, crate::outbox::Kind::Correspondence, tid, txid, d.now);
-                        }
-                        let transaction = Transaction { id: txid, ticket: TicketId(tid), at: d.now, creator: d.sender.to_string(), time_taken: 0, change };
-                        apply(&mut t, &transaction).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                    }
-                    save_ticket!(tx, &t);
-                    (tid, first.unwrap_or_default(), false)
-                }
-                None => {
-                    let creation = Creation {
-                        queue: d.queue.to_string(),
-                        subject: d.subject.to_string(),
-                        status: Status::New,
-                        owner: None,
-                        requestors: vec![d.sender.to_string()],
-                        cc: vec![],
-                        admin_cc: vec![],
-                        priority: 0,
-                        final_priority: 0,
-                        time_estimated: 0,
-                        time_left: 0,
-                        due: None,
-                        starts: None,
-                        custom_fields: Default::default(),
-                        organization: d.organization,
-                    };
-                    let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO tickets (effective_id, queue, subject, status, creator, priority, initial_priority, final_priority, time_worked, \
-                         time_estimated, time_left, created_at, last_updated_at, last_updated_by) \
-                         VALUES (0, $1, $2, 'new', $3, 0, 0, 0, 0, 0, 0, $4, $4, $3) RETURNING id",
-                    )
-                    .bind(d.queue).bind(d.subject).bind(d.sender).bind(micros(d.now))
-                    .fetch_one(&mut *tx).await?;
-                    let change = Change::Create(Box::new(creation));
-                    let txid = append!(tx, id, d.now, d.sender, 0i64, &change);
-                    let t = replay(&[Transaction { id: txid, ticket: TicketId(id), at: d.now, creator: d.sender.to_string(), time_taken: 0, change }])
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                    save_ticket!(tx, &t, fresh);
-                    attach!(tx, id, txid, d.parts, d.subject);
-                    // Automatic mail (auto-replies, bounces, our own) is recorded, never answered;
-                    // and one sender gets at most AUTOREPLIES_PER_HOUR autoreplies, so that two
-                    // robots answering each other cannot start a storm.
-                    if !d.automatic {
-                        let hour_ago = micros(d.now) - 3_600_000_000;
-                        let recent: i64 = sqlx::query_scalar(
-                            "SELECT COUNT(*) FROM outbox o JOIN inbound_messages m ON m.transaction_id = o.transaction_id \
-                             WHERE o.kind = 'autoreply' AND m.sender = $1 AND o.created_at > $2",
-                        )
-                        .bind(d.sender).bind(hour_ago).fetch_one(&mut *tx).await?;
-                        if recent < AUTOREPLIES_PER_HOUR {
-                            crate::outbox::enqueue!(tx, crate::outbox::Kind::AutoReply, id, txid, d.now);
-                        } else {
-                            d.flags.push(format!("no autoreply: {recent} sent to {} in the last hour", d.sender));
-                        }
-                    }
-                    (id, txid, true)
-                }
-            };
+            save_ticket!(tx, &t);
+            let txid = first.unwrap_or_default();
             sqlx::query(
                 "INSERT INTO inbound_messages (message_id, raw_sha256, queue, action, sender, received_at, ticket_id, transaction_id, flags) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
-            .bind(d.message_id).bind(&raw_digest).bind(d.queue).bind(if d.comment { "comment" } else { "correspond" })
-            .bind(d.sender).bind(micros(d.now)).bind(ticket_id).bind(txid).bind(d.flags.join("\n"))
+            .bind(d.message_id).bind(raw_digest).bind(d.queue).bind(if d.comment { "comment" } else { "correspond" })
+            .bind(d.sender).bind(micros(d.now)).bind(tid).bind(txid).bind(d.flags.join("\n"))
             .execute(&mut *tx).await?;
             if let Some(mid) = d.message_id {
                 sqlx::query("INSERT INTO ticket_message_ids (message_id, ticket_id) VALUES ($1, $2) ON CONFLICT (message_id) DO NOTHING")
-                    .bind(mid).bind(ticket_id).execute(&mut *tx).await?;
+                    .bind(mid).bind(tid).execute(&mut *tx).await?;
             }
             tx.commit().await?;
-            Ok(if created { Delivered::Created { ticket: TicketId(ticket_id), transaction: txid } } else { Delivered::Added { ticket: TicketId(ticket_id), transaction: txid } })
-        });
-        outcome
+            Ok(Delivered::Added { ticket: TicketId(tid), transaction: txid })
+        })
     }
 
     /// The flags stored with a delivered message (problems, automatic-mail markers).

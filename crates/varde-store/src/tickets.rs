@@ -15,6 +15,7 @@ use varde_core::ticket::lifecycle::Status;
 use varde_core::ticket::{LinkKind, Ticket, TicketId};
 
 use crate::change_codec::{decode, encode};
+use crate::script::{NEW_TICKET, NEW_TRANSACTION, Script};
 use crate::{Result, Store, StoreError, from_micros, micros, read_pool, write_pool};
 
 /// The largest attachment Varde stores.
@@ -279,6 +280,160 @@ macro_rules! attach {
 
 pub(crate) use {append, attach, load_ticket, save_ticket};
 
+/// Adds to `script` what stores a new ticket in one go: its state row `t` (whose ids are
+/// not known yet; the row gets `effective_id = id`), its watchers and custom fields, its
+/// creation transaction `change`, and that transaction's attachments with their text indexed
+/// (after `extra_text`, the subject). `t` has no links: a creation makes none.
+pub(crate) fn new_ticket_statements(
+    script: &mut Script,
+    t: &Ticket,
+    change: &Change,
+    time_taken: i64,
+    attachments: &[NewAttachment],
+    extra_text: &str,
+) {
+    script.push(
+        "INSERT INTO tickets (effective_id, queue, subject, status, owner, creator, priority, initial_priority, final_priority, \
+         time_worked, time_estimated, time_left, created_at, starts_at, started_at, resolved_at, due_at, told_at, last_updated_at, \
+         last_updated_by, organization_id) \
+         VALUES (0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+        vec![
+            t.queue.as_str().into(),
+            t.subject.as_str().into(),
+            t.status.code().into(),
+            t.owner.as_deref().into(),
+            t.creator.as_str().into(),
+            t.priority.into(),
+            t.initial_priority.into(),
+            t.final_priority.into(),
+            t.time_worked.into(),
+            t.time_estimated.into(),
+            t.time_left.into(),
+            micros(t.created).into(),
+            t.starts.map(micros).into(),
+            t.started.map(micros).into(),
+            t.resolved.map(micros).into(),
+            t.due.map(micros).into(),
+            t.told.map(micros).into(),
+            micros(t.last_updated).into(),
+            t.last_updated_by.as_str().into(),
+            t.organization.map(|o| o.0).into(),
+        ],
+    );
+    script.push(
+        &format!("UPDATE tickets SET effective_id = id WHERE id = {NEW_TICKET}"),
+        vec![],
+    );
+    let (field, old, new) = change.rt_field();
+    script.push(
+        &format!(
+            "INSERT INTO transactions (ticket_id, at, creator, time_taken, type, field, old_value, new_value, description, change) \
+             VALUES ({NEW_TICKET}, $1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        ),
+        vec![
+            micros(t.created).into(),
+            t.creator.as_str().into(),
+            time_taken.into(),
+            change.rt_type(&t.creator).into(),
+            field.into(),
+            old.into(),
+            new.into(),
+            change.describe(&t.creator).into(),
+            encode(change).into(),
+        ],
+    );
+    let watchers: Vec<(&str, usize, &String)> = [
+        ("Requestor", &t.requestors),
+        ("Cc", &t.cc),
+        ("AdminCc", &t.admin_cc),
+    ]
+    .into_iter()
+    .flat_map(|(role, list)| list.iter().enumerate().map(move |(i, a)| (role, i, a)))
+    .collect();
+    if !watchers.is_empty() {
+        let rows: Vec<String> = (0..watchers.len())
+            .map(|i| {
+                format!(
+                    "({NEW_TICKET}, ${}, ${}, ${})",
+                    3 * i + 1,
+                    3 * i + 2,
+                    3 * i + 3
+                )
+            })
+            .collect();
+        let values = watchers
+            .iter()
+            .flat_map(|(role, i, a)| [(*role).into(), (*i as i64).into(), a.to_lowercase().into()])
+            .collect();
+        script.push(
+            &format!(
+                "INSERT INTO ticket_watchers (ticket_id, role, position, address) VALUES {}",
+                rows.join(", ")
+            ),
+            values,
+        );
+    }
+    let fields: Vec<(&String, usize, &String)> = t
+        .custom_fields
+        .iter()
+        .flat_map(|(name, values)| values.iter().enumerate().map(move |(i, v)| (name, i, v)))
+        .collect();
+    if !fields.is_empty() {
+        let rows: Vec<String> = (0..fields.len())
+            .map(|i| {
+                format!(
+                    "({NEW_TICKET}, ${}, ${}, ${})",
+                    3 * i + 1,
+                    3 * i + 2,
+                    3 * i + 3
+                )
+            })
+            .collect();
+        let values = fields
+            .iter()
+            .flat_map(|(name, i, v)| [name.as_str().into(), (*i as i64).into(), v.as_str().into()])
+            .collect();
+        script.push(
+            &format!(
+                "INSERT INTO ticket_custom_fields (ticket_id, name, position, value) VALUES {}",
+                rows.join(", ")
+            ),
+            values,
+        );
+    }
+    let mut text = String::from(extra_text);
+    for a in attachments {
+        let digest = hex::encode(Sha256::digest(&a.content));
+        script.push(
+            "INSERT INTO blobs (sha256, size, content) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING",
+            vec![digest.clone().into(), (a.content.len() as i64).into(), a.content.as_slice().into()],
+        );
+        script.push(
+            &format!(
+                "INSERT INTO attachments (transaction_id, filename, content_type, size, blob_sha256) VALUES ({NEW_TRANSACTION}, $1, $2, $3, $4)"
+            ),
+            vec![
+                a.filename.as_str().into(),
+                a.content_type.as_str().into(),
+                (a.content.len() as i64).into(),
+                digest.into(),
+            ],
+        );
+        if a.content_type.starts_with("text/plain") {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(&String::from_utf8_lossy(&a.content));
+        }
+    }
+    if !text.is_empty() {
+        script.push(
+            &format!("INSERT INTO ticket_text (ticket_id, body) VALUES ({NEW_TICKET}, $1)"),
+            vec![text.into()],
+        );
+    }
+}
+
 fn check_sizes(attachments: &[NewAttachment]) -> std::result::Result<(), TicketError> {
     for a in attachments {
         if a.content.len() > MAX_ATTACHMENT_BYTES {
@@ -372,26 +527,30 @@ impl Store {
             )));
         }
         let subject = creation.subject.clone();
-        let ticket: Ticket = write_pool!(self, p => {
-            let mut tx = p.begin().await?;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO tickets (effective_id, queue, subject, status, creator, priority, initial_priority, final_priority, time_worked, \
-                 time_estimated, time_left, created_at, last_updated_at, last_updated_by) \
-                 VALUES (0, $1, $2, $3, $4, 0, 0, 0, 0, 0, 0, $5, $5, $4) RETURNING id",
-            )
-            .bind(&creation.queue).bind(&creation.subject).bind(creation.status.code()).bind(creator).bind(micros(now))
-            .fetch_one(&mut *tx).await?;
-            let change = Change::Create(Box::new(creation));
-            let txid = append!(tx, id, now, creator, time_taken, &change);
-            let t = replay(&[Transaction { id: txid, ticket: TicketId(id), at: now, creator: creator.to_string(), time_taken, change }])
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            save_ticket!(tx, &t, fresh);
-            attach!(tx, id, txid, attachments, subject.as_str());
-            crate::outbox::enqueue!(tx, crate::outbox::Kind::AutoReply, id, txid, now);
-            tx.commit().await?;
-            t
-        });
-        Ok(ticket)
+        let change = Change::Create(Box::new(creation));
+        let mut t = replay(&[Transaction {
+            id: 0,
+            ticket: TicketId(0),
+            at: now,
+            creator: creator.to_string(),
+            time_taken,
+            change: change.clone(),
+        }])
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mut script = Script::default();
+        new_ticket_statements(&mut script, &t, &change, time_taken, attachments, &subject);
+        script.push(
+            &format!(
+                "INSERT INTO outbox (kind, ticket_id, transaction_id, next_attempt_at, created_at) VALUES ($1, {NEW_TICKET}, {NEW_TRANSACTION}, $2, $2)"
+            ),
+            vec![crate::outbox::Kind::AutoReply.code().into(), micros(now).into()],
+        );
+        script.push(&format!("SELECT {NEW_TICKET}, {NEW_TRANSACTION}"), vec![]);
+        let ids = script.run(self).await?;
+        let id = *ids.first().ok_or(StoreError::NotFound)?;
+        t.id = TicketId(id);
+        t.effective_id = TicketId(id);
+        Ok(t)
     }
 
     /// Changes a ticket: `plan` sees the current state (locked against other writers) and

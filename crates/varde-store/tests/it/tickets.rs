@@ -586,3 +586,129 @@ async fn outbox_claims_each_notification_once() {
         );
     }
 }
+
+/// Writes that arrive together are committed together (group commit on SQLite), and one that
+/// fails is undone alone: 24 deliveries at once, 8 of them the same message, and 8 creates.
+#[tokio::test]
+async fn writes_at_once_commit_together_and_a_failing_one_fails_alone() {
+    use varde_store::mail::{Delivered, Delivery};
+    for (store, _dir) in stores().await {
+        let engine = store.engine();
+        let now = t("2026-11-23T10:00:00Z");
+        let before = store.count_tickets().await.unwrap();
+        let mut tasks = Vec::new();
+        for i in 0..24 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                let message_id = if i % 3 == 0 {
+                    "same@customer.example".to_string()
+                } else {
+                    format!("m{i}@customer.example")
+                };
+                let raw = format!("Message-ID: <{message_id}>\n\nmail {i}\n");
+                let parts = vec![NewAttachment::text(&format!("mail {i}"))];
+                store
+                    .deliver_mail(Delivery {
+                        raw: raw.as_bytes(),
+                        message_id: Some(&message_id),
+                        related_ids: &[],
+                        tagged: None,
+                        queue: "General",
+                        comment: false,
+                        sender: "someone@customer.example",
+                        subject: &format!("mail {i}"),
+                        organization: None,
+                        parts,
+                        flags: vec![],
+                        automatic: false,
+                        now,
+                    })
+                    .await
+            }));
+        }
+        for i in 0..8 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                store
+                    .create_ticket(
+                        "agent@example.com",
+                        creation(&format!("create {i}"), "someone@customer.example"),
+                        &[NewAttachment::text("body")],
+                        0,
+                        now,
+                    )
+                    .await
+                    .map(|t| Delivered::Created {
+                        ticket: t.id,
+                        transaction: 0,
+                    })
+            }));
+        }
+        let mut created = Vec::new();
+        let mut duplicates = Vec::new();
+        for task in tasks {
+            match task.await.unwrap().unwrap() {
+                Delivered::Created { ticket, .. } => created.push(ticket),
+                Delivered::Duplicate { ticket } => duplicates.push(ticket),
+                other => panic!("{engine}: {other:?}"),
+            }
+        }
+        // 16 distinct messages, the shared one once, and 8 creates.
+        assert_eq!(created.len(), 25, "{engine}");
+        assert_eq!(duplicates.len(), 7, "{engine}");
+        assert_eq!(
+            store.count_tickets().await.unwrap(),
+            before + 25,
+            "{engine}"
+        );
+        let mut ids = created.clone();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 25, "{engine}: every write got its own ticket");
+        let same = store
+            .tickets(&ids)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|t| {
+                t.subject.starts_with("mail ") && t.subject[5..].parse::<i32>().unwrap() % 3 == 0
+            })
+            .expect("the shared message's ticket");
+        assert!(
+            duplicates.iter().all(|d| *d == Some(same.id)),
+            "{engine}: the duplicates name the ticket the message is on"
+        );
+        // Each ticket is whole: its creation transaction holds its own text, and the replayed
+        // state equals the stored one.
+        for id in &ids {
+            let history = store.history(*id).await.unwrap();
+            assert_eq!(history.len(), 1, "{engine}");
+            let ticket = store.ticket(*id).await.unwrap().unwrap();
+            assert_eq!(ticket.effective_id, *id, "{engine}");
+            let expected = if ticket.subject.starts_with("create") {
+                "body"
+            } else {
+                ticket.subject.as_str()
+            };
+            assert_eq!(history[0].content, expected, "{engine}");
+            assert_eq!(store.replay_ticket(*id).await.unwrap(), ticket, "{engine}");
+        }
+        // The autoreply limit holds across the group: 3 in the hour for this sender.
+        let flagged = (1..24)
+            .filter(|i| i % 3 != 0)
+            .map(|i| format!("m{i}@customer.example"));
+        let mut limited = 0;
+        for m in flagged {
+            if store
+                .mail_flags(&m)
+                .await
+                .unwrap()
+                .unwrap_or_default()
+                .contains("no autoreply")
+            {
+                limited += 1;
+            }
+        }
+        assert!(limited >= 12, "{engine}: only {limited} of 16 held back");
+    }
+}
