@@ -182,6 +182,14 @@ impl Store {
         let (flags_sql, autoreplied_sql) = if d.automatic {
             ("$7".to_string(), "0".to_string())
         } else {
+            if self.engine() == "postgres" {
+                // Deliveries from one sender take turns, so each counts the others'
+                // autoreplies (SQLite has one writer anyway).
+                script.push(
+                    "SELECT pg_advisory_xact_lock(7301, hashtext($1))",
+                    vec![d.sender.into()],
+                );
+            }
             script.push(
                 &format!(
                     "INSERT INTO outbox (kind, ticket_id, transaction_id, next_attempt_at, created_at) \
