@@ -119,8 +119,12 @@ impl Store {
                 }
             }
             for id in related_ids.iter().rev() {
+                // Message-IDs Varde sent, then those it received.
                 let found: Option<i64> = sqlx::query_scalar(
-                    "SELECT t.effective_id FROM ticket_message_ids m JOIN tickets t ON t.id = m.ticket_id WHERE m.message_id = $1",
+                    "SELECT t.effective_id FROM ticket_message_ids m JOIN tickets t ON t.id = m.ticket_id WHERE m.message_id = $1 \
+                     UNION ALL \
+                     SELECT t.effective_id FROM inbound_messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.message_id = $1 \
+                     LIMIT 1",
                 ).bind(id).fetch_optional(p).await?;
                 if found.is_some() {
                     return Ok(found);
@@ -227,12 +231,6 @@ impl Store {
                 v
             },
         );
-        if let Some(mid) = d.message_id {
-            script.push(
-                &format!("INSERT INTO ticket_message_ids (message_id, ticket_id) VALUES ($1, {NEW_TICKET}) ON CONFLICT (message_id) DO NOTHING"),
-                vec![mid.into()],
-            );
-        }
         script.push(&format!("SELECT {NEW_TICKET}, {NEW_TRANSACTION}"), vec![]);
         let ids = script.run(self).await?;
         match ids[..] {
@@ -295,10 +293,6 @@ impl Store {
             .bind(d.message_id).bind(raw_digest).bind(d.queue).bind(if d.comment { "comment" } else { "correspond" })
             .bind(d.sender).bind(micros(d.now)).bind(tid).bind(txid).bind(d.flags.join("\n"))
             .execute(&mut *tx).await?;
-            if let Some(mid) = d.message_id {
-                sqlx::query("INSERT INTO ticket_message_ids (message_id, ticket_id) VALUES ($1, $2) ON CONFLICT (message_id) DO NOTHING")
-                    .bind(mid).bind(tid).execute(&mut *tx).await?;
-            }
             tx.commit().await?;
             Ok(Delivered::Added { ticket: TicketId(tid), transaction: txid })
         })
