@@ -5,7 +5,6 @@
 //!
 //! `cargo bench -p varde-core --bench clocks`
 
-use std::collections::BTreeMap;
 use std::time::Instant;
 
 use jiff::{SignedDuration, Timestamp};
@@ -34,21 +33,8 @@ fn history(i: i64) -> Vec<Transaction> {
         0,
         "carol@customer.example",
         Change::Create(Box::new(Creation {
-            queue: "General".into(),
-            subject: String::new(),
-            status: Status::New,
-            owner: None,
-            requestors: vec!["carol@customer.example".into()],
-            cc: vec![],
-            admin_cc: vec![],
             priority: [90, 60, 30, 10][(i % 4) as usize],
-            final_priority: 0,
-            time_estimated: 0,
-            time_left: 0,
-            due: None,
-            starts: None,
-            custom_fields: BTreeMap::new(),
-            organization: None,
+            ..Creation::requested("General", "", "carol@customer.example")
         })),
     )];
     v.push(tx(1, 20 + i % 300, "agent@example.com", Change::Correspond));

@@ -638,7 +638,6 @@ mod tests {
     use crate::ticket::history::{Creation, TicketField};
     use jiff::civil::time;
     use jiff::tz::TimeZone;
-    use std::collections::BTreeMap;
 
     fn at(s: &str) -> Timestamp {
         s.parse().unwrap()
@@ -662,21 +661,8 @@ mod tests {
             creator: "carol@customer.example".into(),
             time_taken: 0,
             change: Change::Create(Box::new(Creation {
-                queue: "General".into(),
-                subject: "x".into(),
-                status: Status::New,
-                owner: None,
-                requestors: vec!["carol@customer.example".into()],
-                cc: vec![],
-                admin_cc: vec![],
                 priority: 50,
-                final_priority: 0,
-                time_estimated: 0,
-                time_left: 0,
-                due: None,
-                starts: None,
-                custom_fields: BTreeMap::new(),
-                organization: None,
+                ..Creation::requested("General", "x", "carol@customer.example")
             })),
         }];
         for (i, (when, who, change)) in steps.iter().enumerate().skip(1) {

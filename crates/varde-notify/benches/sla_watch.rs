@@ -6,12 +6,10 @@
 //! answered through the store as the APIs do, priorities mixed; no relay, so alerts are
 //! recorded and wait.
 
-use std::collections::BTreeMap;
 use std::time::Instant;
 
 use jiff::{SignedDuration, Timestamp};
 use varde_core::ticket::history::{Creation, correspond};
-use varde_core::ticket::lifecycle::Status;
 use varde_notify::sla::{SlaWatch, SlaWatchConfig};
 use varde_store::{Location, Store};
 
@@ -27,21 +25,14 @@ async fn run(store: Store, engine: &str) {
     for i in 0..TICKETS {
         let at = t0 + SignedDuration::from_secs(i * 60);
         let creation = Creation {
-            queue: "General".into(),
-            subject: format!("Case {i}"),
-            status: Status::New,
             owner: Some("agent@example.com".into()),
-            requestors: vec![format!("user{}@big.example", i % 50)],
-            cc: vec![],
-            admin_cc: vec![],
             priority: [90, 60, 30, 10][(i % 4) as usize],
-            final_priority: 0,
-            time_estimated: 0,
-            time_left: 0,
-            due: None,
-            starts: None,
-            custom_fields: BTreeMap::new(),
             organization: Some(org),
+            ..Creation::requested(
+                "General",
+                &format!("Case {i}"),
+                &format!("user{}@big.example", i % 50),
+            )
         };
         let t = store
             .create_ticket("user@big.example", creation, &[], 0, at)

@@ -1,10 +1,7 @@
 //! Mail out through a real SMTP server (PyPI aiosmtpd, `../shared/services/smtp-sink`):
 //! what arrives, its threading headers, retries after a temporary failure, and the delivery log.
 
-use std::collections::BTreeMap;
-
 use varde_core::ticket::history::{Change, Creation, correspond};
-use varde_core::ticket::lifecycle::Status;
 use varde_notify::testing::{SmtpSink, header};
 use varde_notify::{MailConfig, MailWorker};
 use varde_store::tickets::NewAttachment;
@@ -12,21 +9,8 @@ use varde_store::{Location, Store};
 
 fn creation(subject: &str, requestor: &str) -> Creation {
     Creation {
-        queue: "General".into(),
-        subject: subject.into(),
-        status: Status::New,
-        owner: None,
-        requestors: vec![requestor.into()],
         cc: vec!["boss@customer.example".into()],
-        admin_cc: vec![],
-        priority: 0,
-        final_priority: 0,
-        time_estimated: 0,
-        time_left: 0,
-        due: None,
-        starts: None,
-        custom_fields: BTreeMap::new(),
-        organization: None,
+        ..Creation::requested("General", subject, requestor)
     }
 }
 

@@ -6,7 +6,6 @@ use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 use varde_core::ids::OrganizationId;
 use varde_core::ticket::history::{Change, Creation, Transaction, apply, correspond, replay};
-use varde_core::ticket::lifecycle::Status;
 use varde_core::ticket::{Ticket, TicketId};
 
 use crate::change_codec::encode;
@@ -142,21 +141,8 @@ impl Store {
         raw_digest: &str,
     ) -> std::result::Result<Delivered, ScriptError> {
         let creation = Creation {
-            queue: d.queue.to_string(),
-            subject: d.subject.to_string(),
-            status: Status::New,
-            owner: None,
-            requestors: vec![d.sender.to_string()],
-            cc: vec![],
-            admin_cc: vec![],
-            priority: 0,
-            final_priority: 0,
-            time_estimated: 0,
-            time_left: 0,
-            due: None,
-            starts: None,
-            custom_fields: Default::default(),
             organization: d.organization,
+            ..Creation::requested(d.queue, d.subject, d.sender)
         };
         let change = Change::Create(Box::new(creation));
         let t = replay(&[Transaction {

@@ -280,6 +280,22 @@ macro_rules! attach {
 
 pub(crate) use {append, attach, load_ticket, save_ticket};
 
+/// `(ticket, $1, $2, $3), (ticket, $4, $5, $6), …`: `n` rows of three values each, for the
+/// ticket a script inserts.
+fn rows_of_the_new_ticket(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                "({NEW_TICKET}, ${}, ${}, ${})",
+                3 * i + 1,
+                3 * i + 2,
+                3 * i + 3
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Adds to `script` what stores a new ticket in one go: its state row `t` (whose ids are
 /// not known yet; the row gets `effective_id = id`), its watchers and custom fields, its
 /// creation transaction `change`, and that transaction's attachments with their text indexed
@@ -351,16 +367,6 @@ pub(crate) fn new_ticket_statements(
     .flat_map(|(role, list)| list.iter().enumerate().map(move |(i, a)| (role, i, a)))
     .collect();
     if !watchers.is_empty() {
-        let rows: Vec<String> = (0..watchers.len())
-            .map(|i| {
-                format!(
-                    "({NEW_TICKET}, ${}, ${}, ${})",
-                    3 * i + 1,
-                    3 * i + 2,
-                    3 * i + 3
-                )
-            })
-            .collect();
         let values = watchers
             .iter()
             .flat_map(|(role, i, a)| [(*role).into(), (*i as i64).into(), a.to_lowercase().into()])
@@ -368,7 +374,7 @@ pub(crate) fn new_ticket_statements(
         script.push(
             &format!(
                 "INSERT INTO ticket_watchers (ticket_id, role, position, address) VALUES {}",
-                rows.join(", ")
+                rows_of_the_new_ticket(watchers.len())
             ),
             values,
         );
@@ -379,16 +385,6 @@ pub(crate) fn new_ticket_statements(
         .flat_map(|(name, values)| values.iter().enumerate().map(move |(i, v)| (name, i, v)))
         .collect();
     if !fields.is_empty() {
-        let rows: Vec<String> = (0..fields.len())
-            .map(|i| {
-                format!(
-                    "({NEW_TICKET}, ${}, ${}, ${})",
-                    3 * i + 1,
-                    3 * i + 2,
-                    3 * i + 3
-                )
-            })
-            .collect();
         let values = fields
             .iter()
             .flat_map(|(name, i, v)| [name.as_str().into(), (*i as i64).into(), v.as_str().into()])
@@ -396,7 +392,7 @@ pub(crate) fn new_ticket_statements(
         script.push(
             &format!(
                 "INSERT INTO ticket_custom_fields (ticket_id, name, position, value) VALUES {}",
-                rows.join(", ")
+                rows_of_the_new_ticket(fields.len())
             ),
             values,
         );

@@ -599,28 +599,16 @@ async fn seed_tickets(store: &Store, now: Timestamp) -> anyhow::Result<()> {
         .await?;
     for (i, d) in TICKETS.iter().enumerate() {
         let at = now - jiff::SignedDuration::from_hours(30 - 5 * i as i64);
-        let requestors = vec![d.requestor.to_string()];
-        let organization = varde_web::tickets::organization_of(store, &requestors).await?;
+        let organization =
+            varde_web::tickets::organization_of(store, &[d.requestor.to_string()]).await?;
         let creation = Creation {
-            queue: d.queue.into(),
-            subject: d.subject.into(),
-            status: Status::New,
-            owner: None,
-            requestors,
-            cc: vec![],
-            admin_cc: vec![],
-            priority: 0,
-            final_priority: 0,
-            time_estimated: 0,
-            time_left: 0,
-            due: None,
-            starts: None,
             custom_fields: d
                 .custom_fields
                 .iter()
                 .map(|(k, v)| (k.to_string(), vec![v.to_string()]))
                 .collect(),
             organization,
+            ..Creation::requested(d.queue, d.subject, d.requestor)
         };
         let t = store
             .create_ticket(d.requestor, creation, &[NewAttachment::text(d.text)], 0, at)

@@ -919,9 +919,8 @@ async fn onboarding_survives_kill_9_with_one_of_each_object_in_keystone() {
 /// Message-ID, so a mail client shows it once).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn outgoing_mail_survives_kill_9_with_nothing_lost() {
-    use std::collections::{BTreeMap, HashMap};
+    use std::collections::HashMap;
     use varde_core::ticket::history::Creation;
-    use varde_core::ticket::lifecycle::Status;
     const MAILS: usize = 300;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
@@ -932,23 +931,7 @@ async fn outgoing_mail_survives_kill_9_with_nothing_lost() {
     let mut tickets = Vec::new();
     for i in 0..MAILS {
         let who = format!("customer{i}@example.org");
-        let creation = Creation {
-            queue: "General".into(),
-            subject: format!("Request {i}"),
-            status: Status::New,
-            owner: None,
-            requestors: vec![who.clone()],
-            cc: vec![],
-            admin_cc: vec![],
-            priority: 0,
-            final_priority: 0,
-            time_estimated: 0,
-            time_left: 0,
-            due: None,
-            starts: None,
-            custom_fields: BTreeMap::new(),
-            organization: None,
-        };
+        let creation = Creation::requested("General", &format!("Request {i}"), &who);
         let t = store
             .create_ticket(&who, creation, &[], 0, now)
             .await

@@ -110,6 +110,30 @@ pub struct Creation {
     pub organization: Option<OrganizationId>,
 }
 
+impl Creation {
+    /// A new ticket as a requestor opens it: status `new`, no owner, no other watchers,
+    /// priority 0, no dates, no custom fields and no organisation yet.
+    pub fn requested(queue: &str, subject: &str, requestor: &str) -> Creation {
+        Creation {
+            queue: queue.to_string(),
+            subject: subject.to_string(),
+            status: Status::New,
+            owner: None,
+            requestors: vec![requestor.to_string()],
+            cc: vec![],
+            admin_cc: vec![],
+            priority: 0,
+            final_priority: 0,
+            time_estimated: 0,
+            time_left: 0,
+            due: None,
+            starts: None,
+            custom_fields: BTreeMap::new(),
+            organization: None,
+        }
+    }
+}
+
 /// What a transaction did. Message text and attachments are stored beside the transaction;
 /// the history only needs what changes the ticket.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -504,21 +528,9 @@ mod tests {
 
     fn creation() -> Creation {
         Creation {
-            queue: "General".into(),
-            subject: "Disk full".into(),
-            status: Status::New,
-            owner: None,
-            requestors: vec!["carol@customer.example".into()],
-            cc: vec![],
-            admin_cc: vec![],
             priority: 10,
             final_priority: 50,
-            time_estimated: 0,
-            time_left: 0,
-            due: None,
-            starts: None,
-            custom_fields: BTreeMap::new(),
-            organization: None,
+            ..Creation::requested("General", "Disk full", "carol@customer.example")
         }
     }
 

@@ -1,7 +1,5 @@
 //! Tickets on both engines: the write path, history and replay, attachments, TicketSQL.
 
-use std::collections::BTreeMap;
-
 use varde_core::access::Visibility;
 use varde_core::ids::OrganizationId;
 use varde_core::ticket::history::{
@@ -15,23 +13,7 @@ use varde_store::tickets::{NewAttachment, TicketError};
 use super::{stores, t};
 
 pub fn creation(subject: &str, requestor: &str) -> Creation {
-    Creation {
-        queue: "General".into(),
-        subject: subject.into(),
-        status: Status::New,
-        owner: None,
-        requestors: vec![requestor.into()],
-        cc: vec![],
-        admin_cc: vec![],
-        priority: 0,
-        final_priority: 0,
-        time_estimated: 0,
-        time_left: 0,
-        due: None,
-        starts: None,
-        custom_fields: BTreeMap::new(),
-        organization: None,
-    }
+    Creation::requested("General", subject, requestor)
 }
 
 #[tokio::test]

@@ -1,8 +1,6 @@
 //! The quarterly report over HTTP on both engines: a premium customer with Compute in Oslo,
 //! one ticket answered and resolved, and a three-hour Compute outage in the quarter.
 
-use std::collections::BTreeMap;
-
 use serde_json::Value;
 use varde_core::access::Role;
 use varde_core::catalogue::{Service, Site};
@@ -116,21 +114,9 @@ async fn the_quarterly_report_counts_tickets_sla_and_availability() {
             .create_ticket(
                 "ops@fjord.example",
                 Creation {
-                    queue: "General".into(),
-                    subject: "Instances unreachable".into(),
-                    status: Status::New,
-                    owner: None,
-                    requestors: vec!["ops@fjord.example".into()],
-                    cc: vec![],
-                    admin_cc: vec![],
                     priority: 50,
-                    final_priority: 0,
-                    time_estimated: 0,
-                    time_left: 0,
-                    due: None,
-                    starts: None,
-                    custom_fields: BTreeMap::new(),
                     organization: Some(org.id),
+                    ..Creation::requested("General", "Instances unreachable", "ops@fjord.example")
                 },
                 &[],
                 0,
