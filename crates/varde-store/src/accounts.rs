@@ -180,17 +180,29 @@ impl Store {
 
     /// The account and CSRF token of a live session.
     pub async fn session(&self, secret: &str, now: Timestamp) -> Result<Option<(Account, String)>> {
-        let found: Option<(i64, String)> = read_pool!(self, p => sqlx::query_as(
-            "SELECT user_id, csrf_token FROM sessions WHERE token_hash = $1 AND expires_at > $2",
-        )
-        .bind(secret_digest(secret))
-        .bind(micros(now))
-        .fetch_optional(p)
-        .await)?;
-        let Some((user, csrf)) = found else {
-            return Ok(None);
-        };
-        Ok(self.account(UserId(user)).await?.map(|a| (a, csrf)))
+        #[derive(sqlx::FromRow)]
+        struct SessionRow {
+            #[sqlx(flatten)]
+            user: UserRow,
+            csrf_token: String,
+        }
+        // One read: every request with a session cookie makes it.
+        let sql = format!(
+            "SELECT {}, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2",
+            USER_COLUMNS
+                .split(", ")
+                .map(|c| format!("u.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let found: Option<SessionRow> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(secret_digest(secret))
+            .bind(micros(now))
+            .fetch_optional(p)
+            .await)?;
+        found
+            .map(|r| Ok((r.user.into_account()?, r.csrf_token)))
+            .transpose()
     }
 
     pub async fn end_session(&self, secret: &str) -> Result<()> {

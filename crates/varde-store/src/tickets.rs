@@ -515,13 +515,29 @@ impl Store {
         time_taken: i64,
         now: Timestamp,
     ) -> std::result::Result<Ticket, TicketError> {
-        check_sizes(attachments)?;
-        if self.queue(&creation.queue).await?.is_none() {
+        let Some(queue) = self.queue(&creation.queue).await? else {
             return Err(TicketError::Refused(format!(
                 "no queue named '{}'",
                 creation.queue
             )));
-        }
+        };
+        self.create_ticket_in(&queue, creator, creation, attachments, time_taken, now)
+            .await
+    }
+
+    /// Opens a ticket in `queue`, which the caller has just read (so it is not read again),
+    /// as [`Store::create_ticket`] does.
+    pub async fn create_ticket_in(
+        &self,
+        queue: &Queue,
+        creator: &str,
+        mut creation: Creation,
+        attachments: &[NewAttachment],
+        time_taken: i64,
+        now: Timestamp,
+    ) -> std::result::Result<Ticket, TicketError> {
+        check_sizes(attachments)?;
+        creation.queue = queue.name.clone();
         let subject = creation.subject.clone();
         let change = Change::Create(Box::new(creation));
         let mut t = replay(&[Transaction {

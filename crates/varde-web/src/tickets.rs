@@ -302,14 +302,14 @@ pub async fn open(
             creation.queue
         )));
     };
-    creation.queue = queue.name.clone();
     let defs = state.store.queue_custom_fields(&queue.name).await?;
     creation.custom_fields = custom_fields::check(&queue.name, &defs, &creation.custom_fields)
         .map_err(TicketError::Refused)?;
     creation.organization = organization_of(&state.store, &creation.requestors).await?;
     state
         .store
-        .create_ticket(
+        .create_ticket_in(
+            &queue,
             creator,
             creation,
             &message.attachments(),

@@ -415,23 +415,8 @@ async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
         }
         Err(m) => return error(StatusCode::BAD_REQUEST, &m),
     };
-    if state
-        .store
-        .queue(&creation.queue)
-        .await
-        .ok()
-        .flatten()
-        .is_none()
-    {
-        return error(
-            StatusCode::FORBIDDEN,
-            &format!(
-                "No permission to create tickets in the queue '{}'",
-                creation.queue
-            ),
-        );
-    }
     let message = message_of(&obj, attachments);
+    let queue = creation.queue.clone();
     match tickets::open(&state, account.email.as_str(), creation, &message).await {
         Ok(t) => {
             let b = base(&headers);
@@ -441,6 +426,14 @@ async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
                 json!({"id": t.id.to_string(), "type": "ticket", "_url": format!("{b}/ticket/{}", t.id)}).to_string(),
             )
                 .into_response()
+        }
+        // RT answers a queue that does not exist as one the caller may not create in. The
+        // queue is read again only when the creation was refused.
+        Err(TicketError::Refused(_)) if matches!(state.store.queue(&queue).await, Ok(None)) => {
+            error(
+                StatusCode::FORBIDDEN,
+                &format!("No permission to create tickets in the queue '{queue}'"),
+            )
         }
         Err(e) => ticket_error(e),
     }
