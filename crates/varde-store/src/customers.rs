@@ -313,6 +313,50 @@ impl Store {
         Ok((starts.len() == 1).then(|| OrganizationId(starts[0])))
     }
 
+    /// The organisation that mail from `addresses` belongs to: the first address that is a
+    /// contact's, else the first whose domain is an organisation's mail domain. One read.
+    pub async fn organization_of_addresses(
+        &self,
+        addresses: &[EmailAddress],
+    ) -> Result<Option<OrganizationId>> {
+        if addresses.is_empty() {
+            return Ok(None);
+        }
+        let style = self.placeholders();
+        let domains: Vec<MailDomain> = addresses.iter().map(EmailAddress::domain).collect();
+        let list = |from: usize| {
+            (0..addresses.len())
+                .map(|i| style.nth(from + i))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let sql = format!(
+            "SELECT 0, email, organization_id FROM contacts WHERE email IN ({}) \
+             UNION ALL SELECT 1, domain, organization_id FROM organization_domains WHERE domain IN ({})",
+            list(1),
+            list(1 + addresses.len())
+        );
+        let rows: Vec<(i32, String, i64)> = read_pool!(self, p => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+            for a in addresses {
+                q = q.bind(a.as_str());
+            }
+            for d in &domains {
+                q = q.bind(d.as_str());
+            }
+            q.fetch_all(p).await
+        })?;
+        let found = |by_domain: i32, key: &str| {
+            rows.iter()
+                .find(|(k, v, _)| *k == by_domain && v == key)
+                .map(|(_, _, o)| OrganizationId(*o))
+        };
+        Ok(addresses
+            .iter()
+            .find_map(|a| found(0, a.as_str()))
+            .or_else(|| domains.iter().find_map(|d| found(1, d.as_str()))))
+    }
+
     pub async fn organization_by_domain(
         &self,
         domain: &MailDomain,

@@ -430,6 +430,22 @@ pub(crate) fn new_ticket_statements(
     }
 }
 
+/// A custom field's definition as stored: its allowed values one per line.
+fn custom_field_def(
+    name: String,
+    allowed: &str,
+) -> varde_core::ticket::custom_fields::CustomFieldDef {
+    varde_core::ticket::custom_fields::CustomFieldDef {
+        name,
+        allowed: allowed
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect(),
+    }
+}
+
 fn check_sizes(attachments: &[NewAttachment]) -> std::result::Result<(), TicketError> {
     for a in attachments {
         if a.content.len() > MAX_ATTACHMENT_BYTES {
@@ -930,6 +946,51 @@ impl Store {
 
 impl Store {
     /// The custom fields defined for a queue, in order.
+    /// A queue and the custom fields defined for it, in one read (what opening a ticket needs).
+    pub async fn queue_with_custom_fields(
+        &self,
+        name_or_id: &str,
+    ) -> Result<
+        Option<(
+            Queue,
+            Vec<varde_core::ticket::custom_fields::CustomFieldDef>,
+        )>,
+    > {
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            String,
+            bool,
+            Option<String>,
+            Option<String>,
+        );
+        let key = name_or_id.trim().to_lowercase();
+        let id: i64 = key.parse().unwrap_or(-1);
+        let rows: Vec<Row> = read_pool!(self, p => sqlx::query_as(
+            "SELECT q.id, q.name, q.description, q.correspond_address, q.comment_address, q.disabled, f.name, f.allowed \
+             FROM queues q LEFT JOIN queue_custom_fields f ON f.queue_key = q.name_key \
+             WHERE q.name_key = $1 OR q.id = $2 ORDER BY f.position, f.name",
+        ).bind(&key).bind(id).fetch_all(p).await)?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let queue = Queue {
+            id: first.0,
+            name: first.1.clone(),
+            description: first.2.clone(),
+            correspond_address: first.3.clone(),
+            comment_address: first.4.clone(),
+            disabled: first.5,
+        };
+        let fields = rows
+            .into_iter()
+            .filter_map(|r| Some(custom_field_def(r.6?, &r.7?)))
+            .collect();
+        Ok(Some((queue, fields)))
+    }
+
     pub async fn queue_custom_fields(
         &self,
         queue: &str,
@@ -939,17 +1000,7 @@ impl Store {
         ).bind(queue.trim().to_lowercase()).fetch_all(p).await)?;
         Ok(rows
             .into_iter()
-            .map(
-                |(name, allowed)| varde_core::ticket::custom_fields::CustomFieldDef {
-                    name,
-                    allowed: allowed
-                        .lines()
-                        .map(str::trim)
-                        .filter(|l| !l.is_empty())
-                        .map(str::to_string)
-                        .collect(),
-                },
-            )
+            .map(|(name, allowed)| custom_field_def(name, &allowed))
             .collect())
     }
 

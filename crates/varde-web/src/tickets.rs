@@ -107,17 +107,7 @@ pub async fn organization_of(
         .iter()
         .filter_map(|r| EmailAddress::parse(r).ok())
         .collect();
-    for e in &parsed {
-        if let Some(c) = store.contact_by_email(e).await? {
-            return Ok(Some(c.organization));
-        }
-    }
-    for e in &parsed {
-        if let Some(o) = store.organization_by_domain(&e.domain()).await? {
-            return Ok(Some(o));
-        }
-    }
-    Ok(None)
+    store.organization_of_addresses(&parsed).await
 }
 
 /// A new ticket from RT fields. `default_requestor` is the requestor when none is named.
@@ -296,13 +286,16 @@ pub async fn open(
     mut creation: Creation,
     message: &Message,
 ) -> Result<Ticket, TicketError> {
-    let Some(queue) = state.store.queue(&creation.queue).await? else {
+    let Some((queue, defs)) = state
+        .store
+        .queue_with_custom_fields(&creation.queue)
+        .await?
+    else {
         return Err(TicketError::Refused(format!(
             "Queue '{}' does not exist",
             creation.queue
         )));
     };
-    let defs = state.store.queue_custom_fields(&queue.name).await?;
     creation.custom_fields = custom_fields::check(&queue.name, &defs, &creation.custom_fields)
         .map_err(TicketError::Refused)?;
     creation.organization = organization_of(&state.store, &creation.requestors).await?;

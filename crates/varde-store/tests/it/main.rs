@@ -234,6 +234,33 @@ async fn customer_database_story() {
             "Ingrid Nilsen"
         );
         assert_eq!(store.contacts_of(sikt.id).await.unwrap().len(), 1);
+        // A ticket's organisation: a contact's address wins over a mail domain, whichever
+        // requestor comes first; else the first domain that is an organisation's.
+        let of = |list: &[&str]| {
+            let list: Vec<EmailAddress> = list
+                .iter()
+                .map(|a| EmailAddress::parse(a).unwrap())
+                .collect();
+            let store = store.clone();
+            async move { store.organization_of_addresses(&list).await.unwrap() }
+        };
+        assert_eq!(
+            of(&["someone@kth.se", "ingrid@sikt.no"]).await,
+            Some(sikt.id),
+            "{engine}"
+        );
+        assert_eq!(
+            of(&["x@nowhere.example", "y@uninett.no", "z@kth.se"]).await,
+            Some(sikt.id),
+            "{engine}"
+        );
+        assert_eq!(
+            of(&["z@kth.se", "y@uninett.no"]).await,
+            Some(kth.id),
+            "{engine}"
+        );
+        assert_eq!(of(&["x@nowhere.example"]).await, None, "{engine}");
+        assert_eq!(of(&[]).await, None, "{engine}");
         store
             .delete_contact("ada@example.com", c.id, t("2026-01-06T00:00:00Z"))
             .await

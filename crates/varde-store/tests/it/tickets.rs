@@ -698,3 +698,61 @@ async fn writes_at_once_commit_together_and_a_failing_one_fails_alone() {
         );
     }
 }
+
+/// Opening a ticket reads a queue and its custom fields in one go; that read agrees with the
+/// two separate ones, for a queue with fields, one without, and one that does not exist.
+#[tokio::test]
+async fn a_queue_and_its_custom_fields_read_together() {
+    use varde_core::ticket::custom_fields::CustomFieldDef;
+    for (store, _dir) in stores().await {
+        let engine = store.engine();
+        let defs = vec![
+            CustomFieldDef {
+                name: "Site".into(),
+                allowed: vec!["no-osl1".into(), "se-sto2".into()],
+            },
+            CustomFieldDef {
+                name: "Case".into(),
+                allowed: vec![],
+            },
+        ];
+        store
+            .set_queue_custom_fields("General", &defs)
+            .await
+            .unwrap();
+        let (queue, fields) = store
+            .queue_with_custom_fields("general")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            Some(queue.clone()),
+            store.queue("General").await.unwrap(),
+            "{engine}"
+        );
+        assert_eq!(
+            fields,
+            store.queue_custom_fields("General").await.unwrap(),
+            "{engine}"
+        );
+        assert_eq!(fields.len(), 2, "{engine}");
+        let by_id = store
+            .queue_with_custom_fields(&queue.id.to_string())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(by_id, (queue, fields), "{engine}");
+        store.set_queue_custom_fields("General", &[]).await.unwrap();
+        let (_, none) = store
+            .queue_with_custom_fields("General")
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(none.is_empty(), "{engine}");
+        assert_eq!(
+            store.queue_with_custom_fields("NoSuchQueue").await.unwrap(),
+            None,
+            "{engine}"
+        );
+    }
+}
