@@ -162,6 +162,7 @@ impl Store {
         );
         new_ticket_statements(&mut script, &t, &change, 0, &d.parts, d.subject);
         let flags = d.flags.join("\n");
+        let an_hour_ago = micros(d.now) - 3_600_000_000;
         // Automatic mail (auto-replies, bounces, our own) is recorded, never answered; and one
         // sender gets at most AUTOREPLIES_PER_HOUR autoreplies, so that two robots answering
         // each other cannot start a storm. Both are decided inside the transaction.
@@ -186,7 +187,7 @@ impl Store {
                      SELECT 'autoreply', {NEW_TICKET}, {NEW_TRANSACTION}, $1, $1 WHERE {} < $4",
                     recent.replace("$5", "$2").replace("$9", "$3")
                 ),
-                vec![micros(d.now).into(), d.sender.into(), (micros(d.now) - 3_600_000_000).into(), AUTOREPLIES_PER_HOUR.into()],
+                vec![micros(d.now).into(), d.sender.into(), an_hour_ago.into(), AUTOREPLIES_PER_HOUR.into()],
             );
             (
                 format!(
@@ -209,10 +210,11 @@ impl Store {
                     d.sender.into(),
                     micros(d.now).into(),
                 ];
-                v.push(flags.clone().into());
+                let held_back = if flags.is_empty() { "no autoreply: " } else { "\nno autoreply: " };
+                v.push(flags.into());
                 if !d.automatic {
-                    v.push((if flags.is_empty() { "no autoreply: " } else { "\nno autoreply: " }).into());
-                    v.push((micros(d.now) - 3_600_000_000).into());
+                    v.push(held_back.into());
+                    v.push(an_hour_ago.into());
                 }
                 v
             },

@@ -176,9 +176,10 @@ struct SqliteScript {
 }
 
 impl SqliteScript {
-    /// Runs `prefix`, the script, then `suffix`, as one query on `conn`.
+    /// Runs `prefix`, the script, then `suffix`, as one query on `conn`. Consumes the script:
+    /// its parameters (a mail's raw message among them) are bound without a copy.
     async fn run(
-        &self,
+        self,
         conn: &mut sqlx::SqliteConnection,
         prefix: &str,
         suffix: &str,
@@ -187,11 +188,11 @@ impl SqliteScript {
             "{prefix}\n{}{suffix}",
             self.sql
         )));
-        for v in &self.values {
+        for v in self.values {
             query = match v {
-                Value::Int(i) => query.bind(*i),
-                Value::Text(t) => query.bind(t.clone()),
-                Value::Blob(b) => query.bind(b.clone()),
+                Value::Int(i) => query.bind(i),
+                Value::Text(t) => query.bind(t),
+                Value::Blob(b) => query.bind(b),
             };
         }
         let rows = query.fetch_all(&mut *conn).await?;
@@ -202,9 +203,12 @@ impl SqliteScript {
     }
 }
 
+/// Where a script's outcome goes.
+type Reply = oneshot::Sender<std::result::Result<Vec<i64>, ScriptError>>;
+
 struct Job {
     script: SqliteScript,
-    reply: oneshot::Sender<std::result::Result<Vec<i64>, ScriptError>>,
+    reply: Reply,
 }
 
 /// The one place scripts are committed on SQLite. See the module documentation.
@@ -234,39 +238,37 @@ impl Committer {
 /// Commits `batch`: alone, as one query; several, one savepoint each in one transaction.
 /// Every job is answered only after its fate is durable.
 async fn commit(write: &sqlx::SqlitePool, batch: Vec<Job>) {
-    let fail_all = |batch: Vec<Job>, e: &sqlx::Error| {
-        for job in batch {
-            let _ = job
-                .reply
-                .send(Err(ScriptError::Store(StoreError::Unavailable(
-                    sqlx::Error::Protocol(e.to_string()),
-                ))));
+    let (scripts, replies): (Vec<SqliteScript>, Vec<Reply>) =
+        batch.into_iter().map(|job| (job.script, job.reply)).unzip();
+    let fail_all = |replies: Vec<Reply>, e: &sqlx::Error| {
+        for reply in replies {
+            let _ = reply.send(Err(ScriptError::Store(StoreError::Unavailable(
+                sqlx::Error::Protocol(e.to_string()),
+            ))));
         }
     };
     let mut conn = match write.acquire().await {
         Ok(c) => c,
-        Err(e) => return fail_all(batch, &e),
+        Err(e) => return fail_all(replies, &e),
     };
-    if let [_] = batch.as_slice() {
-        let job = batch.into_iter().next().expect("one job");
-        let outcome = job
-            .script
-            .run(&mut conn, "BEGIN IMMEDIATE;", "COMMIT;")
-            .await;
+    if scripts.len() == 1 {
+        let script = scripts.into_iter().next().expect("one script");
+        let outcome = script.run(&mut conn, "BEGIN IMMEDIATE;", "COMMIT;").await;
         if outcome.is_err() {
             // The statements stopped at the failing one; undo what ran before it.
             let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
         }
-        let _ = job.reply.send(outcome.map_err(ScriptError::from));
+        if let Some(reply) = replies.into_iter().next() {
+            let _ = reply.send(outcome.map_err(ScriptError::from));
+        }
         return;
     }
     if let Err(e) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
-        return fail_all(batch, &e);
+        return fail_all(replies, &e);
     }
-    let mut outcomes = Vec::with_capacity(batch.len());
-    for job in &batch {
-        let outcome = job
-            .script
+    let mut outcomes = Vec::with_capacity(scripts.len());
+    for script in scripts {
+        let outcome = script
             .run(&mut conn, "SAVEPOINT script;", "RELEASE script;")
             .await;
         if outcome.is_err() {
@@ -275,17 +277,17 @@ async fn commit(write: &sqlx::SqlitePool, batch: Vec<Job>) {
                 .await;
             if let Err(e) = undone {
                 let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-                return fail_all(batch, &e);
+                return fail_all(replies, &e);
             }
         }
         outcomes.push(outcome);
     }
     if let Err(e) = sqlx::query("COMMIT").execute(&mut *conn).await {
         let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-        return fail_all(batch, &e);
+        return fail_all(replies, &e);
     }
-    for (job, outcome) in batch.into_iter().zip(outcomes) {
-        let _ = job.reply.send(outcome.map_err(ScriptError::from));
+    for (reply, outcome) in replies.into_iter().zip(outcomes) {
+        let _ = reply.send(outcome.map_err(ScriptError::from));
     }
 }
 

@@ -15,7 +15,7 @@ use varde_core::ticket::lifecycle::Status;
 use varde_core::ticket::{LinkKind, Ticket, TicketId};
 
 use crate::change_codec::{decode, encode};
-use crate::script::{NEW_TICKET, NEW_TRANSACTION, Script};
+use crate::script::{NEW_TICKET, NEW_TRANSACTION, Script, Value};
 use crate::{Result, Store, StoreError, from_micros, micros, read_pool, write_pool};
 
 /// The largest attachment Varde stores.
@@ -282,8 +282,17 @@ pub(crate) use {append, attach, load_ticket, save_ticket};
 
 /// `(ticket, $1, $2, $3), (ticket, $4, $5, $6), …`: `n` rows of three values each, for the
 /// ticket a script inserts.
-fn rows_of_the_new_ticket(n: usize) -> String {
-    (0..n)
+/// Inserts `rows` of (key, position, value) for the new ticket into `table_and_columns`, one
+/// statement for all of them; nothing when there are none.
+fn push_rows_of_the_new_ticket(
+    script: &mut Script,
+    table_and_columns: &str,
+    rows: Vec<[Value; 3]>,
+) {
+    if rows.is_empty() {
+        return;
+    }
+    let placeholders = (0..rows.len())
         .map(|i| {
             format!(
                 "({NEW_TICKET}, ${}, ${}, ${})",
@@ -293,7 +302,11 @@ fn rows_of_the_new_ticket(n: usize) -> String {
             )
         })
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    script.push(
+        &format!("INSERT INTO {table_and_columns} VALUES {placeholders}"),
+        rows.into_iter().flatten().collect(),
+    );
 }
 
 /// Adds to `script` what stores a new ticket in one go: its state row `t` (whose ids are
@@ -358,45 +371,38 @@ pub(crate) fn new_ticket_statements(
             encode(change).into(),
         ],
     );
-    let watchers: Vec<(&str, usize, &String)> = [
+    let watchers = [
         ("Requestor", &t.requestors),
         ("Cc", &t.cc),
         ("AdminCc", &t.admin_cc),
     ]
     .into_iter()
-    .flat_map(|(role, list)| list.iter().enumerate().map(move |(i, a)| (role, i, a)))
+    .flat_map(|(role, list)| {
+        list.iter()
+            .enumerate()
+            .map(move |(i, a)| [role.into(), (i as i64).into(), a.to_lowercase().into()])
+    })
     .collect();
-    if !watchers.is_empty() {
-        let values = watchers
-            .iter()
-            .flat_map(|(role, i, a)| [(*role).into(), (*i as i64).into(), a.to_lowercase().into()])
-            .collect();
-        script.push(
-            &format!(
-                "INSERT INTO ticket_watchers (ticket_id, role, position, address) VALUES {}",
-                rows_of_the_new_ticket(watchers.len())
-            ),
-            values,
-        );
-    }
-    let fields: Vec<(&String, usize, &String)> = t
+    push_rows_of_the_new_ticket(
+        script,
+        "ticket_watchers (ticket_id, role, position, address)",
+        watchers,
+    );
+    let fields = t
         .custom_fields
         .iter()
-        .flat_map(|(name, values)| values.iter().enumerate().map(move |(i, v)| (name, i, v)))
+        .flat_map(|(name, values)| {
+            values
+                .iter()
+                .enumerate()
+                .map(move |(i, v)| [name.as_str().into(), (i as i64).into(), v.as_str().into()])
+        })
         .collect();
-    if !fields.is_empty() {
-        let values = fields
-            .iter()
-            .flat_map(|(name, i, v)| [name.as_str().into(), (*i as i64).into(), v.as_str().into()])
-            .collect();
-        script.push(
-            &format!(
-                "INSERT INTO ticket_custom_fields (ticket_id, name, position, value) VALUES {}",
-                rows_of_the_new_ticket(fields.len())
-            ),
-            values,
-        );
-    }
+    push_rows_of_the_new_ticket(
+        script,
+        "ticket_custom_fields (ticket_id, name, position, value)",
+        fields,
+    );
     let mut text = String::from(extra_text);
     for a in attachments {
         let digest = hex::encode(Sha256::digest(&a.content));
