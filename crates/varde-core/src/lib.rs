@@ -17,6 +17,7 @@
 //! - [`mail_template`]: editable mail templates (the autoreply per language) and their placeholders.
 //! - [`onboarding`]: onboarding and offboarding runs: templates, plans, step order, OpenStack names.
 //! - [`form`]: field errors shared by API, console forms and CSV import.
+//! - [`content_type`]: attachment content types, normalised on the way in, served by an allowlist.
 //!
 //! **Architecture Invariant:** nothing here performs I/O, reads the clock or draws random
 //! numbers. Time is always a parameter.
@@ -27,6 +28,7 @@ pub mod audit;
 pub mod calendar;
 pub mod catalogue;
 pub mod contact;
+pub mod content_type;
 pub mod contract;
 pub mod customer;
 pub mod entitlements;

@@ -12,6 +12,11 @@
 //! ```
 //! Keywords are case-insensitive. Errors name what was expected and where, in words a person
 //! can act on; they never carry SQL.
+//!
+//! A query is bounded before it is read: at most [`MAX_LENGTH`] characters, parentheses
+//! nested at most [`MAX_DEPTH`] deep and at most [`MAX_CONDITIONS`] conditions. Every query a
+//! person or a saved search writes fits; a hostile one is refused with a message instead of
+//! exhausting the parser's stack or the database's expression depth.
 
 use varde_core::ticket::query::{Field, Op, Query, Value};
 
@@ -22,6 +27,13 @@ pub struct QueryError {
     pub message: String,
     pub position: usize,
 }
+
+/// The longest query text accepted, in characters.
+pub const MAX_LENGTH: usize = 16 * 1024;
+/// How deep parentheses may nest.
+pub const MAX_DEPTH: usize = 32;
+/// How many conditions one query may hold.
+pub const MAX_CONDITIONS: usize = 250;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Token {
@@ -136,6 +148,8 @@ struct Parser {
     tokens: Vec<(Token, usize)>,
     at: usize,
     end: usize,
+    depth: usize,
+    conditions: usize,
 }
 
 impl Parser {
@@ -181,15 +195,30 @@ impl Parser {
     fn primary(&mut self) -> Result<Query, QueryError> {
         match self.peek() {
             Some(Token::Open) => {
+                if self.depth == MAX_DEPTH {
+                    return self.error(format!(
+                        "parentheses nest more than {MAX_DEPTH} deep; simplify the query"
+                    ));
+                }
                 self.at += 1;
+                self.depth += 1;
                 let q = self.or()?;
+                self.depth -= 1;
                 if self.peek() != Some(&Token::Close) {
                     return self.error("expecting ')'");
                 }
                 self.at += 1;
                 Ok(q)
             }
-            Some(Token::Word(_)) | Some(Token::Quoted(_)) => self.condition(),
+            Some(Token::Word(_)) | Some(Token::Quoted(_)) => {
+                if self.conditions == MAX_CONDITIONS {
+                    return self.error(format!(
+                        "the query has more than {MAX_CONDITIONS} conditions; split it"
+                    ));
+                }
+                self.conditions += 1;
+                self.condition()
+            }
             Some(_) => self.error("expecting a field name or '('"),
             None => self.error("expecting a field name, the query ends too early"),
         }
@@ -348,6 +377,13 @@ fn field(name: &str) -> Option<Field> {
 
 /// Parses a TicketSQL query. An empty query matches every ticket.
 pub fn parse(input: &str) -> Result<Query, QueryError> {
+    let length = input.chars().count();
+    if length > MAX_LENGTH {
+        return Err(QueryError {
+            message: format!("the query is longer than {MAX_LENGTH} characters"),
+            position: MAX_LENGTH,
+        });
+    }
     let tokens = tokenize(input)?;
     if tokens.is_empty() {
         return Ok(Query::All);
@@ -355,7 +391,9 @@ pub fn parse(input: &str) -> Result<Query, QueryError> {
     let mut p = Parser {
         tokens,
         at: 0,
-        end: input.chars().count(),
+        end: length,
+        depth: 0,
+        conditions: 0,
     };
     let q = p.or()?;
     if p.at < p.tokens.len() {
@@ -466,6 +504,22 @@ mod tests {
             "error: NULL can only be compared with = or != (or IS) (at character 10)",
         );
         check("AND", "error: unknown field 'AND' (at character 0)");
+    }
+
+    #[test]
+    fn hostile_sizes_are_refused_with_a_message() {
+        let deep = format!("{}id > 0{}", "(".repeat(5000), ")".repeat(5000));
+        let e = parse(&deep).unwrap_err();
+        assert!(e.message.contains("nest more than 32"), "{e}");
+        let nested = format!("{}id > 0{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+        assert!(parse(&nested).is_ok());
+        let many = vec!["id > 0"; 300].join(" AND ");
+        let e = parse(&many).unwrap_err();
+        assert!(e.message.contains("more than 250 conditions"), "{e}");
+        assert!(parse(&vec!["id>0"; 2000].join(" AND ")).is_err());
+        assert!(parse(&vec!["id > 0"; MAX_CONDITIONS].join(" OR ")).is_ok());
+        let long = format!("Subject = '{}'", "x".repeat(MAX_LENGTH));
+        assert!(parse(&long).unwrap_err().message.contains("longer than"));
     }
 
     proptest::proptest! {

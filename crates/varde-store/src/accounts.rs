@@ -110,6 +110,23 @@ impl Store {
         row.map(UserRow::into_account).transpose()
     }
 
+    /// The account with this id and its password hash, in one read.
+    pub async fn account_and_password(
+        &self,
+        id: UserId,
+    ) -> Result<Option<(Account, Option<String>)>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            user: UserRow,
+            password_hash: Option<String>,
+        }
+        let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE id = $1");
+        let row: Option<Row> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id.0).fetch_optional(p).await)?;
+        row.map(|r| Ok((r.user.into_account()?, r.password_hash)))
+            .transpose()
+    }
+
     /// The account with this e-mail and its password hash, for logging in.
     pub async fn account_for_login(
         &self,
@@ -129,8 +146,16 @@ impl Store {
         rows.into_iter().map(UserRow::into_account).collect()
     }
 
+    /// Sets an account's password; every session it had ends in the same transaction, so a
+    /// stolen session does not outlive the password change.
     pub async fn set_password_hash(&self, id: UserId, hash: &str) -> Result<()> {
-        let n = write_pool!(self, p => sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(id.0).execute(p).await.map(|r| r.rows_affected()))?;
+        let n = write_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            let n = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(id.0).execute(&mut *tx).await?.rows_affected();
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.0).execute(&mut *tx).await?;
+            tx.commit().await?;
+            n
+        });
         if n == 0 {
             return Err(StoreError::NotFound);
         }

@@ -40,6 +40,11 @@ pub struct NewAttachment {
 }
 
 impl NewAttachment {
+    /// The content type as stored: parsed and normalised, whoever sent it.
+    pub fn stored_type(&self) -> String {
+        varde_core::content_type::normalise(&self.content_type)
+    }
+
     pub fn text(body: &str) -> NewAttachment {
         NewAttachment {
             filename: String::new(),
@@ -264,8 +269,8 @@ macro_rules! attach {
             sqlx::query("INSERT INTO blobs (sha256, size, content) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING")
                 .bind(&digest).bind(a.content.len() as i64).bind(&a.content).execute(&mut *$tx).await?;
             sqlx::query("INSERT INTO attachments (transaction_id, filename, content_type, size, blob_sha256) VALUES ($1, $2, $3, $4, $5)")
-                .bind($txid).bind(&a.filename).bind(&a.content_type).bind(a.content.len() as i64).bind(&digest).execute(&mut *$tx).await?;
-            if a.content_type.starts_with("text/plain") {
+                .bind($txid).bind(&a.filename).bind(a.stored_type()).bind(a.content.len() as i64).bind(&digest).execute(&mut *$tx).await?;
+            if a.stored_type().starts_with("text/plain") {
                 if !text.is_empty() {
                     text.push('\n');
                 }
@@ -416,12 +421,12 @@ pub(crate) fn new_ticket_statements(
             ),
             vec![
                 a.filename.as_str().into(),
-                a.content_type.as_str().into(),
+                a.stored_type().into(),
                 (a.content.len() as i64).into(),
                 digest.into(),
             ],
         );
-        if a.content_type.starts_with("text/plain") {
+        if a.stored_type().starts_with("text/plain") {
             if !text.is_empty() {
                 text.push('\n');
             }

@@ -34,8 +34,8 @@ pub struct AppState {
     pub rtname: String,
     /// Recently checked RT Basic-auth credentials (digests only).
     pub credentials: Arc<crate::rt::CredentialCache>,
-    /// Accept mail on the gateway from other hosts than this one.
-    pub mail_from_anywhere: bool,
+    /// Trusted proxies and the networks the mail gateway takes mail from.
+    pub network: Arc<crate::auth::Network>,
     /// The public status page: its settings and cached snapshot.
     pub status: Arc<crate::status::StatusSite>,
     /// Seals and opens the secrets made for customers at onboarding.
@@ -57,7 +57,7 @@ impl AppState {
             secure_cookies: false,
             rtname: "varde".into(),
             credentials: Arc::new(crate::rt::CredentialCache::default()),
-            mail_from_anywhere: false,
+            network: Arc::new(crate::auth::Network::default()),
             status: Arc::new(crate::status::StatusSite::default()),
         })
     }
@@ -80,7 +80,15 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             crate::ops::track,
         ))
-        .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::limits::body_limits,
+        ))
+        .layer(DefaultBodyLimit::max(crate::limits::AUTHENTICATED_BYTES))
+        .layer(axum::middleware::from_fn(crate::headers::security_headers))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            crate::headers::panic_response,
+        ))
         .with_state(state)
 }
 

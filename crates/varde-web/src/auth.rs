@@ -172,7 +172,7 @@ pub fn check_form_csrf(caller: &Caller, sent: &str) -> Result<(), ApiError> {
     }
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
@@ -219,12 +219,77 @@ impl LoginLimiter {
     }
 }
 
-/// The client's address, when the server was started with connection info.
-pub fn client_address(parts: &Parts) -> Option<IpAddr> {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
+/// The proxies whose forwarded client address Varde believes (`--trusted-proxy CIDR`), and
+/// the networks the mail gateway takes mail from besides this host (`--mail-gateway-allow`).
+#[derive(Clone, Debug, Default)]
+pub struct Network {
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    pub mail_gateway_allow: Vec<ipnet::IpNet>,
+}
+
+/// Where a request came from, as far as Varde can tell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientAddress {
+    /// The TCP peer, or, when the peer is a trusted proxy, the address it forwarded; `None`
+    /// when the server runs without connection info (some tests).
+    pub ip: Option<IpAddr>,
+    /// The request passed through a proxy (it carries forwarding headers): it is never the
+    /// MTA on this host, whatever the TCP peer.
+    pub forwarded: bool,
+}
+
+const FORWARDING_HEADERS: [&str; 3] = ["forwarded", "x-forwarded-for", "x-real-ip"];
+
+impl ClientAddress {
+    /// Reads the peer and, only from trusted proxies, `X-Forwarded-For`: the rightmost address
+    /// that is not itself a trusted proxy (addresses further left were written by the client
+    /// and prove nothing).
+    pub fn of(parts: &Parts, network: &Network) -> ClientAddress {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_canonical());
+        let forwarded = FORWARDING_HEADERS
+            .iter()
+            .any(|h| parts.headers.contains_key(*h));
+        let trusted = |ip: &IpAddr| network.trusted_proxies.iter().any(|n| n.contains(ip));
+        let ip = match peer {
+            Some(p) if trusted(&p) => parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+                .map(|a| a.to_canonical())
+                .rev()
+                .find(|a| !trusted(a))
+                .or(Some(p)),
+            other => other,
+        };
+        ClientAddress { ip, forwarded }
+    }
+
+    /// Whether this request may deliver mail: the MTA on this host (loopback, not through a
+    /// proxy) or a network the operator allowed.
+    pub fn may_deliver_mail(&self, network: &Network) -> bool {
+        match self.ip {
+            Some(ip) if ip.is_loopback() && !self.forwarded => true,
+            Some(ip) => network.mail_gateway_allow.iter().any(|n| n.contains(&ip)),
+            None => false,
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<ClientAddress, Self::Rejection> {
+        Ok(ClientAddress::of(parts, &state.network))
+    }
 }
 
 /// Checks an e-mail and password; on success gives the account. Every failure looks the same

@@ -7,7 +7,10 @@
 //! - [`auth`]: who is calling (session cookie or API token), passwords, CSRF, login limits.
 //! - [`api`]: the JSON API, one module per resource, with its wire shapes in `api::dto`.
 //! - [`console`]: server-rendered pages for staff (askama templates in `templates/`).
+//! - [`headers`]: security headers on every answer, panics answered 500, safe file names.
+//! - [`html`]: mail HTML sanitised for display, off the async threads, bounded in size and depth.
 //! - [`ops`]: health, readiness and Prometheus metrics.
+//! - [`limits`]: request body limits, small until the caller's credentials are checked.
 //! - [`lmtp`]: an LMTP listener for MTAs, on the same delivery as the gateway.
 //! - [`mail_gateway`]: mail in, as RT's mail gateway takes it (for `rt-mailgate` and `varde mailgate`).
 //! - [`rt`]: Request Tracker's REST 1.0 and REST2, for RT's own clients.
@@ -23,6 +26,9 @@ pub mod app;
 pub mod auth;
 pub mod console;
 pub mod error;
+pub mod headers;
+pub mod html;
+pub mod limits;
 pub mod lmtp;
 pub mod mail_gateway;
 pub mod openapi;

@@ -3,11 +3,8 @@
 //! MTA's pipe. The answer follows RT: `ok`, `not ok - …` (permanent: the MTA should not retry),
 //! `temporary failure - …` (the MTA retries; nothing was stored).
 
-use std::net::SocketAddr;
-
-use axum::body::Bytes;
-use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::State;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use varde_mail::Automatic;
 use varde_store::Store;
@@ -15,6 +12,7 @@ use varde_store::mail::{Delivered, Delivery};
 use varde_store::tickets::{NewAttachment, TicketError};
 
 use crate::app::AppState;
+use crate::auth::ClientAddress;
 
 /// What the gateway answers.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -137,12 +135,12 @@ pub async fn deliver(
 }
 
 /// `POST /REST/1.0/NoAuth/mail-gateway`, for RT's `rt-mailgate`. Only this host may deliver
-/// (an MTA on the same machine), unless the server was told otherwise.
+/// (an MTA on the same machine, not a request that came through a proxy), and the networks
+/// given with `--mail-gateway-allow`.
 pub async fn gateway(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Bytes,
+    client: ClientAddress,
+    request: axum::extract::Request,
 ) -> Response {
     let text = |status: StatusCode, body: String| {
         (
@@ -152,12 +150,25 @@ pub async fn gateway(
         )
             .into_response()
     };
-    if !peer.ip().is_loopback() && !state.mail_from_anywhere {
+    if !client.may_deliver_mail(&state.network) {
         return text(
             StatusCode::FORBIDDEN,
             "not ok - the mail gateway accepts mail from this host only\n".into(),
         );
     }
+    // Read only after the sender is known; a mail over the limit is refused as RT refuses
+    // what it cannot take now, so the MTA keeps it and its postmaster sees why.
+    let (parts, body) = request.into_parts();
+    let headers = parts.headers;
+    let Ok(body) = axum::body::to_bytes(body, crate::limits::MAIL_BYTES).await else {
+        return text(
+            StatusCode::OK,
+            format!(
+                "temporary failure - the request is larger than the gateway takes ({} MiB) or was cut off\n",
+                crate::limits::MAIL_BYTES >> 20
+            ),
+        );
+    };
     let ctype = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

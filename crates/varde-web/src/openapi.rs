@@ -55,6 +55,15 @@ pub fn routes() -> Router<AppState> {
             get(|| async { ([(header::CONTENT_TYPE, "text/css")], SWAGGER_CSS) }),
         )
         .route(
+            "/assets/swagger-init.js",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/javascript")],
+                    include_str!("../assets/swagger-init.js"),
+                )
+            }),
+        )
+        .route(
             "/assets/swagger-ui-bundle.js",
             get(|| async { ([(header::CONTENT_TYPE, "text/javascript")], SWAGGER_JS) }),
         )
@@ -68,6 +77,6 @@ async fn viewer() -> impl IntoResponse {
         r##"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Varde API</title>
 <link rel="stylesheet" href="/assets/swagger-ui.css"></head><body><div id="ui"></div>
 <script src="/assets/swagger-ui-bundle.js"></script>
-<script>SwaggerUIBundle({url: "/api/openapi.json", dom_id: "#ui"});</script></body></html>"##,
+<script src="/assets/swagger-init.js"></script></body></html>"##,
     )
 }

@@ -82,6 +82,25 @@ struct MailArgs {
     /// The sender for queues without a correspond address (default: support@<rtname>).
     #[arg(long, value_name = "ADDRESS", env = "VARDE_MAIL_FROM")]
     mail_from: Option<String>,
+    /// Networks besides this host that may deliver mail to the HTTP mail gateway
+    /// (`/REST/1.0/NoAuth/mail-gateway`), e.g. `10.0.4.0/24` for the MTAs; repeatable.
+    /// Without it only an MTA on this host (loopback, not through a proxy) may.
+    #[arg(
+        long,
+        value_name = "CIDR",
+        env = "VARDE_MAIL_GATEWAY_ALLOW",
+        value_delimiter = ','
+    )]
+    mail_gateway_allow: Vec<ipnet::IpNet>,
+    /// A reverse proxy whose `X-Forwarded-For` Varde believes (login limits and the mail
+    /// gateway judge the client's address, not the proxy's), e.g. `127.0.0.1/32`; repeatable.
+    #[arg(
+        long,
+        value_name = "CIDR",
+        env = "VARDE_TRUSTED_PROXY",
+        value_delimiter = ','
+    )]
+    trusted_proxy: Vec<ipnet::IpNet>,
     /// Also accept mail over LMTP: `host:port` (keep it on loopback or behind the MTA) or
     /// `unix:/path/to/socket`.
     #[arg(long, value_name = "ADDR", env = "VARDE_LMTP")]
@@ -516,6 +535,10 @@ async fn serve(
     let mut state = AppState::new(store.clone(), system_clock()).await?;
     state.secure_cookies = secure_cookies;
     state.rtname = rtname.unwrap_or_else(host_name);
+    state.network = std::sync::Arc::new(varde_web::auth::Network {
+        trusted_proxies: mail.trusted_proxy.clone(),
+        mail_gateway_allow: mail.mail_gateway_allow.clone(),
+    });
     let allowed_networks = status
         .allow_webhook_network
         .iter()

@@ -7,6 +7,7 @@ use varde_core::ticket::history::{
 };
 use varde_core::ticket::lifecycle::Status;
 use varde_core::ticket::{LinkKind, TicketId};
+use varde_rt::ticketsql::{MAX_CONDITIONS, MAX_DEPTH};
 use varde_store::ticket_search::SearchRequest;
 use varde_store::tickets::{NewAttachment, TicketError};
 
@@ -419,6 +420,27 @@ async fn ticketsql_result_sets() {
             .await
             .unwrap();
         assert!(r.unwrap_err().0.contains("not a date"));
+        // The largest query the parser accepts runs on both engines: the deepest nesting and
+        // the most conditions, each condition a subquery (watchers) where it can be.
+        let widest = vec!["Requestor LIKE 'x' OR id > 0"; MAX_CONDITIONS / 2].join(" AND ");
+        let deepest = format!("{}id > 0{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+        for query in [widest, deepest] {
+            let q = varde_rt::ticketsql::parse(&query).unwrap();
+            let page = store
+                .search_tickets(&SearchRequest {
+                    query: &q,
+                    visibility: Visibility::All,
+                    order_by: "id",
+                    descending: false,
+                    offset: 0,
+                    limit: 10,
+                    now: t("2026-02-01T00:00:00Z"),
+                })
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(page.total, 4, "{engine}");
+        }
     }
 }
 

@@ -86,6 +86,15 @@ pub fn routes() -> Router<AppState> {
             }),
         )
         .route(
+            "/assets/status-refresh.js",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/javascript")],
+                    include_str!("../../assets/status-refresh.js"),
+                )
+            }),
+        )
+        .route(
             "/assets/htmx.min.js",
             get(|| async {
                 (
@@ -327,7 +336,7 @@ async fn login(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let address = crate::auth::client_address(&parts);
+    let address = crate::auth::ClientAddress::of(&parts, &state.network).ip;
     let request = axum::extract::Request::from_parts(parts, body);
     let Ok(Form(form)) = Form::<FormMap>::from_request(request, &state).await else {
         return (StatusCode::BAD_REQUEST, "send the login form").into_response();

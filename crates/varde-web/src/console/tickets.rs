@@ -14,7 +14,7 @@ use varde_core::ticket::history::Change;
 use varde_core::ticket::lifecycle::Status;
 use varde_core::ticket::{LinkKind, Ticket, TicketId};
 use varde_store::ticket_search::SearchRequest;
-use varde_store::tickets::{NewAttachment, TicketError};
+use varde_store::tickets::{HistoryEntry, NewAttachment, TicketError};
 
 use super::customers::FieldView;
 use super::{FormMap, Nav, PageError, PageResult, checked, form_value, render};
@@ -675,16 +675,23 @@ async fn ticket_page(
         x.map(|x| x.strftime("%Y-%m-%d %H:%M UTC").to_string())
             .unwrap_or_else(|| "—".into())
     };
+    let is_html = |e: &HistoryEntry| {
+        e.attachments
+            .first()
+            .is_some_and(|a| a.content_type.starts_with("text/html"))
+    };
+    let documents = history
+        .iter()
+        .filter(|e| is_html(e))
+        .map(|e| e.content.clone())
+        .collect();
+    let mut sanitised = crate::html::sanitise_all(documents).await.into_iter();
     let views = history
         .iter()
         .map(|e| {
             let tx = &e.transaction;
-            let is_html = e
-                .attachments
-                .first()
-                .is_some_and(|a| a.content_type.starts_with("text/html"));
-            let (text, html) = if is_html {
-                (String::new(), ammonia::clean(&e.content))
+            let (text, html) = if is_html(e) {
+                (String::new(), sanitised.next().unwrap_or_default())
             } else {
                 (e.content.clone(), String::new())
             };
@@ -1033,8 +1040,9 @@ pub async fn merge(
     }
 }
 
-/// Downloads an attachment. Only plain text and images are shown inline; everything else
-/// (HTML above all) is a download, so that no customer-supplied page runs in the console.
+/// Downloads an attachment. Only an exact allowlist of types (plain text, PNG, JPEG, GIF) is
+/// shown inline; everything else (HTML above all, and any type that does not parse) is a
+/// download, so that no customer-supplied page runs in the console.
 pub async fn attachment(State(state): State<AppState>, caller: Caller, Id(id): Id) -> PageResult {
     staff(&caller)?;
     let (info, ticket) = state
@@ -1050,24 +1058,17 @@ pub async fn attachment(State(state): State<AppState>, caller: Caller, Id(id): I
         .await
         .map_err(|e| PageError::new(e.into(), &caller))?
         .unwrap_or_default();
-    let inline = info.content_type.starts_with("text/plain")
-        || matches!(
-            info.content_type.as_str(),
-            "image/png" | "image/jpeg" | "image/gif"
-        );
+    let inline = varde_core::content_type::inline_safe(&info.content_type);
     let name = if info.filename.is_empty() {
         format!("attachment-{id}")
     } else {
-        info.filename.replace(['"', '\r', '\n'], "_")
+        info.filename.clone()
     };
-    let disposition = format!(
-        "{}; filename=\"{name}\"",
-        if inline { "inline" } else { "attachment" }
-    );
+    let disposition = crate::headers::content_disposition(inline, &name);
     let ctype = if inline {
-        info.content_type.clone()
+        varde_core::content_type::normalise(&info.content_type)
     } else {
-        "application/octet-stream".into()
+        varde_core::content_type::OCTET_STREAM.into()
     };
     Ok((
         [

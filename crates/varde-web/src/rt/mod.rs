@@ -2,16 +2,19 @@
 //! and REST2 (`/REST/2.0/…`, python `rt.rest2`), on the shared ticket service. The wire
 //! formats follow the captures of RT 5.0.3 in `../shared/rt/wire/`.
 //!
-//! Only staff accounts use these APIs (customers use the portal). Requests from a session
-//! carry no CSRF token, as RT's clients send none: the session cookie is `SameSite=Lax`, so
-//! another site cannot make a browser send it with a POST.
+//! Only staff accounts use these APIs (customers use the portal). As in RT, a session that
+//! REST 1.0 handed out (`RT_SID_varde`, `SameSite=Strict`) belongs to an RT client and needs
+//! no CSRF token; the browser console's session works here too, but a change made with it
+//! must carry the console's `X-CSRF-Token`. No GET changes anything, but for the one the `rt`
+//! CLI sends for `rt merge` with an RT client's credentials (see `rest1`).
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, Method};
 use axum_extra::extract::cookie::CookieJar;
 use base64::Engine;
 use sha2::{Digest, Sha256};
@@ -40,63 +43,122 @@ pub fn routes() -> Router<AppState> {
 
 /// Checked Basic-auth credentials, by the SHA-256 of `email:password`, for a short while:
 /// RT clients send the password with every request, and an argon2 check on each would make
-/// every call cost tens of milliseconds. Only digests are kept, in memory.
+/// every call cost tens of milliseconds. Only digests are kept, in memory, each with the
+/// digest of the password hash it was checked against: once the password changes, the entry
+/// no longer matches, on every node, without anyone telling the cache.
 #[derive(Default)]
 pub struct CredentialCache {
-    entries: Mutex<HashMap<String, (UserId, Instant)>>,
+    entries: Mutex<HashMap<String, (UserId, String, Instant)>>,
 }
 
 const CREDENTIAL_TTL: Duration = Duration::from_secs(120);
 
+fn digest(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
 impl CredentialCache {
     fn key(email: &str, password: &str) -> String {
-        hex::encode(Sha256::digest(
-            format!("{}\0{password}", email.to_lowercase()).as_bytes(),
-        ))
+        digest(&format!("{}\0{password}", email.to_lowercase()))
     }
 
-    fn get(&self, email: &str, password: &str) -> Option<UserId> {
+    fn get(&self, email: &str, password: &str) -> Option<(UserId, String)> {
         let entries = self.entries.lock().ok()?;
         entries
             .get(&Self::key(email, password))
-            .filter(|(_, at)| at.elapsed() < CREDENTIAL_TTL)
-            .map(|(u, _)| *u)
+            .filter(|(_, _, at)| at.elapsed() < CREDENTIAL_TTL)
+            .map(|(u, h, _)| (*u, h.clone()))
     }
 
-    fn put(&self, email: &str, password: &str, user: UserId) {
+    fn put(&self, email: &str, password: &str, user: UserId, hash: &str) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() > 10_000 {
-                entries.retain(|_, (_, at)| at.elapsed() < CREDENTIAL_TTL);
+                entries.retain(|_, (_, _, at)| at.elapsed() < CREDENTIAL_TTL);
             }
-            entries.insert(Self::key(email, password), (user, Instant::now()));
+            entries.insert(
+                Self::key(email, password),
+                (user, digest(hash), Instant::now()),
+            );
         }
     }
 }
 
-/// Checks an e-mail and password, through the cache.
-pub async fn check_password(state: &AppState, email: &str, password: &str) -> Option<Account> {
-    if let Some(user) = state.credentials.get(email, password) {
-        return state
-            .store
-            .account(user)
-            .await
-            .ok()
-            .flatten()
-            .filter(|a| !a.disabled);
+/// Checks an e-mail and password, through the cache; a wrong password counts against the
+/// login limits of the e-mail and of the client's address.
+pub async fn check_password(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    address: Option<IpAddr>,
+) -> Option<Account> {
+    if let Some((user, hash_digest)) = state.credentials.get(email, password)
+        && let Ok(Some((account, Some(hash)))) = state.store.account_and_password(user).await
+        && digest(&hash) == hash_digest
+        && !account.disabled
+    {
+        return Some(account);
     }
-    let account = crate::auth::authenticate(state, email, password, None)
+    let account = crate::auth::authenticate(state, email, password, address)
         .await
         .ok()?;
-    state.credentials.put(email, password, account.id);
+    if let Ok(Some((_, Some(hash)))) = state.store.account_and_password(account.id).await {
+        state.credentials.put(email, password, account.id, &hash);
+    }
     Some(account)
 }
 
+/// How an RT request proved who it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Via {
+    /// HTTP Basic: RT's clients with `auth=basic`, python `rt.rest2`.
+    Basic,
+    /// An API token (`Bearer` or RT's `token` scheme).
+    Token,
+    /// The session REST 1.0 handed out after a `user`/`pass` login (`RT_SID_varde`).
+    RtSession,
+    /// The browser console's session cookie, with its CSRF token: a change made with it must
+    /// carry the token, as every change from the console does.
+    ConsoleSession { csrf: String },
+}
+
+/// The account behind an RT request, with its scope and how it was proved.
+#[derive(Clone, Debug)]
+pub struct RtCaller {
+    pub account: Account,
+    pub scope: TokenScope,
+    pub via: Via,
+}
+
+impl RtCaller {
+    /// Why a request must be refused as a possible cross-site request forgery: a change
+    /// (any method but GET and HEAD) made with the console's cookie without the session's
+    /// `X-CSRF-Token` header. RT's own clients never send the console's cookie.
+    pub fn forgery(&self, method: &Method, headers: &HeaderMap) -> Option<&'static str> {
+        let Via::ConsoleSession { csrf } = &self.via else {
+            return None;
+        };
+        if matches!(*method, Method::GET | Method::HEAD) {
+            return None;
+        }
+        let sent = headers
+            .get(crate::auth::CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        (!crate::auth::constant_time_eq(sent.as_bytes(), csrf.as_bytes())).then_some(
+            "Possible cross-site request forgery: this is the browser console's session; \
+             a change needs its X-CSRF-Token header, or log in as an RT client does",
+        )
+    }
+}
+
 /// The account behind an RT request's headers: Basic auth, a bearer token (`Bearer` or RT's
-/// `token` scheme), or a session cookie. `None` when nothing was presented or it was wrong.
+/// `token` scheme), or a session cookie (REST 1.0's, then the console's). `None` when nothing
+/// was presented or it was wrong.
 pub async fn account_from_headers(
     state: &AppState,
     headers: &HeaderMap,
-) -> Option<(Account, TokenScope)> {
+    address: Option<IpAddr>,
+) -> Option<RtCaller> {
     if let Some(v) = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -109,26 +171,44 @@ pub async fn account_from_headers(
                 .ok()?;
             let text = String::from_utf8(decoded).ok()?;
             let (email, password) = text.split_once(':')?;
-            return check_password(state, email, password)
+            return check_password(state, email, password, address)
                 .await
-                .map(|a| (a, TokenScope::Write));
+                .map(|account| RtCaller {
+                    account,
+                    scope: TokenScope::Write,
+                    via: Via::Basic,
+                });
         }
         if scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("token") {
-            return state
+            let (account, scope) = state
                 .store
                 .token_account(rest, state.now())
                 .await
                 .ok()
-                .flatten();
+                .flatten()?;
+            return Some(RtCaller {
+                account,
+                scope,
+                via: Via::Token,
+            });
         }
         return None;
     }
     let jar = CookieJar::from_headers(headers);
     for name in [RT_COOKIE, SESSION_COOKIE] {
         if let Some(c) = jar.get(name)
-            && let Ok(Some((account, _))) = state.store.session(c.value(), state.now()).await
+            && let Ok(Some((account, csrf))) = state.store.session(c.value(), state.now()).await
         {
-            return Some((account, TokenScope::Write));
+            let via = if name == RT_COOKIE {
+                Via::RtSession
+            } else {
+                Via::ConsoleSession { csrf }
+            };
+            return Some(RtCaller {
+                account,
+                scope: TokenScope::Write,
+                via,
+            });
         }
     }
     None

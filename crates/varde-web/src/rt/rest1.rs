@@ -3,12 +3,10 @@
 //! `varde_rt::rest1`). Requests are multipart (the CLI) or urlencoded (the rest), with
 //! `user`/`pass` fields or the session cookie for authentication.
 
-use std::collections::HashMap;
-
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum_extra::extract::cookie::{Cookie, SameSite};
@@ -20,6 +18,7 @@ use varde_store::ticket_search::SearchRequest;
 use varde_store::tickets::{NewAttachment, TicketError};
 
 use crate::app::AppState;
+use crate::auth::ClientAddress;
 use crate::tickets::{self, Fields, Message};
 
 pub fn routes() -> Router<AppState> {
@@ -83,8 +82,8 @@ impl Form {
     }
 }
 
-async fn read_form(headers: &HeaderMap, query: HashMap<String, String>, body: &Bytes) -> Form {
-    let mut fields: Vec<(String, String)> = query.into_iter().collect();
+async fn read_form(headers: &HeaderMap, query: Vec<(String, String)>, body: &Bytes) -> Form {
+    let mut fields = query;
     let mut files = Vec::new();
     let ctype = headers
         .get(header::CONTENT_TYPE)
@@ -134,53 +133,166 @@ fn ok(payload: &str) -> String {
 
 async fn dispatch_root(
     state: State<AppState>,
+    method: Method,
+    client: ClientAddress,
     headers: HeaderMap,
-    query: Query<HashMap<String, String>>,
+    query: Query<Vec<(String, String)>>,
     body: Bytes,
 ) -> Response {
-    handle(state.0, headers, String::new(), query.0, body).await
+    let request = Incoming {
+        method,
+        address: client.ip,
+        headers,
+        path: String::new(),
+    };
+    handle(state.0, request, query.0, body).await
 }
 
 async fn dispatch(
     state: State<AppState>,
+    method: Method,
+    client: ClientAddress,
     headers: HeaderMap,
     axum::extract::Path(path): axum::extract::Path<String>,
-    query: Query<HashMap<String, String>>,
+    query: Query<Vec<(String, String)>>,
     body: Bytes,
 ) -> Response {
-    handle(state.0, headers, path, query.0, body).await
+    let request = Incoming {
+        method,
+        address: client.ip,
+        headers,
+        path: path.trim_matches('/').to_string(),
+    };
+    handle(state.0, request, query.0, body).await
+}
+
+/// What a REST 1.0 request is, before its fields are read.
+struct Incoming {
+    method: Method,
+    address: Option<std::net::IpAddr>,
+    headers: HeaderMap,
+    path: String,
+}
+
+/// Whether a command only reads. Everything else (new, edit, comment, link, merge, take …)
+/// changes something, and unknown commands are treated as changes too.
+fn reads_only(path: &str) -> bool {
+    let parts: Vec<&str> = path.split('/').collect();
+    let number = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    match parts.as_slice() {
+        [""] | ["show"] | ["search", _] => true,
+        ["ticket", id] | ["ticket", id, "show"] => number(id),
+        ["ticket", id, "history", ..] => number(id),
+        _ => false,
+    }
+}
+
+/// Why a change arriving as a GET is refused, if it is. No GET changes anything, but for
+/// `ticket/<a>/merge/<b>` with nothing but the path, which is how the `rt` CLI sends
+/// `rt merge` once it has a session: accepted from an RT client's credentials (its
+/// `SameSite=Strict` session cookie, Basic, a token), never from the console's cookie.
+fn refuse_get(request: &Incoming, via: &super::Via, form: &Form) -> Option<Response> {
+    if !matches!(request.method, Method::GET | Method::HEAD) || reads_only(&request.path) {
+        return None;
+    }
+    let cli_merge = request.path.split('/').nth(2) == Some("merge")
+        && form.fields.is_empty()
+        && form.files.is_empty()
+        && matches!(
+            via,
+            super::Via::RtSession | super::Via::Basic | super::Via::Token
+        );
+    if cli_merge {
+        return None;
+    }
+    let mut response = text(fmt::response(
+        405,
+        "Method Not Allowed",
+        "# A change must be sent with POST and its fields in the body; a GET changes nothing.",
+    ));
+    *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+    response
+        .headers_mut()
+        .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
+    Some(response)
+}
+
+/// A REST 1.0 login with `user`/`pass`: the account, and a new session unless the request
+/// already carries a live one of the same account's (curl scripts send the password every
+/// time; each need not leave a session behind).
+async fn log_in(
+    state: &AppState,
+    request: &Incoming,
+    user: &str,
+    pass: &str,
+) -> Option<(super::RtCaller, Option<String>)> {
+    let account = super::check_password(state, user, pass, request.address).await?;
+    let caller = super::RtCaller {
+        account,
+        scope: TokenScope::Write,
+        via: super::Via::RtSession,
+    };
+    if let Some(current) = super::account_from_headers(state, &request.headers, request.address)
+        .await
+        .filter(|c| c.account.id == caller.account.id && c.via == super::Via::RtSession)
+    {
+        return Some((current, None));
+    }
+    let secret = crate::auth::new_secret("s_");
+    let now = state.now();
+    let expires = now + jiff::SignedDuration::from_hours(crate::auth::SESSION_HOURS);
+    let made = state
+        .store
+        .create_session(
+            &secret,
+            caller.account.id,
+            &crate::auth::new_secret(""),
+            now,
+            expires,
+        )
+        .await
+        .is_ok();
+    Some((caller, made.then_some(secret)))
+}
+
+/// `logout`: ends the RT client's session (the console's own session ends only through the
+/// console's log-out button).
+async fn log_out(state: &AppState, headers: &HeaderMap) -> Response {
+    let jar = axum_extra::extract::cookie::CookieJar::from_headers(headers);
+    if let Some(c) = jar.get(super::RT_COOKIE)
+        && let Err(e) = state.store.end_session(c.value()).await
+    {
+        tracing::error!(error = %e, "REST 1.0 logout failed");
+        return text(fmt::response(
+            503,
+            "Service Unavailable",
+            "# The database is unavailable; try again.",
+        ));
+    }
+    let mut response = text(ok(""));
+    let mut gone = Cookie::build((super::RT_COOKIE, "")).path("/").build();
+    gone.make_removal();
+    if let Ok(v) = gone.to_string().parse() {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    response
 }
 
 async fn handle(
     state: AppState,
-    headers: HeaderMap,
-    path: String,
-    query: HashMap<String, String>,
+    request: Incoming,
+    query: Vec<(String, String)>,
     body: Bytes,
 ) -> Response {
-    let form = read_form(&headers, query, &body).await;
-    let path = path.trim_matches('/').to_string();
-    if path == "logout" {
-        return text(ok(""));
+    let form = read_form(&request.headers, query, &body).await;
+    if request.path == "logout" {
+        return log_out(&state, &request.headers).await;
     }
-    // Authenticate: user/pass fields first (python-rt, curl), then the cookie (the CLI).
-    let mut new_session = None;
-    let who: Option<(Account, TokenScope)> = match (form.get("user"), form.get("pass")) {
-        (Some(user), Some(pass)) => match super::check_password(&state, user, pass).await {
-            Some(a) => {
-                let secret = crate::auth::new_secret("s_");
-                let now = state.now();
-                let expires = now + jiff::SignedDuration::from_hours(crate::auth::SESSION_HOURS);
-                if state
-                    .store
-                    .create_session(&secret, a.id, &crate::auth::new_secret(""), now, expires)
-                    .await
-                    .is_ok()
-                {
-                    new_session = Some(secret);
-                }
-                Some((a, TokenScope::Write))
-            }
+    // Authenticate: user/pass fields first (python-rt, curl), then the headers (the CLI's
+    // cookie, Basic, a token).
+    let (caller, new_session) = match (form.get("user"), form.get("pass")) {
+        (Some(user), Some(pass)) => match log_in(&state, &request, user, pass).await {
+            Some(found) => found,
             None => {
                 return text(fmt::response(
                     401,
@@ -189,25 +301,35 @@ async fn handle(
                 ));
             }
         },
-        _ => super::account_from_headers(&state, &headers).await,
+        _ => match super::account_from_headers(&state, &request.headers, request.address).await {
+            Some(c) => (c, None),
+            None => return text(fmt::response(401, "Credentials required", "")),
+        },
     };
-    let Some((account, scope)) = who else {
-        return text(fmt::response(401, "Credentials required", ""));
-    };
-    let Some(actor) = super::staff_actor(&account, scope) else {
+    if let Some(refused) = refuse_get(&request, &caller.via, &form) {
+        return refused;
+    }
+    if !reads_only(&request.path)
+        && let Some(why) = caller.forgery(&Method::POST, &request.headers)
+    {
+        let mut response = text(fmt::response(403, "Forbidden", &format!("# {why}")));
+        *response.status_mut() = StatusCode::FORBIDDEN;
+        return response;
+    }
+    let Some(actor) = super::staff_actor(&caller.account, caller.scope) else {
         return text(fmt::response(
             403,
             "Forbidden",
             "# Only staff accounts use the REST interface.",
         ));
     };
-    let body = route(&state, &account, &actor, &path, &form).await;
+    let body = route(&state, &caller.account, &actor, &request.path, &form).await;
     let mut response = text(body);
     if let Some(secret) = new_session {
         let cookie = Cookie::build((super::RT_COOKIE, secret))
             .path("/")
             .http_only(true)
-            .same_site(SameSite::Lax)
+            .same_site(SameSite::Strict)
             .secure(state.secure_cookies)
             .build();
         if let Ok(v) = cookie.to_string().parse() {

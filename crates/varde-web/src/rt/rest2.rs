@@ -118,13 +118,43 @@ fn date(t: Option<jiff::Timestamp>) -> Value {
     })
 }
 
+/// An RT request's headers and its caller, authenticated once (Basic, token, or a session
+/// cookie) before the handler runs; a change made with the console's cookie and without its
+/// CSRF token is refused there.
+pub struct RtRequest {
+    pub headers: HeaderMap,
+    pub caller: Option<super::RtCaller>,
+}
+
+impl axum::extract::FromRequestParts<AppState> for RtRequest {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<RtRequest, Response> {
+        let address = crate::auth::ClientAddress::of(parts, &state.network).ip;
+        let caller = super::account_from_headers(state, &parts.headers, address).await;
+        if let Some(why) = caller
+            .as_ref()
+            .and_then(|c| c.forgery(&parts.method, &parts.headers))
+        {
+            return Err(error(StatusCode::FORBIDDEN, why));
+        }
+        Ok(RtRequest {
+            headers: parts.headers.clone(),
+            caller,
+        })
+    }
+}
+
 /// The caller, who must be staff with access to tickets.
-async fn caller(state: &AppState, headers: &HeaderMap) -> Result<(Account, Actor), Response> {
-    let Some((account, scope)) = super::account_from_headers(state, headers).await else {
+fn caller(rq: &RtRequest) -> Result<(Account, Actor), Response> {
+    let Some(c) = &rq.caller else {
         return Err(error(StatusCode::UNAUTHORIZED, "Unauthorized"));
     };
-    match super::staff_actor(&account, scope) {
-        Some(actor) => Ok((account, actor)),
+    match super::staff_actor(&c.account, c.scope) {
+        Some(actor) => Ok((c.account.clone(), actor)),
         None => Err(error(StatusCode::FORBIDDEN, "Forbidden")),
     }
 }
@@ -143,11 +173,11 @@ fn may(actor: &Actor, action: Action, t: &Ticket) -> Result<(), Response> {
 /// ticket route.
 async fn ticket_for(
     state: &AppState,
-    headers: &HeaderMap,
+    rq: &RtRequest,
     raw: &str,
     action: Action,
 ) -> Result<(Account, Actor, Ticket), Response> {
-    let (account, actor) = caller(state, headers).await?;
+    let (account, actor) = caller(rq)?;
     let t = load(state, raw).await?;
     may(&actor, action, &t)?;
     Ok((account, actor, t))
@@ -392,15 +422,15 @@ fn message_of(obj: &Map<String, Value>, attachments: Vec<NewAttachment>) -> Mess
     }
 }
 
-async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let (account, actor) = match caller(&state, &headers).await {
+async fn create(State(state): State<AppState>, rq: RtRequest, body: Bytes) -> Response {
+    let (account, actor) = match caller(&rq) {
         Ok(c) => c,
         Err(r) => return r,
     };
     if !can(&actor, Action::Write, &Resource::TicketSystem) {
         return error(StatusCode::FORBIDDEN, "Forbidden");
     }
-    let (obj, attachments) = match body_json(&headers, &body).await {
+    let (obj, attachments) = match body_json(&rq.headers, &body).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -419,7 +449,7 @@ async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
     let queue = creation.queue.clone();
     match tickets::open(&state, account.email.as_str(), creation, &message).await {
         Ok(t) => {
-            let b = base(&headers);
+            let b = base(&rq.headers);
             (
                 StatusCode::CREATED,
                 [(header::LOCATION, format!("/REST/2.0/ticket/{}", t.id)), (header::CONTENT_TYPE, "application/json; charset=utf-8".into())],
@@ -441,16 +471,16 @@ async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
 
 async fn read(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    rq: RtRequest,
     Path(id): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let (_, _, t) = match ticket_for(&state, &headers, &id, Action::Read).await {
+    let (_, _, t) = match ticket_for(&state, &rq, &id, Action::Read).await {
         Ok(x) => x,
         Err(r) => return r,
     };
     let due = crate::tickets::due(&state, &t).await;
-    let v = ticket_json(&state, &base(&headers), &t, due, &params).await;
+    let v = ticket_json(&state, &base(&rq.headers), &t, due, &params).await;
     let mut r = ok_json(StatusCode::OK, &v);
     if let Ok(etag) = format!("\"{}\"", t.last_updated.as_microsecond()).parse() {
         r.headers_mut().insert(header::ETAG, etag);
@@ -460,15 +490,15 @@ async fn read(
 
 async fn update(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    rq: RtRequest,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let (account, _, t) = match ticket_for(&state, &headers, &id, Action::Write).await {
+    let (account, _, t) = match ticket_for(&state, &rq, &id, Action::Write).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let (obj, _) = match body_json(&headers, &body).await {
+    let (obj, _) = match body_json(&rq.headers, &body).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -544,12 +574,8 @@ async fn update(
     }
 }
 
-async fn delete(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    let (account, _, t) = match ticket_for(&state, &headers, &id, Action::Write).await {
+async fn delete(State(state): State<AppState>, rq: RtRequest, Path(id): Path<String>) -> Response {
+    let (account, _, t) = match ticket_for(&state, &rq, &id, Action::Write).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -562,16 +588,16 @@ async fn delete(
 
 async fn respond(
     state: AppState,
-    headers: HeaderMap,
+    rq: RtRequest,
     id: String,
     body: Bytes,
     is_comment: bool,
 ) -> Response {
-    let (account, _, t) = match ticket_for(&state, &headers, &id, Action::Write).await {
+    let (account, _, t) = match ticket_for(&state, &rq, &id, Action::Write).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let (obj, attachments) = match body_json(&headers, &body).await {
+    let (obj, attachments) = match body_json(&rq.headers, &body).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -625,26 +651,26 @@ async fn respond(
 
 async fn correspond(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    rq: RtRequest,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    respond(state, headers, id, body, false).await
+    respond(state, rq, id, body, false).await
 }
 
 async fn comment(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    rq: RtRequest,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    respond(state, headers, id, body, true).await
+    respond(state, rq, id, body, true).await
 }
 
 /// Take, untake and steal, with RT's rules: take only an unowned ticket, steal only one that
 /// someone else owns, untake only one's own. A refusal is RT's message, not an error status.
-async fn set_owner(state: AppState, headers: HeaderMap, id: String, kind: OwnerAction) -> Response {
-    let (account, _, t) = match ticket_for(&state, &headers, &id, Action::Write).await {
+async fn set_owner(state: AppState, rq: RtRequest, id: String, kind: OwnerAction) -> Response {
+    let (account, _, t) = match ticket_for(&state, &rq, &id, Action::Write).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -689,28 +715,16 @@ enum OwnerAction {
     Steal,
 }
 
-async fn take(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    set_owner(state, headers, id, OwnerAction::Take).await
+async fn take(State(state): State<AppState>, rq: RtRequest, Path(id): Path<String>) -> Response {
+    set_owner(state, rq, id, OwnerAction::Take).await
 }
 
-async fn untake(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    set_owner(state, headers, id, OwnerAction::Untake).await
+async fn untake(State(state): State<AppState>, rq: RtRequest, Path(id): Path<String>) -> Response {
+    set_owner(state, rq, id, OwnerAction::Untake).await
 }
 
-async fn steal(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    set_owner(state, headers, id, OwnerAction::Steal).await
+async fn steal(State(state): State<AppState>, rq: RtRequest, Path(id): Path<String>) -> Response {
+    set_owner(state, rq, id, OwnerAction::Steal).await
 }
 
 fn paging(params: &HashMap<String, String>) -> (i64, i64) {
@@ -769,12 +783,8 @@ fn pick(full: &Value, kind: &str, id: &str, url: String, fields: Option<&String>
     item
 }
 
-async fn run_search(
-    state: AppState,
-    headers: HeaderMap,
-    params: HashMap<String, String>,
-) -> Response {
-    let (_, actor) = match caller(&state, &headers).await {
+async fn run_search(state: AppState, rq: RtRequest, params: HashMap<String, String>) -> Response {
+    let (_, actor) = match caller(&rq) {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -805,7 +815,7 @@ async fn run_search(
         Ok(Err(e)) => return error(StatusCode::BAD_REQUEST, &format!("Wrong query, {e}")),
         Err(e) => return ticket_error(e.into()),
     };
-    let b = base(&headers);
+    let b = base(&rq.headers);
     let mut items = Vec::with_capacity(result.ids.len());
     let tickets = state.store.tickets(&result.ids).await.unwrap_or_default();
     // The SLA deadlines of the page at once, and only when fields are asked for.
@@ -849,20 +859,21 @@ async fn run_search(
 
 async fn search(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    rq: RtRequest,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    run_search(state, headers, params).await
+    run_search(state, rq, params).await
 }
 
 /// `POST /REST/2.0/tickets` with the query as a form or JSON body (and paging in the URL).
 async fn search_post(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    rq: RtRequest,
     Query(mut params): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
-    let ctype = headers
+    let ctype = rq
+        .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
@@ -897,7 +908,7 @@ async fn search_post(
             params.insert(k.into_owned(), v.into_owned());
         }
     }
-    run_search(state, headers, params).await
+    run_search(state, rq, params).await
 }
 
 fn transaction_json(base: &str, e: &HistoryEntry) -> Value {
@@ -929,11 +940,11 @@ fn transaction_json(base: &str, e: &HistoryEntry) -> Value {
 
 async fn history(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    rq: RtRequest,
     Path(id): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let (_, _, t) = match ticket_for(&state, &headers, &id, Action::Read).await {
+    let (_, _, t) = match ticket_for(&state, &rq, &id, Action::Read).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -941,7 +952,7 @@ async fn history(
         Ok(h) => h,
         Err(e) => return ticket_error(e.into()),
     };
-    let b = base(&headers);
+    let b = base(&rq.headers);
     let (page, per_page) = paging(&params);
     let total = entries.len() as i64;
     let items: Vec<Value> = entries
@@ -1010,26 +1021,26 @@ async fn load_transaction(
 
 async fn transaction(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    rq: RtRequest,
     Path(id): Path<String>,
 ) -> Response {
-    let (_, actor) = match caller(&state, &headers).await {
+    let (_, actor) = match caller(&rq) {
         Ok(c) => c,
         Err(r) => return r,
     };
     match load_transaction(&state, &actor, &id).await {
-        Ok(e) => ok_json(StatusCode::OK, &transaction_json(&base(&headers), &e)),
+        Ok(e) => ok_json(StatusCode::OK, &transaction_json(&base(&rq.headers), &e)),
         Err(r) => r,
     }
 }
 
 async fn transaction_attachments(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    rq: RtRequest,
     Path(id): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let (_, actor) = match caller(&state, &headers).await {
+    let (_, actor) = match caller(&rq) {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -1037,7 +1048,7 @@ async fn transaction_attachments(
         Ok(e) => e,
         Err(r) => return r,
     };
-    let b = base(&headers);
+    let b = base(&rq.headers);
     let (page, per_page) = paging(&params);
     let items: Vec<Value> = e
         .attachments
@@ -1075,10 +1086,10 @@ fn attachment_json(base: &str, a: &AttachmentInfo, content: &[u8], creator: &str
 
 async fn attachment(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    rq: RtRequest,
     Path(id): Path<String>,
 ) -> Response {
-    let (_, actor) = match caller(&state, &headers).await {
+    let (_, actor) = match caller(&rq) {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -1112,7 +1123,7 @@ async fn attachment(
         .unwrap_or_default();
     ok_json(
         StatusCode::OK,
-        &attachment_json(&base(&headers), &info, &content, &creator),
+        &attachment_json(&base(&rq.headers), &info, &content, &creator),
     )
 }
 
@@ -1144,12 +1155,12 @@ fn passes(filter: &[Value], a: &AttachmentInfo) -> bool {
 /// The attachments of a ticket, filtered as RT's JSON search filters them.
 async fn ticket_attachments(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    rq: RtRequest,
     Path(id): Path<String>,
     Query(params): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
-    let (_, _, t) = match ticket_for(&state, &headers, &id, Action::Read).await {
+    let (_, _, t) = match ticket_for(&state, &rq, &id, Action::Read).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -1170,7 +1181,7 @@ async fn ticket_attachments(
         Ok(h) => h,
         Err(e) => return ticket_error(e.into()),
     };
-    let b = base(&headers);
+    let b = base(&rq.headers);
     let all: Vec<&AttachmentInfo> = history
         .iter()
         .flat_map(|e| e.attachments.iter())
@@ -1213,16 +1224,12 @@ fn queue_json(base: &str, q: &varde_store::tickets::Queue) -> Value {
     })
 }
 
-async fn queue(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    if let Err(r) = caller(&state, &headers).await {
+async fn queue(State(state): State<AppState>, rq: RtRequest, Path(id): Path<String>) -> Response {
+    if let Err(r) = caller(&rq) {
         return r;
     }
     match state.store.queue(&id).await {
-        Ok(Some(q)) => ok_json(StatusCode::OK, &queue_json(&base(&headers), &q)),
+        Ok(Some(q)) => ok_json(StatusCode::OK, &queue_json(&base(&rq.headers), &q)),
         Ok(None) => error(StatusCode::NOT_FOUND, "Not Found"),
         Err(e) => ticket_error(e.into()),
     }
@@ -1230,13 +1237,13 @@ async fn queue(
 
 async fn queues(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    rq: RtRequest,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(r) = caller(&state, &headers).await {
+    if let Err(r) = caller(&rq) {
         return r;
     }
-    let b = base(&headers);
+    let b = base(&rq.headers);
     let all = state.store.queues().await.unwrap_or_default();
     let (page, per_page) = paging(&params);
     let total = all.len() as i64;
@@ -1256,12 +1263,8 @@ async fn queues(
     )
 }
 
-async fn user(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    if let Err(r) = caller(&state, &headers).await {
+async fn user(State(state): State<AppState>, rq: RtRequest, Path(id): Path<String>) -> Response {
+    if let Err(r) = caller(&rq) {
         return r;
     }
     let account = match varde_core::values::EmailAddress::parse(&id) {
@@ -1282,7 +1285,7 @@ async fn user(
             Err(_) => None,
         },
     };
-    let b = base(&headers);
+    let b = base(&rq.headers);
     match account {
         Some(a) => ok_json(
             StatusCode::OK,

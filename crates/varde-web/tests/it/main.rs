@@ -10,6 +10,7 @@ mod mail;
 mod onboarding;
 mod report;
 mod rt;
+mod security;
 mod standins;
 mod status;
 mod subscriptions;

@@ -1,0 +1,2 @@
+// Starts the vendored Swagger UI on Varde's OpenAPI document.
+SwaggerUIBundle({ url: "/api/openapi.json", dom_id: "#ui" });
