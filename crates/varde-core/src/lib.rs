@@ -8,6 +8,7 @@
 //! - [`catalogue`]: the product codes the provider sells, and which ones are support tiers.
 //! - [`contract`]: contracts and their product lines.
 //! - [`sla`]: SLA policies and the clock, a pure function of history, policy and calendar.
+//! - [`special_addresses`]: IANA's special-purpose address registries as data; `is_global`.
 //! - [`status`]: the status page's vocabulary (Statuspage's), overall status, uptime, maintenance timing.
 //! - [`entitlements`]: what an organisation is entitled to on a given day, derived from contracts.
 //! - [`account`]: login accounts and the actor each acts as.
@@ -38,6 +39,7 @@ pub mod mail_template;
 pub mod onboarding;
 pub mod report;
 pub mod sla;
+pub mod special_addresses;
 pub mod status;
 pub mod ticket;
 pub mod values;

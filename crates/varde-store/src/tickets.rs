@@ -565,6 +565,7 @@ impl Store {
     ) -> std::result::Result<Ticket, TicketError> {
         check_sizes(attachments)?;
         creation.queue = queue.name.clone();
+        creation.subject = varde_core::ticket::one_line(&creation.subject);
         let subject = creation.subject.clone();
         let change = Change::Create(Box::new(creation));
         let mut t = replay(&[Transaction {

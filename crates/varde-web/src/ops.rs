@@ -1,5 +1,5 @@
 //! Operator endpoints: `/healthz` (the process answers), `/readyz` (the database answers),
-//! `/metrics` (Prometheus text), and the middleware that counts and logs every request.
+//! both open to load balancers, `/metrics` (Prometheus text, staff only), and the middleware that counts and logs every request.
 
 use std::sync::Mutex;
 use std::time::Instant;
@@ -86,7 +86,25 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+/// Prometheus text for staff: scrape with a staff account's token
+/// (`authorization: {credentials: …}` in Prometheus' scrape config). Route names and counts
+/// tell an outsider what is used and how much, so anonymous callers get a 401.
+async fn metrics(
+    State(state): State<AppState>,
+    caller: crate::auth::Caller,
+) -> Result<Response, crate::error::ApiError> {
+    caller.require_login()?;
+    if !varde_core::access::can(
+        &caller.actor,
+        varde_core::access::Action::Read,
+        &varde_core::access::Resource::Operations,
+    ) {
+        return Err(crate::error::ApiError::forbidden());
+    }
+    Ok(encode_metrics(&state))
+}
+
+fn encode_metrics(state: &AppState) -> Response {
     let mut text = String::new();
     let encoded = match state.metrics.registry.lock() {
         Ok(registry) => prometheus_client::encoding::text::encode(&mut text, &registry).is_ok(),

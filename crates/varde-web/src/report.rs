@@ -329,22 +329,62 @@ pub fn to_html(r: &Report, links: bool) -> Result<String, askama::Error> {
     .render()
 }
 
-/// Prints HTML to PDF with Debian's chromium (headless). Gives the PDF's bytes.
-pub fn to_pdf(html: &str) -> Result<Vec<u8>, String> {
+/// How many chromium processes print at once (each is dozens of processes and ~200 MB).
+pub const PDF_AT_ONCE: usize = 2;
+/// How long one print may take before chromium is stopped.
+pub const PDF_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+static PRINTING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Why a PDF could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum PdfError {
+    /// [`PDF_AT_ONCE`] prints are running: try again in a moment.
+    #[error("{PDF_AT_ONCE} reports are being printed already; try again in a moment")]
+    Busy,
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// One of the [`PDF_AT_ONCE`] printing slots, given back when dropped.
+struct Slot;
+
+impl Slot {
+    fn take() -> Option<Slot> {
+        use std::sync::atomic::Ordering;
+        PRINTING
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < PDF_AT_ONCE).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Slot)
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        PRINTING.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+    }
+}
+
+/// Prints HTML to PDF with Debian's chromium (headless), at most [`PDF_AT_ONCE`] at a time
+/// and for at most [`PDF_TIMEOUT`]. Gives the PDF's bytes. Blocks: call it off the async
+/// threads.
+pub fn to_pdf(html: &str) -> Result<Vec<u8>, PdfError> {
+    let _slot = Slot::take().ok_or(PdfError::Busy)?;
+    let failed = |m: String| PdfError::Failed(m);
     let browser = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
         .into_iter()
         .find(|p| std::path::Path::new(p).exists())
-        .ok_or("PDF needs Debian's chromium (apt-get install chromium)")?;
-    let dir = std::env::temp_dir().join(format!(
-        "varde-report-{}-{}",
-        std::process::id(),
-        Timestamp::now().as_microsecond()
-    ));
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let page = dir.join("report.html");
-    let pdf = dir.join("report.pdf");
-    std::fs::write(&page, html).map_err(|e| e.to_string())?;
-    let out = std::process::Command::new(browser)
+        .ok_or_else(|| failed("PDF needs Debian's chromium (apt-get install chromium)".into()))?;
+    let dir = tempfile::Builder::new()
+        .prefix("varde-report-")
+        .tempdir()
+        .map_err(|e| failed(e.to_string()))?;
+    let page = dir.path().join("report.html");
+    let pdf = dir.path().join("report.pdf");
+    std::fs::write(&page, html).map_err(|e| failed(e.to_string()))?;
+    let mut child = std::process::Command::new(browser)
         .args([
             "--headless",
             "--no-sandbox",
@@ -352,23 +392,32 @@ pub fn to_pdf(html: &str) -> Result<Vec<u8>, String> {
             "--no-first-run",
             "--disable-background-networking",
             "--no-pdf-header-footer",
-            &format!("--user-data-dir={}", dir.join("profile").display()),
+            &format!("--user-data-dir={}", dir.path().join("profile").display()),
             &format!("--print-to-pdf={}", pdf.display()),
             &format!("file://{}", page.display()),
         ])
-        .output()
-        .map_err(|e| format!("running chromium: {e}"))?;
-    let bytes = std::fs::read(&pdf).map_err(|_| {
-        format!(
-            "chromium made no PDF: {}",
-            String::from_utf8_lossy(&out.stderr)
-                .lines()
-                .last()
-                .unwrap_or("")
-        )
-    });
-    let _ = std::fs::remove_dir_all(&dir);
-    bytes
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| failed(format!("running chromium: {e}")))?;
+    let started = std::time::Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break,
+            Ok(None) if started.elapsed() < PDF_TIMEOUT => {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(failed(format!(
+                    "chromium did not finish the PDF within {} s",
+                    PDF_TIMEOUT.as_secs()
+                )));
+            }
+        }
+    }
+    std::fs::read(&pdf).map_err(|_| failed("chromium made no PDF".into()))
 }
 
 #[cfg(test)]

@@ -452,6 +452,11 @@ pub async fn merge(
         .await?
         .ok_or_else(|| TicketError::Refused(format!("ticket {into} does not exist")))?;
     let into = target.effective_id;
+    let survivor = if target.is_merged() {
+        state.store.ticket(into).await?.unwrap_or(target)
+    } else {
+        target
+    };
     state
         .store
         .change_ticket(
@@ -460,6 +465,12 @@ pub async fn merge(
             |t| {
                 if t.is_merged() {
                     Err(format!("ticket {from} is already merged"))
+                } else if t.organization != survivor.organization {
+                    // The survivor's customer would read this ticket's mail.
+                    Err(format!(
+                        "ticket {from} and ticket {into} belong to different organisations; \
+                         a merge would show one customer's correspondence to the other"
+                    ))
                 } else {
                     Ok(vec![Change::MergedInto { into }])
                 }

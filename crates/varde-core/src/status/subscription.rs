@@ -117,37 +117,10 @@ pub fn webhook_url(raw: &str) -> Result<&str, Invalid> {
 }
 
 /// Whether an address is one a webhook must not reach unless an administrator allows it:
-/// loopback, private (RFC 1918, fc00::/7), link-local, shared (100.64/10), unspecified,
-/// multicast, broadcast, documentation, benchmarking, reserved, and IPv4-mapped forms of these.
+/// anything IANA's special-purpose registries do not call globally reachable, including IPv4
+/// addresses carried in IPv6 (see [`crate::special_addresses`]).
 pub fn is_private(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let o = v4.octets();
-            v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_multicast()
-                || v4.is_documentation()
-                || o[0] == 0
-                || (o[0] == 100 && (64..128).contains(&o[1]))
-                || (o[0] == 198 && (o[1] == 18 || o[1] == 19))
-                || o[0] >= 240
-        }
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_private(IpAddr::V4(v4));
-            }
-            let seg = v6.segments();
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (seg[0] & 0xfe00) == 0xfc00
-                || (seg[0] & 0xffc0) == 0xfe80
-                || (seg[0] == 0x2001 && seg[1] == 0x0db8)
-        }
-    }
+    !crate::special_addresses::is_global(ip)
 }
 
 /// An address range an administrator allows webhooks to reach, like `127.0.0.1/32`.

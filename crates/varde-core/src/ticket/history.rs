@@ -116,7 +116,7 @@ impl Creation {
     pub fn requested(queue: &str, subject: &str, requestor: &str) -> Creation {
         Creation {
             queue: queue.to_string(),
-            subject: subject.to_string(),
+            subject: super::one_line(subject),
             status: Status::New,
             owner: None,
             requestors: vec![requestor.to_string()],
@@ -514,6 +514,10 @@ pub fn field_value(t: &Ticket, field: TicketField) -> String {
 
 /// The change that sets a plain field, or none when it already has that value.
 pub fn set_field(t: &Ticket, field: TicketField, to: String) -> Option<Change> {
+    let to = match field {
+        TicketField::Subject => super::one_line(&to),
+        _ => to,
+    };
     let from = field_value(t, field);
     (from != to).then_some(Change::Set { field, from, to })
 }
@@ -548,6 +552,24 @@ mod tests {
                 change,
             })
             .collect()
+    }
+
+    #[test]
+    fn subjects_keep_to_one_line() {
+        let c = Creation::requested("General", " Disk\r\nStatus: resolved\u{0}\t! ", "a@x");
+        assert_eq!(c.subject, "Disk  Status: resolved !");
+        let t = replay(&history(vec![(
+            "2026-01-01T00:00:00Z",
+            "a@x",
+            0,
+            Change::Create(Box::new(creation())),
+        )]))
+        .unwrap();
+        let Some(Change::Set { to, .. }) = set_field(&t, TicketField::Subject, "a\nb".into())
+        else {
+            panic!("a change");
+        };
+        assert_eq!(to, "a b");
     }
 
     #[test]

@@ -15,6 +15,21 @@ pub mod query;
 
 use crate::ids::OrganizationId;
 
+/// A one-line text field as stored (a subject): line breaks and tabs become spaces, other
+/// control characters go, as RT strips them, so no field can start a forged line in RT's
+/// `Key: value` format or a mail header.
+pub fn one_line(text: &str) -> String {
+    let spaced: String = text
+        .chars()
+        .filter_map(|c| match c {
+            '\r' | '\n' | '\t' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect();
+    spaced.trim().to_string()
+}
+
 /// A ticket number. Merged tickets keep their number, which resolves to the survivor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TicketId(pub i64);

@@ -314,6 +314,32 @@ struct LoginPage {
     error: String,
     email: String,
     next: String,
+    /// The login form's token, also in the `varde_login` cookie (double submit): another
+    /// site cannot log a browser in to an account of its choosing.
+    csrf: String,
+}
+
+/// The cookie that carries the login form's token.
+const LOGIN_COOKIE: &str = "varde_login";
+
+/// The login form's token: the one the browser already holds, or a new one.
+fn login_token(jar: &CookieJar) -> String {
+    jar.get(LOGIN_COOKIE)
+        .map(|c| c.value().to_string())
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+        .unwrap_or_else(|| new_secret(""))
+}
+
+/// The login page with its token, and the cookie that holds the token.
+fn login_form(jar: CookieJar, status: StatusCode, mut page: LoginPage, secure: bool) -> Response {
+    page.csrf = login_token(&jar);
+    let cookie = Cookie::build((LOGIN_COOKIE, page.csrf.clone()))
+        .http_only(true)
+        .same_site(axum_extra::extract::cookie::SameSite::Strict)
+        .secure(secure)
+        .path("/login")
+        .build();
+    (status, jar.add(cookie), render(&page)).into_response()
 }
 
 #[derive(Deserialize)]
@@ -321,13 +347,19 @@ struct NextParam {
     next: Option<String>,
 }
 
-async fn login_page(Query(p): Query<NextParam>) -> Response {
-    render(&LoginPage {
+async fn login_page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(p): Query<NextParam>,
+) -> Response {
+    let page = LoginPage {
         nav: Nav::anonymous(),
         error: String::new(),
         email: String::new(),
         next: p.next.unwrap_or_default(),
-    })
+        csrf: String::new(),
+    };
+    login_form(jar, StatusCode::OK, page, state.secure_cookies)
 }
 
 async fn login(
@@ -343,6 +375,20 @@ async fn login(
     };
     let email = form_value(&form, "email");
     let asked = form_value(&form, "next");
+    let held = jar.get(LOGIN_COOKIE).map(|c| c.value().to_string());
+    let sent = form_value(&form, "csrf");
+    if held.is_none_or(|h| {
+        h.is_empty() || !crate::auth::constant_time_eq(h.as_bytes(), sent.as_bytes())
+    }) {
+        let page = LoginPage {
+            nav: Nav::anonymous(),
+            error: "The login form had expired or came from another site; log in again.".into(),
+            email,
+            next: asked,
+            csrf: String::new(),
+        };
+        return login_form(jar, StatusCode::FORBIDDEN, page, state.secure_cookies);
+    }
     match authenticate(&state, &email, &form_value(&form, "password"), address).await {
         Ok(account) => {
             // Staff start at the tickets; a customer contact at its organisation.
@@ -368,7 +414,8 @@ async fn login(
             }
             tracing::info!(user = %account.email, "logged in");
             (
-                jar.add(session_cookie(secret, state.secure_cookies)),
+                jar.remove(Cookie::build(LOGIN_COOKIE).path("/login"))
+                    .add(session_cookie(secret, state.secure_cookies)),
                 Redirect::to(&next),
             )
                 .into_response()
@@ -380,20 +427,40 @@ async fn login(
                 error: e.message,
                 email,
                 next: asked,
+                csrf: String::new(),
             };
-            (status, render(&page)).into_response()
+            login_form(jar, status, page, state.secure_cookies)
         }
     }
 }
 
 use axum::extract::FromRequest;
 
-/// Only paths on this site may follow a login, never another host.
+/// Where to go after logging in: only a path on this site. Browsers drop tabs and newlines
+/// from URLs and read `\\` as `/`, so `/\t/evil.example` would leave the site; anything with
+/// a control character, white space or a backslash is refused, and what is left is resolved
+/// against this site and must stay on it.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next.to_string()
-    } else {
-        "/console/tickets".to_string()
+    const HOME: &str = "/console/tickets";
+    const SITE: &str = "varde.invalid";
+    if !next.starts_with('/')
+        || next
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+    {
+        return HOME.into();
+    }
+    let Ok(base) = url::Url::parse(&format!("http://{SITE}/")) else {
+        return HOME.into();
+    };
+    match base.join(next) {
+        Ok(u) if u.host_str() == Some(SITE) && u.port().is_none() && u.username().is_empty() => {
+            match u.query() {
+                Some(q) => format!("{}?{q}", u.path()),
+                None => u.path().to_string(),
+            }
+        }
+        _ => HOME.into(),
     }
 }
 
@@ -420,19 +487,28 @@ async fn logout(
 
 #[cfg(test)]
 mod tests {
+    use super::safe_next;
+
     #[test]
-    fn login_never_redirects_off_site() {
-        assert_eq!(
-            super::safe_next("/console/organizations/3"),
-            "/console/organizations/3"
-        );
-        for bad in [
-            "https://evil.example",
-            "//evil.example",
-            "/\\evil.example",
-            "",
+    fn next_stays_on_this_site() {
+        for (asked, want) in [
+            ("/console/tickets/4", "/console/tickets/4"),
+            (
+                "/console/tickets?q=a%20b&view=new",
+                "/console/tickets?q=a%20b&view=new",
+            ),
+            ("/console/../console/users", "/console/users"),
+            ("//evil.example", "/console/tickets"),
+            ("/\t/evil.example", "/console/tickets"),
+            ("/\n/evil.example", "/console/tickets"),
+            ("/\\evil.example", "/console/tickets"),
+            ("/ /evil.example", "/console/tickets"),
+            ("https://evil.example/", "/console/tickets"),
+            ("evil.example", "/console/tickets"),
+            ("/\u{0}x", "/console/tickets"),
+            ("", "/console/tickets"),
         ] {
-            assert_eq!(super::safe_next(bad), "/console/tickets");
+            assert_eq!(safe_next(asked), want, "{asked:?}");
         }
     }
 }

@@ -14,7 +14,7 @@ use super::{PageError, PageResult};
 use crate::api::{Id, authorize};
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// The quarter asked for (`2026Q3`), or the current one.
 fn period(
@@ -69,7 +69,15 @@ pub async fn show(
             let pdf = tokio::task::spawn_blocking(move || crate::report::to_pdf(&html))
                 .await
                 .map_err(|e| PageError::new(ApiError::internal(e), &caller))?
-                .map_err(|e| PageError::new(ApiError::internal(e), &caller))?;
+                .map_err(|e| {
+                    let error = match e {
+                        crate::report::PdfError::Busy => {
+                            ApiError::new(ErrorCode::Unavailable, e.to_string())
+                        }
+                        crate::report::PdfError::Failed(m) => ApiError::internal(m),
+                    };
+                    PageError::new(error, &caller)
+                })?;
             (
                 [
                     (header::CONTENT_TYPE, "application/pdf".to_string()),

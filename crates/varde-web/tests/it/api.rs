@@ -372,8 +372,13 @@ async fn operators_see_health_readiness_metrics_and_the_api_document() {
         .await
         .unwrap();
     assert_eq!(ready["status"], "ready");
+    assert_eq!(
+        c.get(app.url("/metrics")).send().await.unwrap().status(),
+        401
+    );
     let metrics = c
         .get(app.url("/metrics"))
+        .bearer_auth(&app.admin_token)
         .send()
         .await
         .unwrap()

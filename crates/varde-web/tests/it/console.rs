@@ -8,6 +8,7 @@ use super::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, app};
 async fn login_sets_an_httponly_cookie_and_wrong_passwords_are_refused() {
     let app = app().await;
     let c = TestApp::client();
+    // Without the login form's token (a page on another site posting it): refused.
     let r = c
         .post(app.url("/login"))
         .form(&[
@@ -18,18 +19,46 @@ async fn login_sets_an_httponly_cookie_and_wrong_passwords_are_refused() {
         .send()
         .await
         .unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(
+        !r.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .starts_with("varde_session")
+    );
+    let (login_cookie, csrf) = app.login_form().await;
+    let r = c
+        .post(app.url("/login"))
+        .header("cookie", &login_cookie)
+        .form(&[
+            ("email", ADMIN_EMAIL),
+            ("password", ADMIN_PASSWORD),
+            ("next", ""),
+            ("csrf", &csrf),
+        ])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
-    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("varde_session="))
+        .expect("a session cookie");
     assert!(
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
         "{cookie}"
     );
     let r = c
         .post(app.url("/login"))
+        .header("cookie", &login_cookie)
         .form(&[
             ("email", ADMIN_EMAIL),
             ("password", "wrong password!"),
             ("next", ""),
+            ("csrf", &csrf),
         ])
         .send()
         .await
@@ -57,14 +86,17 @@ async fn login_sets_an_httponly_cookie_and_wrong_passwords_are_refused() {
 async fn login_attempts_are_rate_limited() {
     let app = app().await;
     let c = TestApp::client();
+    let (login_cookie, csrf) = app.login_form().await;
     let mut statuses = vec![];
     for _ in 0..12 {
         let r = c
             .post(app.url("/login"))
+            .header("cookie", &login_cookie)
             .form(&[
                 ("email", "victim@example.com"),
                 ("password", "guess-guess"),
                 ("next", ""),
+                ("csrf", &csrf),
             ])
             .send()
             .await

@@ -46,6 +46,15 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A client with a cookie jar, as RT's CLI and python `rt` keep their session.
+    pub fn cookie_client() -> reqwest::Client {
+        varde_notify::install_tls_provider();
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap()
+    }
+
     /// A client with a cookie jar, logged in to the console with `email` and `password`.
     pub async fn browser(&self, email: &str, password: &str) -> reqwest::Client {
         varde_notify::install_tls_provider();
@@ -54,14 +63,42 @@ impl TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
+        let page = c
+            .get(self.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = csrf_of(&page);
         let r = c
             .post(self.url("/login"))
-            .form(&[("email", email), ("password", password), ("next", "")])
+            .form(&[
+                ("email", email),
+                ("password", password),
+                ("next", ""),
+                ("csrf", &csrf),
+            ])
             .send()
             .await
             .unwrap();
         assert_eq!(r.status(), 303, "login as {email}");
         c
+    }
+
+    /// What a browser holds after opening the login page: the login cookie (as a `Cookie`
+    /// header) and the form's token.
+    pub async fn login_form(&self) -> (String, String) {
+        let r = Self::client().get(self.url("/login")).send().await.unwrap();
+        let cookie = r.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        (cookie, csrf_of(&r.text().await.unwrap()))
     }
 
     /// Adds an account with `role` (and organisation) and returns a write token for it.

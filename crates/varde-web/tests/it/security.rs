@@ -270,10 +270,7 @@ async fn no_get_changes_a_ticket_and_the_console_cookie_needs_its_csrf_token() {
         assert!(r.text().await.unwrap().starts_with("RT/5.0.3 200 Ok"));
         assert_eq!(history_len(&app, id).await, before + 1);
         // RT's CLI: logs in with user/pass once, then merges with a GET and its cookie.
-        let cli = reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap();
+        let cli = TestApp::cookie_client();
         let r = cli
             .post(app.url("/REST/1.0/"))
             .form(&[("user", ADMIN_EMAIL), ("pass", ADMIN_PASSWORD)])
@@ -307,10 +304,7 @@ async fn no_get_changes_a_ticket_and_the_console_cookie_needs_its_csrf_token() {
 #[tokio::test]
 async fn a_user_pass_request_reuses_its_session_and_a_password_change_ends_them() {
     let app = app().await;
-    let cli = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
+    let cli = TestApp::cookie_client();
     let login = [("user", ADMIN_EMAIL), ("pass", ADMIN_PASSWORD)];
     let first = cli
         .post(app.url("/REST/1.0/"))
@@ -513,4 +507,195 @@ async fn the_gateway_and_login_limits_see_the_client_behind_a_proxy() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
+}
+
+#[tokio::test]
+async fn webhooks_to_special_addresses_are_refused_in_every_spelling() {
+    let app = app().await;
+    for target in [
+        "http://[::127.0.0.1]/hook",
+        "http://[::a00:1]/hook",
+        "http://[64:ff9b::a9fe:a9fe]/latest/meta-data",
+        "http://[2002:a9fe:a9fe::1]/hook",
+        "http://[fec0::1]/hook",
+        "http://192.0.0.170/hook",
+        "http://[::ffff:169.254.169.254]/hook",
+        "http://0x7f000001/hook",
+        "http://2130706433/hook",
+    ] {
+        let r = TestApp::client()
+            .post(app.url("/status/subscribe"))
+            .form(&[
+                ("channel", "webhook"),
+                ("target", target),
+                ("owner_email", "dev@example.com"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{target}");
+    }
+}
+
+/// Two organisations, each with a ticket from one of its contacts.
+async fn tickets_of_two_organisations(app: &TestApp) -> (i64, i64) {
+    let c = TestApp::client();
+    let mut ids = vec![];
+    for (name, domain) in [("Org A", "a.example"), ("Org B", "b.example")] {
+        c.post(app.url("/api/v1/organizations"))
+            .bearer_auth(&app.admin_token)
+            .json(&json!({"name": name, "country": "SE", "mail_domains": [domain]}))
+            .send()
+            .await
+            .unwrap();
+        let t: Value = c
+            .post(app.url("/api/v1/tickets"))
+            .bearer_auth(&app.admin_token)
+            .json(&json!({"queue": "General", "subject": format!("{name}'s outage"), "requestors": [format!("ops@{domain}")], "content": "secret"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(t["organization_id"].is_i64(), "{t}");
+        ids.push(t["id"].as_i64().unwrap());
+    }
+    (ids[0], ids[1])
+}
+
+#[tokio::test]
+async fn no_front_end_merges_one_customers_ticket_into_anothers() {
+    for app in apps().await {
+        let (a, b) = tickets_of_two_organisations(&app).await;
+        let c = TestApp::client();
+        let r = c
+            .post(app.url(&format!("/api/v1/tickets/{a}/merge")))
+            .bearer_auth(&app.admin_token)
+            .json(&json!({"into": b}))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_client_error(), "{}", r.status());
+        assert!(r.text().await.unwrap().contains("different organisations"));
+        let body = c
+            .post(app.url(&format!("/REST/1.0/ticket/{a}/merge/{b}")))
+            .form(&[("user", ADMIN_EMAIL), ("pass", ADMIN_PASSWORD)])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(body.contains("different organisations"), "{body}");
+        let r = c
+            .put(app.url(&format!("/REST/2.0/ticket/{a}")))
+            .basic_auth(ADMIN_EMAIL, Some(ADMIN_PASSWORD))
+            .json(&json!({"MergeInto": b.to_string()}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400);
+        let browser = app.browser(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        let page = browser
+            .get(app.url(&format!("/console/tickets/{a}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let r = browser
+            .post(app.url(&format!("/console/tickets/{a}/merge")))
+            .form(&[("csrf", csrf_of(&page)), ("into", b.to_string())])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(r.contains("different organisations"), "{r:.300}");
+        for id in [a, b] {
+            let t = app
+                .store
+                .ticket(varde_core::ticket::TicketId(id))
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(!t.is_merged());
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_subject_cannot_forge_rt_fields() {
+    let app = app().await;
+    let body = TestApp::client()
+        .post(app.url("/REST/1.0/ticket/new"))
+        .form(&[
+            ("user", ADMIN_EMAIL),
+            ("pass", ADMIN_PASSWORD),
+            (
+                "content",
+                "id: ticket/new\nQueue: General\nRequestor: a@x.example\nSubject: help",
+            ),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let id: i64 = body
+        .split("# Ticket ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    for subject in ["one\r\nStatus: resolved", "two\u{0}\nOwner: mallory"] {
+        let r = TestApp::client()
+            .put(app.url(&format!("/REST/2.0/ticket/{id}")))
+            .basic_auth(ADMIN_EMAIL, Some(ADMIN_PASSWORD))
+            .json(&json!({ "Subject": subject }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let shown = TestApp::client()
+            .get(app.url(&format!("/REST/1.0/ticket/{id}/show")))
+            .query(&[("user", ADMIN_EMAIL), ("pass", ADMIN_PASSWORD)])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(shown.contains("\nStatus: new\n"), "{shown}");
+        assert!(!shown.contains("\nStatus: resolved") && !shown.contains("\nOwner: mallory"));
+    }
+    let mail = "From: a@x.example\r\nSubject: =?utf-8?q?hi=0D=0AStatus=3A_resolved?=\r\nMessage-ID: <s1@x.example>\r\n\r\nhi\r\n";
+    let answer = TestApp::client()
+        .post(app.url("/REST/1.0/NoAuth/mail-gateway"))
+        .form(&[("queue", "General"), ("message", mail)])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(answer, "ok\n");
+    let found: Value = TestApp::client()
+        .get(app.url("/api/v1/tickets"))
+        .query(&[("query", "Subject LIKE 'Status: resolved'")])
+        .bearer_auth(&app.admin_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found["items"][0]["subject"], "hi  Status: resolved");
 }
