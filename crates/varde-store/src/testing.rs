@@ -201,3 +201,35 @@ pub async fn customer_of_tier(
         .await?;
     Ok(org.id)
 }
+
+/// A fingerprint of every table's content on SQLite: per table, its rows and the total length
+/// of their quoted values. Two equal fingerprints mean (for tests) that nothing was written;
+/// a test that runs every GET route compares one taken before with one taken after.
+/// Bookkeeping of use (a token's `last_used_at`) is left out: reading is allowed to note when
+/// a credential was last used.
+pub async fn fingerprint(store: &Store) -> Result<Vec<(String, i64, f64)>> {
+    use crate::read_pool;
+    let crate::Engine::Sqlite { .. } = &store.engine else {
+        return Ok(vec![]);
+    };
+    let tables: Vec<String> = read_pool!(store, p => sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts%' AND name <> '_sqlx_migrations' ORDER BY name",
+    ).fetch_all(p).await)?;
+    let mut out = Vec::new();
+    for table in tables {
+        let columns: Vec<String> = read_pool!(store, p => sqlx::query_scalar(
+            "SELECT name FROM pragma_table_info($1)",
+        ).bind(&table).fetch_all(p).await)?;
+        let quoted = columns
+            .iter()
+            .filter(|c| c.as_str() != "last_used_at")
+            .map(|c| format!("length(quote(\"{c}\"))"))
+            .collect::<Vec<_>>()
+            .join(" + ");
+        let sql = format!("SELECT count(*), total({quoted}) FROM \"{table}\"");
+        let (rows, size): (i64, f64) =
+            read_pool!(store, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_one(p).await)?;
+        out.push((table, rows, size));
+    }
+    Ok(out)
+}

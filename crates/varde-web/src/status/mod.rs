@@ -245,7 +245,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/status/subscriptions/{id}/confirm",
-            get(subscribe::confirm),
+            get(subscribe::confirm_page).post(subscribe::confirm),
         )
         .route(
             "/status/subscriptions/{id}/unsubscribe",

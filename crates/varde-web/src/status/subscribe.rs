@@ -318,6 +318,34 @@ async fn signed_subscriber(
         .ok_or_else(ApiError::not_found)
 }
 
+/// The confirmation link opens a page with one button: following a link changes nothing
+/// (mail scanners follow them all); the button's POST confirms.
+pub(super) async fn confirm_page(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<Signed>,
+) -> Result<Response, ApiError> {
+    let s = signed_subscriber(&state, id, Purpose::Confirm, q.sig.as_deref()).await?;
+    let lang = q
+        .lang
+        .as_deref()
+        .and_then(|l| Language::parse(l).ok())
+        .unwrap_or(s.language);
+    let c = super::page::Chrome::new(&state.status.settings, lang, "/status");
+    let mut page = message(
+        c,
+        "Confirm your subscription",
+        format!("Send status updates to {}?", s.target),
+    );
+    page.action = format!(
+        "/status/subscriptions/{id}/confirm?sig={}&lang={}",
+        crate::query_value(q.sig.as_deref().unwrap_or("")),
+        lang.code()
+    );
+    page.button = "Confirm".into();
+    Ok(render(&page))
+}
+
 pub(super) async fn confirm(
     State(state): State<AppState>,
     Path(id): Path<i64>,

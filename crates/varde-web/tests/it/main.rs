@@ -14,6 +14,7 @@ mod security;
 mod standins;
 mod status;
 mod subscriptions;
+mod sweep;
 
 use std::sync::Arc;
 

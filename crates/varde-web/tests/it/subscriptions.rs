@@ -180,12 +180,22 @@ async fn each_subscriber_of_a_component_hears_once_in_its_language() {
         let link = between(&text, &app.base, "\n")
             .map(|l| format!("{}{}", app.base, l.trim()))
             .unwrap();
+        // Following the link (as a mail scanner does) only shows the button.
         let r = TestApp::client().get(&link).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{link}");
+        assert!(r.text().await.unwrap().contains(">Confirm<"));
+        let target = between(m, "\nTo: ", "\r\n")
+            .unwrap()
+            .trim_matches(['<', '>'])
+            .to_string();
+        let before = app.store.subscribers_of(&target).await.unwrap();
+        assert!(before.iter().all(|s| !s.confirmed), "{target}");
+        let r = TestApp::client().post(&link).send().await.unwrap();
         assert_eq!(r.status(), 200, "{link}");
     }
     // A forged link does nothing.
     let r = TestApp::client()
-        .get(app.url("/status/subscriptions/1/confirm?sig=00000000000000000000000000000000"))
+        .post(app.url("/status/subscriptions/1/confirm?sig=00000000000000000000000000000000"))
         .send()
         .await
         .unwrap();
