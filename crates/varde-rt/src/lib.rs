@@ -1,8 +1,10 @@
-//! Request Tracker compatibility, as pure functions: the TicketSQL parser and the REST 1.0
-//! text format. The HTTP routes that use them live in `varde-web`.
+//! Request Tracker compatibility, as pure functions: the TicketSQL parser, the REST 1.0
+//! text format and the request bodies RT's clients send (`form`). The HTTP routes that use them live in `varde-web`.
 //!
 //! **Architecture Invariant:** nothing here does I/O; every function is input → output, tested
 //! with data-driven cases taken from the real RT's behaviour (`../shared/rt/wire/`).
 
+pub mod form;
+pub mod fuzz;
 pub mod rest1;
 pub mod ticketsql;

@@ -38,7 +38,9 @@ pub fn parse_content(content: &str) -> Vec<(String, String)> {
         }
         let indented = line.starts_with(' ') || line.starts_with('\t');
         if indented && let Some(last) = out.last_mut() {
-            let indent = line.len() - line.trim_start().len();
+            // Only the spaces and tabs the client indented with: other white space is text
+            // (and may be several bytes long).
+            let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
             let cut = (*continuation_indent.get_or_insert(indent)).min(indent);
             last.1.push('\n');
             last.1.push_str(&line[cut..]);
@@ -202,6 +204,13 @@ mod tests {
             get(&f, "Text"),
             Some("Volume vol-9 is at 100%.\nSecond line.\n\nAfter a blank.")
         );
+    }
+
+    #[test]
+    fn wide_white_space_in_a_continuation_is_text() {
+        // An ideographic space (three bytes) after the indent must not split a character.
+        let f = parse_content("Text: a\n  b\n \u{3000}c\n\t\u{a0}d");
+        assert_eq!(get(&f, "Text"), Some("a\nb\n\u{3000}c\n\u{a0}d"));
     }
 
     #[test]

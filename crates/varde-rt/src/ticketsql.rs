@@ -375,6 +375,15 @@ fn field(name: &str) -> Option<Field> {
     Some(f)
 }
 
+/// How many conditions a query holds (at most [`MAX_CONDITIONS`] in a parsed one).
+pub fn conditions(q: &Query) -> usize {
+    match q {
+        Query::All => 0,
+        Query::Condition { .. } => 1,
+        Query::And(a, b) | Query::Or(a, b) => conditions(a) + conditions(b),
+    }
+}
+
 /// Parses a TicketSQL query. An empty query matches every ticket.
 pub fn parse(input: &str) -> Result<Query, QueryError> {
     let length = input.chars().count();

@@ -174,20 +174,17 @@ pub async fn gateway(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let mut fields: Vec<(String, Vec<u8>)> = Vec::new();
-    if ctype.starts_with("multipart/form-data") {
-        let boundary = ctype
-            .split("boundary=")
-            .nth(1)
-            .map(|b| b.trim_matches('"').to_string())
-            .unwrap_or_default();
-        for p in crate::rt::rest1::multipart_parts(&body, &boundary).await {
-            fields.push((p.name, p.data));
+    match varde_rt::form::multipart_boundary(ctype) {
+        Some(boundary) => {
+            for p in varde_rt::form::multipart(&body, &boundary).await {
+                fields.push((p.name, p.data));
+            }
         }
-    } else {
-        fields.extend(
-            url::form_urlencoded::parse(&body)
-                .map(|(k, v)| (k.into_owned(), v.into_owned().into_bytes())),
-        );
+        None => fields.extend(
+            varde_rt::form::urlencoded(&body)
+                .into_iter()
+                .map(|(k, v)| (k, v.into_bytes())),
+        ),
     }
     let get = |name: &str| {
         fields

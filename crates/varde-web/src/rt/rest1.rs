@@ -13,6 +13,7 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use varde_core::access::{Action, Actor, Resource, TokenScope, can};
 use varde_core::account::Account;
 use varde_core::ticket::{LinkKind, Ticket, TicketId};
+use varde_rt::form;
 use varde_rt::rest1::{self as fmt, get, parse_content};
 use varde_store::ticket_search::SearchRequest;
 use varde_store::tickets::{NewAttachment, TicketError};
@@ -26,37 +27,6 @@ pub fn routes() -> Router<AppState> {
         .route("/REST/1.0", any(dispatch_root))
         .route("/REST/1.0/", any(dispatch_root))
         .route("/REST/1.0/{*path}", any(dispatch))
-}
-
-/// One part of a multipart form.
-pub struct Part {
-    pub name: String,
-    pub filename: Option<String>,
-    pub content_type: Option<String>,
-    pub data: Vec<u8>,
-}
-
-/// The parts of a multipart body (RT's CLI always sends `boundary=xYzZY`).
-pub async fn multipart_parts(body: &Bytes, boundary: &str) -> Vec<Part> {
-    let stream = futures_util::stream::once({
-        let b = body.clone();
-        async move { Ok::<Bytes, std::io::Error>(b) }
-    });
-    let mut m = multer::Multipart::new(stream, boundary);
-    let mut out = Vec::new();
-    while let Ok(Some(field)) = m.next_field().await {
-        let name = field.name().unwrap_or_default().to_string();
-        let filename = field.file_name().map(str::to_string);
-        let content_type = field.content_type().map(|c| c.to_string());
-        let Ok(data) = field.bytes().await else { break };
-        out.push(Part {
-            name,
-            filename,
-            content_type,
-            data: data.to_vec(),
-        });
-    }
-    out
 }
 
 /// A REST 1.0 request's fields (query string and body, in order; names may repeat) and files.
@@ -89,29 +59,23 @@ async fn read_form(headers: &HeaderMap, query: Vec<(String, String)>, body: &Byt
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    if ctype.starts_with("multipart/form-data") {
-        let boundary = ctype
-            .split("boundary=")
-            .nth(1)
-            .map(|b| b.trim_matches('"').to_string())
-            .unwrap_or_default();
-        for p in multipart_parts(body, &boundary).await {
-            if p.filename.is_some() && p.name.starts_with("attachment") {
-                files.push(NewAttachment {
-                    filename: p.filename.unwrap_or_default(),
-                    content_type: p
-                        .content_type
-                        .unwrap_or_else(|| "application/octet-stream".into()),
-                    content: p.data,
-                });
-            } else {
-                fields.push((p.name, String::from_utf8_lossy(&p.data).into_owned()));
+    match form::multipart_boundary(ctype) {
+        Some(boundary) => {
+            for p in form::multipart(body, &boundary).await {
+                if p.filename.is_some() && p.name.starts_with("attachment") {
+                    files.push(NewAttachment {
+                        filename: p.filename.unwrap_or_default(),
+                        content_type: p
+                            .content_type
+                            .unwrap_or_else(|| "application/octet-stream".into()),
+                        content: p.data,
+                    });
+                } else {
+                    fields.push((p.name, String::from_utf8_lossy(&p.data).into_owned()));
+                }
             }
         }
-    } else {
-        fields.extend(
-            url::form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())),
-        );
+        None => fields.extend(form::urlencoded(body)),
     }
     Form { fields, files }
 }

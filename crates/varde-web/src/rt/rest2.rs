@@ -27,6 +27,8 @@ use varde_core::ticket::{Ticket, TicketId};
 use varde_store::ticket_search::SearchRequest;
 use varde_store::tickets::{AttachmentInfo, HistoryEntry, NewAttachment, TicketError};
 
+use varde_rt::form;
+
 use crate::app::AppState;
 use crate::tickets::{self, Fields, Message};
 
@@ -315,39 +317,6 @@ async fn ticket_json(
     })
 }
 
-/// A JSON value as the text of an RT field: lists joined with commas.
-fn field_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        Value::Bool(b) => (if *b { "1" } else { "0" }).into(),
-        Value::Array(a) => a.iter().map(field_text).collect::<Vec<_>>().join(", "),
-        Value::Object(o) => o
-            .get("id")
-            .or_else(|| o.get("Name"))
-            .map(field_text)
-            .unwrap_or_default(),
-        Value::Null => String::new(),
-    }
-}
-
-/// The RT fields of a JSON object, with `CustomFields: {"Name": value}` spread out as `CF.{Name}`.
-fn fields_of(obj: &Map<String, Value>) -> Fields {
-    let mut out = Fields::new();
-    for (k, v) in obj {
-        if k == "CustomFields" {
-            if let Value::Object(cfs) = v {
-                for (name, value) in cfs {
-                    out.push((format!("CF.{{{name}}}"), field_text(value)));
-                }
-            }
-            continue;
-        }
-        out.push((k.clone(), field_text(v)));
-    }
-    out
-}
-
 /// The JSON body of a request, which RT also accepts as a multipart form with a `JSON` field
 /// and `Attachments` files.
 async fn body_json(
@@ -359,21 +328,14 @@ async fn body_json(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     if ctype.starts_with("multipart/form-data") {
-        let boundary = ctype
-            .split("boundary=")
-            .nth(1)
-            .map(|b| b.trim_matches('"').to_string())
+        let boundary = form::multipart_boundary(ctype)
             .ok_or_else(|| error(StatusCode::BAD_REQUEST, "multipart without a boundary"))?;
-        let parts = crate::rt::rest1::multipart_parts(body, &boundary).await;
         let mut json_obj = Map::new();
         let mut attachments = Vec::new();
-        for p in parts {
+        for p in form::multipart(body, &boundary).await {
             if p.name == "JSON" {
-                json_obj = serde_json::from_slice::<Value>(&p.data)
-                    .map_err(|e| error(StatusCode::BAD_REQUEST, &format!("JSON parse error: {e}")))?
-                    .as_object()
-                    .cloned()
-                    .unwrap_or_default();
+                json_obj =
+                    form::json_object(&p.data).map_err(|e| error(StatusCode::BAD_REQUEST, &e))?;
             } else if p.name == "Attachments" {
                 attachments.push(NewAttachment {
                     filename: p.filename.unwrap_or_default(),
@@ -386,32 +348,21 @@ async fn body_json(
         }
         return Ok((json_obj, attachments));
     }
-    if body.is_empty() {
-        return Ok((Map::new(), vec![]));
-    }
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(o)) => Ok((o, vec![])),
-        Ok(_) => Err(error(
-            StatusCode::BAD_REQUEST,
-            "JSON parse error: expected an object",
-        )),
-        Err(e) => Err(error(
-            StatusCode::BAD_REQUEST,
-            &format!("JSON parse error: {e}"),
-        )),
-    }
+    form::json_object(body)
+        .map(|o| (o, vec![]))
+        .map_err(|e| error(StatusCode::BAD_REQUEST, &e))
 }
 
 fn message_of(obj: &Map<String, Value>, attachments: Vec<NewAttachment>) -> Message {
-    let content = obj.get("Content").map(field_text).unwrap_or_default();
+    let content = obj.get("Content").map(form::field_text).unwrap_or_default();
     let content_type = obj
         .get("ContentType")
-        .map(field_text)
+        .map(form::field_text)
         .filter(|c| !c.is_empty())
         .unwrap_or_else(|| "text/plain".into());
     let time_taken = obj
         .get("TimeTaken")
-        .map(field_text)
+        .map(form::field_text)
         .and_then(|t| t.parse().ok())
         .unwrap_or(0);
     Message {
@@ -434,7 +385,7 @@ async fn create(State(state): State<AppState>, rq: RtRequest, body: Bytes) -> Re
         Ok(x) => x,
         Err(r) => return r,
     };
-    let fields = fields_of(&obj);
+    let fields = form::json_fields(&obj);
     let creation = match tickets::creation(&fields, Some(account.email.as_str())) {
         Ok(c) => c,
         Err(m) if m.contains("Queue") => {
@@ -502,7 +453,7 @@ async fn update(
         Ok(x) => x,
         Err(r) => return r,
     };
-    let mut fields = fields_of(&obj);
+    let mut fields = form::json_fields(&obj);
     let mut messages = Vec::new();
     if let Some(pos) = fields.iter().position(|(k, _)| k == "MergeInto") {
         let (_, into) = fields.remove(pos);
@@ -619,7 +570,7 @@ async fn respond(
         .to_string(),
     ];
     // RT lets a reply set fields too (e.g. resolve while answering).
-    let extra: Fields = fields_of(&obj)
+    let extra: Fields = form::json_fields(&obj)
         .into_iter()
         .filter(|(k, _)| {
             !["Content", "ContentType", "TimeTaken", "Attachments"].contains(&k.as_str())
@@ -881,7 +832,7 @@ async fn search_post(
         match serde_json::from_slice::<Value>(&body) {
             Ok(Value::Object(o)) => {
                 for (k, v) in o {
-                    params.insert(k, field_text(&v));
+                    params.insert(k, form::field_text(&v));
                 }
             }
             Ok(Value::Array(a)) => {
@@ -891,11 +842,11 @@ async fn search_post(
                     .map(|c| {
                         format!(
                             "{} {} '{}'",
-                            field_text(&c["field"]),
+                            form::field_text(&c["field"]),
                             c.get("operator")
-                                .map(field_text)
+                                .map(form::field_text)
                                 .unwrap_or_else(|| "=".into()),
-                            field_text(&c["value"]).replace('\'', "\\'")
+                            form::field_text(&c["value"]).replace('\'', "\\'")
                         )
                     })
                     .collect();
@@ -1131,15 +1082,15 @@ async fn attachment(
 /// `[{"field": "Filename", "operator": "IS NOT", "value": ""}]`.
 fn passes(filter: &[Value], a: &AttachmentInfo) -> bool {
     filter.iter().all(|c| {
-        let value = field_text(&c["value"]);
-        let actual = match field_text(&c["field"]).as_str() {
+        let value = form::field_text(&c["value"]);
+        let actual = match form::field_text(&c["field"]).as_str() {
             "Filename" => a.filename.clone(),
             "ContentType" => a.content_type.clone(),
             _ => return true,
         };
         match c
             .get("operator")
-            .map(field_text)
+            .map(form::field_text)
             .unwrap_or_else(|| "=".into())
             .to_ascii_uppercase()
             .as_str()
