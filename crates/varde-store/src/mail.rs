@@ -293,6 +293,14 @@ impl Store {
         )
     }
 
+    /// What was noted on the mails of a ticket (problems reading them, why no autoreply
+    /// went), by the transaction each mail became: `(transaction, notes)`, notes one a line.
+    pub async fn mail_notes(&self, ticket: TicketId) -> Result<Vec<(i64, String)>> {
+        Ok(crate::read_pool!(self, p => sqlx::query_as(
+            "SELECT transaction_id, flags FROM inbound_messages WHERE ticket_id = $1 AND transaction_id IS NOT NULL AND flags <> '' ORDER BY transaction_id",
+        ).bind(ticket.0).fetch_all(p).await)?)
+    }
+
     /// The raw bytes of a delivered message, as they arrived.
     pub async fn raw_mail(&self, message_id: &str) -> Result<Option<Vec<u8>>> {
         Ok(crate::read_pool!(self, p => sqlx::query_scalar(

@@ -464,6 +464,9 @@ pub struct HistoryView {
     pub text: String,
     pub html: String,
     pub attachments: Vec<(i64, String, i64)>,
+    /// What Varde noted reading the mail this transaction came from (a missing From, an
+    /// attachment kept only in the raw message, no autoreply and why).
+    pub mail_notes: Vec<String>,
 }
 
 #[derive(Template)]
@@ -537,6 +540,13 @@ async fn ticket_page(
         .history(t.id)
         .await
         .map_err(|e| PageError::new(e.into(), caller))?;
+    let mail_notes: std::collections::HashMap<i64, String> = state
+        .store
+        .mail_notes(t.id)
+        .await
+        .map_err(|e| PageError::new(e.into(), caller))?
+        .into_iter()
+        .collect();
     let deliveries: Vec<(String, String, String, String)> = state
         .store
         .delivery_log(t.id)
@@ -708,6 +718,10 @@ async fn ticket_page(
                     .filter(|a| !a.filename.is_empty())
                     .map(|a| (a.id, a.filename.clone(), a.size))
                     .collect(),
+                mail_notes: mail_notes
+                    .get(&tx.id)
+                    .map(|n| n.lines().map(str::to_string).collect())
+                    .unwrap_or_default(),
             }
         })
         .collect();

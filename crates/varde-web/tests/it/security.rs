@@ -699,3 +699,42 @@ async fn a_subject_cannot_forge_rt_fields() {
         .unwrap();
     assert_eq!(found["items"][0]["subject"], "hi  Status: resolved");
 }
+
+#[tokio::test]
+async fn what_was_noted_reading_a_mail_is_shown_on_its_ticket() {
+    let app = app().await;
+    let mail = "Subject: no sender here\r\nMessage-ID: <nofrom@x.example>\r\n\r\nwho am I\r\n";
+    let answer = TestApp::client()
+        .post(app.url("/REST/1.0/NoAuth/mail-gateway"))
+        .form(&[("queue", "General"), ("message", mail)])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(answer, "ok\n");
+    let found: Value = TestApp::client()
+        .get(app.url("/api/v1/tickets"))
+        .query(&[("query", "Subject = 'no sender here'")])
+        .bearer_auth(&app.admin_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = found["items"][0]["id"].as_i64().unwrap();
+    let page = app
+        .browser(ADMIN_EMAIL, ADMIN_PASSWORD)
+        .await
+        .get(app.url(&format!("/console/tickets/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Noted when the mail was read"), "{page:.500}");
+    assert!(page.contains("no usable From address"));
+}
