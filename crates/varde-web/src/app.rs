@@ -14,14 +14,16 @@ use varde_store::Store;
 use crate::auth::LoginLimiter;
 use crate::ops::Metrics;
 
-/// Where the time comes from: the system clock in production, a fixed one in tests.
-pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+pub use varde_app::Clock;
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
+    /// The use cases (`varde-app`), with the store and the clock.
+    pub app: varde_app::App,
+    /// The store, as `app.store` (front-ends still read through it directly where no use
+    /// case exists yet).
     pub store: Store,
-    pub clock: Clock,
     /// Shared across requests so that attempts add up.
     pub login_limiter: Arc<LoginLimiter>,
     /// A hash that no password matches, verified when an account does not exist so that a
@@ -49,8 +51,8 @@ impl AppState {
         let key = store.link_key(&crate::auth::new_secret("links-")).await?;
         Ok(AppState {
             vault: Arc::new(varde_notify::vault::Vault::new(&key)),
+            app: varde_app::App::new(store.clone(), clock),
             store,
-            clock,
             login_limiter: Arc::new(LoginLimiter::default()),
             dummy_hash,
             metrics: Arc::new(Metrics::default()),
@@ -63,7 +65,7 @@ impl AppState {
     }
 
     pub fn now(&self) -> Timestamp {
-        (self.clock)()
+        self.app.now()
     }
 }
 

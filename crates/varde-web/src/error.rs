@@ -145,6 +145,33 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// The one mapping from a use case's error to the API's (and the console's, which shows
+/// `ApiError`s as pages).
+impl From<varde_app::AppError> for ApiError {
+    fn from(e: varde_app::AppError) -> ApiError {
+        use varde_app::AppError;
+        match e {
+            AppError::NotFound => ApiError::not_found(),
+            AppError::Forbidden => ApiError::forbidden(),
+            AppError::Invalid(fields) => ApiError::invalid(fields),
+            AppError::Refused(m) => ApiError::new(ErrorCode::ValidationFailed, m),
+            AppError::Conflict(fields) => ApiError {
+                code: ErrorCode::Conflict,
+                message: format!("conflicts with stored data: {}", fields.summary()),
+                fields,
+            },
+            AppError::Unavailable(cause) => {
+                tracing::error!(%cause, "database unavailable");
+                ApiError::new(
+                    ErrorCode::Unavailable,
+                    "the database is unavailable; try again shortly",
+                )
+            }
+            AppError::Internal(cause) => ApiError::internal(cause),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut r = (self.code.status(), Json(self.body())).into_response();

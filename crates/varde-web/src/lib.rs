@@ -14,7 +14,6 @@
 //! - [`lmtp`]: an LMTP listener for MTAs, on the same delivery as the gateway.
 //! - [`mail_gateway`]: mail in, as RT's mail gateway takes it (for `rt-mailgate` and `varde mailgate`).
 //! - [`rt`]: Request Tracker's REST 1.0 and REST2, for RT's own clients.
-//! - [`tickets`]: the ticket service every channel shares.
 //! - [`status`]: the public status page, its feeds and Statuspage's `/api/v2`.
 //! - [`openapi`]: the OpenAPI document and its vendored viewer.
 //!
@@ -36,7 +35,7 @@ pub mod ops;
 pub mod report;
 pub mod rt;
 pub mod status;
-pub mod tickets;
+pub use varde_app::tickets;
 
 pub use app::{AppState, Clock, serve};
 

@@ -427,9 +427,14 @@ mod tests {
     #[test]
     fn a_third_print_waits_for_a_free_slot() {
         // No other test in this binary prints, so the slots are this test's to take.
-        let held: Vec<_> = (0..super::PDF_AT_ONCE).filter_map(|_| super::Slot::take()).collect();
+        let held: Vec<_> = (0..super::PDF_AT_ONCE)
+            .filter_map(|_| super::Slot::take())
+            .collect();
         assert_eq!(held.len(), super::PDF_AT_ONCE);
-        assert!(matches!(super::to_pdf("<p>x</p>"), Err(super::PdfError::Busy)));
+        assert!(matches!(
+            super::to_pdf("<p>x</p>"),
+            Err(super::PdfError::Busy)
+        ));
         drop(held);
         assert!(super::Slot::take().is_some());
     }

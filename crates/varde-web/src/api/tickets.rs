@@ -236,7 +236,7 @@ pub async fn create(
         attachments: vec![],
         time_taken: 0,
     };
-    let t = service::open(&state, account.email.as_str(), creation, &message)
+    let t = service::open(&state.app, account.email.as_str(), creation, &message)
         .await
         .map_err(ticket_error)?;
     if let Actor::Customer { organization, .. } = caller.actor
@@ -251,16 +251,10 @@ pub async fn create(
 
 async fn load(state: &AppState, caller: &Caller, id: i64, action: Action) -> ApiResult<Ticket> {
     caller.require_login()?;
-    let Some(mut t) = state.store.ticket(TicketId(id)).await? else {
-        return Err(ApiError::not_found());
-    };
-    if t.is_merged()
-        && let Some(s) = state.store.ticket(t.effective_id).await?
-    {
-        t = s;
-    }
-    super::authorize(caller, action, Resource::Ticket(t.organization))?;
-    Ok(t)
+    Ok(state
+        .app
+        .ticket(&caller.actor, TicketId(id), action)
+        .await?)
 }
 
 #[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "tickets",
@@ -335,7 +329,7 @@ pub async fn update(
         fields.push((format!("CF.{{{name}}}"), values.join(",")));
     }
     let creator = caller.audit_name();
-    let (t, _) = service::update(&state, t.id, &creator, &fields)
+    let (t, _) = service::update(&state.app, t.id, &creator, &fields)
         .await
         .map_err(ticket_error)?;
     Ok(Json(TicketJson::from(&t)))
@@ -377,7 +371,7 @@ async fn respond(
         attachments: vec![],
         time_taken,
     };
-    let (t, _) = service::respond(state, t.id, &caller.audit_name(), comment, &message)
+    let (t, _) = service::respond(&state.app, t.id, &caller.audit_name(), comment, &message)
         .await
         .map_err(ticket_error)?;
     Ok(Json(TicketJson::from(&t)))
@@ -532,7 +526,7 @@ pub async fn merge(
         return Err(ApiError::forbidden());
     }
     load(&state, &caller, input.into, Action::Write).await?;
-    service::merge(&state, t.id, TicketId(input.into), &caller.audit_name())
+    service::merge(&state.app, t.id, TicketId(input.into), &caller.audit_name())
         .await
         .map_err(ticket_error)?;
     Ok(Json(TicketJson::from(
@@ -560,7 +554,7 @@ pub async fn link(
     })?;
     load(&state, &caller, input.ticket, Action::Write).await?;
     service::link(
-        &state,
+        &state.app,
         t.id,
         kind,
         TicketId(input.ticket),

@@ -433,7 +433,7 @@ pub async fn create(
         attachments: vec![],
         time_taken: 0,
     };
-    match tickets::open(&state, &caller.audit_name(), creation, &message).await {
+    match tickets::open(&state.app, &caller.audit_name(), creation, &message).await {
         // A ticket opened from a phone call carries the call as its own transaction.
         Ok(t) => {
             if let Some(minutes) = call_minutes {
@@ -506,22 +506,20 @@ struct TicketPage {
     history: Vec<HistoryView>,
 }
 
-async fn load(state: &AppState, caller: &Caller, id: i64) -> Result<Ticket, PageError> {
+/// The ticket for the console, through the one loader: a merged ticket's number gives the
+/// ticket it was merged into.
+async fn load(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    action: Action,
+) -> Result<Ticket, PageError> {
     staff(caller)?;
-    let t = state
-        .store
-        .ticket(TicketId(id))
+    state
+        .app
+        .ticket(&caller.actor, TicketId(id), action)
         .await
-        .map_err(|e| PageError::new(e.into(), caller))?
-        .ok_or_else(|| PageError::new(ApiError::not_found(), caller))?;
-    if !can(
-        &caller.actor,
-        Action::Read,
-        &Resource::Ticket(t.organization),
-    ) {
-        return Err(PageError::new(ApiError::not_found(), caller));
-    }
-    Ok(t)
+        .map_err(|e| PageError::new(e.into(), caller))
 }
 
 async fn ticket_page(
@@ -531,9 +529,9 @@ async fn ticket_page(
     notice: String,
     notice_bad: bool,
 ) -> PageResult {
-    let mut t = load(state, caller, id).await?;
-    if t.is_merged() {
-        return Ok(Redirect::to(&format!("/console/tickets/{}", t.effective_id)).into_response());
+    let mut t = load(state, caller, id, Action::Read).await?;
+    if t.id.0 != id {
+        return Ok(Redirect::to(&format!("/console/tickets/{}", t.id)).into_response());
     }
     let history = state
         .store
@@ -788,15 +786,7 @@ pub async fn show(State(state): State<AppState>, caller: Caller, Id(id): Id) -> 
 }
 
 async fn writable(state: &AppState, caller: &Caller, id: i64) -> Result<Ticket, PageError> {
-    let t = load(state, caller, id).await?;
-    if !can(
-        &caller.actor,
-        Action::Write,
-        &Resource::Ticket(t.organization),
-    ) {
-        return Err(PageError::new(ApiError::forbidden(), caller));
-    }
-    Ok(t)
+    load(state, caller, id, Action::Write).await
 }
 
 /// After an action: back to the ticket, with what happened or what went wrong.
@@ -836,7 +826,7 @@ pub async fn update(
             form_value(&form, "cf_value"),
         ));
     }
-    let r = tickets::update(&state, t.id, &caller.audit_name(), &fields)
+    let r = tickets::update(&state.app, t.id, &caller.audit_name(), &fields)
         .await
         .map(|(_, m)| m.join("; "));
     after(&state, &caller, id, r).await
@@ -856,7 +846,7 @@ pub async fn take(
     } else {
         me.clone()
     };
-    let r = tickets::update(&state, t.id, &me, &vec![("Owner".into(), to)])
+    let r = tickets::update(&state.app, t.id, &me, &vec![("Owner".into(), to)])
         .await
         .map(|(_, m)| m.join("; "));
     after(&state, &caller, id, r).await
@@ -913,12 +903,12 @@ pub async fn respond(
     }
     let comment = form_value(&form, "kind") == "comment";
     let me = caller.audit_name();
-    let mut r = tickets::respond(&state, t.id, &me, comment, &message)
+    let mut r = tickets::respond(&state.app, t.id, &me, comment, &message)
         .await
         .map(|_| String::new());
     let then = form_value(&form, "then_status");
     if r.is_ok() && !then.is_empty() {
-        r = tickets::update(&state, t.id, &me, &vec![("Status".into(), then)])
+        r = tickets::update(&state.app, t.id, &me, &vec![("Status".into(), then)])
             .await
             .map(|(_, m)| m.join("; "));
     }
@@ -1006,11 +996,16 @@ pub async fn link(
         .parse::<i64>()
         .ok();
     let r = match (kind, to) {
-        (Some(k), Some(to)) => {
-            tickets::link(&state, t.id, k, TicketId(to), &caller.audit_name(), false)
-                .await
-                .map(|_| String::new())
-        }
+        (Some(k), Some(to)) => tickets::link(
+            &state.app,
+            t.id,
+            k,
+            TicketId(to),
+            &caller.audit_name(),
+            false,
+        )
+        .await
+        .map(|_| String::new()),
         _ => Err(TicketError::Refused(
             "choose a link and a ticket number".into(),
         )),
@@ -1031,7 +1026,7 @@ pub async fn merge(
         .trim_start_matches('#')
         .parse::<i64>()
     {
-        Ok(into) => tickets::merge(&state, t.id, TicketId(into), &caller.audit_name())
+        Ok(into) => tickets::merge(&state.app, t.id, TicketId(into), &caller.audit_name())
             .await
             .map(|_| String::new()),
         Err(_) => Err(TicketError::Refused(
@@ -1065,7 +1060,7 @@ pub async fn attachment(State(state): State<AppState>, caller: Caller, Id(id): I
         .await
         .map_err(|e| PageError::new(e.into(), &caller))?
         .ok_or_else(|| PageError::new(ApiError::not_found(), &caller))?;
-    load(&state, &caller, ticket.0).await?;
+    load(&state, &caller, ticket.0, Action::Read).await?;
     let content = state
         .store
         .attachment_content(id)

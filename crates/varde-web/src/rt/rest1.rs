@@ -18,6 +18,8 @@ use varde_rt::rest1::{self as fmt, get, parse_content};
 use varde_store::ticket_search::SearchRequest;
 use varde_store::tickets::{NewAttachment, TicketError};
 
+use varde_app::AppError;
+
 use crate::app::AppState;
 use crate::auth::ClientAddress;
 use crate::tickets::{self, Fields, Message};
@@ -313,32 +315,25 @@ fn ticket_number(s: &str) -> Option<TicketId> {
         .map(TicketId)
 }
 
+/// The ticket, through the one loader ([`varde_app::App::ticket`]), or RT's words for why not.
 async fn load(
     state: &AppState,
     actor: &Actor,
     id: TicketId,
     action: Action,
 ) -> Result<Ticket, String> {
-    let t = state
-        .store
-        .ticket(id)
+    state
+        .app
+        .ticket(actor, id, action)
         .await
-        .map_err(|_| "# The database is unavailable; try again.".to_string())?;
-    let Some(mut t) = t else {
-        return Err(format!("# Ticket {id} does not exist."));
-    };
-    if t.is_merged()
-        && let Ok(Some(s)) = state.store.ticket(t.effective_id).await
-    {
-        t = s;
-    }
-    if !can(actor, Action::Read, &Resource::Ticket(t.organization)) {
-        return Err(format!("# Ticket {id} does not exist."));
-    }
-    if !can(actor, action, &Resource::Ticket(t.organization)) {
-        return Err(format!("# You are not allowed to modify ticket {id}."));
-    }
-    Ok(t)
+        .map_err(|e| match e {
+            AppError::NotFound => format!("# Ticket {id} does not exist."),
+            AppError::Forbidden => format!("# You are not allowed to modify ticket {id}."),
+            e => {
+                tracing::error!(error = %e, "REST 1.0 could not load a ticket");
+                "# The database is unavailable; try again.".to_string()
+            }
+        })
 }
 
 async fn route(
@@ -384,7 +379,7 @@ async fn route(
         ["ticket", id, "merge", into] => match (ticket_number(id), ticket_number(into)) {
             (Some(a), Some(b)) => match load(state, actor, a, Action::Write).await {
                 Err(m) => ok(&m),
-                Ok(_) => match tickets::merge(state, a, b, account.email.as_str()).await {
+                Ok(_) => match tickets::merge(&state.app, a, b, account.email.as_str()).await {
                     Ok(()) => ok(&format!("Merge completed. ({a} -> {b})")),
                     Err(e) => ok(&format!("# {}", refusal(e))),
                 },
@@ -470,7 +465,7 @@ async fn show_one(state: &AppState, actor: &Actor, spec: &str, format: &str) -> 
         None => {
             // `Due` shows the SLA's next deadline, as RT's SLA sets it.
             let mut shown = t.clone();
-            shown.due = crate::tickets::due(state, &t).await;
+            shown.due = crate::tickets::due(&state.app, &t).await;
             ok(&fmt::show_ticket(&shown))
         }
         Some("history") => {
@@ -584,7 +579,7 @@ async fn create_from(state: &AppState, account: &Account, fields: &Fields, form:
             .and_then(|t| t.trim().parse().ok())
             .unwrap_or(0),
     };
-    let t = match tickets::open(state, account.email.as_str(), creation, &message).await {
+    let t = match tickets::open(&state.app, account.email.as_str(), creation, &message).await {
         Ok(t) => t,
         Err(e) => {
             return ok(&format!(
@@ -596,7 +591,7 @@ async fn create_from(state: &AppState, account: &Account, fields: &Fields, form:
     if later.is_empty() {
         return ok(&format!("# Ticket {} created.", t.id));
     }
-    match tickets::update(state, t.id, account.email.as_str(), &later).await {
+    match tickets::update(&state.app, t.id, account.email.as_str(), &later).await {
         Ok(_) => ok(&format!(
             "# Ticket {} created.\n# Ticket {} updated.",
             t.id, t.id
@@ -629,7 +624,7 @@ async fn edit(
         .into_iter()
         .filter(|(k, _)| !k.eq_ignore_ascii_case("id"))
         .collect();
-    match tickets::update(state, t.id, account.email.as_str(), &changes).await {
+    match tickets::update(&state.app, t.id, account.email.as_str(), &changes).await {
         // RT answers an edit that changes nothing with an empty body.
         Ok((_, messages)) if messages.is_empty() => String::new(),
         Ok(_) => ok(&format!("# Ticket {} updated.", t.id)),
@@ -668,7 +663,15 @@ async fn comment(
     if message.content.is_empty() && message.attachments.is_empty() {
         return ok("# No message attached");
     }
-    match tickets::respond(state, t.id, account.email.as_str(), is_comment, &message).await {
+    match tickets::respond(
+        &state.app,
+        t.id,
+        account.email.as_str(),
+        is_comment,
+        &message,
+    )
+    .await
+    {
         Ok(_) => ok(if is_comment {
             "# Comments added"
         } else {
@@ -696,7 +699,7 @@ async fn link(state: &AppState, account: &Account, actor: &Actor, form: &Form) -
         return ok(&m);
     }
     let remove = form.get("del").is_some_and(|d| d == "1");
-    match tickets::link(state, from, kind, to, account.email.as_str(), remove).await {
+    match tickets::link(&state.app, from, kind, to, account.email.as_str(), remove).await {
         Ok(()) => ok(&format!(
             "# {} {} {}.",
             if remove {

@@ -27,6 +27,7 @@ use varde_core::ticket::{Ticket, TicketId};
 use varde_store::ticket_search::SearchRequest;
 use varde_store::tickets::{AttachmentInfo, HistoryEntry, NewAttachment, TicketError};
 
+use varde_app::AppError;
 use varde_rt::form;
 
 use crate::app::AppState;
@@ -161,13 +162,26 @@ fn caller(rq: &RtRequest) -> Result<(Account, Actor), Response> {
     }
 }
 
-fn may(actor: &Actor, action: Action, t: &Ticket) -> Result<(), Response> {
-    if can(actor, action, &Resource::Ticket(t.organization)) {
-        Ok(())
-    } else if can(actor, Action::Read, &Resource::Ticket(t.organization)) {
-        Err(error(StatusCode::FORBIDDEN, "Forbidden"))
-    } else {
-        Err(error(StatusCode::NOT_FOUND, "Not Found"))
+/// REST2's answer for why a use case did not happen.
+fn app_error(e: AppError) -> Response {
+    match e {
+        AppError::NotFound => error(StatusCode::NOT_FOUND, "Not Found"),
+        AppError::Forbidden => error(StatusCode::FORBIDDEN, "Forbidden"),
+        AppError::Refused(m) => error(StatusCode::BAD_REQUEST, &m),
+        AppError::Invalid(f) | AppError::Conflict(f) => {
+            error(StatusCode::BAD_REQUEST, &f.to_string())
+        }
+        AppError::Unavailable(m) => {
+            tracing::error!(error = %m, "REST2: database unavailable");
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database is unavailable; try again shortly",
+            )
+        }
+        AppError::Internal(m) => {
+            tracing::error!(error = %m, "REST2: internal error");
+            error(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
+        }
     }
 }
 
@@ -180,32 +194,26 @@ async fn ticket_for(
     action: Action,
 ) -> Result<(Account, Actor, Ticket), Response> {
     let (account, actor) = caller(rq)?;
-    let t = load(state, raw).await?;
-    may(&actor, action, &t)?;
+    let t = load(state, &actor, raw, action).await?;
     Ok((account, actor, t))
 }
 
-async fn load(state: &AppState, raw: &str) -> Result<Ticket, Response> {
+/// The ticket a path names, through the one loader ([`varde_app::App::ticket`]): a merged
+/// ticket's number resolves to the ticket it was merged into.
+async fn load(
+    state: &AppState,
+    actor: &Actor,
+    raw: &str,
+    action: Action,
+) -> Result<Ticket, Response> {
     let id: i64 = raw
         .parse()
         .map_err(|_| error(StatusCode::NOT_FOUND, "Not Found"))?;
-    let mut t = state
-        .store
-        .ticket(TicketId(id))
+    state
+        .app
+        .ticket(actor, TicketId(id), action)
         .await
-        .map_err(|e| ticket_error(e.into()))?
-        .ok_or_else(|| error(StatusCode::NOT_FOUND, "Not Found"))?;
-    // A merged ticket's number resolves to the ticket it was merged into.
-    if t.is_merged()
-        && let Some(survivor) = state
-            .store
-            .ticket(t.effective_id)
-            .await
-            .map_err(|e| ticket_error(e.into()))?
-    {
-        t = survivor;
-    }
-    Ok(t)
+        .map_err(app_error)
 }
 
 /// The full REST2 object of a ticket.
@@ -398,7 +406,7 @@ async fn create(State(state): State<AppState>, rq: RtRequest, body: Bytes) -> Re
     };
     let message = message_of(&obj, attachments);
     let queue = creation.queue.clone();
-    match tickets::open(&state, account.email.as_str(), creation, &message).await {
+    match tickets::open(&state.app, account.email.as_str(), creation, &message).await {
         Ok(t) => {
             let b = base(&rq.headers);
             (
@@ -430,7 +438,7 @@ async fn read(
         Ok(x) => x,
         Err(r) => return r,
     };
-    let due = crate::tickets::due(&state, &t).await;
+    let due = crate::tickets::due(&state.app, &t).await;
     let v = ticket_json(&state, &base(&rq.headers), &t, due, &params).await;
     let mut r = ok_json(StatusCode::OK, &v);
     if let Ok(etag) = format!("\"{}\"", t.last_updated.as_microsecond()).parse() {
@@ -460,7 +468,9 @@ async fn update(
         let Ok(into) = into.trim().parse::<i64>() else {
             return error(StatusCode::BAD_REQUEST, "MergeInto needs a ticket number");
         };
-        if let Err(e) = tickets::merge(&state, t.id, TicketId(into), account.email.as_str()).await {
+        if let Err(e) =
+            tickets::merge(&state.app, t.id, TicketId(into), account.email.as_str()).await
+        {
             return ticket_error(e);
         }
         messages.push("Merge Successful".to_string());
@@ -492,7 +502,7 @@ async fn update(
             );
         };
         match tickets::link(
-            &state,
+            &state.app,
             t.id,
             kind,
             TicketId(to),
@@ -516,7 +526,7 @@ async fn update(
             Err(e) => return ticket_error(e),
         }
     }
-    match tickets::update(&state, t.id, account.email.as_str(), &fields).await {
+    match tickets::update(&state.app, t.id, account.email.as_str(), &fields).await {
         Ok((_, m)) => {
             messages.extend(m);
             ok_json(StatusCode::OK, &json!(messages))
@@ -531,7 +541,7 @@ async fn delete(State(state): State<AppState>, rq: RtRequest, Path(id): Path<Str
         Err(r) => return r,
     };
     let fields = vec![("Status".to_string(), "deleted".to_string())];
-    match tickets::update(&state, t.id, account.email.as_str(), &fields).await {
+    match tickets::update(&state.app, t.id, account.email.as_str(), &fields).await {
         Ok((_, m)) => ok_json(StatusCode::OK, &json!(m)),
         Err(e) => ticket_error(e),
     }
@@ -556,11 +566,18 @@ async fn respond(
     if message.content.is_empty() && message.attachments.is_empty() {
         return error(StatusCode::BAD_REQUEST, "No content or attachments");
     }
-    let (_, ids) =
-        match tickets::respond(&state, t.id, account.email.as_str(), is_comment, &message).await {
-            Ok(x) => x,
-            Err(e) => return ticket_error(e),
-        };
+    let (_, ids) = match tickets::respond(
+        &state.app,
+        t.id,
+        account.email.as_str(),
+        is_comment,
+        &message,
+    )
+    .await
+    {
+        Ok(x) => x,
+        Err(e) => return ticket_error(e),
+    };
     let mut messages = vec![
         if is_comment {
             "Comments added"
@@ -577,7 +594,7 @@ async fn respond(
         })
         .collect();
     if !extra.is_empty() {
-        match tickets::update(&state, t.id, account.email.as_str(), &extra).await {
+        match tickets::update(&state.app, t.id, account.email.as_str(), &extra).await {
             Ok((_, m)) => messages.extend(m),
             Err(e) => return ticket_error(e),
         }
@@ -645,7 +662,7 @@ async fn set_owner(state: AppState, rq: RtRequest, id: String, kind: OwnerAction
     } else {
         me.to_string()
     };
-    match tickets::update(&state, t.id, me, &vec![("Owner".to_string(), owner)]).await {
+    match tickets::update(&state.app, t.id, me, &vec![("Owner".to_string(), owner)]).await {
         // RT answers take, untake and steal without the ticket number in front.
         Ok((_, m)) => {
             let prefix = format!("Ticket {}: ", t.id);
@@ -771,7 +788,7 @@ async fn run_search(state: AppState, rq: RtRequest, params: HashMap<String, Stri
     let tickets = state.store.tickets(&result.ids).await.unwrap_or_default();
     // The SLA deadlines of the page at once, and only when fields are asked for.
     let dues = if params.contains_key("fields") {
-        crate::tickets::due_of(&state, &tickets).await
+        crate::tickets::due_of(&state.app, &tickets).await
     } else {
         HashMap::new()
     };
@@ -960,13 +977,13 @@ async fn load_transaction(
         .await
         .map_err(|e| ticket_error(e.into()))?
         .ok_or_else(|| error(StatusCode::NOT_FOUND, "Not Found"))?;
-    let t = state
-        .store
-        .ticket(e.transaction.ticket)
-        .await
-        .map_err(|e| ticket_error(e.into()))?
-        .ok_or_else(|| error(StatusCode::NOT_FOUND, "Not Found"))?;
-    may(actor, Action::Read, &t)?;
+    load(
+        state,
+        actor,
+        &e.transaction.ticket.to_string(),
+        Action::Read,
+    )
+    .await?;
     Ok(e)
 }
 
@@ -1050,11 +1067,7 @@ async fn attachment(
     let Ok(Some((info, ticket))) = state.store.attachment(id).await else {
         return error(StatusCode::NOT_FOUND, "Not Found");
     };
-    let t = match load(&state, &ticket.to_string()).await {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    if let Err(r) = may(&actor, Action::Read, &t) {
+    if let Err(r) = load(&state, &actor, &ticket.to_string(), Action::Read).await {
         return r;
     }
     let content = state

@@ -1,6 +1,7 @@
-//! The ticket service that every channel shares (REST 1.0, REST2, the console): RT's field
-//! names turned into the core's changes, organisation matching, and RT's messages. Channels
-//! only translate their wire format into these calls.
+//! The ticket use cases every channel shares (REST 1.0, REST2, `/api/v1`, the console): the
+//! one way to load a ticket for an actor ([`App::ticket`]), RT's field names turned into the
+//! core's changes, organisation matching, merge and link on both tickets, the SLA due time,
+//! and RT's messages. Channels only translate their wire format into these calls.
 
 use std::collections::BTreeMap;
 
@@ -19,7 +20,8 @@ use varde_core::values::EmailAddress;
 use varde_store::Store;
 use varde_store::tickets::{NewAttachment, TicketError};
 
-use crate::app::AppState;
+use crate::{App, AppError};
+use varde_core::access::{Action, Actor, Resource, can};
 
 /// A field as a client sent it: RT's name and the text value (lists comma-separated).
 pub type Fields = Vec<(String, String)>;
@@ -278,19 +280,45 @@ impl Message {
     }
 }
 
+impl App {
+    /// The one way a front-end loads a ticket for an actor. A merged ticket's number gives the
+    /// ticket it was merged into (followed once, as RT does), and access is decided on that
+    /// ticket: an actor who may not read it gets [`AppError::NotFound`], one who may read it
+    /// but not do `action` gets [`AppError::Forbidden`].
+    pub async fn ticket(
+        &self,
+        actor: &Actor,
+        id: TicketId,
+        action: Action,
+    ) -> Result<Ticket, AppError> {
+        let Some(mut t) = self.store.ticket(id).await? else {
+            return Err(AppError::NotFound);
+        };
+        if t.is_merged()
+            && let Some(survivor) = self.store.ticket(t.effective_id).await?
+        {
+            t = survivor;
+        }
+        let resource = Resource::Ticket(t.organization);
+        if !can(actor, Action::Read, &resource) {
+            return Err(AppError::NotFound);
+        }
+        if !can(actor, action, &resource) {
+            return Err(AppError::Forbidden);
+        }
+        Ok(t)
+    }
+}
+
 /// Opens a ticket, tying it to the requestor's organisation. Its custom fields must be
 /// defined for its queue.
 pub async fn open(
-    state: &AppState,
+    app: &App,
     creator: &str,
     mut creation: Creation,
     message: &Message,
 ) -> Result<Ticket, TicketError> {
-    let Some((queue, defs)) = state
-        .store
-        .queue_with_custom_fields(&creation.queue)
-        .await?
-    else {
+    let Some((queue, defs)) = app.store.queue_with_custom_fields(&creation.queue).await? else {
         return Err(TicketError::Refused(format!(
             "Queue '{}' does not exist",
             creation.queue
@@ -298,30 +326,28 @@ pub async fn open(
     };
     creation.custom_fields = custom_fields::check(&queue.name, &defs, &creation.custom_fields)
         .map_err(TicketError::Refused)?;
-    creation.organization = organization_of(&state.store, &creation.requestors).await?;
-    state
-        .store
+    creation.organization = organization_of(&app.store, &creation.requestors).await?;
+    app.store
         .create_ticket_in(
             &queue,
             creator,
             creation,
             &message.attachments(),
             message.time_taken,
-            state.now(),
+            app.now(),
         )
         .await
 }
 
 /// Adds a reply (`comment == false`) or an internal comment, with RT's status rules.
 pub async fn respond(
-    state: &AppState,
+    app: &App,
     id: TicketId,
     creator: &str,
     comment: bool,
     message: &Message,
 ) -> Result<(Ticket, Vec<i64>), TicketError> {
-    state
-        .store
+    app.store
         .change_ticket(
             id,
             creator,
@@ -334,7 +360,7 @@ pub async fn respond(
             },
             &message.attachments(),
             message.time_taken,
-            state.now(),
+            app.now(),
         )
         .await
 }
@@ -342,12 +368,12 @@ pub async fn respond(
 /// Sets RT fields; gives the new state and RT's messages. Custom fields must be defined for
 /// the ticket's queue (its new queue, when the queue changes too).
 pub async fn update(
-    state: &AppState,
+    app: &App,
     id: TicketId,
     creator: &str,
     fields: &Fields,
 ) -> Result<(Ticket, Vec<String>), TicketError> {
-    let current = state
+    let current = app
         .store
         .ticket(id)
         .await?
@@ -356,13 +382,13 @@ pub async fn update(
         .map(str::trim)
         .filter(|q| !q.is_empty())
     {
-        Some(q) => match state.store.queue(q).await? {
+        Some(q) => match app.store.queue(q).await? {
             Some(queue) => queue.name,
             None => return Err(TicketError::Refused(format!("Queue '{q}' does not exist"))),
         },
         None => current.queue.clone(),
     };
-    let defs = state.store.queue_custom_fields(&queue_name).await?;
+    let defs = app.store.queue_custom_fields(&queue_name).await?;
     let mut fields = fields.clone();
     for (k, v) in fields.iter_mut() {
         if k.eq_ignore_ascii_case("Queue") {
@@ -370,7 +396,7 @@ pub async fn update(
         }
     }
     let mut planned = Vec::new();
-    let (t, _) = state
+    let (t, _) = app
         .store
         .change_ticket(
             id,
@@ -395,7 +421,7 @@ pub async fn update(
             },
             &[],
             0,
-            state.now(),
+            app.now(),
         )
         .await?;
     // A requestor change may move the ticket to another organisation.
@@ -411,10 +437,9 @@ pub async fn update(
             }
         )
     }) {
-        let org = organization_of(&state.store, &t.requestors).await?;
+        let org = organization_of(&app.store, &t.requestors).await?;
         if org != t.organization {
-            state
-                .store
+            app.store
                 .change_ticket(
                     id,
                     creator,
@@ -426,7 +451,7 @@ pub async fn update(
                     },
                     &[],
                     0,
-                    state.now(),
+                    app.now(),
                 )
                 .await?;
         }
@@ -436,7 +461,7 @@ pub async fn update(
 
 /// Merges ticket `from` into `into`: both histories record it, and `from` resolves to `into`.
 pub async fn merge(
-    state: &AppState,
+    app: &App,
     from: TicketId,
     into: TicketId,
     creator: &str,
@@ -446,19 +471,18 @@ pub async fn merge(
             "a ticket cannot be merged into itself".into(),
         ));
     }
-    let target = state
+    let target = app
         .store
         .ticket(into)
         .await?
         .ok_or_else(|| TicketError::Refused(format!("ticket {into} does not exist")))?;
     let into = target.effective_id;
     let survivor = if target.is_merged() {
-        state.store.ticket(into).await?.unwrap_or(target)
+        app.store.ticket(into).await?.unwrap_or(target)
     } else {
         target
     };
-    state
-        .store
+    app.store
         .change_ticket(
             from,
             creator,
@@ -477,18 +501,17 @@ pub async fn merge(
             },
             &[],
             0,
-            state.now(),
+            app.now(),
         )
         .await?;
-    state
-        .store
+    app.store
         .change_ticket(
             into,
             creator,
             |_| Ok(vec![Change::Merged { from }]),
             &[],
             0,
-            state.now(),
+            app.now(),
         )
         .await?;
     Ok(())
@@ -496,14 +519,14 @@ pub async fn merge(
 
 /// Links two tickets, recording the link on both.
 pub async fn link(
-    state: &AppState,
+    app: &App,
     from: TicketId,
     kind: LinkKind,
     to: TicketId,
     creator: &str,
     remove: bool,
 ) -> Result<(), TicketError> {
-    if state.store.ticket(to).await?.is_none() {
+    if app.store.ticket(to).await?.is_none() {
         return Err(TicketError::Refused(format!("ticket {to} does not exist")));
     }
     let change = |k: LinkKind, target: TicketId| {
@@ -516,20 +539,11 @@ pub async fn link(
             })
         }
     };
-    state
-        .store
-        .change_ticket(from, creator, change(kind, to), &[], 0, state.now())
+    app.store
+        .change_ticket(from, creator, change(kind, to), &[], 0, app.now())
         .await?;
-    state
-        .store
-        .change_ticket(
-            to,
-            creator,
-            change(kind.reverse(), from),
-            &[],
-            0,
-            state.now(),
-        )
+    app.store
+        .change_ticket(to, creator, change(kind.reverse(), from), &[], 0, app.now())
         .await?;
     Ok(())
 }
@@ -540,7 +554,7 @@ pub async fn link(
 /// ticket was created. A `Due` set by hand wins; a ticket with nothing left to meet has none.
 /// One read of the histories, and one of contracts and policies per organisation and tier.
 pub async fn due_of(
-    state: &AppState,
+    app: &App,
     tickets: &[Ticket],
 ) -> std::collections::HashMap<TicketId, Timestamp> {
     use std::collections::HashMap;
@@ -553,10 +567,10 @@ pub async fn due_of(
         return out;
     }
     let ids: Vec<TicketId> = open.iter().map(|t| t.id).collect();
-    let Ok(mut histories) = state.store.transactions_of(&ids).await else {
+    let Ok(mut histories) = app.store.transactions_of(&ids).await else {
         return out;
     };
-    let now = state.now();
+    let now = app.now();
     let today = now.to_zoned(TimeZone::UTC).date();
     let mut tiers = HashMap::new();
     let mut versions = HashMap::new();
@@ -564,7 +578,7 @@ pub async fn due_of(
         let tier = match tiers.get(&t.organization) {
             Some(tier) => *tier,
             None => {
-                let tier = state
+                let tier = app
                     .store
                     .support_tier(t.organization, today)
                     .await
@@ -574,7 +588,7 @@ pub async fn due_of(
             }
         };
         if let std::collections::hash_map::Entry::Vacant(slot) = versions.entry(tier) {
-            slot.insert(state.store.policy_versions(tier).await.unwrap_or_default());
+            slot.insert(app.store.policy_versions(tier).await.unwrap_or_default());
         }
         let policy = varde_store::sla::in_force(&versions[&tier], tier, t.created);
         let history = histories.remove(&t.id).unwrap_or_default();
@@ -588,8 +602,8 @@ pub async fn due_of(
 }
 
 /// `due_of` for one ticket.
-pub async fn due(state: &AppState, t: &Ticket) -> Option<Timestamp> {
-    due_of(state, std::slice::from_ref(t)).await.remove(&t.id)
+pub async fn due(app: &App, t: &Ticket) -> Option<Timestamp> {
+    due_of(app, std::slice::from_ref(t)).await.remove(&t.id)
 }
 
 #[cfg(test)]

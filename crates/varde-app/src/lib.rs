@@ -1,0 +1,81 @@
+//! Varde's application layer: the use cases, between the front-ends (console, `/api/v1`,
+//! REST 1.0, REST2, the mail gateway, the CLI, the workers) and the domain (`varde-core`)
+//! and store (`varde-store`). A use case is a function of [`App`] taking the acting
+//! [`Actor`](varde_core::access::Actor) and its input; it authorises once through
+//! `varde_core::access::can`, loads once and writes once, and answers with an [`AppError`]
+//! that each front-end turns into its own wire format in one place.
+//!
+//! Layout:
+//! - [`tickets`]: tickets — the one way to load one for an actor, open, respond, update,
+//!   merge, link, the SLA due time.
+//!
+//! **Architecture Invariant:** no HTTP, JSON or wire format here; no SQL (that is the
+//! store's); the clock is the one in [`App`].
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use varde_core::form::FieldErrors;
+use varde_store::{Store, StoreError};
+
+pub mod tickets;
+
+/// Where the time comes from: the system clock in production, a fixed one in tests.
+pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
+/// The application: the store and the clock every use case works with.
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+    clock: Clock,
+}
+
+impl App {
+    pub fn new(store: Store, clock: Clock) -> App {
+        App { store, clock }
+    }
+
+    pub fn now(&self) -> Timestamp {
+        (self.clock)()
+    }
+}
+
+/// Why a use case did not happen, in terms every front-end can answer in its own format.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Nothing of that id, or nothing the actor may see (the same answer, so ids reveal
+    /// nothing).
+    #[error("not found")]
+    NotFound,
+    /// The actor may see it but not do this.
+    #[error("not allowed")]
+    Forbidden,
+    /// The input is wrong, field by field.
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    /// A rule of the domain refuses it (a merge across organisations, a queue that does not
+    /// exist); the message says why, for a person.
+    #[error("{0}")]
+    Refused(String),
+    /// It clashes with what is stored (a unique e-mail, a Message-ID already delivered).
+    #[error("conflict")]
+    Conflict(FieldErrors),
+    /// The database could not be reached; the caller may try again.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    /// Something that should not happen (stored data that no longer parses).
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> AppError {
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Conflict(f) => AppError::Conflict(f),
+            StoreError::Unavailable(e) => AppError::Unavailable(e.to_string()),
+            StoreError::Migration(e) => AppError::Internal(e.to_string()),
+            StoreError::Corrupt(m) => AppError::Internal(m),
+        }
+    }
+}
