@@ -16,6 +16,15 @@ use crate::ops::Metrics;
 
 pub use varde_app::Clock;
 
+/// Why the application state could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] varde_store::StoreError),
+    #[error(transparent)]
+    Hash(#[from] crate::auth::HashError),
+}
+
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
@@ -45,7 +54,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub async fn new(store: Store, clock: Clock) -> anyhow::Result<AppState> {
+    pub async fn new(store: Store, clock: Clock) -> Result<AppState, StartError> {
         let dummy_hash = crate::auth::hash_password(crate::auth::new_secret("dummy-")).await?;
         // The installation's key, unless `varde serve --secrets-key` gives another.
         let key = store.link_key(&crate::auth::new_secret("links-")).await?;

@@ -31,15 +31,21 @@ pub fn new_secret(prefix: &str) -> String {
     format!("{prefix}{}", hex::encode(bytes))
 }
 
+/// Why a password could not be hashed (the system's random source or the thread pool failed).
+#[derive(Debug, thiserror::Error)]
+#[error("hashing the password failed: {0}")]
+pub struct HashError(String);
+
 /// Hashes a password with argon2id on a blocking thread.
-pub async fn hash_password(password: String) -> anyhow::Result<String> {
+pub async fn hash_password(password: String) -> Result<String, HashError> {
     tokio::task::spawn_blocking(move || {
         Argon2::default()
             .hash_password(password.as_bytes())
             .map(|h| h.to_string())
-            .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
+            .map_err(|e| HashError(e.to_string()))
     })
-    .await?
+    .await
+    .map_err(|e| HashError(e.to_string()))?
 }
 
 /// Checks a password against a stored hash on a blocking thread.
