@@ -135,6 +135,19 @@ pub enum Resource {
     Onboarding(OrganizationId),
     /// The templates runs are planned from (administrators change them).
     OnboardingTemplates,
+    /// Working a ticket, by its organisation: its fields, owner, links, merges, phone calls
+    /// and time worked, and opening one for someone else. Staff only; a customer contact
+    /// opens, answers, closes and reopens its own ([`Resource::Ticket`]).
+    TicketHandling(Option<OrganizationId>),
+    /// The internal comments on a ticket, by its organisation: staff only, never customers.
+    InternalComments(Option<OrganizationId>),
+    /// The staff side of the console: the ticket queues, onboarding board, status posting,
+    /// SLA and template settings, the portfolio.
+    StaffConsole,
+    /// Request Tracker's REST 1.0 and REST2, for RT's clients: staff only.
+    RtApis,
+    /// What an organisation's people said, for the roadmap (staff read and add it).
+    Feedback(OrganizationId),
 }
 
 /// Which organisations an actor may see in a list.
@@ -173,6 +186,11 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
             if matches!(resource, StatusComponents | OnboardingTemplates) {
                 return action == Read || *role == StaffRole::Admin;
             }
+            if matches!(resource, StaffConsole | RtApis) {
+                // Every staff role uses them; what each may change there is decided by the
+                // resource it changes.
+                return action == Read;
+            }
             if let Onboarding(_) = resource {
                 // Destroying a customer's cloud identity (offboarding) is confirmed by
                 // administrators and service managers only; see `Action::Delete`.
@@ -182,7 +200,15 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
                     StaffRole::ReadOnly => action == Read,
                 };
             }
-            if matches!(resource, TicketSystem | Ticket(_) | StatusPage) {
+            if matches!(
+                resource,
+                TicketSystem
+                    | Ticket(_)
+                    | StatusPage
+                    | TicketHandling(_)
+                    | InternalComments(_)
+                    | Feedback(_)
+            ) {
                 // Every staff role works tickets; read-only staff only read them.
                 return *role != StaffRole::ReadOnly || action == Read;
             }
@@ -261,9 +287,16 @@ mod tests {
             Resource::StatusComponents,
             Resource::SlaPolicies,
             Resource::OnboardingTemplates,
+            Resource::StaffConsole,
+            Resource::RtApis,
+            Resource::TicketHandling(None),
+            Resource::InternalComments(None),
         ];
         for o in [A, B] {
             v.extend([
+                Resource::TicketHandling(Some(o)),
+                Resource::InternalComments(Some(o)),
+                Resource::Feedback(o),
                 Resource::Organization(o),
                 Resource::Contacts(o),
                 Resource::Contracts(o),
@@ -351,5 +384,23 @@ mod tests {
         assert!(!can(&agent, Action::Write, &Resource::StatusComponents));
         assert!(!can(&sm, Action::Write, &Resource::StatusComponents));
         assert!(can(&admin, Action::Write, &Resource::StatusComponents));
+        // Every staff role works tickets and reads internal comments; read-only staff only
+        // read them. The console's staff side and RT's APIs are open to every staff role.
+        for r in [
+            Resource::TicketHandling(Some(A)),
+            Resource::InternalComments(None),
+            Resource::Feedback(B),
+        ] {
+            assert!(can(&agent, Action::Write, &r) && can(&ro, Action::Read, &r));
+            assert!(!can(&ro, Action::Write, &r));
+        }
+        for r in [Resource::StaffConsole, Resource::RtApis] {
+            assert!(
+                [&admin, &sm, &agent, &ro]
+                    .iter()
+                    .all(|a| can(a, Action::Read, &r))
+            );
+            assert!(!can(&admin, Action::Write, &r));
+        }
     }
 }

@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use varde_core::access::{Action, Actor, Resource, can, visibility};
+use varde_core::access::{Action, Resource, can, visibility};
 use varde_core::ticket::history::Change;
 use varde_core::ticket::{LinkKind, Ticket, TicketId};
 use varde_store::ticket_search::SearchRequest;
@@ -212,12 +212,17 @@ pub async fn create(
     if !can(&caller.actor, Action::Write, &Resource::TicketSystem) {
         return Err(ApiError::forbidden());
     }
-    let requestors =
-        if matches!(caller.actor, Actor::Customer { .. }) || input.requestors.is_empty() {
-            vec![account.email.to_string()]
-        } else {
-            input.requestors
-        };
+    // Opening a ticket for someone else is staff work; a contact opens its own.
+    let for_others = can(
+        &caller.actor,
+        Action::Write,
+        &Resource::TicketHandling(None),
+    );
+    let requestors = if !for_others || input.requestors.is_empty() {
+        vec![account.email.to_string()]
+    } else {
+        input.requestors
+    };
     let mut fields: Fields = vec![
         ("Queue".into(), input.queue),
         ("Subject".into(), input.subject),
@@ -239,14 +244,28 @@ pub async fn create(
     let t = service::open(&state.app, account.email.as_str(), creation, &message)
         .await
         .map_err(ticket_error)?;
-    if let Actor::Customer { organization, .. } = caller.actor
-        && t.organization != Some(organization)
+    if !for_others
+        && !can(
+            &caller.actor,
+            Action::Read,
+            &Resource::Ticket(t.organization),
+        )
     {
         // The contact's own address always resolves to its organisation; anything else is a
         // data problem worth knowing about, not a reason to hide the ticket from its author.
         tracing::warn!(ticket = %t.id, "a customer's ticket did not match the customer's organisation");
     }
     Ok((StatusCode::CREATED, Json(TicketJson::from(&t))))
+}
+
+/// Whether the caller, who can see the ticket, may also change `resource` of it: 403 if not
+/// (not 404: the ticket itself is visible).
+fn may(caller: &Caller, resource: Resource) -> ApiResult<()> {
+    if can(&caller.actor, Action::Write, &resource) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden())
+    }
 }
 
 async fn load(state: &AppState, caller: &Caller, id: i64, action: Action) -> ApiResult<Ticket> {
@@ -304,9 +323,7 @@ pub async fn update(
     ApiJson(c): ApiJson<TicketChanges>,
 ) -> ApiResult<Json<TicketJson>> {
     let t = load(&state, &caller, id, Action::Write).await?;
-    if !caller.actor.is_staff() {
-        return Err(ApiError::forbidden());
-    }
+    may(&caller, Resource::TicketHandling(t.organization))?;
     let mut fields: Fields = Vec::new();
     let mut push = |k: &str, v: Option<String>| {
         if let Some(v) = v {
@@ -352,15 +369,20 @@ async fn respond(
     input: MessageInput,
 ) -> ApiResult<Json<TicketJson>> {
     let t = load(state, caller, id, Action::Write).await?;
-    if comment && !caller.actor.is_staff() {
-        return Err(ApiError::forbidden());
+    if comment {
+        may(caller, Resource::InternalComments(t.organization))?;
     }
     if input.content.trim().is_empty() {
         let mut e = varde_core::form::FieldErrors::new();
         e.add("content", "write a message");
         return Err(ApiError::invalid(e));
     }
-    let time_taken = if caller.actor.is_staff() {
+    // Time worked is recorded by those who work the ticket.
+    let time_taken = if can(
+        &caller.actor,
+        Action::Write,
+        &Resource::TicketHandling(t.organization),
+    ) {
         input.time_taken.max(0)
     } else {
         0
@@ -421,9 +443,7 @@ pub async fn phone_call(
     ApiJson(input): ApiJson<PhoneCallInput>,
 ) -> ApiResult<Json<TicketJson>> {
     let t = load(&state, &caller, id, Action::Write).await?;
-    if !caller.actor.is_staff() {
-        return Err(ApiError::forbidden());
-    }
+    may(&caller, Resource::TicketHandling(t.organization))?;
     let t = crate::console::log_call(
         &state,
         t.id,
@@ -470,7 +490,11 @@ pub async fn history(
     Id(id): Id,
 ) -> ApiResult<Json<Vec<TransactionJson>>> {
     let t = load(&state, &caller, id, Action::Read).await?;
-    let internal_visible = caller.actor.is_staff();
+    let internal_visible = can(
+        &caller.actor,
+        Action::Read,
+        &Resource::InternalComments(t.organization),
+    );
     let entries = state.store.history(t.id).await?;
     Ok(Json(
         entries
@@ -522,9 +546,7 @@ pub async fn merge(
     ApiJson(input): ApiJson<MergeInput>,
 ) -> ApiResult<Json<TicketJson>> {
     let t = load(&state, &caller, id, Action::Write).await?;
-    if !caller.actor.is_staff() {
-        return Err(ApiError::forbidden());
-    }
+    may(&caller, Resource::TicketHandling(t.organization))?;
     load(&state, &caller, input.into, Action::Write).await?;
     service::merge(&state.app, t.id, TicketId(input.into), &caller.audit_name())
         .await
@@ -544,9 +566,7 @@ pub async fn link(
     ApiJson(input): ApiJson<LinkJson>,
 ) -> ApiResult<Json<TicketJson>> {
     let t = load(&state, &caller, id, Action::Write).await?;
-    if !caller.actor.is_staff() {
-        return Err(ApiError::forbidden());
-    }
+    may(&caller, Resource::TicketHandling(t.organization))?;
     let kind = LinkKind::parse(&input.kind).ok_or_else(|| {
         ApiError::bad_request(
             "kind is one of RefersTo, ReferredToBy, DependsOn, DependedOnBy, MemberOf, Members",

@@ -499,8 +499,8 @@ pub async fn add_feedback(
 ) -> PageResult {
     super::checked(&caller, &form)?;
     let org = OrganizationId(id);
-    authorize(&caller, Action::Write, Resource::Contacts(org)).map_err(page_err(&caller))?;
-    if !caller.actor.is_staff() {
+    authorize(&caller, Action::Read, Resource::Organization(org)).map_err(page_err(&caller))?;
+    if !can(&caller.actor, Action::Write, &Resource::Feedback(org)) {
         return Err(PageError::new(ApiError::forbidden(), &caller));
     }
     let text = super::form_value(&form, "feedback");
@@ -631,8 +631,7 @@ pub async fn show(State(state): State<AppState>, caller: Caller, Id(id): Id) -> 
     let page = OrganizationPage {
         onboarding,
         feedback,
-        can_add_feedback: caller.actor.is_staff()
-            && can(&caller.actor, Action::Write, &Resource::Contacts(id)),
+        can_add_feedback: can(&caller.actor, Action::Write, &Resource::Feedback(id)),
         nav: Nav::of(&caller),
         id: id.0,
         name: d.name.clone(),

@@ -31,6 +31,7 @@ pub(crate) mod onboarding;
 mod report;
 mod sla;
 mod status;
+mod ticket_list;
 mod tickets;
 
 pub use tickets::log_call;
@@ -38,7 +39,10 @@ pub use tickets::log_call;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/console/tickets") }))
-        .route("/console/tickets", get(tickets::list).post(tickets::create))
+        .route(
+            "/console/tickets",
+            get(ticket_list::list).post(tickets::create),
+        )
         .route("/console/tickets/new", get(tickets::new_form))
         .route("/console/tickets/{id}", get(tickets::show))
         .route("/console/tickets/{id}/update", post(tickets::update))
@@ -51,7 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/tickets/{id}/link", post(tickets::link))
         .route("/console/tickets/{id}/merge", post(tickets::merge))
         .route("/console/attachments/{id}", get(tickets::attachment))
-        .route("/console/searches", post(tickets::save_search))
+        .route("/console/searches", post(ticket_list::save_search))
         .route("/console/status", get(status::overview))
         .route("/console/status/new", get(status::new_form))
         .route("/console/status/events", post(status::create))
@@ -197,7 +201,11 @@ impl Nav {
     pub fn of(caller: &Caller) -> Nav {
         Nav {
             logged_in: caller.account.is_some(),
-            staff: caller.actor.is_staff(),
+            staff: varde_core::access::can(
+                &caller.actor,
+                varde_core::access::Action::Read,
+                &varde_core::access::Resource::StaffConsole,
+            ),
             manages_accounts: varde_core::access::can(
                 &caller.actor,
                 varde_core::access::Action::Write,
@@ -393,10 +401,11 @@ async fn login(
         Ok(account) => {
             // Staff start at the tickets; a customer contact at its organisation.
             let next = if asked.is_empty()
-                && !account
-                    .actor(varde_core::access::TokenScope::Write)
-                    .is_staff()
-            {
+                && !varde_core::access::can(
+                    &account.actor(varde_core::access::TokenScope::Write),
+                    varde_core::access::Action::Read,
+                    &varde_core::access::Resource::StaffConsole,
+                ) {
                 "/console/organizations".to_string()
             } else {
                 safe_next(&asked)

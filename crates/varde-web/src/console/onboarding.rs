@@ -197,7 +197,7 @@ pub async fn board(State(state): State<AppState>, caller: Caller) -> PageResult 
     caller
         .require_login()
         .map_err(|e| PageError::new(e, &caller))?;
-    if !caller.actor.is_staff() {
+    if !can(&caller.actor, Action::Read, &Resource::StaffConsole) {
         return Err(PageError::new(ApiError::not_found(), &caller));
     }
     let today = today(&state);

@@ -130,9 +130,8 @@ pub async fn portfolio(
 ) -> PageResult {
     authorize(&caller, Action::Read, Resource::OrganizationDirectory)
         .map_err(|e| PageError::new(e, &caller))?;
-    if !caller.actor.is_staff() {
-        return Err(PageError::new(ApiError::forbidden(), &caller));
-    }
+    authorize(&caller, Action::Read, Resource::StaffConsole)
+        .map_err(|e| PageError::new(e, &caller))?;
     let tz = &state.status.settings.time_zone;
     let now = state.now();
     let period = period(p.quarter.as_deref(), tz, now).map_err(|e| PageError::new(e, &caller))?;

@@ -217,5 +217,7 @@ pub async fn account_from_headers(
 /// The staff actor of an account, if it may use the ticket system at all.
 pub fn staff_actor(account: &Account, scope: TokenScope) -> Option<Actor> {
     let actor = account.actor(scope);
-    (actor.is_staff() && can(&actor, Action::Read, &Resource::TicketSystem)).then_some(actor)
+    (can(&actor, Action::Read, &Resource::RtApis)
+        && can(&actor, Action::Read, &Resource::TicketSystem))
+    .then_some(actor)
 }

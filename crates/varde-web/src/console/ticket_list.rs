@@ -1,0 +1,310 @@
+//! Console pages for the ticket queues: views (new, open, mine, unowned …), search
+//! (TicketSQL, a ticket number or plain words), paging, sorting and saved searches.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Form, Query, State};
+use axum::response::{IntoResponse, Redirect};
+use varde_core::access::visibility;
+use varde_store::ticket_search::SearchRequest;
+
+use super::tickets::staff;
+use super::{FormMap, Nav, PageError, PageResult, checked, form_value, render};
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+
+const PAGE: i64 = 50;
+
+/// The TicketSQL a search box means: a number is a ticket, TicketSQL is itself, and anything
+/// else is words to find in subjects and messages.
+pub fn search_query(input: &str) -> String {
+    let s = input.trim();
+    if s.is_empty() {
+        return String::new();
+    }
+    if s.trim_start_matches('#')
+        .chars()
+        .all(|c| c.is_ascii_digit())
+    {
+        return format!("id = {}", s.trim_start_matches('#'));
+    }
+    if varde_rt::ticketsql::parse(s).is_ok() {
+        return s.to_string();
+    }
+    let quoted = s.replace('\\', "\\\\").replace('\'', "\\'");
+    format!("Subject LIKE '{quoted}' OR Content LIKE '{quoted}'")
+}
+
+fn view_query(view: &str, me: &str) -> (String, &'static str) {
+    match view {
+        "new" => ("Status = 'new'".into(), "New"),
+        "open" => ("Status = 'open'".into(), "Open"),
+        "mine" => (format!("Owner = '{me}' AND Status = '__Active__'"), "Mine"),
+        "unowned" => (
+            "Owner = 'Nobody' AND Status = '__Active__'".into(),
+            "Unowned",
+        ),
+        "stalled" => ("Status = 'stalled'".into(), "Stalled"),
+        _ => ("Status = '__Active__'".into(), "All active"),
+    }
+}
+
+pub struct TicketRow {
+    pub id: i64,
+    pub subject: String,
+    pub status: String,
+    pub queue: String,
+    pub owner: String,
+    pub requestors: String,
+    pub organization: String,
+    pub updated: String,
+}
+
+#[derive(Template)]
+#[template(path = "tickets.html")]
+struct ListPage {
+    nav: Nav,
+    views: Vec<(String, String)>,
+    view: String,
+    q: String,
+    query: String,
+    error: String,
+    saved: Vec<(String, String)>,
+    total: i64,
+    headings: Vec<(String, String)>,
+    rows: Vec<TicketRow>,
+    prev: String,
+    next: String,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(p): Query<HashMap<String, String>>,
+) -> PageResult {
+    staff(&caller)?;
+    let me = caller.audit_name();
+    let view = p.get("view").cloned().unwrap_or_else(|| "active".into());
+    let q = p.get("q").cloned().unwrap_or_default();
+    let query = if q.trim().is_empty() {
+        view_query(&view, &me).0
+    } else {
+        search_query(&q)
+    };
+    let order = p
+        .get("order")
+        .cloned()
+        .unwrap_or_else(|| "LastUpdated".into());
+    let desc = p.get("desc").map(|d| d == "1").unwrap_or(true);
+    let page: i64 = p
+        .get("page")
+        .and_then(|x| x.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let mut error = String::new();
+    let (ids, total) = match varde_rt::ticketsql::parse(&query) {
+        Err(e) => {
+            error = format!("The search could not be read: {e}");
+            (vec![], 0)
+        }
+        Ok(parsed) => {
+            let request = SearchRequest {
+                query: &parsed,
+                visibility: visibility(&caller.actor),
+                order_by: &order,
+                descending: desc,
+                offset: (page - 1) * PAGE,
+                limit: PAGE,
+                now: state.now(),
+            };
+            match state
+                .store
+                .search_tickets(&request)
+                .await
+                .map_err(|e| PageError::new(e.into(), &caller))?
+            {
+                Ok(r) => (r.ids, r.total),
+                Err(e) => {
+                    error = format!("The search could not run: {e}");
+                    (vec![], 0)
+                }
+            }
+        }
+    };
+    let mut rows = Vec::new();
+    let mut org_names: HashMap<i64, String> = HashMap::new();
+    for t in state
+        .store
+        .tickets(&ids)
+        .await
+        .map_err(|e| PageError::new(e.into(), &caller))?
+    {
+        let organization = match t.organization {
+            Some(o) => match org_names.get(&o.0) {
+                Some(n) => n.clone(),
+                None => {
+                    let n = state
+                        .store
+                        .organization(o)
+                        .await
+                        .ok()
+                        .flatten()
+                        .map(|x| x.details.name)
+                        .unwrap_or_default();
+                    org_names.insert(o.0, n.clone());
+                    n
+                }
+            },
+            None => String::new(),
+        };
+        rows.push(TicketRow {
+            id: t.id.0,
+            subject: if t.subject.is_empty() {
+                "(no subject)".into()
+            } else {
+                t.subject.clone()
+            },
+            status: t.status.code().into(),
+            queue: t.queue.clone(),
+            owner: t.owner_name().into(),
+            requestors: t.requestors.join(", "),
+            organization,
+            updated: t.last_updated.strftime("%Y-%m-%d %H:%M").to_string(),
+        });
+    }
+    let base = format!(
+        "/console/tickets?view={}&q={}",
+        crate::query_value(&view),
+        crate::query_value(&q)
+    );
+    let headings = [
+        ("#", "id"),
+        ("Subject", "Subject"),
+        ("Status", "Status"),
+        ("Queue", "Queue"),
+        ("Owner", "Owner"),
+        ("Requestors", ""),
+        ("Organisation", ""),
+        ("Updated", "LastUpdated"),
+    ]
+    .iter()
+    .map(|(label, field)| {
+        let href = if field.is_empty() {
+            String::new()
+        } else {
+            let flip = if order.eq_ignore_ascii_case(field) && desc {
+                "0"
+            } else {
+                "1"
+            };
+            format!("{base}&order={field}&desc={flip}")
+        };
+        (label.to_string(), href)
+    })
+    .collect();
+    let paged = |n: i64| {
+        format!(
+            "{base}&order={}&desc={}&page={n}",
+            crate::query_value(&order),
+            if desc { "1" } else { "0" }
+        )
+    };
+    let saved = match caller.account.as_ref() {
+        Some(a) => state
+            .store
+            .saved_searches(a.id)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| {
+                (
+                    s.name,
+                    format!("/console/tickets?q={}", crate::query_value(&s.query)),
+                )
+            })
+            .collect(),
+        None => vec![],
+    };
+    Ok(render(&ListPage {
+        nav: Nav::of(&caller),
+        views: ["active", "new", "open", "mine", "unowned", "stalled"]
+            .iter()
+            .map(|v| (v.to_string(), view_query(v, &me).1.to_string()))
+            .collect(),
+        view: if q.trim().is_empty() {
+            view
+        } else {
+            String::new()
+        },
+        q,
+        query,
+        error,
+        saved,
+        total,
+        headings,
+        rows,
+        prev: if page > 1 {
+            paged(page - 1)
+        } else {
+            String::new()
+        },
+        next: if page * PAGE < total {
+            paged(page + 1)
+        } else {
+            String::new()
+        },
+    }))
+}
+
+pub async fn save_search(
+    State(state): State<AppState>,
+    caller: Caller,
+    Form(form): Form<FormMap>,
+) -> PageResult {
+    checked(&caller, &form)?;
+    staff(&caller)?;
+    let name = form_value(&form, "name");
+    let query = form_value(&form, "query");
+    if name.trim().is_empty() {
+        return Err(PageError::new(
+            ApiError::bad_request("give the search a name"),
+            &caller,
+        ));
+    }
+    if let Some(a) = caller.account.as_ref() {
+        state
+            .store
+            .save_search(a.id, &name, &query, state.now())
+            .await
+            .map_err(|e| PageError::new(e.into(), &caller))?;
+    }
+    Ok(Redirect::to(&format!(
+        "/console/tickets?q={}",
+        crate::query_value(&query)
+    ))
+    .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::search_query;
+
+    #[test]
+    fn the_search_box_takes_numbers_ticketsql_and_words() {
+        assert_eq!(search_query("42"), "id = 42");
+        assert_eq!(search_query("#42"), "id = 42");
+        assert_eq!(search_query("Status = 'open'"), "Status = 'open'");
+        assert_eq!(
+            search_query("disk full"),
+            "Subject LIKE 'disk full' OR Content LIKE 'disk full'"
+        );
+        assert_eq!(
+            search_query("it's down"),
+            "Subject LIKE 'it\\'s down' OR Content LIKE 'it\\'s down'"
+        );
+        assert!(varde_rt::ticketsql::parse(&search_query("it's down")).is_ok());
+        assert_eq!(search_query("  "), "");
+    }
+}

@@ -1,0 +1,414 @@
+//! REST2's objects beside tickets: a ticket's history, transactions, attachments, queues
+//! and users.
+
+use super::search::{page_json, paging, pick};
+use super::*;
+
+fn transaction_json(base: &str, e: &HistoryEntry) -> Value {
+    let tx: &Transaction = &e.transaction;
+    let (field, old, new) = tx.change.rt_field();
+    let mut links = vec![
+        json!({"ref": "self", "type": "transaction", "id": tx.id, "_url": format!("{base}/transaction/{}", tx.id)}),
+    ];
+    for a in &e.attachments {
+        links.push(json!({"ref": "attachment", "_url": format!("{base}/attachment/{}", a.id)}));
+    }
+    json!({
+        "id": tx.id,
+        "Type": tx.change.rt_type(&tx.creator),
+        "Creator": reference(base, "user", &tx.creator),
+        "Created": date(Some(tx.at)),
+        "Object": reference(base, "ticket", &tx.ticket.to_string()),
+        "ObjectType": "RT::Ticket",
+        "ObjectId": tx.ticket.to_string(),
+        "Field": field,
+        "OldValue": old,
+        "NewValue": new,
+        "Data": "",
+        "TimeTaken": tx.time_taken.to_string(),
+        "Description": tx.change.describe(&tx.creator),
+        "_hyperlinks": links,
+    })
+}
+
+pub(super) async fn history(
+    State(state): State<AppState>,
+    rq: RtRequest,
+    Path(id): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let (_, _, t) = match ticket_for(&state, &rq, &id, Action::Read).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let entries = match state.store.history(t.id).await {
+        Ok(h) => h,
+        Err(e) => return ticket_error(e.into()),
+    };
+    let b = base(&rq.headers);
+    let (page, per_page) = paging(&params);
+    let total = entries.len() as i64;
+    let items: Vec<Value> = entries
+        .iter()
+        .skip(((page - 1) * per_page) as usize)
+        .take(per_page as usize)
+        .map(|e| {
+            let full = transaction_json(&b, e);
+            let mut item = pick(
+                &full,
+                "transaction",
+                &e.transaction.id.to_string(),
+                format!("{b}/transaction/{}", e.transaction.id),
+                params.get("fields"),
+            );
+            if let Some(sub) = params.get("fields[Creator]")
+                && item.get("Creator").is_some()
+            {
+                for f in sub.split(',') {
+                    let v = match f.trim() {
+                        "Name" | "EmailAddress" | "id" => e.transaction.creator.clone(),
+                        _ => String::new(),
+                    };
+                    item["Creator"][f.trim()] = json!(v);
+                }
+            }
+            item
+        })
+        .collect();
+    ok_json(
+        StatusCode::OK,
+        &page_json(
+            &b,
+            &format!("/ticket/{}/history?per_page={per_page}", t.id),
+            items,
+            total,
+            page,
+            per_page,
+        ),
+    )
+}
+
+async fn load_transaction(
+    state: &AppState,
+    actor: &Actor,
+    raw: &str,
+) -> Result<HistoryEntry, Response> {
+    let id: i64 = raw
+        .parse()
+        .map_err(|_| error(StatusCode::NOT_FOUND, "Not Found"))?;
+    let e = state
+        .store
+        .transaction(id)
+        .await
+        .map_err(|e| ticket_error(e.into()))?
+        .ok_or_else(|| error(StatusCode::NOT_FOUND, "Not Found"))?;
+    load(
+        state,
+        actor,
+        &e.transaction.ticket.to_string(),
+        Action::Read,
+    )
+    .await?;
+    Ok(e)
+}
+
+pub(super) async fn transaction(
+    State(state): State<AppState>,
+    rq: RtRequest,
+    Path(id): Path<String>,
+) -> Response {
+    let (_, actor) = match caller(&rq) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match load_transaction(&state, &actor, &id).await {
+        Ok(e) => ok_json(StatusCode::OK, &transaction_json(&base(&rq.headers), &e)),
+        Err(r) => r,
+    }
+}
+
+pub(super) async fn transaction_attachments(
+    State(state): State<AppState>,
+    rq: RtRequest,
+    Path(id): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let (_, actor) = match caller(&rq) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let e = match load_transaction(&state, &actor, &id).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let b = base(&rq.headers);
+    let (page, per_page) = paging(&params);
+    let items: Vec<Value> = e
+        .attachments
+        .iter()
+        .map(|a| reference(&b, "attachment", &a.id.to_string()))
+        .collect();
+    let total = items.len() as i64;
+    ok_json(
+        StatusCode::OK,
+        &page_json(
+            &b,
+            &format!("/transaction/{id}/attachments"),
+            items,
+            total,
+            page,
+            per_page,
+        ),
+    )
+}
+
+fn attachment_json(base: &str, a: &AttachmentInfo, content: &[u8], creator: &str) -> Value {
+    json!({
+        "id": a.id,
+        "Filename": a.filename,
+        "ContentType": a.content_type,
+        "ContentLength": a.size.to_string(),
+        "Content": base64::engine::general_purpose::STANDARD.encode(content),
+        "Headers": format!("Content-Type: {}\nContent-Length: {}\n", a.content_type, a.size),
+        "Subject": "",
+        "TransactionId": reference(base, "transaction", &a.transaction_id.to_string()),
+        "Creator": reference(base, "user", creator),
+        "_hyperlinks": [{"ref": "self", "type": "attachment", "id": a.id, "_url": format!("{base}/attachment/{}", a.id)}],
+    })
+}
+
+pub(super) async fn attachment(
+    State(state): State<AppState>,
+    rq: RtRequest,
+    Path(id): Path<String>,
+) -> Response {
+    let (_, actor) = match caller(&rq) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let Ok(id) = id.parse::<i64>() else {
+        return error(StatusCode::NOT_FOUND, "Not Found");
+    };
+    let Ok(Some((info, ticket))) = state.store.attachment(id).await else {
+        return error(StatusCode::NOT_FOUND, "Not Found");
+    };
+    if let Err(r) = load(&state, &actor, &ticket.to_string(), Action::Read).await {
+        return r;
+    }
+    let content = state
+        .store
+        .attachment_content(id)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let creator = state
+        .store
+        .transaction(info.transaction_id)
+        .await
+        .ok()
+        .flatten()
+        .map(|e| e.transaction.creator)
+        .unwrap_or_default();
+    ok_json(
+        StatusCode::OK,
+        &attachment_json(&base(&rq.headers), &info, &content, &creator),
+    )
+}
+
+/// Whether an attachment passes RT's JSON filter, e.g.
+/// `[{"field": "Filename", "operator": "IS NOT", "value": ""}]`.
+fn passes(filter: &[Value], a: &AttachmentInfo) -> bool {
+    filter.iter().all(|c| {
+        let value = form::field_text(&c["value"]);
+        let actual = match form::field_text(&c["field"]).as_str() {
+            "Filename" => a.filename.clone(),
+            "ContentType" => a.content_type.clone(),
+            _ => return true,
+        };
+        match c
+            .get("operator")
+            .map(form::field_text)
+            .unwrap_or_else(|| "=".into())
+            .to_ascii_uppercase()
+            .as_str()
+        {
+            "IS NOT" | "!=" | "<>" => actual != value,
+            "LIKE" => actual.to_lowercase().contains(&value.to_lowercase()),
+            "NOT LIKE" => !actual.to_lowercase().contains(&value.to_lowercase()),
+            _ => actual == value,
+        }
+    })
+}
+
+/// The attachments of a ticket, filtered as RT's JSON search filters them.
+pub(super) async fn ticket_attachments(
+    State(state): State<AppState>,
+    rq: RtRequest,
+    Path(id): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+    body: Bytes,
+) -> Response {
+    let (_, _, t) = match ticket_for(&state, &rq, &id, Action::Read).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let filter: Vec<Value> = if body.is_empty() {
+        vec![]
+    } else {
+        match serde_json::from_slice::<Value>(&body) {
+            Ok(Value::Array(a)) => a,
+            _ => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "JSON parse error: expected a list of conditions",
+                );
+            }
+        }
+    };
+    let history = match state.store.history(t.id).await {
+        Ok(h) => h,
+        Err(e) => return ticket_error(e.into()),
+    };
+    let b = base(&rq.headers);
+    let all: Vec<&AttachmentInfo> = history
+        .iter()
+        .flat_map(|e| e.attachments.iter())
+        .filter(|a| passes(&filter, a))
+        .collect();
+    let (page, per_page) = paging(&params);
+    let total = all.len() as i64;
+    let items: Vec<Value> = all
+        .iter()
+        .skip(((page - 1) * per_page) as usize)
+        .take(per_page as usize)
+        .map(|a| {
+            let full = json!({"Filename": a.filename, "ContentType": a.content_type, "ContentLength": a.size.to_string()});
+            pick(&full, "attachment", &a.id.to_string(), format!("{b}/attachment/{}", a.id), params.get("fields"))
+        })
+        .collect();
+    ok_json(
+        StatusCode::OK,
+        &page_json(
+            &b,
+            &format!("/ticket/{}/attachments", t.id),
+            items,
+            total,
+            page,
+            per_page,
+        ),
+    )
+}
+
+fn queue_json(base: &str, q: &varde_store::tickets::Queue) -> Value {
+    json!({
+        "id": q.id,
+        "Name": q.name,
+        "Description": q.description,
+        "CorrespondAddress": q.correspond_address,
+        "CommentAddress": q.comment_address,
+        "Lifecycle": "default",
+        "Disabled": if q.disabled { "1" } else { "0" },
+        "_hyperlinks": [{"ref": "self", "type": "queue", "id": q.id, "_url": format!("{base}/queue/{}", q.id)}],
+    })
+}
+
+pub(super) async fn queue(
+    State(state): State<AppState>,
+    rq: RtRequest,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(r) = caller(&rq) {
+        return r;
+    }
+    match state.store.queue(&id).await {
+        Ok(Some(q)) => ok_json(StatusCode::OK, &queue_json(&base(&rq.headers), &q)),
+        Ok(None) => error(StatusCode::NOT_FOUND, "Not Found"),
+        Err(e) => ticket_error(e.into()),
+    }
+}
+
+pub(super) async fn queues(
+    State(state): State<AppState>,
+    rq: RtRequest,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = caller(&rq) {
+        return r;
+    }
+    let b = base(&rq.headers);
+    let all = state.store.queues().await.unwrap_or_default();
+    let (page, per_page) = paging(&params);
+    let total = all.len() as i64;
+    let items: Vec<Value> = all
+        .iter()
+        .skip(((page - 1) * per_page) as usize)
+        .take(per_page as usize)
+        .map(|q| {
+            let mut r = reference(&b, "queue", &q.id.to_string());
+            r["Name"] = json!(q.name);
+            r
+        })
+        .collect();
+    ok_json(
+        StatusCode::OK,
+        &page_json(&b, "/queues/all", items, total, page, per_page),
+    )
+}
+
+/// A user. Account details (role, disabled, real name) only for whom `can` lets read
+/// accounts, or for one's own; anyone else working tickets sees an address as RT shows any
+/// requestor's, whether or not it has an account.
+pub(super) async fn user(
+    State(state): State<AppState>,
+    rq: RtRequest,
+    Path(id): Path<String>,
+) -> Response {
+    let actor = match caller(&rq) {
+        Ok((_, actor)) => actor,
+        Err(r) => return r,
+    };
+    let account = match varde_core::values::EmailAddress::parse(&id) {
+        Ok(e) => state
+            .store
+            .account_for_login(&e)
+            .await
+            .ok()
+            .flatten()
+            .map(|(a, _)| a),
+        Err(_) => match id.parse::<i64>() {
+            Ok(n) => state
+                .store
+                .account(varde_core::ids::UserId(n))
+                .await
+                .ok()
+                .flatten(),
+            Err(_) => None,
+        },
+    };
+    let b = base(&rq.headers);
+    let account = account.filter(|a| {
+        can(&actor, Action::Read, &Resource::Accounts)
+            || can(&actor, Action::Read, &Resource::OwnAccount(a.id))
+    });
+    let id = match (&account, id.parse::<i64>()) {
+        (None, Ok(_)) => return error(StatusCode::NOT_FOUND, "Not Found"),
+        _ => id,
+    };
+    match account {
+        Some(a) => ok_json(
+            StatusCode::OK,
+            &json!({
+                "id": a.id.0, "Name": a.email.to_string(), "EmailAddress": a.email.to_string(), "RealName": a.name,
+                "Privileged": if a.role == varde_core::access::Role::Customer { "0" } else { "1" }, "Disabled": if a.disabled { "1" } else { "0" },
+                "_hyperlinks": [{"ref": "self", "type": "user", "id": a.id.0, "_url": format!("{b}/user/{}", a.id)}],
+            }),
+        ),
+        // Requestors who have no account are still users to RT clients.
+        None if id.contains('@') => ok_json(
+            StatusCode::OK,
+            &json!({"id": id, "Name": id, "EmailAddress": id, "Privileged": "0", "Disabled": "0"}),
+        ),
+        None => error(StatusCode::NOT_FOUND, "Not Found"),
+    }
+}
