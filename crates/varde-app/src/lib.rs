@@ -6,6 +6,7 @@
 //! that each front-end turns into its own wire format in one place.
 //!
 //! Layout:
+//! - [`mail`]: mail in (the gateway, `varde mailgate`, LMTP): parse, thread, store, answer as RT.
 //! - [`tickets`]: tickets — the one way to load one for an actor, open, respond, update,
 //!   merge, link, the SLA due time.
 //!
@@ -18,6 +19,7 @@ use jiff::Timestamp;
 use varde_core::form::FieldErrors;
 use varde_store::{Store, StoreError};
 
+pub mod mail;
 pub mod tickets;
 
 /// Where the time comes from: the system clock in production, a fixed one in tests.

@@ -113,11 +113,15 @@ pub async fn organization_of(
 }
 
 /// A new ticket from RT fields. `default_requestor` is the requestor when none is named.
-pub fn creation(fields: &Fields, default_requestor: Option<&str>) -> Result<Creation, String> {
+pub fn creation(
+    fields: &Fields,
+    default_requestor: Option<&str>,
+) -> Result<Creation, CreationError> {
+    let invalid = CreationError::Invalid;
     let queue = get(fields, &["Queue"])
         .map(str::trim)
         .filter(|q| !q.is_empty())
-        .ok_or("Queue not set")?
+        .ok_or(CreationError::NoQueue)?
         .to_string();
     let status = match get(fields, &["Status"])
         .map(str::trim)
@@ -125,9 +129,9 @@ pub fn creation(fields: &Fields, default_requestor: Option<&str>) -> Result<Crea
     {
         None => Status::New,
         Some(s) => {
-            let st = Status::parse(s).map_err(|e| e.0)?;
+            let st = Status::parse(s).map_err(|e| invalid(e.0))?;
             if !st.may_create_in() {
-                return Err(format!("a ticket cannot be created {st}"));
+                return Err(invalid(format!("a ticket cannot be created {st}")));
             }
             st
         }
@@ -141,7 +145,8 @@ pub fn creation(fields: &Fields, default_requestor: Option<&str>) -> Result<Crea
     let priority = number(
         "Priority",
         get(fields, &["InitialPriority", "Priority"]).unwrap_or("0"),
-    )?;
+    )
+    .map_err(invalid)?;
     let mut custom_fields = BTreeMap::new();
     for (k, v) in fields {
         if let Some(name) = custom_field_name(k) {
@@ -168,17 +173,31 @@ pub fn creation(fields: &Fields, default_requestor: Option<&str>) -> Result<Crea
         final_priority: number(
             "FinalPriority",
             get(fields, &["FinalPriority"]).unwrap_or("0"),
-        )?,
+        )
+        .map_err(invalid)?,
         time_estimated: number(
             "TimeEstimated",
             get(fields, &["TimeEstimated"]).unwrap_or("0"),
-        )?,
-        time_left: number("TimeLeft", get(fields, &["TimeLeft"]).unwrap_or("0"))?,
-        due: parse_date(get(fields, &["Due"]).unwrap_or(""))?,
-        starts: parse_date(get(fields, &["Starts"]).unwrap_or(""))?,
+        )
+        .map_err(invalid)?,
+        time_left: number("TimeLeft", get(fields, &["TimeLeft"]).unwrap_or("0"))
+            .map_err(invalid)?,
+        due: parse_date(get(fields, &["Due"]).unwrap_or("")).map_err(invalid)?,
+        starts: parse_date(get(fields, &["Starts"]).unwrap_or("")).map_err(invalid)?,
         custom_fields,
         organization: None,
     })
+}
+
+/// Why RT fields do not make a new ticket.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CreationError {
+    /// No queue was named (RT's words).
+    #[error("Queue not set")]
+    NoQueue,
+    /// A field's value cannot be read; the message says which and why.
+    #[error("{0}")]
+    Invalid(String),
 }
 
 /// The changes that set RT fields on a ticket. Unknown fields are refused, so that a typo is
@@ -647,7 +666,7 @@ mod tests {
         assert_eq!(c.custom_fields["Site"], ["se-sto1"]);
         assert_eq!(
             creation(&vec![("Subject".into(), "x".into())], Some("a@b.se")).unwrap_err(),
-            "Queue not set"
+            CreationError::NoQueue
         );
         let f: Fields = vec![
             ("Queue".into(), "General".into()),

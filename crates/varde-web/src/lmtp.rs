@@ -2,7 +2,7 @@
 //! socket (as Postfix's `lmtp:unix:` transport expects). The recipient chooses the queue and the action: a queue's correspond or
 //! comment address, or `<queue>@…` (reply) and `<queue>-comment@…` (comment). After DATA every
 //! accepted recipient gets its own reply: `250` stored, `451` try again, `550` refused.
-//! Protocol parsing is Stalwart's `smtp-proto`; delivery is `mail_gateway::deliver`.
+//! Protocol parsing is Stalwart's `smtp-proto`; delivery is `varde_app::mail::deliver`.
 
 use smtp_proto::request::receiver::{DataReceiver, RequestReceiver};
 use smtp_proto::{Error as ProtoError, Request};
@@ -10,7 +10,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, UnixListener};
 use varde_store::Store;
 
-use crate::mail_gateway::{Answer, deliver};
+use varde_app::mail::{Answer, deliver};
 
 /// The largest message accepted; a larger one is refused (552) and nothing is stored.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024 * 1024;

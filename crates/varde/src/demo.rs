@@ -652,7 +652,7 @@ const DEMO_MAIL: &str = "From: Priya Raman <priya@northwind.example>\r\nTo: supp
 
 /// Delivers the demo mail, then posts the status-page incident it is about.
 pub async fn seed_mail(store: &Store, rtname: &str, now: Timestamp) -> anyhow::Result<()> {
-    let answer = varde_web::mail_gateway::deliver(
+    let answer = varde_app::mail::deliver(
         store,
         rtname,
         DEMO_MAIL.as_bytes(),
@@ -663,11 +663,11 @@ pub async fn seed_mail(store: &Store, rtname: &str, now: Timestamp) -> anyhow::R
     )
     .await;
     let ticket = match answer {
-        varde_web::mail_gateway::Answer::Ok(
+        varde_app::mail::Answer::Ok(
             varde_store::mail::Delivered::Created { ticket, .. }
             | varde_store::mail::Delivered::Added { ticket, .. },
         ) => Some(ticket.0),
-        varde_web::mail_gateway::Answer::Ok(_) => None,
+        varde_app::mail::Answer::Ok(_) => None,
         other => anyhow::bail!("demo mail: {}", other.text()),
     };
     seed_status(store, ticket, now).await

@@ -15,6 +15,7 @@ use varde_store::{Location, Store};
 use varde_web::{AppState, Clock};
 
 mod demo;
+mod mailgate;
 
 #[derive(Parser)]
 #[command(
@@ -454,40 +455,6 @@ enum TokenCommand {
         #[command(flatten)]
         store: StoreArgs,
     },
-}
-
-/// Posts a message to a running Varde's mail gateway, as rt-mailgate does. Any failure to
-/// reach it is a temporary failure: the MTA keeps the mail and retries.
-async fn post_mail(
-    url: &str,
-    raw: &[u8],
-    queue: &str,
-    action: &str,
-    ticket: Option<i64>,
-) -> String {
-    let mut form = reqwest::multipart::Form::new()
-        .text("queue", queue.to_string())
-        .text("action", action.to_string())
-        .part("message", reqwest::multipart::Part::bytes(raw.to_vec()));
-    if let Some(t) = ticket {
-        form = form.text("ticket", t.to_string());
-    }
-    let endpoint = format!("{}/REST/1.0/NoAuth/mail-gateway", url.trim_end_matches('/'));
-    let client = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(120))
-        .build();
-    let response = match client {
-        Ok(c) => c.post(&endpoint).multipart(form).send().await,
-        Err(e) => return format!("temporary failure - {e}\n"),
-    };
-    match response {
-        Ok(r) if r.status().is_success() => r
-            .text()
-            .await
-            .unwrap_or_else(|e| format!("temporary failure - {e}\n")),
-        Ok(r) => format!("temporary failure - the server answered {}\n", r.status()),
-        Err(e) => format!("temporary failure - cannot reach {endpoint}: {e}\n"),
-    }
 }
 
 fn system_clock() -> Clock {
@@ -961,39 +928,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             rtname,
             store,
         } => {
-            let mut raw = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut raw)
-                .context("reading the message from standard input")?;
-            let answer = match url {
-                Some(url) => post_mail(&url, &raw, &queue, &action, ticket).await,
-                None => match store.open("./varde-data").await {
-                    Ok(s) => {
-                        let a = varde_web::mail_gateway::deliver(
-                            &s,
-                            &rtname.unwrap_or_else(host_name),
-                            &raw,
-                            &queue,
-                            &action,
-                            ticket,
-                            now(),
-                        )
-                        .await
-                        .text();
-                        s.close().await;
-                        a
-                    }
-                    Err(e) => format!("temporary failure - {e:#}\n"),
-                },
-            };
-            print!("{answer}");
-            if answer.starts_with("ok") {
-                Ok(())
-            } else if answer.starts_with("not ok") {
-                std::process::exit(65)
-            } else {
-                std::process::exit(75)
-            }
+            let rtname = rtname.unwrap_or_else(host_name);
+            mailgate::run(&queue, &action, ticket, url.as_deref(), &rtname, store).await
         }
         Command::Report {
             org,

@@ -234,7 +234,7 @@ pub async fn create(
         fields.push((format!("CF.{{{name}}}"), values.join(",")));
     }
     let creation = service::creation(&fields, Some(account.email.as_str()))
-        .map_err(|m| ApiError::new(ErrorCode::ValidationFailed, m))?;
+        .map_err(|m| ApiError::new(ErrorCode::ValidationFailed, m.to_string()))?;
     let message = Message {
         content: input.content,
         content_type: "text/plain".into(),

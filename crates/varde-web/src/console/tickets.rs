@@ -135,7 +135,7 @@ pub async fn create(
         .collect();
     let creation = match tickets::creation(&fields, Some(&caller.audit_name())) {
         Ok(c) => c,
-        Err(m) => return new_ticket_page(&state, &caller, &form, m).await,
+        Err(m) => return new_ticket_page(&state, &caller, &form, m.to_string()).await,
     };
     let call_minutes = form_value(&form, "call_minutes");
     let call_minutes: Option<i64> = if call_minutes.trim().is_empty() {

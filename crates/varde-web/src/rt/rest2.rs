@@ -402,13 +402,13 @@ async fn create(State(state): State<AppState>, rq: RtRequest, body: Bytes) -> Re
     let fields = form::json_fields(&obj);
     let creation = match tickets::creation(&fields, Some(account.email.as_str())) {
         Ok(c) => c,
-        Err(m) if m.contains("Queue") => {
+        Err(m @ tickets::CreationError::NoQueue) => {
             return error(
                 StatusCode::BAD_REQUEST,
                 &format!("Could not create ticket. {m}"),
             );
         }
-        Err(m) => return error(StatusCode::BAD_REQUEST, &m),
+        Err(m) => return error(StatusCode::BAD_REQUEST, &m.to_string()),
     };
     let message = message_of(&obj, attachments);
     let queue = creation.queue.clone();
