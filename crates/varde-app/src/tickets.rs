@@ -496,18 +496,18 @@ pub async fn merge(
         .await?
         .ok_or_else(|| TicketError::Refused(format!("ticket {into} does not exist")))?;
     let into = target.effective_id;
-    let survivor = if target.is_merged() {
-        app.store.ticket(into).await?.unwrap_or(target)
-    } else {
-        target
-    };
+    // Both tickets change in one transaction: never a ticket merged into one that does not
+    // know it.
     app.store
-        .change_ticket(
+        .change_ticket_pair(
             from,
+            into,
             creator,
-            |t| {
+            |t, survivor| {
                 if t.is_merged() {
                     Err(format!("ticket {from} is already merged"))
+                } else if survivor.is_merged() {
+                    Err(format!("ticket {into} was merged meanwhile; try again"))
                 } else if t.organization != survivor.organization {
                     // The survivor's customer would read this ticket's mail.
                     Err(format!(
@@ -515,21 +515,12 @@ pub async fn merge(
                          a merge would show one customer's correspondence to the other"
                     ))
                 } else {
-                    Ok(vec![Change::MergedInto { into }])
+                    Ok((
+                        vec![Change::MergedInto { into }],
+                        vec![Change::Merged { from }],
+                    ))
                 }
             },
-            &[],
-            0,
-            app.now(),
-        )
-        .await?;
-    app.store
-        .change_ticket(
-            into,
-            creator,
-            |_| Ok(vec![Change::Merged { from }]),
-            &[],
-            0,
             app.now(),
         )
         .await?;
@@ -548,21 +539,23 @@ pub async fn link(
     if app.store.ticket(to).await?.is_none() {
         return Err(TicketError::Refused(format!("ticket {to} does not exist")));
     }
-    let change = |k: LinkKind, target: TicketId| {
-        move |t: &Ticket| -> Result<Vec<Change>, String> {
-            let has = t.links.contains(&(k, target));
-            Ok(match (remove, has) {
-                (false, false) => vec![Change::AddLink { kind: k, target }],
-                (true, true) => vec![Change::DeleteLink { kind: k, target }],
-                _ => vec![],
-            })
+    let change = |t: &Ticket, k: LinkKind, target: TicketId| {
+        let has = t.links.contains(&(k, target));
+        match (remove, has) {
+            (false, false) => vec![Change::AddLink { kind: k, target }],
+            (true, true) => vec![Change::DeleteLink { kind: k, target }],
+            _ => vec![],
         }
     };
+    // The link is recorded on both tickets in one transaction.
     app.store
-        .change_ticket(from, creator, change(kind, to), &[], 0, app.now())
-        .await?;
-    app.store
-        .change_ticket(to, creator, change(kind.reverse(), from), &[], 0, app.now())
+        .change_ticket_pair(
+            from,
+            to,
+            creator,
+            |a, b| Ok((change(a, kind, to), change(b, kind.reverse(), from))),
+            app.now(),
+        )
         .await?;
     Ok(())
 }

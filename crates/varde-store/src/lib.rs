@@ -37,6 +37,7 @@ pub mod sla;
 pub mod status;
 pub mod status_subscriptions;
 pub mod testing;
+mod ticket_pairs;
 pub mod ticket_search;
 pub mod tickets;
 pub mod transfer;
@@ -54,7 +55,7 @@ pub enum StoreError {
     Conflict(FieldErrors),
     /// The database could not be reached or failed; the caller may retry later.
     #[error("database unavailable: {0}")]
-    Unavailable(#[from] sqlx::Error),
+    Unavailable(sqlx::Error),
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     /// A stored value no longer parses: the database was changed outside Varde.
@@ -63,6 +64,31 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A database error is a conflict when the data clashes with stored data (a unique key, a
+/// reference to something gone, a check), which retrying will not change; anything else means
+/// the database is unavailable for now.
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> StoreError {
+        match &e {
+            sqlx::Error::Database(d)
+                if d.is_unique_violation()
+                    || d.is_foreign_key_violation()
+                    || d.is_check_violation() =>
+            {
+                let what = if d.is_unique_violation() {
+                    "it clashes with a stored record"
+                } else if d.is_foreign_key_violation() {
+                    "it refers to a record that does not exist"
+                } else {
+                    "a stored value would break a rule of the database"
+                };
+                conflict(d.constraint().unwrap_or("record"), what)
+            }
+            _ => StoreError::Unavailable(e),
+        }
+    }
+}
 
 pub(crate) fn conflict(field: &str, message: impl Into<String>) -> StoreError {
     let mut e = FieldErrors::new();

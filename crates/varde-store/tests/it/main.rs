@@ -5,6 +5,7 @@
 
 mod onboarding;
 mod status;
+mod ticket_pairs;
 mod tickets;
 mod transfer;
 
@@ -376,6 +377,21 @@ async fn customer_database_story() {
             )
             .await
             .unwrap();
+        // The same secret twice clashes with the stored session: a conflict, not "the
+        // database is unavailable".
+        let again = store
+            .create_session(
+                "cookie-secret",
+                admin.id,
+                "csrf",
+                t("2026-01-01T00:00:00Z"),
+                t("2026-01-02T00:00:00Z"),
+            )
+            .await;
+        assert!(
+            matches!(again, Err(varde_store::StoreError::Conflict(_))),
+            "{engine}: {again:?}"
+        );
         assert_eq!(
             store
                 .session("cookie-secret", t("2026-01-01T12:00:00Z"))
