@@ -21,6 +21,38 @@ async fn new_ticket(app: &TestApp, subject: &str) -> i64 {
     t["id"].as_i64().unwrap()
 }
 
+/// Posts a mail to the gateway as `rt-mailgate` does; gives the gateway's answer.
+async fn gateway(app: &TestApp, mail: &str) -> String {
+    TestApp::client()
+        .post(app.url("/REST/1.0/NoAuth/mail-gateway"))
+        .form(&[
+            ("queue", "General"),
+            ("action", "correspond"),
+            ("message", mail),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// The first ticket a TicketSQL query finds, as the API lists it.
+async fn first_found(app: &TestApp, query: &str) -> Value {
+    let found: Value = TestApp::client()
+        .get(app.url("/api/v1/tickets"))
+        .query(&[("query", query)])
+        .bearer_auth(&app.admin_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    found["items"][0].clone()
+}
+
 async fn history_len(app: &TestApp, id: i64) -> usize {
     app.store
         .history(varde_core::ticket::TicketId(id))
@@ -117,32 +149,9 @@ const EVIL_MAIL: &str = "From: mallory@evil.example\r\nTo: support@x.example\r\n
 #[tokio::test]
 async fn customer_content_never_renders_in_our_origin() {
     for app in apps().await {
-        let c = TestApp::client();
-        let answer = c
-            .post(app.url("/REST/1.0/NoAuth/mail-gateway"))
-            .form(&[
-                ("queue", "General"),
-                ("action", "correspond"),
-                ("message", EVIL_MAIL),
-            ])
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        assert_eq!(answer, "ok\n");
-        let found: Value = c
-            .get(app.url("/api/v1/tickets"))
-            .query(&[("query", "Subject = 'see attached'")])
-            .bearer_auth(&app.admin_token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let ticket = varde_core::ticket::TicketId(found["items"][0]["id"].as_i64().unwrap());
+        assert_eq!(gateway(&app, EVIL_MAIL).await, "ok\n");
+        let found = first_found(&app, "Subject = 'see attached'").await;
+        let ticket = varde_core::ticket::TicketId(found["id"].as_i64().unwrap());
         let history = app.store.history(ticket).await.unwrap();
         let types: Vec<(String, String, i64)> = history
             .iter()
@@ -411,16 +420,24 @@ async fn large_bodies_only_after_authentication() {
         "From: a@x.example\r\nSubject: big\r\nMessage-ID: <big@x.example>\r\n\r\n{}\r\n",
         "b".repeat(2 << 20)
     );
+    assert_eq!(gateway(&app, &mail).await, "ok\n");
+    // Over the gateway's limit: RT's temporary failure, so the MTA keeps the mail.
+    let mut body = b"queue=General&message=".to_vec();
+    body.resize(body.len() + varde_web::limits::MAIL_BYTES + 1, b'b');
     let answer = c
         .post(app.url("/REST/1.0/NoAuth/mail-gateway"))
-        .form(&[("queue", "General"), ("message", mail.as_str())])
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
         .send()
         .await
         .unwrap()
         .text()
         .await
         .unwrap();
-    assert_eq!(answer, "ok\n");
+    assert!(
+        answer.starts_with("temporary failure - the request is larger"),
+        "{answer}"
+    );
 }
 
 #[tokio::test]
@@ -677,54 +694,19 @@ async fn a_subject_cannot_forge_rt_fields() {
         assert!(!shown.contains("\nStatus: resolved") && !shown.contains("\nOwner: mallory"));
     }
     let mail = "From: a@x.example\r\nSubject: =?utf-8?q?hi=0D=0AStatus=3A_resolved?=\r\nMessage-ID: <s1@x.example>\r\n\r\nhi\r\n";
-    let answer = TestApp::client()
-        .post(app.url("/REST/1.0/NoAuth/mail-gateway"))
-        .form(&[("queue", "General"), ("message", mail)])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert_eq!(answer, "ok\n");
-    let found: Value = TestApp::client()
-        .get(app.url("/api/v1/tickets"))
-        .query(&[("query", "Subject LIKE 'Status: resolved'")])
-        .bearer_auth(&app.admin_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(found["items"][0]["subject"], "hi  Status: resolved");
+    assert_eq!(gateway(&app, mail).await, "ok\n");
+    let found = first_found(&app, "Subject LIKE 'Status: resolved'").await;
+    assert_eq!(found["subject"], "hi  Status: resolved");
 }
 
 #[tokio::test]
 async fn what_was_noted_reading_a_mail_is_shown_on_its_ticket() {
     let app = app().await;
     let mail = "Subject: no sender here\r\nMessage-ID: <nofrom@x.example>\r\n\r\nwho am I\r\n";
-    let answer = TestApp::client()
-        .post(app.url("/REST/1.0/NoAuth/mail-gateway"))
-        .form(&[("queue", "General"), ("message", mail)])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
+    assert_eq!(gateway(&app, mail).await, "ok\n");
+    let id = first_found(&app, "Subject = 'no sender here'").await["id"]
+        .as_i64()
         .unwrap();
-    assert_eq!(answer, "ok\n");
-    let found: Value = TestApp::client()
-        .get(app.url("/api/v1/tickets"))
-        .query(&[("query", "Subject = 'no sender here'")])
-        .bearer_auth(&app.admin_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = found["items"][0]["id"].as_i64().unwrap();
     let page = app
         .browser(ADMIN_EMAIL, ADMIN_PASSWORD)
         .await
