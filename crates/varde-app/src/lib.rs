@@ -7,6 +7,7 @@
 //!
 //! Layout:
 //! - [`mail`]: mail in (the gateway, `varde mailgate`, LMTP): parse, thread, store, answer as RT.
+//! - [`sla`]: a ticket's SLA (tier, policy version, live clock), one way for every reader.
 //! - [`tickets`]: tickets — the one way to load one for an actor, open, respond, update,
 //!   merge, link, the SLA due time.
 //!
@@ -20,6 +21,7 @@ use varde_core::form::FieldErrors;
 use varde_store::{Store, StoreError};
 
 pub mod mail;
+pub mod sla;
 pub mod tickets;
 
 /// Where the time comes from: the system clock in production, a fixed one in tests.
@@ -39,6 +41,11 @@ impl App {
 
     pub fn now(&self) -> Timestamp {
         (self.clock)()
+    }
+
+    /// The provider's office time zone: whose day decides which contracts are in force.
+    pub fn office_zone(&self) -> jiff::tz::TimeZone {
+        jiff::tz::TimeZone::get("Europe/Stockholm").unwrap_or(jiff::tz::TimeZone::UTC)
     }
 }
 

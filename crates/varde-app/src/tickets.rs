@@ -560,55 +560,32 @@ pub async fn link(
     Ok(())
 }
 
-/// RT's `Due` as RT's SLA sets it, for several tickets at once: the earliest deadline
-/// among each ticket's SLA targets not yet met (the first response until it is answered,
-/// then the next response and the resolution), from the policy version in force when the
-/// ticket was created. A `Due` set by hand wins; a ticket with nothing left to meet has none.
-/// One read of the histories, and one of contracts and policies per organisation and tier.
+/// RT's `Due` as RT's SLA sets it, for several tickets at once: the earliest deadline among
+/// each ticket's SLA targets not yet met (see [`App::sla_of`]). A `Due` set by hand wins; a
+/// ticket with nothing left to meet has none. When the database cannot be read the tickets
+/// show no `Due` rather than fail the whole answer (it is logged).
 pub async fn due_of(
     app: &App,
     tickets: &[Ticket],
 ) -> std::collections::HashMap<TicketId, Timestamp> {
-    use std::collections::HashMap;
-    let mut out: HashMap<TicketId, Timestamp> = tickets
+    let mut out: std::collections::HashMap<TicketId, Timestamp> = tickets
         .iter()
         .filter_map(|t| Some((t.id, t.due?)))
         .collect();
-    let open: Vec<&Ticket> = tickets.iter().filter(|t| t.due.is_none()).collect();
+    let open: Vec<Ticket> = tickets
+        .iter()
+        .filter(|t| t.due.is_none())
+        .cloned()
+        .collect();
     if open.is_empty() {
         return out;
     }
-    let ids: Vec<TicketId> = open.iter().map(|t| t.id).collect();
-    let Ok(mut histories) = app.store.transactions_of(&ids).await else {
-        return out;
-    };
-    let now = app.now();
-    let today = now.to_zoned(TimeZone::UTC).date();
-    let mut tiers = HashMap::new();
-    let mut versions = HashMap::new();
-    for t in open {
-        let tier = match tiers.get(&t.organization) {
-            Some(tier) => *tier,
-            None => {
-                let tier = app
-                    .store
-                    .support_tier(t.organization, today)
-                    .await
-                    .unwrap_or(varde_core::catalogue::SupportTier::Base);
-                tiers.insert(t.organization, tier);
-                tier
-            }
-        };
-        if let std::collections::hash_map::Entry::Vacant(slot) = versions.entry(tier) {
-            slot.insert(app.store.policy_versions(tier).await.unwrap_or_default());
-        }
-        let policy = varde_store::sla::in_force(&versions[&tier], tier, t.created);
-        let history = histories.remove(&t.id).unwrap_or_default();
-        if let Some(due) = varde_core::sla::clock(&history, &policy, &policy.calendar(), now)
-            .and_then(|c| c.next_deadline())
-        {
-            out.insert(t.id, due);
-        }
+    match app.sla_of(&open).await {
+        Ok(slas) => out.extend(
+            slas.into_iter()
+                .filter_map(|(id, s)| Some((id, s.clock?.next_deadline()?))),
+        ),
+        Err(e) => tracing::error!(error = %e, "RT's Due: the SLA could not be read"),
     }
     out
 }

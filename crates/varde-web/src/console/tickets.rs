@@ -305,48 +305,43 @@ async fn ticket_page(
             (what, d.recipients, state, when)
         })
         .collect();
-    let mut support_tier = varde_core::catalogue::SupportTier::Base;
     let (organization, tier, tier_label) = match t.organization {
         Some(o) => {
             let name = state
                 .store
                 .organization(o)
                 .await
-                .ok()
-                .flatten()
+                .map_err(|e| PageError::new(e.into(), caller))?
                 .map(|x| x.details.name)
                 .unwrap_or_default();
-            let contracts = state.store.contracts_of(o).await.unwrap_or_default();
-            let today = state.now().to_zoned(jiff::tz::TimeZone::UTC).date();
+            let contracts = state
+                .store
+                .contracts_of(o)
+                .await
+                .map_err(|e| PageError::new(e.into(), caller))?;
+            let today = state.now().to_zoned(state.app.office_zone()).date();
             match entitlements_on(contracts.iter().map(|c| &c.details), today) {
-                Ok(e) => {
-                    support_tier = e.tier;
-                    (name, e.tier.code().to_string(), e.tier.label().to_string())
-                }
+                Ok(e) => (name, e.tier.code().to_string(), e.tier.label().to_string()),
                 Err(p) => (name, "bad".into(), p.to_string()),
             }
         }
         None => (String::new(), String::new(), String::new()),
     };
-    // The live SLA clock: the policy version of the organisation's tier (base without one) in
-    // force when the ticket was created, on the calendar that policy names.
-    let policy = state
-        .store
-        .policy_in_force(support_tier, t.created)
+    // The live SLA clock, computed as every reader computes it (`varde_app::sla`).
+    let ticket_sla = state
+        .app
+        .sla_of(std::slice::from_ref(&t))
         .await
-        .unwrap_or_else(|_| varde_core::sla::Policy::example(support_tier));
-    let calendar = policy.calendar();
-    let own_history: Vec<varde_core::ticket::history::Transaction> = history
-        .iter()
-        .filter(|e| e.transaction.ticket == t.id)
-        .map(|e| e.transaction.clone())
-        .collect();
-    let now = state.now();
+        .map_err(|e| PageError::new(e.into(), caller))?
+        .remove(&t.id);
+    let support_tier = ticket_sla
+        .as_ref()
+        .map_or(varde_core::catalogue::SupportTier::Base, |s| s.tier);
     let fmt_left = |d: jiff::SignedDuration| {
         let m = d.as_mins().abs();
         format!("{}h {:02}m", m / 60, m % 60)
     };
-    let (sla_reason, sla) = match varde_core::sla::clock(&own_history, &policy, &calendar, now) {
+    let (sla_reason, sla) = match ticket_sla.and_then(|s| s.clock) {
         Some(c) => {
             let reason = format!(
                 "{} v{} for {} support, {:?} priority, {} calendar{}{}",
