@@ -25,6 +25,7 @@ use crate::auth::{
 use crate::error::{ApiError, ErrorCode};
 
 mod account;
+mod attachments;
 mod customers;
 mod mail_templates;
 pub(crate) mod onboarding;
@@ -54,7 +55,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/console/tickets/{id}/link", post(tickets::link))
         .route("/console/tickets/{id}/merge", post(tickets::merge))
-        .route("/console/attachments/{id}", get(tickets::attachment))
+        .route("/console/attachments/{id}", get(attachments::attachment))
         .route("/console/searches", post(ticket_list::save_search))
         .route("/console/status", get(status::overview))
         .route("/console/status/new", get(status::new_form))

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Form, Multipart, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use varde_core::access::{Action, Resource, Role, can};
 use varde_core::entitlements::entitlements_on;
@@ -235,7 +235,7 @@ struct TicketPage {
 
 /// The ticket for the console, through the one loader: a merged ticket's number gives the
 /// ticket it was merged into.
-async fn load(
+pub(super) async fn load(
     state: &AppState,
     caller: &Caller,
     id: i64,
@@ -341,6 +341,11 @@ async fn ticket_page(
         let m = d.as_mins().abs();
         format!("{}h {:02}m", m / 60, m % 60)
     };
+    let sla_alerts = state
+        .store
+        .sla_alerts_of(t.id.0)
+        .await
+        .map_err(|e| PageError::new(e.into(), caller))?;
     let (sla_reason, sla) = match ticket_sla.and_then(|s| s.clock) {
         Some(c) => {
             let reason = format!(
@@ -392,7 +397,11 @@ async fn ticket_page(
         }
         None => (String::new(), vec![]),
     };
-    let staff_accounts = state.store.accounts().await.unwrap_or_default();
+    let staff_accounts = state
+        .store
+        .accounts()
+        .await
+        .map_err(|e| PageError::new(e.into(), caller))?;
     let mut owners = vec![("Nobody".to_string(), "Nobody".to_string())];
     owners.extend(
         staff_accounts
@@ -490,7 +499,7 @@ async fn ticket_page(
         deliveries,
         sla_reason,
         sla,
-        sla_alerts: state.store.sla_alerts_of(t.id.0).await.unwrap_or_default(),
+        sla_alerts,
         statuses: Status::ALL.iter().map(|s| s.code().to_string()).collect(),
         owners,
         take_label: match t.owner.as_deref() {
@@ -769,45 +778,4 @@ pub async fn merge(
         }
         Err(e) => after(&state, &caller, id, Err(e)).await,
     }
-}
-
-/// Downloads an attachment. Only an exact allowlist of types (plain text, PNG, JPEG, GIF) is
-/// shown inline; everything else (HTML above all, and any type that does not parse) is a
-/// download, so that no customer-supplied page runs in the console.
-pub async fn attachment(State(state): State<AppState>, caller: Caller, Id(id): Id) -> PageResult {
-    staff(&caller)?;
-    let (info, ticket) = state
-        .store
-        .attachment(id)
-        .await
-        .map_err(|e| PageError::new(e.into(), &caller))?
-        .ok_or_else(|| PageError::new(ApiError::not_found(), &caller))?;
-    load(&state, &caller, ticket.0, Action::Read).await?;
-    let content = state
-        .store
-        .attachment_content(id)
-        .await
-        .map_err(|e| PageError::new(e.into(), &caller))?
-        .unwrap_or_default();
-    let inline = varde_core::content_type::inline_safe(&info.content_type);
-    let name = if info.filename.is_empty() {
-        format!("attachment-{id}")
-    } else {
-        info.filename.clone()
-    };
-    let disposition = crate::headers::content_disposition(inline, &name);
-    let ctype = if inline {
-        varde_core::content_type::normalise(&info.content_type)
-    } else {
-        varde_core::content_type::OCTET_STREAM.into()
-    };
-    Ok((
-        [
-            (header::CONTENT_TYPE, ctype),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
-        ],
-        content,
-    )
-        .into_response())
 }

@@ -746,7 +746,9 @@ async fn search(state: &AppState, actor: &Actor, form: &Form) -> String {
             .collect::<Vec<_>>()
             .join("\n")),
         "l" => {
-            let tickets = state.store.tickets(&page.ids).await.unwrap_or_default();
+            let Ok(tickets) = state.store.tickets(&page.ids).await else {
+                return ok("# The database is unavailable; try again.");
+            };
             ok(&tickets
                 .iter()
                 .map(fmt::show_ticket)
@@ -754,7 +756,9 @@ async fn search(state: &AppState, actor: &Actor, form: &Form) -> String {
                 .join("\n\n--\n\n"))
         }
         _ => {
-            let tickets = state.store.tickets(&page.ids).await.unwrap_or_default();
+            let Ok(tickets) = state.store.tickets(&page.ids).await else {
+                return ok("# The database is unavailable; try again.");
+            };
             ok(&tickets
                 .iter()
                 .map(|t| format!("{}: {}", t.id, t.subject))

@@ -337,7 +337,10 @@ pub(super) async fn queues(
         return r;
     }
     let b = base(&rq.headers);
-    let all = state.store.queues().await.unwrap_or_default();
+    let all = match state.store.queues().await {
+        Ok(all) => all,
+        Err(e) => return ticket_error(e.into()),
+    };
     let (page, per_page) = paging(&params);
     let total = all.len() as i64;
     let items: Vec<Value> = all

@@ -99,7 +99,10 @@ async fn run_search(state: AppState, rq: RtRequest, params: HashMap<String, Stri
     };
     let b = base(&rq.headers);
     let mut items = Vec::with_capacity(result.ids.len());
-    let tickets = state.store.tickets(&result.ids).await.unwrap_or_default();
+    let tickets = match state.store.tickets(&result.ids).await {
+        Ok(t) => t,
+        Err(e) => return ticket_error(e.into()),
+    };
     // The SLA deadlines of the page at once, and only when fields are asked for.
     let dues = if params.contains_key("fields") {
         crate::tickets::due_of(&state.app, &tickets).await
