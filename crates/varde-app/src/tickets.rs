@@ -560,6 +560,59 @@ pub async fn link(
     Ok(())
 }
 
+/// RT's take, untake and steal: what the acting user does to a ticket's owner.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OwnerAction {
+    Take,
+    Untake,
+    Steal,
+}
+
+impl OwnerAction {
+    /// The action as RT's clients name it (`take`, `untake`, `steal`, any case).
+    pub fn parse(name: &str) -> Option<OwnerAction> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "take" => Some(OwnerAction::Take),
+            "untake" => Some(OwnerAction::Untake),
+            "steal" => Some(OwnerAction::Steal),
+            _ => None,
+        }
+    }
+}
+
+/// Takes, untakes or steals a ticket for `me`, with RT's rules and words: take only an
+/// unowned ticket, untake only one's own, steal only one owned by someone else. Gives RT's message
+/// (`Owner changed from Nobody to …`), or its refusal as [`TicketError::Refused`].
+pub async fn set_own(
+    app: &App,
+    t: &Ticket,
+    me: &str,
+    action: OwnerAction,
+) -> Result<String, TicketError> {
+    let mine = t.owner.as_deref() == Some(me);
+    let refusal = match action {
+        OwnerAction::Take | OwnerAction::Steal if mine => Some("You already own this ticket"),
+        OwnerAction::Take if t.owner.is_some() => {
+            Some("You can only take tickets that are unowned")
+        }
+        OwnerAction::Untake if !mine => Some("You can only untake tickets you own"),
+        OwnerAction::Steal if t.owner.is_none() => {
+            Some("You can only steal a ticket owned by someone else")
+        }
+        _ => None,
+    };
+    if let Some(m) = refusal {
+        return Err(TicketError::Refused(m.into()));
+    }
+    let to = match action {
+        OwnerAction::Untake => NOBODY.to_string(),
+        _ => me.to_string(),
+    };
+    let from = t.owner.clone().unwrap_or_else(|| NOBODY.to_string());
+    update(app, t.id, me, &vec![("Owner".to_string(), to.clone())]).await?;
+    Ok(format!("Owner changed from {from} to {to}"))
+}
+
 /// RT's `Due` as RT's SLA sets it, for several tickets at once: the earliest deadline among
 /// each ticket's SLA targets not yet met (see [`App::sla_of`]). A `Due` set by hand wins; a
 /// ticket with nothing left to meet has none. When the database cannot be read the tickets

@@ -25,6 +25,39 @@ pub fn response(code: u16, reason: &str, payload: &str) -> String {
     s
 }
 
+/// RT's answer to `ticket/link`: the link as RT words it from its base (`Ticket 4 depends on
+/// Ticket 12.`, `Ticket 4 no longer depends on Ticket 12.`), then `Created link 4 DependsOn
+/// 12` (or `Deleted link …`) with the relation as it was asked.
+pub fn link_message(
+    from: varde_core::ticket::TicketId,
+    kind: varde_core::ticket::LinkKind,
+    to: varde_core::ticket::TicketId,
+    removed: bool,
+) -> String {
+    use varde_core::ticket::LinkKind;
+    // RT stores three link types, from the base; the other three are the same seen back.
+    let (base, stored, target) = match kind {
+        LinkKind::DependedOnBy | LinkKind::ReferredToBy | LinkKind::Members => {
+            (to, kind.reverse(), from)
+        }
+        _ => (from, kind, to),
+    };
+    let words = match stored {
+        LinkKind::RefersTo => "refers to",
+        LinkKind::MemberOf => "member of",
+        _ => "depends on",
+    };
+    let asked = match kind {
+        LinkKind::Members => "HasMember",
+        other => other.name(),
+    };
+    if removed {
+        format!("Ticket {base} no longer {words} Ticket {target}. Deleted link {from} {asked} {to}")
+    } else {
+        format!("Ticket {base} {words} Ticket {target}. Created link {from} {asked} {to}")
+    }
+}
+
 /// `Key: value` lines as sent in a `content` form field. Lines starting with `#` are comments;
 /// indented lines continue the previous value (for `Text:`), with the indent removed. Keys keep
 /// their spelling; look them up with [`get`], which ignores case.
@@ -211,6 +244,28 @@ mod tests {
         // An ideographic space (three bytes) after the indent must not split a character.
         let f = parse_content("Text: a\n  b\n \u{3000}c\n\t\u{a0}d");
         assert_eq!(get(&f, "Text"), Some("a\nb\n\u{3000}c\n\u{a0}d"));
+    }
+
+    #[test]
+    fn link_answers_in_rts_words() {
+        use varde_core::ticket::{LinkKind, TicketId};
+        let m = |k, del| link_message(TicketId(4), k, TicketId(12), del);
+        assert_eq!(
+            m(LinkKind::DependsOn, false),
+            "Ticket 4 depends on Ticket 12. Created link 4 DependsOn 12"
+        );
+        assert_eq!(
+            m(LinkKind::DependedOnBy, false),
+            "Ticket 12 depends on Ticket 4. Created link 4 DependedOnBy 12"
+        );
+        assert_eq!(
+            m(LinkKind::Members, true),
+            "Ticket 12 no longer member of Ticket 4. Deleted link 4 HasMember 12"
+        );
+        assert_eq!(
+            m(LinkKind::RefersTo, false),
+            "Ticket 4 refers to Ticket 12. Created link 4 RefersTo 12"
+        );
     }
 
     #[test]

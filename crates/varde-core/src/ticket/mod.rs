@@ -93,7 +93,7 @@ impl LinkKind {
         let s = raw.trim().to_ascii_lowercase();
         match s.as_str() {
             "parent" => return Some(LinkKind::MemberOf),
-            "child" | "children" => return Some(LinkKind::Members),
+            "child" | "children" | "hasmember" | "has-member" => return Some(LinkKind::Members),
             "dependson" | "depends-on" => return Some(LinkKind::DependsOn),
             "dependedonby" | "depended-on-by" => return Some(LinkKind::DependedOnBy),
             "refersto" | "refers-to" => return Some(LinkKind::RefersTo),

@@ -374,20 +374,52 @@ async fn route(
         ["ticket", id, "history", "id", tx] => {
             show_one(state, actor, &format!("ticket/{id}/history/id/{tx}"), "l").await
         }
+        ["ticket", id, "take"] => take(state, account, actor, ticket_number(id), form).await,
         ["ticket", id, "comment"] => comment(state, account, actor, ticket_number(id), form).await,
         ["ticket", id, "edit"] => edit(state, account, actor, ticket_number(id), form).await,
         ["ticket", id, "merge", into] => match (ticket_number(id), ticket_number(into)) {
             (Some(a), Some(b)) => match load(state, actor, a, Action::Write).await {
                 Err(m) => ok(&m),
                 Ok(_) => match tickets::merge(&state.app, a, b, account.email.as_str()).await {
-                    Ok(()) => ok(&format!("Merge completed. ({a} -> {b})")),
-                    Err(e) => ok(&format!("# {}", refusal(e))),
+                    // RT's words (its `Forms/ticket/merge`), whichever way it went.
+                    Ok(()) => ok("# Merge completed."),
+                    Err(e) => ok(&format!(
+                        "# Could not complete the merge.\n# {}",
+                        refusal(e)
+                    )),
                 },
             },
             _ => fmt::response(400, "Bad request", "# Invalid ticket number"),
         },
         ["search", "ticket"] => search(state, actor, form).await,
         _ => fmt::response(400, "Bad request", &format!("# Unknown command '{path}'")),
+    }
+}
+
+/// `ticket/<id>/take` with `Action: take | untake | steal` in the content, as the `rt` CLI and
+/// python `rt.rest1` send all three; RT answers each with `200 Ok` and its message.
+async fn take(
+    state: &AppState,
+    account: &Account,
+    actor: &Actor,
+    id: Option<TicketId>,
+    form: &Form,
+) -> String {
+    let Some(id) = id else {
+        return fmt::response(400, "Bad request", "# Invalid ticket number");
+    };
+    let fields = content_fields(form);
+    let asked = get(&fields, "Action").unwrap_or("take");
+    let Some(action) = tickets::OwnerAction::parse(asked) else {
+        return ok(&format!("# Invalid action: `{asked}'."));
+    };
+    let t = match load(state, actor, id, Action::Write).await {
+        Ok(t) => t,
+        Err(m) => return ok(&m),
+    };
+    match tickets::set_own(&state.app, &t, account.email.as_str(), action).await {
+        Ok(m) => ok(&format!("# {m}")),
+        Err(e) => ok(&format!("# {}", refusal(e))),
     }
 }
 
@@ -700,16 +732,7 @@ async fn link(state: &AppState, account: &Account, actor: &Actor, form: &Form) -
     }
     let remove = form.get("del").is_some_and(|d| d == "1");
     match tickets::link(&state.app, from, kind, to, account.email.as_str(), remove).await {
-        Ok(()) => ok(&format!(
-            "# {} {} {}.",
-            if remove {
-                "Deleted link"
-            } else {
-                "Created link"
-            },
-            from,
-            to
-        )),
+        Ok(()) => ok(&fmt::link_message(from, kind, to, remove)),
         Err(e) => ok(&format!("# {}", refusal(e))),
     }
 }

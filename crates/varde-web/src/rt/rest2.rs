@@ -31,7 +31,7 @@ use varde_app::AppError;
 use varde_rt::form;
 
 use crate::app::AppState;
-use crate::tickets::{self, Fields, Message};
+use crate::tickets::{self, Fields, Message, OwnerAction};
 
 mod objects;
 mod search;
@@ -648,45 +648,11 @@ async fn set_owner(state: AppState, rq: RtRequest, id: String, kind: OwnerAction
         Ok(x) => x,
         Err(r) => return r,
     };
-    let me = account.email.as_str();
-    let mine = t.owner.as_deref() == Some(me);
-    let refusal = match kind {
-        OwnerAction::Take if t.owner.is_some() && !mine => {
-            Some("You can only take tickets that are unowned")
-        }
-        OwnerAction::Steal if t.owner.is_none() || mine => {
-            Some("You can only steal a ticket owned by someone else")
-        }
-        OwnerAction::Untake if !mine => Some("You can only untake tickets you own"),
-        _ => None,
-    };
-    if let Some(m) = refusal {
-        return ok_json(StatusCode::OK, &json!([m]));
-    }
-    let owner = if kind == OwnerAction::Untake {
-        "Nobody".to_string()
-    } else {
-        me.to_string()
-    };
-    match tickets::update(&state.app, t.id, me, &vec![("Owner".to_string(), owner)]).await {
-        // RT answers take, untake and steal without the ticket number in front.
-        Ok((_, m)) => {
-            let prefix = format!("Ticket {}: ", t.id);
-            let m: Vec<String> = m
-                .iter()
-                .map(|x| x.strip_prefix(&prefix).unwrap_or(x).to_string())
-                .collect();
-            ok_json(StatusCode::OK, &json!(m))
-        }
+    // RT answers take, untake and steal with its message, a refusal included, as a list.
+    match tickets::set_own(&state.app, &t, account.email.as_str(), kind).await {
+        Ok(m) | Err(TicketError::Refused(m)) => ok_json(StatusCode::OK, &json!([m])),
         Err(e) => ticket_error(e),
     }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum OwnerAction {
-    Take,
-    Untake,
-    Steal,
 }
 
 async fn take(State(state): State<AppState>, rq: RtRequest, Path(id): Path<String>) -> Response {
