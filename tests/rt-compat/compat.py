@@ -132,6 +132,15 @@ def main():
     check("cli link", code == 0 and out.strip() == f"Ticket {cid} refers to Ticket {tid}. Created link {cid} RefersTo {tid}", out)
     code, out = cli(["link", str(tid), "dependedonby", str(cid)], env)
     check("cli link, seen from the other side", out.strip() == f"Ticket {cid} depends on Ticket {tid}. Created link {tid} DependedOnBy {cid}", out)
+    links = r1.get_links(cid) or {}
+    check("rest1 links", any(l.endswith(f"/ticket/{tid}") for l in links.get("RefersTo", [])) and any(l.endswith(f"/ticket/{tid}") for l in links.get("DependsOn", [])), links)
+    code, out = cli(["show", f"ticket/{cid}/links"], env)
+    check("cli show links", f"RefersTo: fsck.com-rt://" in out and f"/ticket/{tid}" in out, out)
+    me = r1.get_user(a.user) or {}
+    check("rest1 user (one's own)", me.get("EmailAddress") == a.user and me.get("Privileged") == "1", me)
+    them = r1.get_user("carol@customer.example") or {}
+    check("rest1 user (a requestor)", them.get("EmailAddress") == "carol@customer.example", them)
+    check("rest1 user that does not exist", r1.get_user(987654) is None)
     # take, untake and steal: the CLI sends all three to ticket/<id>/take with Action: …
     code, out = cli(["take", str(cid)], env)
     check("cli take", out.strip() == f"# Owner changed from Nobody to {a.user}", out)

@@ -150,6 +150,54 @@ pub fn indented(key: &str, value: &str) -> String {
     s
 }
 
+/// A ticket's links as `ticket/<id>/links/show` gives them: RT's six relations, each that has
+/// links, with the other tickets as RT's URIs (`fsck.com-rt://<rtname>/ticket/<id>`).
+pub fn show_links(t: &Ticket, rtname: &str) -> String {
+    use varde_core::ticket::LinkKind;
+    let mut lines = vec![format!("id: ticket/{}/links", t.id)];
+    for (kind, name) in [
+        (LinkKind::DependsOn, "DependsOn"),
+        (LinkKind::DependedOnBy, "DependedOnBy"),
+        (LinkKind::RefersTo, "RefersTo"),
+        (LinkKind::ReferredToBy, "ReferredToBy"),
+        (LinkKind::Members, "Members"),
+        (LinkKind::MemberOf, "MemberOf"),
+    ] {
+        let uris: Vec<String> = t
+            .links
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, other)| format!("fsck.com-rt://{rtname}/ticket/{other}"))
+            .collect();
+        if !uris.is_empty() {
+            lines.push(format!("{name}: {}", uris.join(", ")));
+        }
+    }
+    lines.join("\n")
+}
+
+/// A user as `user/<id>` gives it. Accounts have their id and role; a requestor who has no
+/// account is shown as RT shows an external user, by address.
+pub fn show_user(
+    id: &str,
+    email: &str,
+    real_name: &str,
+    privileged: bool,
+    disabled: bool,
+) -> String {
+    [
+        format!("id: user/{id}"),
+        format!("Name: {email}"),
+        "Password: ********".to_string(),
+        format!("EmailAddress: {email}"),
+        format!("RealName: {real_name}"),
+        "Lang: ".to_string(),
+        format!("Privileged: {}", u8::from(privileged)),
+        format!("Disabled: {}", u8::from(disabled)),
+    ]
+    .join("\n")
+}
+
 /// The ticket as `show` gives it.
 pub fn show_ticket(t: &Ticket) -> String {
     let mut lines = vec![
@@ -266,6 +314,33 @@ mod tests {
             m(LinkKind::RefersTo, false),
             "Ticket 4 refers to Ticket 12. Created link 4 RefersTo 12"
         );
+    }
+
+    #[test]
+    fn links_and_users_as_rt_shows_them() {
+        use varde_core::ticket::history::{Change, Creation, Transaction, replay};
+        use varde_core::ticket::{LinkKind, TicketId};
+        let created = Transaction {
+            id: 1,
+            ticket: TicketId(7),
+            at: "2026-01-01T00:00:00Z".parse().unwrap(),
+            creator: "a@x.example".into(),
+            time_taken: 0,
+            change: Change::Create(Box::new(Creation::requested("General", "x", "a@x.example"))),
+        };
+        let mut t = replay(&[created]).unwrap();
+        t.links = vec![
+            (LinkKind::DependsOn, TicketId(3)),
+            (LinkKind::DependsOn, TicketId(4)),
+            (LinkKind::ReferredToBy, TicketId(9)),
+        ];
+        assert_eq!(
+            show_links(&t, "example.com"),
+            "id: ticket/7/links\nDependsOn: fsck.com-rt://example.com/ticket/3, fsck.com-rt://example.com/ticket/4\nReferredToBy: fsck.com-rt://example.com/ticket/9"
+        );
+        let u = show_user("12", "a@x.example", "Ada", true, false);
+        assert!(u.starts_with("id: user/12\nName: a@x.example\n"));
+        assert!(u.ends_with("Privileged: 1\nDisabled: 0"));
     }
 
     #[test]

@@ -13,6 +13,7 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use varde_core::access::{Action, Actor, Resource, TokenScope, can};
 use varde_core::account::Account;
 use varde_core::ticket::{LinkKind, Ticket, TicketId};
+use varde_core::values::EmailAddress;
 use varde_rt::form;
 use varde_rt::rest1::{self as fmt, get, parse_content};
 use varde_store::ticket_search::SearchRequest;
@@ -23,6 +24,8 @@ use varde_app::AppError;
 use crate::app::AppState;
 use crate::auth::ClientAddress;
 use crate::tickets::{self, Fields, Message};
+
+mod commands;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -148,7 +151,10 @@ fn reads_only(path: &str) -> bool {
     match parts.as_slice() {
         [""] | ["show"] | ["search", _] => true,
         ["ticket", id] | ["ticket", id, "show"] => number(id),
-        ["ticket", id, "history", ..] => number(id),
+        ["ticket", id, "history", ..]
+        | ["ticket", id, "links"]
+        | ["ticket", id, "links", "show"] => number(id),
+        ["user", _] | ["user", _, "show"] => true,
         _ => false,
     }
 }
@@ -349,7 +355,7 @@ async fn route(
         ["show"] => show_many(state, actor, form).await,
         ["edit"] => edit(state, account, actor, None, form).await,
         ["ticket", "new"] => create(state, account, actor, form).await,
-        ["ticket", "link"] => link(state, account, actor, form).await,
+        ["ticket", "link"] => commands::link(state, account, actor, form).await,
         ["ticket", id] | ["ticket", id, "show"] => match ticket_number(id) {
             Some(n) => {
                 show_one(
@@ -374,7 +380,17 @@ async fn route(
         ["ticket", id, "history", "id", tx] => {
             show_one(state, actor, &format!("ticket/{id}/history/id/{tx}"), "l").await
         }
-        ["ticket", id, "take"] => take(state, account, actor, ticket_number(id), form).await,
+        ["ticket", id, "links"] | ["ticket", id, "links", "show"] => match ticket_number(id) {
+            Some(n) => match load(state, actor, n, Action::Read).await {
+                Ok(t) => ok(&fmt::show_links(&t, &state.rtname)),
+                Err(m) => ok(&m),
+            },
+            None => fmt::response(400, "Bad request", "# Invalid ticket number"),
+        },
+        ["user", id] | ["user", id, "show"] => commands::user(state, actor, id).await,
+        ["ticket", id, "take"] => {
+            commands::take(state, account, actor, ticket_number(id), form).await
+        }
         ["ticket", id, "comment"] => comment(state, account, actor, ticket_number(id), form).await,
         ["ticket", id, "edit"] => edit(state, account, actor, ticket_number(id), form).await,
         ["ticket", id, "merge", into] => match (ticket_number(id), ticket_number(into)) {
@@ -393,33 +409,6 @@ async fn route(
         },
         ["search", "ticket"] => search(state, actor, form).await,
         _ => fmt::response(400, "Bad request", &format!("# Unknown command '{path}'")),
-    }
-}
-
-/// `ticket/<id>/take` with `Action: take | untake | steal` in the content, as the `rt` CLI and
-/// python `rt.rest1` send all three; RT answers each with `200 Ok` and its message.
-async fn take(
-    state: &AppState,
-    account: &Account,
-    actor: &Actor,
-    id: Option<TicketId>,
-    form: &Form,
-) -> String {
-    let Some(id) = id else {
-        return fmt::response(400, "Bad request", "# Invalid ticket number");
-    };
-    let fields = content_fields(form);
-    let asked = get(&fields, "Action").unwrap_or("take");
-    let Some(action) = tickets::OwnerAction::parse(asked) else {
-        return ok(&format!("# Invalid action: `{asked}'."));
-    };
-    let t = match load(state, actor, id, Action::Write).await {
-        Ok(t) => t,
-        Err(m) => return ok(&m),
-    };
-    match tickets::set_own(&state.app, &t, account.email.as_str(), action).await {
-        Ok(m) => ok(&format!("# {m}")),
-        Err(e) => ok(&format!("# {}", refusal(e))),
     }
 }
 
@@ -559,6 +548,7 @@ async fn show_one(state: &AppState, actor: &Actor, spec: &str, format: &str) -> 
                 .collect();
             ok(&blocks.join("\n\n--\n\n"))
         }
+        Some("links") => ok(&fmt::show_links(&t, &state.rtname)),
         Some(other) => ok(&format!("# Unknown object specification: '{other}'")),
     }
 }
@@ -709,30 +699,6 @@ async fn comment(
         } else {
             "# Correspondence added"
         }),
-        Err(e) => ok(&format!("# {}", refusal(e))),
-    }
-}
-
-async fn link(state: &AppState, account: &Account, actor: &Actor, form: &Form) -> String {
-    let (Some(from), Some(to)) = (
-        form.get("id").and_then(ticket_number),
-        form.get("to").and_then(ticket_number),
-    ) else {
-        return fmt::response(400, "Bad request", "# id and to must be ticket numbers");
-    };
-    let Some(kind) = form.get("rel").and_then(LinkKind::parse) else {
-        return fmt::response(
-            400,
-            "Bad request",
-            "# rel must be one of DependsOn, DependedOnBy, RefersTo, ReferredToBy, MemberOf, HasMember",
-        );
-    };
-    if let Err(m) = load(state, actor, from, Action::Write).await {
-        return ok(&m);
-    }
-    let remove = form.get("del").is_some_and(|d| d == "1");
-    match tickets::link(&state.app, from, kind, to, account.email.as_str(), remove).await {
-        Ok(()) => ok(&fmt::link_message(from, kind, to, remove)),
         Err(e) => ok(&format!("# {}", refusal(e))),
     }
 }

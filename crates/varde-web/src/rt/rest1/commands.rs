@@ -1,0 +1,94 @@
+//! REST 1.0's commands beside showing, creating and editing tickets: users, links, and
+//! take / untake / steal.
+
+use super::*;
+
+/// `user/<id>`: an account by number or address. Account details (role, disabled, name) only
+/// for whom `can` lets read accounts, or for one's own; anyone else working tickets sees an
+/// address as RT shows any requestor's, whether or not it has an account (as REST2's `/user`).
+pub(super) async fn user(state: &AppState, actor: &Actor, id: &str) -> String {
+    let found = match EmailAddress::parse(id) {
+        Ok(e) => state
+            .store
+            .account_for_login(&e)
+            .await
+            .map(|a| a.map(|(a, _)| a)),
+        Err(_) => match id.parse::<i64>() {
+            Ok(n) => state.store.account(varde_core::ids::UserId(n)).await,
+            Err(_) => Ok(None),
+        },
+    };
+    let Ok(found) = found else {
+        return ok("# The database is unavailable; try again.");
+    };
+    let visible = found.filter(|a| {
+        can(actor, Action::Read, &Resource::Accounts)
+            || can(actor, Action::Read, &Resource::OwnAccount(a.id))
+    });
+    match visible {
+        Some(a) => ok(&fmt::show_user(
+            &a.id.to_string(),
+            a.email.as_str(),
+            &a.name,
+            a.role != varde_core::access::Role::Customer,
+            a.disabled,
+        )),
+        None if id.contains('@') => ok(&fmt::show_user(id, id, "", false, false)),
+        None => ok(&format!("# User {id} does not exist.")),
+    }
+}
+/// `ticket/<id>/take` with `Action: take | untake | steal` in the content, as the `rt` CLI and
+/// python `rt.rest1` send all three; RT answers each with `200 Ok` and its message.
+pub(super) async fn take(
+    state: &AppState,
+    account: &Account,
+    actor: &Actor,
+    id: Option<TicketId>,
+    form: &Form,
+) -> String {
+    let Some(id) = id else {
+        return fmt::response(400, "Bad request", "# Invalid ticket number");
+    };
+    let fields = content_fields(form);
+    let asked = get(&fields, "Action").unwrap_or("take");
+    let Some(action) = tickets::OwnerAction::parse(asked) else {
+        return ok(&format!("# Invalid action: `{asked}'."));
+    };
+    let t = match load(state, actor, id, Action::Write).await {
+        Ok(t) => t,
+        Err(m) => return ok(&m),
+    };
+    match tickets::set_own(&state.app, &t, account.email.as_str(), action).await {
+        Ok(m) => ok(&format!("# {m}")),
+        Err(e) => ok(&format!("# {}", refusal(e))),
+    }
+}
+/// `ticket/link`: a link recorded on both tickets, answered in RT's words.
+pub(super) async fn link(
+    state: &AppState,
+    account: &Account,
+    actor: &Actor,
+    form: &Form,
+) -> String {
+    let (Some(from), Some(to)) = (
+        form.get("id").and_then(ticket_number),
+        form.get("to").and_then(ticket_number),
+    ) else {
+        return fmt::response(400, "Bad request", "# id and to must be ticket numbers");
+    };
+    let Some(kind) = form.get("rel").and_then(LinkKind::parse) else {
+        return fmt::response(
+            400,
+            "Bad request",
+            "# rel must be one of DependsOn, DependedOnBy, RefersTo, ReferredToBy, MemberOf, HasMember",
+        );
+    };
+    if let Err(m) = load(state, actor, from, Action::Write).await {
+        return ok(&m);
+    }
+    let remove = form.get("del").is_some_and(|d| d == "1");
+    match tickets::link(&state.app, from, kind, to, account.email.as_str(), remove).await {
+        Ok(()) => ok(&fmt::link_message(from, kind, to, remove)),
+        Err(e) => ok(&format!("# {}", refusal(e))),
+    }
+}
