@@ -720,3 +720,68 @@ async fn what_was_noted_reading_a_mail_is_shown_on_its_ticket() {
     assert!(page.contains("Noted when the mail was read"), "{page:.500}");
     assert!(page.contains("no usable From address"));
 }
+
+/// A customer asking for its own ticket's internal comment through every front-end gets the
+/// same answer: never the comment.
+#[tokio::test]
+async fn no_front_end_shows_a_customer_an_internal_comment() {
+    let app = app().await;
+    let c = TestApp::client();
+    let org: Value = c
+        .post(app.url("/api/v1/organizations"))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({"name": "Org C", "country": "SE", "mail_domains": ["c.example"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let customer = app
+        .account_with_token("ops@c.example", Role::Customer, org["id"].as_i64())
+        .await;
+    let t: Value = c
+        .post(app.url("/api/v1/tickets"))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({"queue": "General", "subject": "theirs", "requestors": ["ops@c.example"], "content": "hello"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = t["id"].as_i64().unwrap();
+    let r = c
+        .post(app.url(&format!("/api/v1/tickets/{id}/comments")))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({"content": "internal: the hypervisor is ours to blame"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let secret = "hypervisor is ours";
+    let get = |path: String| {
+        let c = c.clone();
+        let token = customer.clone();
+        let url = app.url(&path);
+        async move {
+            let r = c.get(url).bearer_auth(token).send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (status, body) = get(format!("/api/v1/tickets/{id}/history")).await;
+    assert_eq!(status, 200);
+    assert!(!body.contains(secret) && body.contains("hello"), "{body}");
+    for path in [
+        format!("/REST/2.0/ticket/{id}/history"),
+        format!("/REST/1.0/ticket/{id}/history?format=l"),
+        format!("/console/tickets/{id}"),
+    ] {
+        let (status, body) = get(path.clone()).await;
+        assert!(!body.contains(secret), "{path}: {status}");
+        assert!(
+            status >= 400 || body.starts_with("RT/5.0.3 403"),
+            "{path}: {status} {body:.100}"
+        );
+    }
+}
