@@ -18,6 +18,7 @@
 //! person or a saved search writes fits; a hostile one is refused with a message instead of
 //! exhausting the parser's stack or the database's expression depth.
 
+use varde_core::ticket::LinkKind;
 use varde_core::ticket::query::{Field, Op, Query, Value};
 
 /// Why a query was refused: the message and the character offset.
@@ -357,6 +358,22 @@ fn field(name: &str) -> Option<Field> {
         "watcher" | "watchers" if watcher_sub_ok => Field::Watcher,
         "content" => Field::Content,
         "organization" | "organisation" => Field::Organization,
+        "dependson" => Field::Link(vec![LinkKind::DependsOn]),
+        "dependedonby" => Field::Link(vec![LinkKind::DependedOnBy]),
+        "refersto" => Field::Link(vec![LinkKind::RefersTo]),
+        "referredtoby" => Field::Link(vec![LinkKind::ReferredToBy]),
+        "memberof" => Field::Link(vec![LinkKind::MemberOf]),
+        "hasmember" | "members" => Field::Link(vec![LinkKind::Members]),
+        "linkedto" => Field::Link(vec![
+            LinkKind::DependsOn,
+            LinkKind::RefersTo,
+            LinkKind::MemberOf,
+        ]),
+        "linkedfrom" => Field::Link(vec![
+            LinkKind::DependedOnBy,
+            LinkKind::ReferredToBy,
+            LinkKind::Members,
+        ]),
         _ => return None,
     };
     if sub.is_some()
@@ -442,6 +459,13 @@ mod tests {
     #[test]
     fn queries_rt_clients_send() {
         check("", "ALL");
+        check("DependsOn = 12", "(Link([DependsOn]) Eq 12)");
+        check("HasMember = 3", "(Link([Members]) Eq 3)");
+        check(
+            "LinkedTo = 4",
+            "(Link([DependsOn, RefersTo, MemberOf]) Eq 4)",
+        );
+        check("referredtoby IS NULL", "(Link([ReferredToBy]) IsNull NULL)");
         check("id = 5", "(Id Eq 5)");
         check(
             "Queue = 'General' AND Status = '__Active__'",

@@ -194,6 +194,49 @@ impl Compiler {
 
     /// Watchers are tested through the watcher index: `t.id IN (SELECT ticket_id …)`, never a
     /// correlated subquery per ticket.
+    /// Links of these kinds (stored on both tickets), to the ticket a value names: a number or
+    /// RT's URI (`fsck.com-rt://<rtname>/ticket/<id>`); `IS NULL` for none of them.
+    fn link_condition(
+        &mut self,
+        kinds: &[varde_core::ticket::LinkKind],
+        op: Op,
+        value: &Value,
+    ) -> Result<String, SearchError> {
+        let list = kinds
+            .iter()
+            .map(|k| self.bind(Param::Text(k.name().into())))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let ids = |inner: String| {
+            format!("(SELECT l.ticket_id FROM ticket_links l WHERE l.kind IN ({list}){inner})")
+        };
+        let target = |v: &Value| -> Result<i64, SearchError> {
+            match v {
+                Value::Number(n) => Ok(*n),
+                other => Self::text(other)
+                    .rsplit('/')
+                    .next()
+                    .and_then(|n| n.trim().parse().ok())
+                    .ok_or_else(|| SearchError("a link is compared with a ticket number".into())),
+            }
+        };
+        Ok(match op {
+            Op::IsNull => format!("t.id NOT IN {}", ids(String::new())),
+            Op::IsNotNull => format!("t.id IN {}", ids(String::new())),
+            Op::Eq | Op::Ne => {
+                let n = target(value)?;
+                let v = self.bind(Param::Int(n));
+                let not = if op == Op::Ne { "NOT " } else { "" };
+                format!("t.id {not}IN {}", ids(format!(" AND l.target = {v}")))
+            }
+            _ => {
+                return Err(SearchError(
+                    "links are compared with =, != or IS NULL".into(),
+                ));
+            }
+        })
+    }
+
     fn watcher_condition(
         &mut self,
         role: Option<&str>,
@@ -304,6 +347,7 @@ impl Compiler {
             Field::Cc => self.watcher_condition(Some("Cc"), op, value),
             Field::AdminCc => self.watcher_condition(Some("AdminCc"), op, value),
             Field::Watcher => self.watcher_condition(None, op, value),
+            Field::Link(kinds) => self.link_condition(kinds, op, value),
             Field::CustomField(name) => {
                 let name_sql = self.bind(Param::Text(name.clone()));
                 let ids = |inner: String| {

@@ -37,6 +37,10 @@ pub enum Field {
     Content,
     /// The id of the ticket's organisation (Varde's own).
     Organization,
+    /// Links of these kinds, to the ticket a value names: `DependsOn`, `DependedOnBy`,
+    /// `RefersTo`, `ReferredToBy`, `MemberOf`, `HasMember`, or any of the base's
+    /// (`LinkedTo`) or the target's (`LinkedFrom`) kinds.
+    Link(Vec<super::LinkKind>),
 }
 
 impl Field {

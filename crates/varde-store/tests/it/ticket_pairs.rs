@@ -87,3 +87,83 @@ async fn a_pair_of_tickets_changes_together_or_not_at_all() {
         assert_eq!((merged_in(a).await, merged_in(b).await), (1, 1), "{engine}");
     }
 }
+
+/// TicketSQL on links, as RT's clients send it: by relation, with a number or RT's URI, and
+/// `LinkedTo` / `LinkedFrom` for any relation from either side.
+#[tokio::test]
+async fn links_are_searched_from_both_tickets() {
+    use varde_core::access::Visibility;
+    use varde_core::ticket::LinkKind;
+    use varde_store::ticket_search::SearchRequest;
+    for (store, _dir) in stores().await {
+        let engine = store.engine();
+        let now = t("2026-01-01T00:00:00Z");
+        let mut ids = vec![];
+        for s in ["a", "b", "c"] {
+            ids.push(
+                store
+                    .create_ticket("x@x.example", creation(s, "r@x.example"), &[], 0, now)
+                    .await
+                    .unwrap()
+                    .id,
+            );
+        }
+        let (a, b) = (ids[0], ids[1]);
+        store
+            .change_ticket_pair(
+                a,
+                b,
+                "agent@x.example",
+                |_, _| {
+                    Ok((
+                        vec![Change::AddLink {
+                            kind: LinkKind::DependsOn,
+                            target: b,
+                        }],
+                        vec![Change::AddLink {
+                            kind: LinkKind::DependedOnBy,
+                            target: a,
+                        }],
+                    ))
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        let search = |q: String| {
+            let store = store.clone();
+            async move {
+                let query = varde_rt::ticketsql::parse(&q).unwrap();
+                store
+                    .search_tickets(&SearchRequest {
+                        query: &query,
+                        visibility: Visibility::All,
+                        order_by: "id",
+                        descending: false,
+                        offset: 0,
+                        limit: 10,
+                        now,
+                    })
+                    .await
+                    .unwrap()
+                    .map(|p| p.ids)
+            }
+        };
+        for (q, want) in [
+            (format!("DependsOn = {b}"), vec![a]),
+            (format!("DependedOnBy = {a}"), vec![b]),
+            (
+                format!("DependsOn = 'fsck.com-rt://x.example/ticket/{b}'"),
+                vec![a],
+            ),
+            (format!("LinkedTo = {b}"), vec![a]),
+            (format!("LinkedFrom = {a}"), vec![b]),
+            ("DependsOn IS NOT NULL".to_string(), vec![a]),
+            (format!("RefersTo = {b}"), vec![]),
+            (format!("DependsOn != {b}"), vec![b, ids[2]]),
+        ] {
+            assert_eq!(search(q.clone()).await.unwrap(), want, "{engine}: {q}");
+        }
+        assert!(search(format!("DependsOn LIKE '{b}'")).await.is_err());
+    }
+}
