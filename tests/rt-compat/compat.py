@@ -132,6 +132,12 @@ def main():
     check("cli link", code == 0 and out.strip() == f"Ticket {cid} refers to Ticket {tid}. Created link {cid} RefersTo {tid}", out)
     code, out = cli(["link", str(tid), "dependedonby", str(cid)], env)
     check("cli link, seen from the other side", out.strip() == f"Ticket {cid} depends on Ticket {tid}. Created link {tid} DependedOnBy {cid}", out)
+    code, out = cli(["show", f"ticket/{cid}/history", "-f", "type"], env)
+    lines = out.splitlines()
+    types = [l.split(": ", 1)[1] for l in lines if l.startswith("Type: ")]
+    check("cli history with a field list", "Create" in types and "Correspond" in types
+          and sum(1 for l in lines if l.startswith("id: ")) == len(types)
+          and not any(l.startswith(("Content", "Creator", "Description")) for l in lines), out)
     links = r1.get_links(cid) or {}
     check("rest1 links", any(l.endswith(f"/ticket/{tid}") for l in links.get("RefersTo", [])) and any(l.endswith(f"/ticket/{tid}") for l in links.get("DependsOn", [])), links)
     code, out = cli(["show", f"ticket/{cid}/links"], env)

@@ -437,6 +437,13 @@ async fn show_many(state: &AppState, actor: &Actor, form: &Form) -> String {
     }
     let mut out = String::new();
     for id in ids {
+        // A history with a field list is shown long, each transaction with its id and the
+        // fields asked for, as RT does.
+        let format = if fields.is_some() && id.contains("/history") {
+            "l"
+        } else {
+            format
+        };
         let shown = show_one(state, actor, id, format).await;
         out.push_str(&match &fields {
             Some(f) => only_fields(&shown, f),
@@ -446,18 +453,36 @@ async fn show_many(state: &AppState, actor: &Actor, form: &Form) -> String {
     out
 }
 
-/// Keeps the status line and the `Key: value` lines whose key is asked for (`id` always).
+/// Keeps the status line, comments, separators and the `Key: value` lines whose key is asked
+/// for (`id` always), each with its continuation lines (indented: a message's text, a list of
+/// attachments) only when its key is kept.
 fn only_fields(shown: &str, fields: &[String]) -> String {
+    let mut keep = true;
     shown
         .lines()
-        .filter(|l| match l.split_once(':') {
-            Some((k, _)) if !l.starts_with("RT/") && !l.starts_with('#') => {
-                let k = k.trim().to_ascii_lowercase();
-                k == "id" || fields.contains(&k)
+        .filter(|l| {
+            if l.starts_with([' ', '\t']) {
+                return keep;
             }
-            _ => true,
+            match l.split_once(':') {
+                Some((k, _)) if !l.starts_with("RT/") && !l.starts_with('#') => {
+                    let k = k.trim().to_ascii_lowercase();
+                    keep = k == "id" || fields.contains(&k);
+                    keep
+                }
+                _ => {
+                    keep = true;
+                    true
+                }
+            }
         })
-        .collect::<Vec<_>>()
+        .fold(Vec::<&str>::new(), |mut kept, l| {
+            // What was left out leaves no runs of blank lines behind.
+            if !(l.is_empty() && kept.last().is_some_and(|p| p.is_empty())) {
+                kept.push(l);
+            }
+            kept
+        })
         .join("\n")
         + "\n"
 }
