@@ -45,8 +45,13 @@ impl App {
 
     /// The provider's office time zone: whose day decides which contracts are in force.
     pub fn office_zone(&self) -> jiff::tz::TimeZone {
-        jiff::tz::TimeZone::get("Europe/Stockholm").unwrap_or(jiff::tz::TimeZone::UTC)
+        office_zone()
     }
+}
+
+/// The provider's office time zone (Stockholm), for workers without an [`App`] too.
+pub fn office_zone() -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::get("Europe/Stockholm").unwrap_or(jiff::tz::TimeZone::UTC)
 }
 
 /// Why a use case did not happen, in terms every front-end can answer in its own format.

@@ -11,11 +11,11 @@
 use std::time::Duration;
 
 use jiff::Timestamp;
-use jiff::tz::TimeZone;
 use lettre::Message;
 use lettre::message::header::ContentType;
 use lettre::message::{MultiPart, SinglePart};
 use serde_json::{Value, json};
+use varde_app::office_zone;
 use varde_core::catalogue::{ProductKind, Service};
 use varde_core::contact::{Contact, ContactRole};
 use varde_core::entitlements::entitlements_on;
@@ -115,7 +115,7 @@ impl OnboardingWorker {
 
     /// Carries every open run as far as it goes now. Gives the number of step attempts.
     pub async fn run_once(&self, now: Timestamp) -> Result<usize, crate::WorkerError> {
-        let today = now.to_zoned(stockholm()).date();
+        let today = now.to_zoned(office_zone()).date();
         // The sweeps over every organisation and secret run once a minute, not every round.
         let sweep = {
             let mut last = self.last_sweep.lock().expect("the sweep clock");
@@ -180,9 +180,13 @@ impl OnboardingWorker {
     }
 
     /// Runs the worker every few seconds until `shutdown` turns true.
-    pub async fn run(self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    pub async fn run(
+        self,
+        clock: varde_app::Clock,
+        mut shutdown: tokio::sync::watch::Receiver<bool>,
+    ) {
         loop {
-            if let Err(e) = self.run_once(Timestamp::now()).await {
+            if let Err(e) = self.run_once(clock()).await {
                 tracing::error!(error = %e, "onboarding worker");
             }
             tokio::select! {
@@ -492,7 +496,7 @@ impl OnboardingWorker {
     async fn quotas(&self, run: &Run, now: Timestamp) -> StepResult<(Value, String)> {
         let ks = self.keystone()?;
         let project_id = output_of(run, StepAction::KeystoneProject, "project_id")?;
-        let today = now.to_zoned(stockholm()).date();
+        let today = now.to_zoned(office_zone()).date();
         let contracts = self.store.contracts_of(run.organization).await?;
         let units: u32 = contracts
             .iter()
@@ -641,7 +645,7 @@ impl OnboardingWorker {
     }
 
     async fn entitled_to_chat(&self, run: &Run, now: Timestamp) -> StepResult<bool> {
-        let today = now.to_zoned(stockholm()).date();
+        let today = now.to_zoned(office_zone()).date();
         let contracts = self.store.contracts_of(run.organization).await?;
         let signed: Vec<_> = contracts
             .iter()
@@ -708,9 +712,9 @@ impl OnboardingWorker {
         };
         let signed_on = contract
             .and_then(|c| c.details.signed_on)
-            .unwrap_or_else(|| run.started_at.to_zoned(stockholm()).date());
+            .unwrap_or_else(|| run.started_at.to_zoned(office_zone()).date());
         let start = first_meeting(signed_on)
-            .to_zoned(stockholm())
+            .to_zoned(office_zone())
             .map_err(|e| blocked(e.to_string()))?
             .timestamp();
         let contacts = self.store.contacts_of(run.organization).await?;
@@ -745,7 +749,7 @@ impl OnboardingWorker {
         }
         .to_ics();
         let when = start
-            .to_zoned(stockholm())
+            .to_zoned(office_zone())
             .strftime("%Y-%m-%d %H:%M %Z")
             .to_string();
         let mut builder = Message::builder()
@@ -824,10 +828,6 @@ enum Kept {
     /// The customer has seen it and Varde wiped it: the public part.
     Shown(String),
     Missing,
-}
-
-fn stockholm() -> TimeZone {
-    TimeZone::get("Europe/Stockholm").unwrap_or(TimeZone::UTC)
 }
 
 fn is_transient(e: &StepError) -> bool {

@@ -371,9 +371,13 @@ impl SlaWatch {
     }
 
     /// Reads the clocks every minute until `shutdown` turns true.
-    pub async fn run(self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    pub async fn run(
+        self,
+        clock: varde_app::Clock,
+        mut shutdown: tokio::sync::watch::Receiver<bool>,
+    ) {
         loop {
-            if let Err(e) = self.run_once(Timestamp::now()).await {
+            if let Err(e) = self.run_once(clock()).await {
                 tracing::error!(error = %e, "SLA watch");
             }
             tokio::select! {

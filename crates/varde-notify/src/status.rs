@@ -185,9 +185,13 @@ impl StatusWorker {
     }
 
     /// Delivers every second until `shutdown` turns true.
-    pub async fn run(self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    pub async fn run(
+        self,
+        clock: varde_app::Clock,
+        mut shutdown: tokio::sync::watch::Receiver<bool>,
+    ) {
         loop {
-            match self.run_once(Timestamp::now()).await {
+            match self.run_once(clock()).await {
                 Ok(n) if n > 0 => continue,
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "status notification worker"),

@@ -8,7 +8,6 @@ use smtp_proto::request::receiver::{DataReceiver, RequestReceiver};
 use smtp_proto::{Error as ProtoError, Request};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, UnixListener};
-use varde_store::Store;
 
 use varde_app::mail::{Answer, deliver};
 
@@ -49,13 +48,13 @@ impl Listener {
 /// Accepts LMTP sessions until `shutdown` resolves.
 pub async fn serve(
     listener: Listener,
-    store: Store,
+    app: varde_app::App,
     rtname: String,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     tokio::pin!(shutdown);
     loop {
-        let (store, rtname) = (store.clone(), rtname.clone());
+        let (app, rtname) = (app.clone(), rtname.clone());
         let run = |result: std::io::Result<()>| {
             if let Err(e) = result {
                 tracing::warn!(error = %e, "LMTP session ended");
@@ -65,10 +64,10 @@ pub async fn serve(
             _ = &mut shutdown => return,
             accepted = accept(&listener) => match accepted {
                 Ok(Accepted::Tcp(stream)) => {
-                    tokio::spawn(async move { run(session(stream, store, rtname).await) });
+                    tokio::spawn(async move { run(session(stream, app, rtname).await) });
                 }
                 Ok(Accepted::Unix(stream)) => {
-                    tokio::spawn(async move { run(session(stream, store, rtname).await) });
+                    tokio::spawn(async move { run(session(stream, app, rtname).await) });
                 }
                 Err(e) => tracing::error!(error = %e, "LMTP accept"),
             },
@@ -89,7 +88,7 @@ async fn accept(listener: &Listener) -> std::io::Result<Accepted> {
 }
 
 /// Where a recipient's mail goes: (queue, action).
-async fn route(store: &Store, recipient: &str) -> Option<(String, &'static str)> {
+async fn route(store: &varde_store::Store, recipient: &str) -> Option<(String, &'static str)> {
     let r = recipient.trim().trim_matches(['<', '>']).to_lowercase();
     let queues = store.queues().await.ok()?;
     for q in &queues {
@@ -113,7 +112,7 @@ async fn route(store: &Store, recipient: &str) -> Option<(String, &'static str)>
 
 async fn session(
     mut stream: impl AsyncRead + AsyncWrite + Unpin,
-    store: Store,
+    app: varde_app::App,
     rtname: String,
 ) -> std::io::Result<()> {
     stream
@@ -149,13 +148,13 @@ async fn session(
                         "552 5.3.4 the message is larger than Varde accepts\r\n".to_string()
                     } else {
                         match deliver(
-                            &store,
+                            &app.store,
                             &rtname,
                             &message,
                             queue,
                             action,
                             None,
-                            jiff::Timestamp::now(),
+                            app.now(),
                         )
                         .await
                         {
@@ -181,13 +180,15 @@ async fn session(
                     recipients.clear();
                     "250 2.1.0 sender ok\r\n".into()
                 }
-                Ok(Request::Rcpt { to }) if has_sender => match route(&store, &to.address).await {
-                    Some((queue, action)) => {
-                        recipients.push((to.address.to_string(), queue, action));
-                        "250 2.1.5 recipient ok\r\n".into()
+                Ok(Request::Rcpt { to }) if has_sender => {
+                    match route(&app.store, &to.address).await {
+                        Some((queue, action)) => {
+                            recipients.push((to.address.to_string(), queue, action));
+                            "250 2.1.5 recipient ok\r\n".into()
+                        }
+                        None => format!("550 5.1.1 no queue for {}\r\n", to.address),
                     }
-                    None => format!("550 5.1.1 no queue for {}\r\n", to.address),
-                },
+                }
                 Ok(Request::Rcpt { .. }) => "503 5.5.1 MAIL first\r\n".into(),
                 Ok(Request::Data) if recipients.is_empty() => {
                     "503 5.5.1 no valid recipients\r\n".into()

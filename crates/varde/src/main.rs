@@ -553,7 +553,7 @@ async fn serve(
         state.clone(),
         stop_worker.subscribe(),
     ));
-    let notifier = tokio::spawn(status_worker.run(stop_worker.subscribe()));
+    let notifier = tokio::spawn(status_worker.run(system_clock(), stop_worker.subscribe()));
     if let Some(phone) = &mail.sla_on_call_sms {
         varde_core::values::PhoneNumber::parse(phone)
             .map_err(|e| anyhow::anyhow!("--sla-on-call-sms: {}", e.0))?;
@@ -577,7 +577,7 @@ async fn serve(
         },
     )
     .context("the SLA watch")?;
-    let sla_watch = tokio::spawn(sla_watch.run(stop_worker.subscribe()));
+    let sla_watch = tokio::spawn(sla_watch.run(system_clock(), stop_worker.subscribe()));
     let secrets_key = match &onboarding.secrets_key {
         Some(k) => k.clone(),
         None => {
@@ -629,7 +629,7 @@ async fn serve(
         },
     )
     .context("the onboarding worker")?;
-    let onboarder = tokio::spawn(onboarder.run(stop_worker.subscribe()));
+    let onboarder = tokio::spawn(onboarder.run(system_clock(), stop_worker.subscribe()));
     let worker = match &mail.smtp {
         Some(url) => {
             let config = varde_notify::MailConfig {
@@ -642,7 +642,7 @@ async fn serve(
             let worker = varde_notify::MailWorker::new(store.clone(), url, config)
                 .context("the --smtp relay")?
                 .with_claim(std::time::Duration::from_secs(mail.mail_claim.max(1)));
-            Some(tokio::spawn(worker.run(worker_stop)))
+            Some(tokio::spawn(worker.run(system_clock(), worker_stop)))
         }
         None => {
             tracing::info!("no --smtp relay: outgoing mail waits in the outbox");
@@ -658,7 +658,7 @@ async fn serve(
             let mut stop = stop_worker.subscribe();
             Some(tokio::spawn(varde_web::lmtp::serve(
                 l,
-                store.clone(),
+                state.app.clone(),
                 state.rtname.clone(),
                 async move {
                     let _ = stop.changed().await;

@@ -261,7 +261,7 @@ async fn lmtp_routes_by_recipient_and_answers_each() {
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(varde_web::lmtp::serve(
         varde_web::lmtp::Listener::Tcp(listener),
-        app.store.clone(),
+        varde_app::App::new(app.store.clone(), std::sync::Arc::new(jiff::Timestamp::now)),
         "varde".into(),
         std::future::pending(),
     ));
@@ -319,7 +319,7 @@ async fn lmtp_on_a_unix_socket_delivers_as_postfix_would() {
     assert_eq!(listener.describe(), format!("unix:{}", socket.display()));
     tokio::spawn(varde_web::lmtp::serve(
         listener,
-        app.store.clone(),
+        varde_app::App::new(app.store.clone(), std::sync::Arc::new(jiff::Timestamp::now)),
         "varde".into(),
         std::future::pending(),
     ));
