@@ -580,6 +580,14 @@ impl OwnerAction {
     }
 }
 
+/// Who owns the ticket after `action` by `me`.
+fn target_owner(action: OwnerAction, me: &str) -> &str {
+    match action {
+        OwnerAction::Untake => NOBODY,
+        _ => me,
+    }
+}
+
 /// Takes, untakes or steals a ticket for `me`, with RT's rules and words: take only an
 /// unowned ticket, untake only one's own, steal only one owned by someone else. Gives RT's message
 /// (`Owner changed from Nobody to …`), or its refusal as [`TicketError::Refused`].
@@ -590,8 +598,14 @@ pub async fn set_own(
     action: OwnerAction,
 ) -> Result<String, TicketError> {
     let mine = t.owner.as_deref() == Some(me);
+    // RT's words, from `RT::Ticket::SetOwner` and `Steal` (checked against RT 5.0.3).
     let refusal = match action {
-        OwnerAction::Take | OwnerAction::Steal if mine => Some("You already own this ticket"),
+        OwnerAction::Take | OwnerAction::Untake
+            if t.owner.as_deref().unwrap_or(NOBODY) == target_owner(action, me) =>
+        {
+            Some("That user already owns that ticket")
+        }
+        OwnerAction::Steal if mine => Some("You already own this ticket"),
         OwnerAction::Take if t.owner.is_some() => {
             Some("You can only take tickets that are unowned")
         }
@@ -604,10 +618,7 @@ pub async fn set_own(
     if let Some(m) = refusal {
         return Err(TicketError::Refused(m.into()));
     }
-    let to = match action {
-        OwnerAction::Untake => NOBODY.to_string(),
-        _ => me.to_string(),
-    };
+    let to = target_owner(action, me).to_string();
     let from = t.owner.clone().unwrap_or_else(|| NOBODY.to_string());
     update(app, t.id, me, &vec![("Owner".to_string(), to.clone())]).await?;
     Ok(format!("Owner changed from {from} to {to}"))

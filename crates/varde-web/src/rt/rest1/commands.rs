@@ -58,9 +58,11 @@ pub(super) async fn take(
         Ok(t) => t,
         Err(m) => return ok(&m),
     };
+    // A refusal is RT's `400 Bad Request` (its form handler's error), so `rt` warns and
+    // python `rt.rest1` answers False.
     match tickets::set_own(&state.app, &t, account.email.as_str(), action).await {
         Ok(m) => ok(&format!("# {m}")),
-        Err(e) => ok(&format!("# {}", refusal(e))),
+        Err(e) => fmt::response(400, "Bad Request", &format!("# {}", refusal(e))),
     }
 }
 /// `ticket/link`: a link recorded on both tickets, answered in RT's words.
