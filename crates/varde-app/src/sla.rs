@@ -24,10 +24,11 @@ pub struct TicketSla {
 impl App {
     /// The SLA of several tickets at once: one read of their histories, and one of contracts
     /// and policy versions per organisation and tier.
-    pub async fn sla_of(
+    pub async fn sla_of<'a>(
         &self,
-        tickets: &[Ticket],
+        tickets: impl IntoIterator<Item = &'a Ticket>,
     ) -> Result<HashMap<TicketId, TicketSla>, AppError> {
+        let tickets: Vec<&Ticket> = tickets.into_iter().collect();
         let ids: Vec<TicketId> = tickets.iter().map(|t| t.id).collect();
         let mut histories = self.store.transactions_of(&ids).await?;
         let now = self.now();

@@ -636,15 +636,10 @@ pub async fn due_of(
         .iter()
         .filter_map(|t| Some((t.id, t.due?)))
         .collect();
-    let open: Vec<Ticket> = tickets
-        .iter()
-        .filter(|t| t.due.is_none())
-        .cloned()
-        .collect();
-    if open.is_empty() {
+    if out.len() == tickets.len() {
         return out;
     }
-    match app.sla_of(&open).await {
+    match app.sla_of(tickets.iter().filter(|t| t.due.is_none())).await {
         Ok(slas) => out.extend(
             slas.into_iter()
                 .filter_map(|(id, s)| Some((id, s.clock?.next_deadline()?))),

@@ -9,12 +9,13 @@
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::app::AppState;
 use crate::auth::ClientAddress;
+use crate::error::{ApiError, ErrorCode};
 
 /// The most a caller who has not proved who it is may send.
 pub const ANONYMOUS_BYTES: usize = 1 << 20;
@@ -35,17 +36,16 @@ fn declared_length(headers: &HeaderMap) -> Option<usize> {
 }
 
 fn too_large() -> Response {
-    (
-        StatusCode::PAYLOAD_TOO_LARGE,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+    ApiError::new(
+        ErrorCode::PayloadTooLarge,
         format!(
             "the request body is larger than {} KiB; send your credentials (session, token or \
-             Basic) with the request to send up to {} MiB\n",
+             Basic) with the request to send up to {} MiB",
             ANONYMOUS_BYTES >> 10,
             AUTHENTICATED_BYTES >> 20
         ),
     )
-        .into_response()
+    .into_response()
 }
 
 /// Holds a body to [`ANONYMOUS_BYTES`] unless the caller's credentials check out. A small or

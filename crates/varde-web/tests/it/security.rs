@@ -21,6 +21,21 @@ async fn new_ticket(app: &TestApp, subject: &str) -> i64 {
     t["id"].as_i64().unwrap()
 }
 
+/// A new organisation (in Sweden) that owns mail from `domain`; gives its id.
+async fn organization(app: &TestApp, name: &str, domain: &str) -> i64 {
+    let org: Value = TestApp::client()
+        .post(app.url("/api/v1/organizations"))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({"name": name, "country": "SE", "mail_domains": [domain]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    org["id"].as_i64().unwrap()
+}
+
 /// Posts a mail to the gateway as `rt-mailgate` does; gives the gateway's answer.
 async fn gateway(app: &TestApp, mail: &str) -> String {
     TestApp::client()
@@ -64,18 +79,9 @@ async fn history_len(app: &TestApp, id: i64) -> usize {
 #[tokio::test]
 async fn hostile_queries_get_400_on_every_front_end_and_the_server_lives_on() {
     let app = app().await;
-    let org: Value = TestApp::client()
-        .post(app.url("/api/v1/organizations"))
-        .bearer_auth(&app.admin_token)
-        .json(&json!({"name": "Org C", "country": "SE", "mail_domains": ["x.example"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let org = organization(&app, "Org C", "x.example").await;
     let customer = app
-        .account_with_token("c@x.example", Role::Customer, org["id"].as_i64())
+        .account_with_token("c@x.example", Role::Customer, Some(org))
         .await;
     let deep = format!("{}id > 0{}", "(".repeat(5000), ")".repeat(5000));
     let wide = vec!["id>0"; 2000].join(" AND ");
@@ -559,12 +565,7 @@ async fn tickets_of_two_organisations(app: &TestApp) -> (i64, i64) {
     let c = TestApp::client();
     let mut ids = vec![];
     for (name, domain) in [("Org A", "a.example"), ("Org B", "b.example")] {
-        c.post(app.url("/api/v1/organizations"))
-            .bearer_auth(&app.admin_token)
-            .json(&json!({"name": name, "country": "SE", "mail_domains": [domain]}))
-            .send()
-            .await
-            .unwrap();
+        organization(app, name, domain).await;
         let t: Value = c
             .post(app.url("/api/v1/tickets"))
             .bearer_auth(&app.admin_token)
@@ -727,18 +728,9 @@ async fn what_was_noted_reading_a_mail_is_shown_on_its_ticket() {
 async fn no_front_end_shows_a_customer_an_internal_comment() {
     let app = app().await;
     let c = TestApp::client();
-    let org: Value = c
-        .post(app.url("/api/v1/organizations"))
-        .bearer_auth(&app.admin_token)
-        .json(&json!({"name": "Org C", "country": "SE", "mail_domains": ["c.example"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let org = organization(&app, "Org C", "c.example").await;
     let customer = app
-        .account_with_token("ops@c.example", Role::Customer, org["id"].as_i64())
+        .account_with_token("ops@c.example", Role::Customer, Some(org))
         .await;
     let t: Value = c
         .post(app.url("/api/v1/tickets"))
