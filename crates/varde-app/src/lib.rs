@@ -6,6 +6,9 @@
 //! that each front-end turns into its own wire format in one place.
 //!
 //! Layout:
+//! - `access`: [`authorize`], the one way a use case asks `can`, and [`Acting`], who does it.
+//! - [`customers`]: the customer database — organisations, contacts, contracts, roadmap
+//!   feedback, entitlements and the audit history.
 //! - [`mail`]: mail in (the gateway, `varde mailgate`, LMTP): parse, thread, store, answer as RT.
 //! - [`sla`]: a ticket's SLA (tier, policy version, live clock), one way for every reader.
 //! - [`tickets`]: tickets — the one way to load one for an actor, open, respond, update,
@@ -20,9 +23,14 @@ use jiff::Timestamp;
 use varde_core::form::FieldErrors;
 use varde_store::{Store, StoreError};
 
+pub mod customers;
 pub mod mail;
 pub mod sla;
 pub mod tickets;
+
+pub use access::{Acting, authorize};
+
+mod access;
 
 /// Where the time comes from: the system clock in production, a fixed one in tests.
 pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
@@ -57,6 +65,9 @@ pub fn office_zone() -> jiff::tz::TimeZone {
 /// Why a use case did not happen, in terms every front-end can answer in its own format.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
+    /// Nobody is logged in, and the use case needs someone.
+    #[error("not logged in")]
+    Unauthenticated,
     /// Nothing of that id, or nothing the actor may see (the same answer, so ids reveal
     /// nothing).
     #[error("not found")]

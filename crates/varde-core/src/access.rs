@@ -146,7 +146,8 @@ pub enum Resource {
     StaffConsole,
     /// Request Tracker's REST 1.0 and REST2, for RT's clients: staff only.
     RtApis,
-    /// What an organisation's people said, for the roadmap (staff read and add it).
+    /// What an organisation's people said, for the roadmap: staff note it, the organisation's
+    /// contacts read it.
     Feedback(OrganizationId),
 }
 
@@ -238,7 +239,11 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
             }
             match resource {
                 OwnAccount(owner) => owner == user,
-                Organization(o) | Contacts(o) | Contracts(o) => o == organization && action == Read,
+                // Its own organisation, contacts, contracts and the roadmap feedback noted for
+                // it are shown to a contact; staff change them.
+                Organization(o) | Contacts(o) | Contracts(o) | Feedback(o) => {
+                    o == organization && action == Read
+                }
                 // A contact reads and answers its organisation's tickets, and opens new ones;
                 // it never deletes them.
                 Ticket(Some(o)) => o == organization && action != Delete,
@@ -329,7 +334,10 @@ mod tests {
                 let expected = a == Action::Read
                     && matches!(
                         r,
-                        Resource::Organization(A) | Resource::Contacts(A) | Resource::Contracts(A)
+                        Resource::Organization(A)
+                            | Resource::Contacts(A)
+                            | Resource::Contracts(A)
+                            | Resource::Feedback(A)
                     )
                     || r == Resource::OwnAccount(UserId(20))
                     || a != Action::Delete
@@ -394,6 +402,12 @@ mod tests {
             assert!(can(&agent, Action::Write, &r) && can(&ro, Action::Read, &r));
             assert!(!can(&ro, Action::Write, &r));
         }
+        // A contact reads the feedback noted for its organisation, and no other's; only
+        // staff note it.
+        let contact = customer_of(B);
+        assert!(can(&contact, Action::Read, &Resource::Feedback(B)));
+        assert!(!can(&contact, Action::Write, &Resource::Feedback(B)));
+        assert!(!can(&contact, Action::Read, &Resource::Feedback(A)));
         for r in [Resource::StaffConsole, Resource::RtApis] {
             assert!(
                 [&admin, &sm, &agent, &ro]

@@ -84,6 +84,11 @@ impl Caller {
             .unwrap_or_else(|| "anonymous".into())
     }
 
+    /// Who acts in a use case: the actor and the name the audit trail records.
+    pub fn acting(&self) -> varde_app::Acting {
+        varde_app::Acting::new(self.actor, self.audit_name())
+    }
+
     pub fn require_login(&self) -> Result<&Account, ApiError> {
         match (&self.account, self.actor) {
             (Some(a), actor) if actor != Actor::Anonymous => Ok(a),

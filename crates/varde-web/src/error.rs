@@ -151,6 +151,7 @@ impl From<varde_app::AppError> for ApiError {
     fn from(e: varde_app::AppError) -> ApiError {
         use varde_app::AppError;
         match e {
+            AppError::Unauthenticated => ApiError::unauthenticated(),
             AppError::NotFound => ApiError::not_found(),
             AppError::Forbidden => ApiError::forbidden(),
             AppError::Invalid(fields) => ApiError::invalid(fields),

@@ -3,15 +3,15 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use varde_core::access::{Action, Resource};
+use varde_core::access::Action;
 use varde_core::contact::ContactForm;
 use varde_core::ids::{ContactId, OrganizationId};
 
 use super::dto::{ContactInput, ContactJson};
-use super::{ApiJson, Id, authorize};
+use super::{ApiJson, Id};
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/contacts", tag = "customers",
     responses((status = 200, body = [ContactJson]), (status = 404, body = super::dto::ErrorBody)))]
@@ -20,14 +20,10 @@ pub async fn list(
     caller: Caller,
     Id(id): Id,
 ) -> ApiResult<Json<Vec<ContactJson>>> {
-    let org = OrganizationId(id);
-    authorize(&caller, Action::Read, Resource::Contacts(org))?;
-    state
-        .store
-        .organization(org)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let contacts = state.store.contacts_of(org).await?;
+    let contacts = state
+        .app
+        .contacts(&caller.actor, OrganizationId(id))
+        .await?;
     Ok(Json(contacts.iter().map(ContactJson::from).collect()))
 }
 
@@ -40,39 +36,12 @@ pub async fn create(
     Id(id): Id,
     ApiJson(input): ApiJson<ContactInput>,
 ) -> ApiResult<(StatusCode, Json<ContactJson>)> {
-    let org_id = OrganizationId(id);
-    authorize(&caller, Action::Write, Resource::Contacts(org_id))?;
-    let org = state
-        .store
-        .organization(org_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let details = input
-        .apply(ContactForm::default())
-        .parse(org.details.language)
-        .map_err(ApiError::invalid)?;
+    let form = input.apply(ContactForm::default());
     let contact = state
-        .store
-        .create_contact(&caller.audit_name(), org_id, &details, state.now())
+        .app
+        .create_contact(&caller.acting(), OrganizationId(id), &form)
         .await?;
     Ok((StatusCode::CREATED, Json(ContactJson::from(&contact))))
-}
-
-/// Looks a contact up and checks `action` on its organisation's contacts.
-async fn load(
-    state: &AppState,
-    caller: &Caller,
-    id: i64,
-    action: Action,
-) -> ApiResult<varde_core::contact::Contact> {
-    caller.require_login()?;
-    let contact = state.store.contact(ContactId(id)).await?;
-    // An unknown id and another organisation's contact look the same to the caller.
-    let Some(contact) = contact else {
-        return Err(ApiError::not_found());
-    };
-    authorize(caller, action, Resource::Contacts(contact.organization))?;
-    Ok(contact)
 }
 
 #[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "customers",
@@ -82,7 +51,10 @@ pub async fn read(
     caller: Caller,
     Id(id): Id,
 ) -> ApiResult<Json<ContactJson>> {
-    let contact = load(&state, &caller, id, Action::Read).await?;
+    let contact = state
+        .app
+        .contact(&caller.actor, ContactId(id), Action::Read)
+        .await?;
     Ok(Json(ContactJson::from(&contact)))
 }
 
@@ -94,14 +66,9 @@ pub async fn update(
     Id(id): Id,
     ApiJson(input): ApiJson<ContactInput>,
 ) -> ApiResult<Json<ContactJson>> {
-    let contact = load(&state, &caller, id, Action::Write).await?;
-    let details = input
-        .apply(ContactForm::from_details(&contact.details))
-        .parse(contact.details.language)
-        .map_err(ApiError::invalid)?;
     let contact = state
-        .store
-        .update_contact(&caller.audit_name(), contact.id, &details, state.now())
+        .app
+        .update_contact(&caller.acting(), ContactId(id), |form| input.apply(form))
         .await?;
     Ok(Json(ContactJson::from(&contact)))
 }
@@ -113,10 +80,9 @@ pub async fn delete(
     caller: Caller,
     Id(id): Id,
 ) -> ApiResult<StatusCode> {
-    let contact = load(&state, &caller, id, Action::Delete).await?;
     state
-        .store
-        .delete_contact(&caller.audit_name(), contact.id, state.now())
+        .app
+        .delete_contact(&caller.acting(), ContactId(id))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -3,15 +3,15 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use varde_core::access::{Action, Resource};
+use varde_core::access::Action;
 use varde_core::catalogue::{CATALOGUE, ProductKind};
 use varde_core::ids::{ContractId, OrganizationId};
 
 use super::dto::{ContractInput, ContractJson, ProductJson};
-use super::{ApiJson, Id, authorize};
+use super::{ApiJson, Id};
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/contracts", tag = "customers",
     responses((status = 200, body = [ContractJson]), (status = 404, body = super::dto::ErrorBody)))]
@@ -20,18 +20,15 @@ pub async fn list(
     caller: Caller,
     Id(id): Id,
 ) -> ApiResult<Json<Vec<ContractJson>>> {
-    let org = OrganizationId(id);
-    authorize(&caller, Action::Read, Resource::Contracts(org))?;
-    state
-        .store
-        .organization(org)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let contracts = state.store.contracts_of(org).await?;
+    let contracts = state
+        .app
+        .contracts(&caller.actor, OrganizationId(id))
+        .await?;
     Ok(Json(contracts.iter().map(ContractJson::from).collect()))
 }
 
-/// Add a contract with its product lines. Without `signed_on` it is a draft and grants nothing.
+/// Add a contract with its product lines. Without `signed_on` it is a draft and grants
+/// nothing; a signed one starts the organisation's onboarding.
 #[utoipa::path(post, path = "/api/v1/organizations/{id}/contracts", request_body = ContractInput, tag = "customers",
     responses((status = 201, body = ContractJson), (status = 409, body = super::dto::ErrorBody), (status = 422, body = super::dto::ErrorBody)))]
 pub async fn create(
@@ -40,38 +37,11 @@ pub async fn create(
     Id(id): Id,
     ApiJson(input): ApiJson<ContractInput>,
 ) -> ApiResult<(StatusCode, Json<ContractJson>)> {
-    let org = OrganizationId(id);
-    authorize(&caller, Action::Write, Resource::Contracts(org))?;
-    state
-        .store
-        .organization(org)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let details = input.form().parse().map_err(ApiError::invalid)?;
     let contract = state
-        .store
-        .create_contract(&caller.audit_name(), org, &details, state.now())
-        .await?;
-    // A signed contract starts the organisation's onboarding.
-    state
-        .store
-        .start_onboarding(contract.id, &caller.audit_name(), state.now())
+        .app
+        .create_contract(&caller.acting(), OrganizationId(id), &input.form())
         .await?;
     Ok((StatusCode::CREATED, Json(ContractJson::from(&contract))))
-}
-
-async fn load(
-    state: &AppState,
-    caller: &Caller,
-    id: i64,
-    action: Action,
-) -> ApiResult<varde_core::contract::Contract> {
-    caller.require_login()?;
-    let Some(contract) = state.store.contract(ContractId(id)).await? else {
-        return Err(ApiError::not_found());
-    };
-    authorize(caller, action, Resource::Contracts(contract.organization))?;
-    Ok(contract)
 }
 
 #[utoipa::path(get, path = "/api/v1/contracts/{id}", tag = "customers",
@@ -81,9 +51,11 @@ pub async fn read(
     caller: Caller,
     Id(id): Id,
 ) -> ApiResult<Json<ContractJson>> {
-    Ok(Json(ContractJson::from(
-        &load(&state, &caller, id, Action::Read).await?,
-    )))
+    let contract = state
+        .app
+        .contract(&caller.actor, ContractId(id), Action::Read)
+        .await?;
+    Ok(Json(ContractJson::from(&contract)))
 }
 
 /// Replace a contract and all of its lines.
@@ -95,15 +67,9 @@ pub async fn replace(
     Id(id): Id,
     ApiJson(input): ApiJson<ContractInput>,
 ) -> ApiResult<Json<ContractJson>> {
-    let contract = load(&state, &caller, id, Action::Write).await?;
-    let details = input.form().parse().map_err(ApiError::invalid)?;
     let contract = state
-        .store
-        .update_contract(&caller.audit_name(), contract.id, &details, state.now())
-        .await?;
-    state
-        .store
-        .start_onboarding(contract.id, &caller.audit_name(), state.now())
+        .app
+        .replace_contract(&caller.acting(), ContractId(id), &input.form())
         .await?;
     Ok(Json(ContractJson::from(&contract)))
 }
@@ -115,10 +81,9 @@ pub async fn delete(
     caller: Caller,
     Id(id): Id,
 ) -> ApiResult<StatusCode> {
-    let contract = load(&state, &caller, id, Action::Delete).await?;
     state
-        .store
-        .delete_contract(&caller.audit_name(), contract.id, state.now())
+        .app
+        .delete_contract(&caller.acting(), ContractId(id))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

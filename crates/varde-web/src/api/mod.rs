@@ -7,7 +7,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::routing::{get, post};
 use serde::de::DeserializeOwned;
-use varde_core::access::{Action, Resource, can};
+use varde_core::access::{Action, Resource};
 
 use crate::app::AppState;
 use crate::auth::Caller;
@@ -95,26 +95,10 @@ pub fn routes() -> Router<AppState> {
         .fallback(|| async { ApiError::new(ErrorCode::NotFound, "no such API route") })
 }
 
-/// Refuses unless [`can`] allows. A caller who may not even read the resource is told it does
-/// not exist, so that ids of other organisations reveal nothing.
+/// Refuses unless [`can`] allows: `varde_app::authorize`, answered as the API answers.
 pub fn authorize(caller: &Caller, action: Action, resource: Resource) -> Result<(), ApiError> {
     caller.require_login()?;
-    // Collections that are not an organisation's have no ids to hide.
-    let collection = matches!(
-        resource,
-        Resource::OrganizationDirectory
-            | Resource::CustomerBase
-            | Resource::Accounts
-            | Resource::QueueSettings
-            | Resource::TicketSystem
-    );
-    if can(&caller.actor, action, &resource) {
-        Ok(())
-    } else if collection || can(&caller.actor, Action::Read, &resource) {
-        Err(ApiError::forbidden())
-    } else {
-        Err(ApiError::not_found())
-    }
+    Ok(varde_app::authorize(&caller.actor, action, &resource)?)
 }
 
 /// A JSON body whose errors are answered as JSON.

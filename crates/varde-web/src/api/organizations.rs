@@ -6,9 +6,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
-use varde_core::access::{Action, Resource, visibility};
+use varde_core::access::{Action, visibility};
 use varde_core::customer::{FrameworkAgreement, Lifecycle, OrganizationForm, Sector};
-use varde_core::entitlements::entitlements_on;
 use varde_core::form::FieldErrors;
 use varde_core::ids::OrganizationId;
 use varde_store::OrganizationQuery;
@@ -16,7 +15,7 @@ use varde_store::OrganizationQuery;
 use super::dto::{
     AuditEventJson, EntitlementsJson, OrganizationInput, OrganizationJson, OrganizationPage,
 };
-use super::{ApiJson, ApiQuery, Id, authorize};
+use super::{ApiJson, ApiQuery, Id};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -71,8 +70,8 @@ pub async fn list(
 ) -> ApiResult<Json<OrganizationPage>> {
     caller.require_login()?;
     let page = state
-        .store
-        .list_organizations(&params.query(&caller)?)
+        .app
+        .organizations(&caller.actor, params.query(&caller)?)
         .await?;
     Ok(Json(OrganizationPage {
         items: page.items.iter().map(OrganizationJson::from).collect(),
@@ -89,14 +88,10 @@ pub async fn create(
     caller: Caller,
     ApiJson(input): ApiJson<OrganizationInput>,
 ) -> ApiResult<(StatusCode, Json<OrganizationJson>)> {
-    authorize(&caller, Action::Write, Resource::OrganizationDirectory)?;
-    let details = input
-        .apply(OrganizationForm::default())
-        .parse()
-        .map_err(ApiError::invalid)?;
+    let form = input.apply(OrganizationForm::default());
     let org = state
-        .store
-        .create_organization(&caller.audit_name(), &details, state.now())
+        .app
+        .create_organization(&caller.acting(), &form)
         .await?;
     Ok((StatusCode::CREATED, Json(OrganizationJson::from(&org))))
 }
@@ -108,13 +103,10 @@ pub async fn read(
     caller: Caller,
     Id(id): Id,
 ) -> ApiResult<Json<OrganizationJson>> {
-    let id = OrganizationId(id);
-    authorize(&caller, Action::Read, Resource::Organization(id))?;
     let org = state
-        .store
-        .organization(id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+        .app
+        .organization(&caller.actor, OrganizationId(id), Action::Read)
+        .await?;
     Ok(Json(OrganizationJson::from(&org)))
 }
 
@@ -127,20 +119,11 @@ pub async fn update(
     Id(id): Id,
     ApiJson(input): ApiJson<OrganizationInput>,
 ) -> ApiResult<Json<OrganizationJson>> {
-    let id = OrganizationId(id);
-    authorize(&caller, Action::Write, Resource::Organization(id))?;
     let org = state
-        .store
-        .organization(id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let details = input
-        .apply(OrganizationForm::from_details(&org.details))
-        .parse()
-        .map_err(ApiError::invalid)?;
-    let org = state
-        .store
-        .update_organization(&caller.audit_name(), id, &details, state.now())
+        .app
+        .update_organization(&caller.acting(), OrganizationId(id), |form| {
+            input.apply(form)
+        })
         .await?;
     Ok(Json(OrganizationJson::from(&org)))
 }
@@ -154,18 +137,17 @@ pub async fn delete(
     caller: Caller,
     Id(id): Id,
 ) -> ApiResult<StatusCode> {
-    let id = OrganizationId(id);
-    authorize(&caller, Action::Delete, Resource::Organization(id))?;
     state
-        .store
-        .delete_organization(&caller.audit_name(), id, state.now())
+        .app
+        .delete_organization(&caller.acting(), OrganizationId(id))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize, IntoParams)]
 pub struct OnParams {
-    /// The day (YYYY-MM-DD) to derive entitlements for; today (UTC) by default.
+    /// The day (YYYY-MM-DD) to derive entitlements for; today in the provider's office time
+    /// zone by default.
     pub on: Option<String>,
 }
 
@@ -178,21 +160,17 @@ pub async fn entitlements(
     Id(id): Id,
     ApiQuery(p): ApiQuery<OnParams>,
 ) -> ApiResult<Json<EntitlementsJson>> {
-    let id = OrganizationId(id);
-    authorize(&caller, Action::Read, Resource::Contracts(id))?;
-    state
-        .store
-        .organization(id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let day = match p.on.as_deref() {
-        Some(d) => d
-            .parse()
-            .map_err(|_| ApiError::bad_request(format!("'{d}' is not a date (YYYY-MM-DD)")))?,
-        None => state.now().to_zoned(jiff::tz::TimeZone::UTC).date(),
+    let on = match p.on.as_deref() {
+        Some(d) => Some(
+            d.parse()
+                .map_err(|_| ApiError::bad_request(format!("'{d}' is not a date (YYYY-MM-DD)")))?,
+        ),
+        None => None,
     };
-    let contracts = state.store.contracts_of(id).await?;
-    let result = entitlements_on(contracts.iter().map(|c| &c.details), day);
+    let (day, result) = state
+        .app
+        .entitlements(&caller.actor, OrganizationId(id), on)
+        .await?;
     Ok(Json(EntitlementsJson::new(day, &result)))
 }
 
@@ -204,8 +182,9 @@ pub async fn audit(
     caller: Caller,
     Id(id): Id,
 ) -> ApiResult<Json<Vec<AuditEventJson>>> {
-    let id = OrganizationId(id);
-    authorize(&caller, Action::Read, Resource::AuditHistory(id))?;
-    let events = state.store.audit_history(id, 500).await?;
+    let events = state
+        .app
+        .audit_history(&caller.actor, OrganizationId(id))
+        .await?;
     Ok(Json(events.iter().map(AuditEventJson::from).collect()))
 }

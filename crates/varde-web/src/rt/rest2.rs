@@ -171,6 +171,7 @@ fn caller(rq: &RtRequest) -> Result<(Account, Actor), Response> {
 /// REST2's answer for why a use case did not happen.
 fn app_error(e: AppError) -> Response {
     match e {
+        AppError::Unauthenticated => error(StatusCode::UNAUTHORIZED, "Unauthorized"),
         AppError::NotFound => error(StatusCode::NOT_FOUND, "Not Found"),
         AppError::Forbidden => error(StatusCode::FORBIDDEN, "Forbidden"),
         AppError::Refused(m) => error(StatusCode::BAD_REQUEST, &m),
