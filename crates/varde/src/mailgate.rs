@@ -7,7 +7,7 @@ use std::io::Read;
 
 use anyhow::Context;
 
-use crate::StoreArgs;
+use crate::cli::StoreArgs;
 
 /// Reads the message, delivers it, prints RT's answer and exits with the MTA's status.
 pub async fn run(
