@@ -18,7 +18,6 @@ const MAX_LINES: usize = 800;
 const LONG_FILES: &[(&str, usize)] = &[
     ("crates/varde-store/src/onboarding.rs", 822),
     ("crates/varde-notify/src/onboarding.rs", 881),
-    ("crates/varde-core/src/onboarding.rs", 918),
     ("crates/varde/src/demo.rs", 921),
     ("crates/varde-store/src/transfer.rs", 945),
     ("crates/varde/tests/cli.rs", 1009),
