@@ -21,7 +21,6 @@ const LONG_FILES: &[(&str, usize)] = &[
     ("crates/varde/src/demo.rs", 921),
     ("crates/varde-store/src/transfer.rs", 945),
     ("crates/varde/tests/cli.rs", 1009),
-    ("crates/varde-core/src/status/mod.rs", 1020),
     ("crates/varde-store/src/tickets.rs", 1038),
     ("crates/varde/src/main.rs", 1017),
     ("crates/varde-web/src/console/customers.rs", 1095),
