@@ -6,7 +6,6 @@
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde_json::{Value, json};
-use varde_core::status::EventKind;
 use varde_store::status::{Component, Event, EventUpdate};
 
 /// What every object names: the page.
@@ -95,7 +94,7 @@ pub fn event(page: &Page, all: &[Component], e: &Event) -> Value {
         "updated_at": time(e.updated_at),
         "monitoring_at": optional_time(e.monitoring_at),
         "resolved_at": optional_time(e.resolved_at),
-        "impact": impact(e),
+        "impact": e.kind.impact_code(e.impact),
         "shortlink": format!("{}/status/incidents/{}", page.url, e.id),
         "started_at": time(e.started_at),
         "page_id": page.id,
@@ -107,12 +106,4 @@ pub fn event(page: &Page, all: &[Component], e: &Event) -> Value {
         v["scheduled_until"] = json!(time(w.until));
     }
     v
-}
-
-/// Statuspage's impact: maintenance has its own.
-pub fn impact(e: &Event) -> &'static str {
-    match e.kind {
-        EventKind::Maintenance => "maintenance",
-        EventKind::Incident => e.impact.code(),
-    }
 }

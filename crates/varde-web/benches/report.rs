@@ -84,7 +84,7 @@ async fn run(store: Store, engine: &str) {
     for round in 0..3 {
         let started = Instant::now();
         let input =
-            varde_web::report::gather(&store, org, Period::quarter("2026Q3").unwrap(), &tz, now)
+            varde_app::report::gather(&store, org, Period::quarter("2026Q3").unwrap(), &tz, now)
                 .await
                 .unwrap()
                 .unwrap();

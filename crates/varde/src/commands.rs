@@ -235,7 +235,7 @@ pub async fn report(
             .find_organization(org)
             .await?
             .with_context(|| format!("no organisation with the id, number or name '{org}'"))?;
-        varde_web::report::gather(s, id, period, &tz, now)
+        varde_app::report::gather(s, id, period, &tz, now)
             .await?
             .with_context(|| format!("organisation {org} is gone"))
     })

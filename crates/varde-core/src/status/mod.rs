@@ -134,6 +134,14 @@ impl EventKind {
             _ => None,
         }
     }
+
+    /// Statuspage's impact of an event of this kind: a maintenance has its own.
+    pub fn impact_code(self, impact: Impact) -> &'static str {
+        match self {
+            EventKind::Maintenance => "maintenance",
+            EventKind::Incident => impact.code(),
+        }
+    }
 }
 
 /// The status of an incident or a maintenance, whichever the event is.

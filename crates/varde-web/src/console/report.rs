@@ -6,12 +6,11 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse};
 use serde::Deserialize;
-use varde_core::access::{Action, Resource};
 use varde_core::ids::OrganizationId;
 use varde_core::report::Period;
 
 use super::{PageError, PageResult};
-use crate::api::{Id, authorize};
+use crate::api::Id;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorCode};
@@ -40,17 +39,14 @@ pub async fn show(
     Id(id): Id,
     Query(p): Query<ReportParams>,
 ) -> PageResult {
-    let org = OrganizationId(id);
-    authorize(&caller, Action::Read, Resource::Organization(org))
-        .map_err(|e| PageError::new(e, &caller))?;
     let tz = &state.status.settings.time_zone;
-    let now = state.now();
-    let period = period(p.quarter.as_deref(), tz, now).map_err(|e| PageError::new(e, &caller))?;
-    let input = crate::report::gather(&state.store, org, period, tz, now)
+    let period =
+        period(p.quarter.as_deref(), tz, state.now()).map_err(|e| PageError::new(e, &caller))?;
+    let r = state
+        .app
+        .quarterly_report(&caller.actor, OrganizationId(id), period, tz)
         .await
-        .map_err(|e| PageError::new(e.into(), &caller))?
-        .ok_or_else(|| PageError::new(ApiError::not_found(), &caller))?;
-    let r = varde_core::report::build(&input);
+        .map_err(|e| PageError::new(e.into(), &caller))?;
     let name = format!("report-{}-{}", id, r.period.label);
     let attachment = |ext: &str| format!("attachment; filename=\"{name}.{ext}\"");
     Ok(match p.format.as_deref().unwrap_or("html") {
@@ -128,28 +124,16 @@ pub async fn portfolio(
     caller: Caller,
     Query(p): Query<PortfolioParams>,
 ) -> PageResult {
-    authorize(&caller, Action::Read, Resource::OrganizationDirectory)
-        .map_err(|e| PageError::new(e, &caller))?;
-    authorize(&caller, Action::Read, Resource::StaffConsole)
-        .map_err(|e| PageError::new(e, &caller))?;
     let tz = &state.status.settings.time_zone;
-    let now = state.now();
-    let period = period(p.quarter.as_deref(), tz, now).map_err(|e| PageError::new(e, &caller))?;
-    let err = |e: varde_store::StoreError| PageError::new(e.into(), &caller);
-    let orgs = state
-        .store
-        .organizations_with_tickets_between(period.start(tz), period.end(tz))
+    let period =
+        period(p.quarter.as_deref(), tz, state.now()).map_err(|e| PageError::new(e, &caller))?;
+    let reports = state
+        .app
+        .quarterly_reports(&caller.actor, period.clone(), tz)
         .await
-        .map_err(err)?;
+        .map_err(|e| PageError::new(e.into(), &caller))?;
     let mut rows = Vec::new();
-    for org in orgs {
-        let Some(input) = crate::report::gather(&state.store, org, period.clone(), tz, now)
-            .await
-            .map_err(err)?
-        else {
-            continue;
-        };
-        let r = varde_core::report::build(&input);
+    for (org, r) in reports {
         let (met, breached): (usize, usize) = r
             .compliance
             .iter()

@@ -115,7 +115,7 @@ fn event_row(state: &AppState, e: &Event) -> EventRow {
         kind: e.kind.code(),
         name: e.name.clone(),
         status: e.status.code(),
-        impact: varde_notify::statuspage::impact(e),
+        impact: e.kind.impact_code(e.impact),
         when: when(state, e.window.map(|w| w.from).unwrap_or(e.created_at)),
     }
 }
@@ -473,7 +473,7 @@ async fn event_page(
         event: Some(EventView {
             id: e.id,
             status: w.event_status(e.status),
-            impact: varde_notify::statuspage::impact(&e),
+            impact: e.kind.impact_code(e.impact),
             window: e
                 .window
                 .map(|win| format!("{} – {}", when(state, win.from), when(state, win.until)))

@@ -123,7 +123,7 @@ fn event_view(s: &Snapshot, settings: &StatusSettings, w: &Words, e: &Event) -> 
         name: e.name.clone(),
         status: w.event_status(e.status),
         closed: e.status.is_closed(),
-        impact: varde_notify::statuspage::impact(e),
+        impact: e.kind.impact_code(e.impact),
         window: e
             .window
             .map(|win| {

@@ -1,0 +1,185 @@
+//! The quarterly operations report: what one organisation's report for a quarter is made
+//! from (tickets with their SLA policy, the contracted services' status history, incidents,
+//! roadmap feedback), gathered once and derived by `varde_core::report::build`. The
+//! rendering (HTML, JSON, CSV, PDF) is the front-ends'.
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use varde_core::access::{Action, Actor, Resource};
+use varde_core::catalogue::{ProductKind, SupportTier};
+use varde_core::entitlements::entitlements_on;
+use varde_core::ids::OrganizationId;
+use varde_core::report::{
+    IncidentLine, Period, Report, ReportInput, ServiceInput, TicketInput, build,
+};
+use varde_core::sla::Policy;
+use varde_store::Store;
+use varde_store::status::EventFilter;
+
+use crate::{App, AppError, authorize};
+
+impl App {
+    /// An organisation's report for `period`, its times in `tz`: for staff and the
+    /// organisation's own contacts.
+    pub async fn quarterly_report(
+        &self,
+        actor: &Actor,
+        org: OrganizationId,
+        period: Period,
+        tz: &TimeZone,
+    ) -> Result<Report, AppError> {
+        authorize(actor, Action::Read, &Resource::Organization(org))?;
+        let input = gather(&self.store, org, period, tz, self.now())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(build(&input))
+    }
+
+    /// The report of every organisation with tickets in `period`, for the staff's portfolio.
+    pub async fn quarterly_reports(
+        &self,
+        actor: &Actor,
+        period: Period,
+        tz: &TimeZone,
+    ) -> Result<Vec<(OrganizationId, Report)>, AppError> {
+        authorize(actor, Action::Read, &Resource::OrganizationDirectory)?;
+        authorize(actor, Action::Read, &Resource::StaffConsole)?;
+        let now = self.now();
+        let orgs = self
+            .store
+            .organizations_with_tickets_between(period.start(tz), period.end(tz))
+            .await?;
+        let mut reports = Vec::with_capacity(orgs.len());
+        for org in orgs {
+            if let Some(input) = gather(&self.store, org, period.clone(), tz, now).await? {
+                reports.push((org, build(&input)));
+            }
+        }
+        Ok(reports)
+    }
+}
+
+/// Gathers what the report of `org` for `period` is made from; `None` for no such organisation.
+pub async fn gather(
+    store: &Store,
+    org: OrganizationId,
+    period: Period,
+    tz: &TimeZone,
+    now: Timestamp,
+) -> varde_store::Result<Option<ReportInput>> {
+    let Some(organization) = store.organization(org).await? else {
+        return Ok(None);
+    };
+    let (start, end) = (period.start(tz), period.end(tz));
+    let contracts = store.contracts_of(org).await?;
+    let last_day = period.until.yesterday().unwrap_or(period.until);
+    let tier = entitlements_on(
+        contracts.iter().map(|c| &c.details),
+        last_day.min(now.to_zoned(tz.clone()).date()),
+    )
+    .map(|e| e.tier)
+    .ok();
+    // The services on a contract in force at some day of the period.
+    let mut lines = Vec::new();
+    for c in &contracts {
+        let d = &c.details;
+        let overlaps = d.signed_on.is_some()
+            && d.starts_on < period.until
+            && d.ends_on.is_none_or(|e| e >= period.from);
+        if overlaps {
+            for l in &d.lines {
+                if let ProductKind::Service(s) = l.product.kind() {
+                    lines.push((s, l.site));
+                }
+            }
+        }
+    }
+    let components = store.components().await?;
+    let on_contract: Vec<_> = components
+        .iter()
+        .filter(|c| !c.is_group)
+        .filter(|c| {
+            lines.iter().any(|(s, site)| {
+                c.service == Some(*s) && (site.is_none() || c.site == *site || c.site.is_none())
+            })
+        })
+        .collect();
+    let history = store
+        .component_history(start - jiff::SignedDuration::from_hours(24))
+        .await?;
+    let services = on_contract
+        .iter()
+        .map(|c| ServiceInput {
+            name: c.name.clone(),
+            created: c.created_at,
+            changes: history.get(&c.id).cloned().unwrap_or_default(),
+        })
+        .collect();
+    let ids: Vec<i64> = on_contract.iter().map(|c| c.id).collect();
+    let incidents = store
+        .events(EventFilter::All, 1000)
+        .await?
+        .into_iter()
+        .filter(|e| e.started_at < end && e.resolved_at.is_none_or(|r| r >= start))
+        .filter(|e| e.components.iter().any(|c| ids.contains(c)))
+        .map(|e| IncidentLine {
+            id: e.id,
+            name: e.name.clone(),
+            impact: e.kind.impact_code(e.impact).to_string(),
+            started: e.started_at,
+            resolved: e.resolved_at,
+            components: e
+                .components
+                .iter()
+                .filter_map(|id| components.iter().find(|c| c.id == *id))
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+        .collect();
+    let ids = store
+        .tickets_of_organization_between(org, start, end)
+        .await?;
+    let mut histories = store.transactions_of(&ids).await?;
+    let tier_for_policy = tier.unwrap_or(SupportTier::Base);
+    // Each ticket is held to the policy version in force when it was created.
+    let mut versions = store.policy_versions(tier_for_policy).await?;
+    versions.reverse();
+    let policy_at = |at: Timestamp| {
+        versions
+            .iter()
+            .rev()
+            .find(|v| v.created_at <= at)
+            .map(|v| v.policy.clone())
+            .unwrap_or_else(|| Policy::example(tier_for_policy))
+    };
+    let tickets = store
+        .tickets(&ids)
+        .await?
+        .into_iter()
+        .map(|ticket| TicketInput {
+            history: histories.remove(&ticket.id).unwrap_or_default(),
+            policy: policy_at(ticket.created),
+            ticket,
+        })
+        .collect();
+    Ok(Some(ReportInput {
+        organization: organization.details.name.clone(),
+        tier: tier
+            .map(|t| t.label().to_string())
+            .unwrap_or_else(|| "no support tier on contract".into()),
+        period,
+        tz: tz.clone(),
+        policy: policy_at(now),
+        now,
+        tickets,
+        services,
+        incidents,
+        feedback: store
+            .feedback_of(org, start, end)
+            .await?
+            .into_iter()
+            .map(|f| f.text)
+            .collect(),
+    }))
+}
