@@ -21,6 +21,12 @@ pub struct TicketSla {
     pub clock: Option<Clock>,
 }
 
+/// RT's `Due` of a ticket: a `Due` set by hand wins, else the earliest deadline among its SLA
+/// targets not yet met; nothing when nothing is left to meet.
+pub fn due(t: &Ticket, sla: Option<&TicketSla>) -> Option<jiff::Timestamp> {
+    t.due.or_else(|| sla?.clock.as_ref()?.next_deadline())
+}
+
 impl App {
     /// The SLA of several tickets at once: one read of their histories, and one of contracts
     /// and policy versions per organisation and tier.

@@ -639,11 +639,11 @@ pub async fn due_of(
     if out.len() == tickets.len() {
         return out;
     }
-    match app.sla_of(tickets.iter().filter(|t| t.due.is_none())).await {
-        Ok(slas) => out.extend(
-            slas.into_iter()
-                .filter_map(|(id, s)| Some((id, s.clock?.next_deadline()?))),
-        ),
+    let waiting = || tickets.iter().filter(|t| t.due.is_none());
+    match app.sla_of(waiting()).await {
+        Ok(slas) => {
+            out.extend(waiting().filter_map(|t| Some((t.id, crate::sla::due(t, slas.get(&t.id))?))))
+        }
         Err(e) => tracing::error!(error = %e, "RT's Due: the SLA could not be read"),
     }
     out

@@ -45,6 +45,7 @@ pub struct TicketJson {
     pub created: String,
     pub started: Option<String>,
     pub resolved: Option<String>,
+    /// RT's `Due`: the SLA's next deadline, unless one was set by hand.
     pub due: Option<String>,
     pub told: Option<String>,
     pub last_updated: String,
@@ -65,8 +66,25 @@ fn time(t: Option<jiff::Timestamp>) -> Option<String> {
     t.map(|t| t.to_string())
 }
 
-impl From<&Ticket> for TicketJson {
-    fn from(t: &Ticket) -> Self {
+/// The tickets as JSON, each with RT's `Due` (its SLA's next deadline unless set by hand), as
+/// REST 1.0, REST2 and the console show it.
+async fn tickets_json(state: &AppState, tickets: &[Ticket]) -> Vec<TicketJson> {
+    let mut due = varde_app::tickets::due_of(&state.app, tickets).await;
+    tickets
+        .iter()
+        .map(|t| TicketJson::new(t, due.remove(&t.id)))
+        .collect()
+}
+
+async fn ticket_json(state: &AppState, t: &Ticket) -> Json<TicketJson> {
+    Json(TicketJson::new(
+        t,
+        varde_app::tickets::due(&state.app, t).await,
+    ))
+}
+
+impl TicketJson {
+    fn new(t: &Ticket, due: Option<jiff::Timestamp>) -> Self {
         TicketJson {
             id: t.id.0,
             effective_id: t.effective_id.0,
@@ -84,7 +102,7 @@ impl From<&Ticket> for TicketJson {
             created: t.created.to_string(),
             started: time(t.started),
             resolved: time(t.resolved),
-            due: time(t.due),
+            due: time(due),
             told: time(t.told),
             last_updated: t.last_updated.to_string(),
             custom_fields: t.custom_fields.clone(),
@@ -167,13 +185,7 @@ pub async fn search(
         .search_tickets(&request)
         .await?
         .map_err(|e| ApiError::bad_request(format!("the query could not run: {e}")))?;
-    let items = state
-        .store
-        .tickets(&page.ids)
-        .await?
-        .iter()
-        .map(TicketJson::from)
-        .collect();
+    let items = tickets_json(&state, &state.store.tickets(&page.ids).await?).await;
     let next = offset + limit;
     Ok(Json(TicketPage {
         items,
@@ -255,7 +267,7 @@ pub async fn create(
         // data problem worth knowing about, not a reason to hide the ticket from its author.
         tracing::warn!(ticket = %t.id, "a customer's ticket did not match the customer's organisation");
     }
-    Ok((StatusCode::CREATED, Json(TicketJson::from(&t))))
+    Ok((StatusCode::CREATED, ticket_json(&state, &t).await))
 }
 
 /// Whether the caller, who can see the ticket, may also change `resource` of it: 403 if not
@@ -283,9 +295,7 @@ pub async fn read(
     caller: Caller,
     Id(id): Id,
 ) -> ApiResult<Json<TicketJson>> {
-    Ok(Json(TicketJson::from(
-        &load(&state, &caller, id, Action::Read).await?,
-    )))
+    Ok(ticket_json(&state, &load(&state, &caller, id, Action::Read).await?).await)
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -349,7 +359,7 @@ pub async fn update(
     let (t, _) = service::update(&state.app, t.id, &creator, &fields)
         .await
         .map_err(ticket_error)?;
-    Ok(Json(TicketJson::from(&t)))
+    Ok(ticket_json(&state, &t).await)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -396,7 +406,7 @@ async fn respond(
     let (t, _) = service::respond(&state.app, t.id, &caller.audit_name(), comment, &message)
         .await
         .map_err(ticket_error)?;
-    Ok(Json(TicketJson::from(&t)))
+    Ok(ticket_json(&state, &t).await)
 }
 
 /// Reply to the requestors (a customer contact answers its own ticket the same way).
@@ -454,7 +464,7 @@ pub async fn phone_call(
     )
     .await
     .map_err(ticket_error)?;
-    Ok(Json(TicketJson::from(&t)))
+    Ok(ticket_json(&state, &t).await)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -551,9 +561,11 @@ pub async fn merge(
     service::merge(&state.app, t.id, TicketId(input.into), &caller.audit_name())
         .await
         .map_err(ticket_error)?;
-    Ok(Json(TicketJson::from(
+    Ok(ticket_json(
+        &state,
         &load(&state, &caller, input.into, Action::Read).await?,
-    )))
+    )
+    .await)
 }
 
 /// Link this ticket to another (staff only); the link is recorded on both.
@@ -583,7 +595,5 @@ pub async fn link(
     )
     .await
     .map_err(ticket_error)?;
-    Ok(Json(TicketJson::from(
-        &load(&state, &caller, id, Action::Read).await?,
-    )))
+    Ok(ticket_json(&state, &load(&state, &caller, id, Action::Read).await?).await)
 }

@@ -334,6 +334,7 @@ async fn ticket_page(
         .await
         .map_err(|e| PageError::new(e.into(), caller))?
         .remove(&t.id);
+    let due = varde_app::sla::due(&t, ticket_sla.as_ref());
     let support_tier = ticket_sla
         .as_ref()
         .map_or(varde_core::catalogue::SupportTier::Base, |s| s.tier);
@@ -476,7 +477,7 @@ async fn ticket_page(
             ("Created", fmt(Some(t.created))),
             ("Started", fmt(t.started)),
             ("Told", fmt(t.told)),
-            ("Due", fmt(t.due)),
+            ("Due", fmt(due)),
             ("Resolved", fmt(t.resolved)),
             ("Updated", fmt(Some(t.last_updated))),
         ],

@@ -290,7 +290,7 @@ async fn rest1_answers_with_rt_status_lines() {
 /// RT's `Due` is the SLA's next deadline, as RT's SLA sets it: the first response while the
 /// ticket waits for one, then the next deadline; a `Due` set by hand wins.
 #[tokio::test]
-async fn due_is_the_sla_deadline_in_both_rest_apis() {
+async fn due_is_the_sla_deadline_on_every_front_end() {
     use varde_core::sla::{Policy, clock};
     for app in apps().await {
         let c = TestApp::client();
@@ -351,6 +351,50 @@ async fn due_is_the_sla_deadline_in_both_rest_apis() {
             .unwrap();
         let line = rest1.lines().find(|l| l.starts_with("Due:")).unwrap();
         assert_ne!(line.trim(), "Due: Not set", "{rest1}");
+        // Every front-end gives the same Due: REST 1.0 (RT's date format, UTC), /api/v1 and
+        // the console's ticket page (to the minute).
+        let due = due_of(&first);
+        let rest1_due: jiff::Timestamp = jiff::fmt::strtime::parse(
+            "%a %b %d %H:%M:%S %Y",
+            line.trim_start_matches("Due:").trim(),
+        )
+        .unwrap()
+        .to_datetime()
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .unwrap()
+        .timestamp();
+        assert_eq!(rest1_due, due, "{line}");
+        let token = app
+            .account_with_token("due@example.com", varde_core::access::Role::Agent, None)
+            .await;
+        let v1: Value = c
+            .get(app.url(&format!("/api/v1/tickets/{id}")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let v1_due: Option<jiff::Timestamp> = v1["due"].as_str().and_then(|d| d.parse().ok());
+        assert_eq!(v1_due.map(|d| d.as_second()), Some(due.as_second()), "{v1}");
+        let console = app.browser(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        let page = console
+            .get(app.url(&format!("/console/tickets/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let minute = due.strftime("%Y-%m-%d %H:%M UTC").to_string();
+        let shown = page
+            .split("<dt>Due</dt><dd>")
+            .nth(1)
+            .and_then(|rest| rest.split("</dd>").next())
+            .unwrap_or_default();
+        assert_eq!(shown, minute, "the console's Due");
 
         // Answered: the first response is met, so Due moves to the next deadline.
         let r = auth(c.post(app.url(&format!("/REST/2.0/ticket/{id}/correspond"))))
