@@ -406,7 +406,7 @@ async fn respond(
     let (t, _) = service::respond(&state.app, t.id, &caller.audit_name(), comment, &message)
         .await
         .map_err(ticket_error)?;
-    Ok(ticket_json(&state, &t).await)
+    Ok(ticket_json(state, &t).await)
 }
 
 /// Reply to the requestors (a customer contact answers its own ticket the same way).
