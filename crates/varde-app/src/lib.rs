@@ -10,6 +10,8 @@
 //! - [`customers`]: the customer database — organisations, contacts, contracts, roadmap
 //!   feedback, entitlements and the audit history.
 //! - [`mail`]: mail in (the gateway, `varde mailgate`, LMTP): parse, thread, store, answer as RT.
+//! - [`onboarding`]: runs as people work them — the board, a run, acting on a step,
+//!   starting an offboarding.
 //! - [`report`]: the quarterly operations report of an organisation, and of all for the
 //!   portfolio.
 //! - [`sla`]: a ticket's SLA (tier, policy version, live clock), one way for every reader.
@@ -27,6 +29,7 @@ use varde_store::{Store, StoreError};
 
 pub mod customers;
 pub mod mail;
+pub mod onboarding;
 pub mod report;
 pub mod sla;
 pub mod tickets;

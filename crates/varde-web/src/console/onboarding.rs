@@ -8,7 +8,8 @@ use axum::extract::{Form, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::Date;
-use jiff::tz::TimeZone;
+use varde_app::AppError;
+use varde_app::onboarding::{OrganizationRuns, RunDetails, StepChoice};
 use varde_core::access::{Action, Resource, can};
 use varde_core::catalogue::{Service, SupportTier};
 use varde_core::form::FieldErrors;
@@ -17,7 +18,7 @@ use varde_core::onboarding::{
     RunKind, RunStatus, StepAction, StepState, Template as RunTemplate, default_templates,
     next_automated, overdue, parse_steps, steps_text,
 };
-use varde_store::onboarding::{Run, Step, StepAct};
+use varde_store::onboarding::{Run, Step};
 
 use super::{FormMap, Nav, PageError, PageResult, checked, form_value, render};
 use crate::api::authorize;
@@ -25,16 +26,12 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 
-fn stockholm() -> TimeZone {
-    TimeZone::get("Europe/Stockholm").unwrap_or(TimeZone::UTC)
-}
-
 fn today(state: &AppState) -> Date {
-    state.now().to_zoned(stockholm()).date()
+    state.now().to_zoned(varde_app::office_zone()).date()
 }
 
 fn local(t: jiff::Timestamp) -> String {
-    t.to_zoned(stockholm())
+    t.to_zoned(varde_app::office_zone())
         .strftime("%Y-%m-%d %H:%M")
         .to_string()
 }
@@ -194,26 +191,13 @@ struct BoardPage {
 
 /// Every run in progress.
 pub async fn board(State(state): State<AppState>, caller: Caller) -> PageResult {
-    caller
-        .require_login()
-        .map_err(|e| PageError::new(e, &caller))?;
-    if !can(&caller.actor, Action::Read, &Resource::StaffConsole) {
-        return Err(PageError::new(ApiError::not_found(), &caller));
-    }
     let today = today(&state);
     let runs: Vec<RunSummary> = state
-        .store
-        .open_runs()
+        .app
+        .onboarding_board(&caller.actor)
         .await
-        .map_err(|e| PageError::new(e.into(), &caller))?
+        .map_err(app_err(&caller))?
         .iter()
-        .filter(|r| {
-            can(
-                &caller.actor,
-                Action::Read,
-                &Resource::Onboarding(r.organization),
-            )
-        })
         .map(|r| summarize(r, today))
         .collect();
     Ok(render(&BoardPage {
@@ -236,28 +220,17 @@ struct RunPage {
     notice: String,
 }
 
-async fn load_run(
-    state: &AppState,
-    caller: &Caller,
-    id: i64,
-    action: Action,
-) -> Result<Run, PageError> {
-    caller
-        .require_login()
-        .map_err(|e| PageError::new(e, caller))?;
-    let run = state
-        .store
-        .run(id)
-        .await
-        .map_err(|e| PageError::new(e.into(), caller))?
-        .ok_or_else(|| PageError::new(ApiError::not_found(), caller))?;
-    authorize(caller, action, Resource::Onboarding(run.organization))
-        .map_err(|e| PageError::new(e, caller))?;
-    Ok(run)
+fn app_err(caller: &Caller) -> impl Fn(AppError) -> PageError + '_ {
+    move |e| PageError::new(e.into(), caller)
 }
 
-async fn run_page(state: &AppState, caller: &Caller, run: Run, notice: String) -> PageResult {
+fn run_page(state: &AppState, caller: &Caller, details: RunDetails, notice: String) -> Response {
     let today = today(state);
+    let RunDetails {
+        run,
+        contract,
+        events,
+    } = details;
     let may_write = can(
         &caller.actor,
         Action::Write,
@@ -268,23 +241,8 @@ async fn run_page(state: &AppState, caller: &Caller, run: Run, notice: String) -
         Action::Delete,
         &Resource::Onboarding(run.organization),
     );
-    let contract = match run.contract {
-        Some(c) => state
-            .store
-            .contract(c)
-            .await
-            .map_err(|e| PageError::new(e.into(), caller))?
-            .map(|c| c.details.reference)
-            .unwrap_or_default(),
-        None => String::new(),
-    };
-    let events = state
-        .store
-        .run_events(run.id)
-        .await
-        .map_err(|e| PageError::new(e.into(), caller))?
+    let events = events
         .into_iter()
-        .rev()
         .map(|e| {
             let step = e
                 .step
@@ -294,7 +252,7 @@ async fn run_page(state: &AppState, caller: &Caller, run: Run, notice: String) -
             (local(e.at), e.actor, format!("{step}{}", e.message))
         })
         .collect();
-    Ok(render(&RunPage {
+    render(&RunPage {
         nav: Nav::of(caller),
         steps: run
             .steps
@@ -302,10 +260,10 @@ async fn run_page(state: &AppState, caller: &Caller, run: Run, notice: String) -
             .map(|s| step_view(&run, s, today, may_write, may_delete))
             .collect(),
         run: summarize(&run, today),
-        contract,
+        contract: contract.unwrap_or_default(),
         events,
         notice,
-    }))
+    })
 }
 
 pub async fn show_run(
@@ -313,8 +271,12 @@ pub async fn show_run(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> PageResult {
-    let run = load_run(&state, &caller, id, Action::Read).await?;
-    run_page(&state, &caller, run, String::new()).await
+    let details = state
+        .app
+        .onboarding_run(&caller.actor, id, Action::Read)
+        .await
+        .map_err(app_err(&caller))?;
+    Ok(run_page(&state, &caller, details, String::new()))
 }
 
 /// A person acts on a step: `complete`, `skip` (with a reason), `retry` or `confirm` (a
@@ -326,46 +288,32 @@ pub async fn act(
     Form(form): Form<FormMap>,
 ) -> PageResult {
     checked(&caller, &form)?;
-    let needed = if act == "confirm" {
-        Action::Delete
-    } else {
-        Action::Write
-    };
-    let run = load_run(&state, &caller, run_id, needed).await?;
-    if run.step(step_id).is_none() {
-        return Err(PageError::new(ApiError::not_found(), &caller));
-    }
-    let reason = form_value(&form, "reason");
-    let refuse = |message: String| async {
-        let page = run_page(&state, &caller, run.clone(), message).await?;
-        Ok::<Response, PageError>((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-    };
-    let what = match act.as_str() {
-        "complete" => StepAct::Complete,
-        "retry" => StepAct::Retry,
-        "skip" if reason.trim().is_empty() => {
-            return refuse("Say why the step is skipped.".into()).await;
-        }
-        "skip" => StepAct::Skip(&reason),
-        "confirm" if form_value(&form, "confirmation").trim() != run.organization_name => {
-            return refuse(format!(
-                "Type the organisation's name, {}, to confirm the removal.",
-                run.organization_name
-            ))
-            .await;
-        }
-        "confirm" => StepAct::Confirm,
+    let choice = match act.as_str() {
+        "complete" => StepChoice::Complete,
+        "retry" => StepChoice::Retry,
+        "skip" => StepChoice::Skip(form_value(&form, "reason")),
+        "confirm" => StepChoice::Confirm {
+            typed_name: form_value(&form, "confirmation"),
+        },
         _ => return Err(PageError::new(ApiError::not_found(), &caller)),
     };
-    let done = state
-        .store
-        .act_on_step(step_id, what, &caller.audit_name(), state.now())
+    match state
+        .app
+        .act_on_step(&caller.acting(), run_id, step_id, &choice)
         .await
-        .map_err(|e| PageError::new(e.into(), &caller))?;
-    if !done {
-        return refuse("That step cannot take this action in its present state.".into()).await;
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/console/onboarding/runs/{run_id}")).into_response()),
+        Err(AppError::Refused(why)) => {
+            let details = state
+                .app
+                .onboarding_run(&caller.actor, run_id, Action::Read)
+                .await
+                .map_err(app_err(&caller))?;
+            let page = run_page(&state, &caller, details, why);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(app_err(&caller)(e)),
     }
-    Ok(Redirect::to(&format!("/console/onboarding/runs/{run_id}")).into_response())
 }
 
 /// Starts the offboarding of a contract's organisation.
@@ -376,23 +324,11 @@ pub async fn offboard(
     Form(form): Form<FormMap>,
 ) -> PageResult {
     checked(&caller, &form)?;
-    let c = state
-        .store
-        .contract(ContractId(contract))
-        .await
-        .map_err(|e| PageError::new(e.into(), &caller))?
-        .ok_or_else(|| PageError::new(ApiError::not_found(), &caller))?;
-    authorize(
-        &caller,
-        Action::Delete,
-        Resource::Onboarding(c.organization),
-    )
-    .map_err(|e| PageError::new(e, &caller))?;
     let run = state
-        .store
-        .start_offboarding(c.id, today(&state), &caller.audit_name(), state.now())
+        .app
+        .start_offboarding(&caller.acting(), ContractId(contract))
         .await
-        .map_err(|e| PageError::new(e.into(), &caller))?;
+        .map_err(app_err(&caller))?;
     Ok(Redirect::to(&format!("/console/onboarding/runs/{run}")).into_response())
 }
 
@@ -409,17 +345,20 @@ pub async fn of_organization(
     state: &AppState,
     caller: &Caller,
     org: OrganizationId,
-) -> Result<OrganizationOnboarding, varde_store::StoreError> {
-    if !can(&caller.actor, Action::Read, &Resource::Onboarding(org)) {
+) -> Result<OrganizationOnboarding, AppError> {
+    let Some(OrganizationRuns {
+        runs,
+        contracts,
+        first_tickets,
+    }) = state.app.organization_runs(&caller.actor, org).await?
+    else {
         return Ok(OrganizationOnboarding {
             runs: vec![],
             timeline: vec![],
             can_offboard: vec![],
         });
-    }
+    };
     let today = today(state);
-    let runs = state.store.runs_of(org).await?;
-    let contracts = state.store.contracts_of(org).await?;
     let mut timeline: Vec<(String, String)> = Vec::new();
     for c in &contracts {
         if let Some(d) = c.details.signed_on {
@@ -443,8 +382,7 @@ pub async fn of_organization(
             timeline.push((local(at), format!("{} complete", r.kind.label())));
         }
     }
-    let first = state.store.first_tickets_of(org, 3).await?;
-    for t in state.store.tickets(&first).await? {
+    for t in first_tickets {
         timeline.push((
             local(t.created),
             format!("Ticket #{}: {}", t.id.0, t.subject),

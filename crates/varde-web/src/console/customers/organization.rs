@@ -96,7 +96,7 @@ pub async fn show(State(state): State<AppState>, caller: Caller, Id(id): Id) -> 
         .map_err(app_err(&caller))?;
     let onboarding = crate::console::onboarding::of_organization(&state, &caller, id)
         .await
-        .map_err(|e| app_err(&caller)(e.into()))?;
+        .map_err(app_err(&caller))?;
     Ok(render(&page(&caller, overview, onboarding)))
 }
 
