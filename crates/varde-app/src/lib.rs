@@ -15,6 +15,8 @@
 //! - [`report`]: the quarterly operations report of an organisation, and of all for the
 //!   portfolio.
 //! - [`sla`]: a ticket's SLA (tier, policy version, live clock), one way for every reader.
+//! - [`status`]: status posts — incidents, maintenance, their updates and linked tickets,
+//!   the page's components.
 //! - [`tickets`]: tickets — the one way to load one for an actor, open, respond, update,
 //!   merge, link, the SLA due time.
 //!
@@ -32,6 +34,7 @@ pub mod mail;
 pub mod onboarding;
 pub mod report;
 pub mod sla;
+pub mod status;
 pub mod tickets;
 
 pub use access::{Acting, authorize};

@@ -248,6 +248,25 @@ impl PageError {
     }
 }
 
+pub fn app_err(caller: &Caller) -> impl Fn(varde_app::AppError) -> PageError + '_ {
+    move |e| PageError::new(e.into(), caller)
+}
+
+/// A form's use case: done, or the field errors to show beside the fields (invalid input, or
+/// a clash with what is stored); anything else is an error page.
+pub fn form_outcome<T>(
+    r: Result<T, varde_app::AppError>,
+    caller: &Caller,
+) -> Result<Result<T, varde_core::form::FieldErrors>, PageError> {
+    match r {
+        Ok(v) => Ok(Ok(v)),
+        Err(varde_app::AppError::Invalid(fields) | varde_app::AppError::Conflict(fields)) => {
+            Ok(Err(fields))
+        }
+        Err(other) => Err(app_err(caller)(other)),
+    }
+}
+
 impl From<ApiError> for PageError {
     fn from(error: ApiError) -> PageError {
         PageError(Box::new((error, Nav::anonymous())))

@@ -20,7 +20,7 @@ use varde_core::onboarding::{
 };
 use varde_store::onboarding::{Run, Step};
 
-use super::{FormMap, Nav, PageError, PageResult, checked, form_value, render};
+use super::{FormMap, Nav, PageError, PageResult, app_err, checked, form_value, render};
 use crate::api::authorize;
 use crate::app::AppState;
 use crate::auth::Caller;
@@ -218,10 +218,6 @@ struct RunPage {
     steps: Vec<StepView>,
     events: Vec<(String, String, String)>,
     notice: String,
-}
-
-fn app_err(caller: &Caller) -> impl Fn(AppError) -> PageError + '_ {
-    move |e| PageError::new(e.into(), caller)
 }
 
 fn run_page(state: &AppState, caller: &Caller, details: RunDetails, notice: String) -> Response {

@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::{Form, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
+use varde_app::status::ComponentForm;
 use varde_core::access::{Action, Resource};
 use varde_core::catalogue::{Service, Site};
 use varde_core::form::FieldErrors;
@@ -14,9 +15,11 @@ use varde_core::status::{
 };
 use varde_core::values::Language;
 use varde_store::StoreError;
-use varde_store::status::{Component, Event, EventFilter, NewComponent};
+use varde_store::status::{Component, Event, EventFilter};
 
-use super::{FormMap, Nav, PageError, PageResult, checked, form_value, render};
+use super::{
+    FormMap, Nav, PageError, PageResult, app_err, checked, form_outcome, form_value, render,
+};
 use crate::api::{Id, authorize};
 use crate::app::AppState;
 use crate::auth::Caller;
@@ -211,37 +214,18 @@ pub async fn create_component(
     Form(form): Form<FormMap>,
 ) -> PageResult {
     checked(&caller, &form)?;
-    authorize(&caller, Action::Write, Resource::StatusComponents).map_err(page_err(&caller))?;
-    let mut errors = FieldErrors::new();
-    let name = form_value(&form, "name").trim().to_string();
-    if name.is_empty() {
-        errors.add("name", "give the component a name");
-    }
-    let optional = |field: &str| {
-        let v = form_value(&form, field);
-        (!v.trim().is_empty()).then_some(v)
+    let component = ComponentForm {
+        name: form_value(&form, "name"),
+        description: form_value(&form, "description"),
+        group_id: form_value(&form, "group_id"),
+        is_group: form_value(&form, "is_group") == "yes",
+        service: form_value(&form, "service"),
+        site: form_value(&form, "site"),
     };
-    let service = optional("service").and_then(|s| errors.take("service", Service::parse(&s)));
-    let site = optional("site").and_then(|s| errors.take("site", Site::parse(&s)));
-    let group_id = optional("group_id").and_then(|g| g.parse::<i64>().ok());
-    if !errors.is_empty() {
+    let added = state.app.add_component(&caller.acting(), &component).await;
+    if let Err(errors) = form_outcome(added, &caller)? {
         return overview_page(&state, &caller, errors).await;
     }
-    state
-        .store
-        .create_component(
-            &NewComponent {
-                name,
-                description: form_value(&form, "description"),
-                group_id,
-                is_group: form_value(&form, "is_group") == "yes",
-                service,
-                site,
-            },
-            state.now(),
-        )
-        .await
-        .map_err(store_err(&caller))?;
     state.status.invalidate();
     Ok(Redirect::to("/console/status").into_response())
 }
@@ -254,14 +238,11 @@ pub async fn set_component(
     Form(form): Form<FormMap>,
 ) -> PageResult {
     checked(&caller, &form)?;
-    authorize(&caller, Action::Write, Resource::StatusPage).map_err(page_err(&caller))?;
-    let status = ComponentStatus::parse(&form_value(&form, "status"))
-        .map_err(|e| PageError::new(ApiError::bad_request(e.0), &caller))?;
     state
-        .store
-        .set_component_status(id, status, state.now())
+        .app
+        .set_component_status(&caller.acting(), id, &form_value(&form, "status"))
         .await
-        .map_err(store_err(&caller))?;
+        .map_err(app_err(&caller))?;
     state.status.invalidate();
     Ok(Redirect::to("/console/status").into_response())
 }
@@ -367,9 +348,8 @@ pub async fn create(
     Form(form): Form<FormMap>,
 ) -> PageResult {
     checked(&caller, &form)?;
-    authorize(&caller, Action::Write, Resource::StatusPage).map_err(page_err(&caller))?;
     let kind = kind_of(form.get("kind").map(String::as_str));
-    let parsed = EventForm {
+    let event = EventForm {
         name: form_value(&form, "name"),
         status: form_value(&form, "status"),
         impact: form_value(&form, "impact"),
@@ -379,22 +359,15 @@ pub async fn create(
         scheduled_until: form_value(&form, "scheduled_until"),
         auto_start: form_value(&form, "auto_start") == "yes",
         auto_complete: form_value(&form, "auto_complete") == "yes",
-    }
-    .parse(kind, &state.status.settings.time_zone);
-    let new = match parsed {
-        Ok(new) => new,
-        Err(errors) => return new_page(&state, &caller, kind, form, errors).await,
     };
-    let id = match state
-        .store
-        .create_event(&new, &caller.audit_name(), state.now())
-        .await
-    {
+    let tz = &state.status.settings.time_zone;
+    let posted = state
+        .app
+        .post_event(&caller.acting(), kind, &event, tz)
+        .await;
+    let id = match form_outcome(posted, &caller)? {
         Ok(id) => id,
-        Err(StoreError::Conflict(errors)) => {
-            return new_page(&state, &caller, kind, form, errors).await;
-        }
-        Err(e) => return Err(PageError::new(e.into(), &caller)),
+        Err(errors) => return new_page(&state, &caller, kind, form, errors).await,
     };
     state.status.invalidate();
     Ok(Redirect::to(&format!("/console/status/events/{id}")).into_response())
@@ -519,30 +492,14 @@ pub async fn update(
     Form(form): Form<FormMap>,
 ) -> PageResult {
     checked(&caller, &form)?;
-    authorize(&caller, Action::Write, Resource::StatusPage).map_err(page_err(&caller))?;
-    let Some(e) = state.store.event(id).await.map_err(store_err(&caller))? else {
-        return Err(PageError::new(ApiError::not_found(), &caller));
-    };
-    let parsed = UpdateForm {
+    let update = UpdateForm {
         status: form_value(&form, "status"),
         body: form_value(&form, "body"),
         components: component_fields(&form),
-    }
-    .parse(e.kind);
-    let update = match parsed {
-        Ok(u) => u,
-        Err(errors) => return event_page(&state, &caller, id, form, errors).await,
     };
-    match state
-        .store
-        .add_event_update(id, &update, &caller.audit_name(), state.now())
-        .await
-    {
-        Ok(()) => {}
-        Err(StoreError::Conflict(errors)) => {
-            return event_page(&state, &caller, id, form, errors).await;
-        }
-        Err(e) => return Err(PageError::new(e.into(), &caller)),
+    let updated = state.app.update_event(&caller.acting(), id, &update).await;
+    if let Err(errors) = form_outcome(updated, &caller)? {
+        return event_page(&state, &caller, id, form, errors).await;
     }
     state.status.invalidate();
     Ok(Redirect::to(&format!("/console/status/events/{id}")).into_response())
@@ -555,23 +512,13 @@ pub async fn link_ticket(
     Form(form): Form<FormMap>,
 ) -> PageResult {
     checked(&caller, &form)?;
-    authorize(&caller, Action::Write, Resource::StatusPage).map_err(page_err(&caller))?;
-    let ticket = form_value(&form, "ticket")
-        .trim()
-        .trim_start_matches('#')
-        .parse::<i64>();
-    let result = match ticket {
-        Ok(t) => state.store.link_event_ticket(id, t).await,
-        Err(_) => {
-            let mut errors = FieldErrors::new();
-            errors.add("ticket", "give a ticket number");
-            Err(StoreError::Conflict(errors))
-        }
-    };
-    match result {
+    let linked = state
+        .app
+        .link_event_ticket(&caller.acting(), id, &form_value(&form, "ticket"))
+        .await;
+    match form_outcome(linked, &caller)? {
         Ok(()) => Ok(Redirect::to(&format!("/console/status/events/{id}")).into_response()),
-        Err(StoreError::Conflict(errors)) => event_page(&state, &caller, id, form, errors).await,
-        Err(e) => Err(PageError::new(e.into(), &caller)),
+        Err(errors) => event_page(&state, &caller, id, form, errors).await,
     }
 }
 

@@ -13,7 +13,6 @@ pub use organization::{add_feedback, show};
 use askama::Template;
 use axum::extract::{Form, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use varde_app::AppError;
 use varde_core::access::{Action, Resource, can};
 use varde_core::account::Account;
 use varde_core::customer::{FrameworkAgreement, Lifecycle, Organization, OrganizationForm, Sector};
@@ -22,6 +21,7 @@ use varde_core::ids::{OrganizationId, UserId};
 use varde_core::values::Language;
 
 use super::{FormMap, Nav, PageError, PageResult, checked, form_value, render};
+pub(crate) use super::{app_err, form_outcome};
 use crate::api::Id;
 use crate::api::organizations::ListParams;
 use crate::app::AppState;
@@ -95,23 +95,6 @@ struct FormPage {
 
 fn page_err(caller: &Caller) -> impl Fn(ApiError) -> PageError + '_ {
     move |e| PageError::new(e, caller)
-}
-
-pub(super) fn app_err(caller: &Caller) -> impl Fn(AppError) -> PageError + '_ {
-    move |e| PageError::new(e.into(), caller)
-}
-
-/// A form's use case: done, or the field errors to show beside the fields (invalid input, or
-/// a clash with what is stored); anything else is an error page.
-pub(super) fn form_outcome<T>(
-    r: Result<T, AppError>,
-    caller: &Caller,
-) -> Result<Result<T, FieldErrors>, PageError> {
-    match r {
-        Ok(v) => Ok(Ok(v)),
-        Err(AppError::Invalid(fields) | AppError::Conflict(fields)) => Ok(Err(fields)),
-        Err(other) => Err(app_err(caller)(other)),
-    }
 }
 
 pub struct OrgRow {

@@ -1,0 +1,130 @@
+//! Status posts: incidents and maintenance windows with their updates, the tickets linked to
+//! them, and the page's components. The public page, its snapshot cache and the
+//! notifications are the front-ends' and `varde-notify`'s.
+
+use jiff::tz::TimeZone;
+use varde_core::access::{Action, Resource};
+use varde_core::catalogue::{Service, Site};
+use varde_core::form::FieldErrors;
+use varde_core::status::{ComponentStatus, EventForm, EventKind, UpdateForm};
+use varde_store::status::{Component, NewComponent};
+
+use crate::{Acting, App, AppError, authorize};
+
+/// A component (or a group of them) as a form gives it.
+#[derive(Clone, Debug, Default)]
+pub struct ComponentForm {
+    pub name: String,
+    pub description: String,
+    /// The group's id; empty for none.
+    pub group_id: String,
+    pub is_group: bool,
+    /// A service code of the catalogue, or empty.
+    pub service: String,
+    /// A site code, or empty.
+    pub site: String,
+}
+
+impl ComponentForm {
+    fn parse(&self) -> Result<NewComponent, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let name = self.name.trim().to_string();
+        if name.is_empty() {
+            errors.add("name", "give the component a name");
+        }
+        let optional = |v: &str| (!v.trim().is_empty()).then(|| v.trim().to_string());
+        let service =
+            optional(&self.service).and_then(|s| errors.take("service", Service::parse(&s)));
+        let site = optional(&self.site).and_then(|s| errors.take("site", Site::parse(&s)));
+        let group_id = optional(&self.group_id).and_then(|g| g.parse::<i64>().ok());
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(NewComponent {
+            name,
+            description: self.description.clone(),
+            group_id,
+            is_group: self.is_group,
+            service,
+            site,
+        })
+    }
+}
+
+impl App {
+    /// Posts an incident or schedules a maintenance; times typed without a zone are read in
+    /// `tz` (the page's). Gives the event's id.
+    pub async fn post_event(
+        &self,
+        by: &Acting,
+        kind: EventKind,
+        form: &EventForm,
+        tz: &TimeZone,
+    ) -> Result<i64, AppError> {
+        authorize(&by.actor, Action::Write, &Resource::StatusPage)?;
+        let new = form.parse(kind, tz).map_err(AppError::Invalid)?;
+        Ok(self.store.create_event(&new, &by.name, self.now()).await?)
+    }
+
+    /// Adds an update to an incident or a maintenance.
+    pub async fn update_event(
+        &self,
+        by: &Acting,
+        id: i64,
+        form: &UpdateForm,
+    ) -> Result<(), AppError> {
+        authorize(&by.actor, Action::Write, &Resource::StatusPage)?;
+        let event = self.store.event(id).await?.ok_or(AppError::NotFound)?;
+        let update = form.parse(event.kind).map_err(AppError::Invalid)?;
+        Ok(self
+            .store
+            .add_event_update(id, &update, &by.name, self.now())
+            .await?)
+    }
+
+    /// Links a ticket (its number, `#` allowed) to an incident or a maintenance.
+    pub async fn link_event_ticket(
+        &self,
+        by: &Acting,
+        event: i64,
+        ticket: &str,
+    ) -> Result<(), AppError> {
+        authorize(&by.actor, Action::Write, &Resource::StatusPage)?;
+        let Ok(ticket) = ticket.trim().trim_start_matches('#').parse::<i64>() else {
+            let mut errors = FieldErrors::new();
+            errors.add("ticket", "give a ticket number");
+            return Err(AppError::Invalid(errors));
+        };
+        Ok(self.store.link_event_ticket(event, ticket).await?)
+    }
+
+    /// An administrator adds a component or a group.
+    pub async fn add_component(
+        &self,
+        by: &Acting,
+        form: &ComponentForm,
+    ) -> Result<Component, AppError> {
+        authorize(&by.actor, Action::Write, &Resource::StatusComponents)?;
+        let new = form.parse().map_err(AppError::Invalid)?;
+        Ok(self.store.create_component(&new, self.now()).await?)
+    }
+
+    /// A quick correction of one component's status, outside any incident.
+    pub async fn set_component_status(
+        &self,
+        by: &Acting,
+        id: i64,
+        status: &str,
+    ) -> Result<(), AppError> {
+        authorize(&by.actor, Action::Write, &Resource::StatusPage)?;
+        let status = ComponentStatus::parse(status).map_err(|e| {
+            let mut errors = FieldErrors::new();
+            errors.add("status", e.0);
+            AppError::Invalid(errors)
+        })?;
+        Ok(self
+            .store
+            .set_component_status(id, status, self.now())
+            .await?)
+    }
+}
