@@ -11,8 +11,8 @@ use jiff::tz::TimeZone;
 use varde_core::ids::OrganizationId;
 use varde_core::ticket::custom_fields;
 use varde_core::ticket::history::{
-    Change, Creation, TicketField, WatcherRole, correspond, set_field, set_owner, set_status,
-    set_watchers,
+    Change, Creation, TicketField, Transaction, WatcherRole, apply, correspond, set_field,
+    set_owner, set_status, set_watchers,
 };
 use varde_core::ticket::lifecycle::Status;
 use varde_core::ticket::{LinkKind, NOBODY, Ticket, TicketId};
@@ -414,8 +414,33 @@ pub async fn update(
             *v = queue_name.clone();
         }
     }
+    // A requestor change may move the ticket to another organisation: where the requestors
+    // would belong is looked up before the write, so the move is part of the same transaction.
+    let moves_requestors = |changes: &[Change]| {
+        changes.iter().any(|c| {
+            matches!(
+                c,
+                Change::AddWatcher {
+                    role: WatcherRole::Requestor,
+                    ..
+                } | Change::DelWatcher {
+                    role: WatcherRole::Requestor,
+                    ..
+                }
+            )
+        })
+    };
+    let predicted = match plan_update(&current, &fields) {
+        Ok(changes) if moves_requestors(&changes) => {
+            let requestors = after(&current, &changes).requestors;
+            let org = organization_of(&app.store, &requestors).await?;
+            Some((requestors, org))
+        }
+        _ => None,
+    };
     let mut planned = Vec::new();
-    let (t, _) = app
+    let mut mispredicted = false;
+    let (mut t, _) = app
         .store
         .change_ticket(
             id,
@@ -436,6 +461,19 @@ pub async fn update(
                     }
                 }
                 planned = changes.clone();
+                if moves_requestors(&changes) {
+                    match &predicted {
+                        Some((requestors, org)) if *requestors == after(t, &changes).requestors => {
+                            if *org != t.organization {
+                                changes.push(Change::Organization {
+                                    from: t.organization,
+                                    to: *org,
+                                });
+                            }
+                        }
+                        _ => mispredicted = true,
+                    }
+                }
                 Ok(changes)
             },
             &[],
@@ -443,22 +481,12 @@ pub async fn update(
             app.now(),
         )
         .await?;
-    // A requestor change may move the ticket to another organisation.
-    if planned.iter().any(|c| {
-        matches!(
-            c,
-            Change::AddWatcher {
-                role: WatcherRole::Requestor,
-                ..
-            } | Change::DelWatcher {
-                role: WatcherRole::Requestor,
-                ..
-            }
-        )
-    }) {
+    // Only when another writer changed the requestors in between: move it afterwards.
+    if mispredicted {
         let org = organization_of(&app.store, &t.requestors).await?;
         if org != t.organization {
-            app.store
+            t = app
+                .store
                 .change_ticket(
                     id,
                     creator,
@@ -472,10 +500,30 @@ pub async fn update(
                     0,
                     app.now(),
                 )
-                .await?;
+                .await?
+                .0;
         }
     }
     Ok((t, messages(id, &planned, creator)))
+}
+
+/// The ticket as `changes` would leave it (the core's replay), to see where its requestors
+/// belong before writing.
+fn after(t: &Ticket, changes: &[Change]) -> Ticket {
+    let mut copy = t.clone();
+    for change in changes {
+        let tx = Transaction {
+            id: 0,
+            ticket: t.id,
+            at: t.last_updated,
+            creator: String::new(),
+            time_taken: 0,
+            change: change.clone(),
+        };
+        // A change that does not replay leaves the copy as it was; the write itself reports it.
+        let _ = apply(&mut copy, &tx);
+    }
+    copy
 }
 
 /// Merges ticket `from` into `into`: both histories record it, and `from` resolves to `into`.

@@ -690,3 +690,55 @@ async fn a_queues_on_call_contact_is_set_by_administrators_and_checked() {
         assert_eq!(r.status(), 404);
     }
 }
+
+/// Changing the requestors moves the ticket to the organisation they belong to, in the same
+/// write as the requestor change (one transaction: the same instant in the history).
+#[tokio::test]
+async fn a_requestor_change_moves_the_ticket_to_their_organisation_in_one_write() {
+    let app = app().await;
+    let t = app.admin_token.clone();
+    let (status, org) = post(
+        &app,
+        &t,
+        "/api/v1/organizations",
+        json!({"name": "Lunds universitet", "country": "SE", "mail_domains": ["lu.se"]}),
+    )
+    .await;
+    assert_eq!(status, 201, "{org}");
+    let (status, ticket) = post(
+        &app,
+        &t,
+        "/api/v1/tickets",
+        json!({"queue": "General", "subject": "Quota", "requestors": ["someone@nowhere.example"], "content": "x"}),
+    )
+    .await;
+    assert_eq!(
+        (status, &ticket["organization_id"]),
+        (201, &Value::Null),
+        "{ticket}"
+    );
+    let id = ticket["id"].as_i64().unwrap();
+    let r = TestApp::client()
+        .patch(app.url(&format!("/api/v1/tickets/{id}")))
+        .bearer_auth(&t)
+        .json(&json!({"requestors": ["anna@lu.se"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let moved: Value = r.json().await.unwrap();
+    assert_eq!(moved["organization_id"], org["id"], "{moved}");
+    let (_, history) = get(&app, &t, &format!("/api/v1/tickets/{id}/history")).await;
+    let at = |field: &str| {
+        history
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| h["field"] == field)
+            .map(|h| h["created"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let (requestor, organization) = (at("Requestor"), at("Organization"));
+    assert_eq!(organization.len(), 1, "{history}");
+    assert!(requestor.contains(&organization[0]), "{history}");
+}
