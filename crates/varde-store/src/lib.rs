@@ -223,6 +223,16 @@ impl Store {
     }
 
     /// `sqlite` or `postgres`.
+    /// What a read inside a write transaction adds to lock the rows it reads until the
+    /// transaction ends: `FOR UPDATE` on PostgreSQL; nothing on SQLite, whose one writer
+    /// holds the database for the whole transaction.
+    pub(crate) fn row_lock(&self) -> &'static str {
+        match self.engine {
+            Engine::Sqlite { .. } => "",
+            Engine::Postgres(_) => " FOR UPDATE",
+        }
+    }
+
     pub fn engine(&self) -> &'static str {
         match self.engine {
             Engine::Sqlite { .. } => "sqlite",

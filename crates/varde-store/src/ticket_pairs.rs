@@ -34,11 +34,7 @@ impl Store {
                 "ticket {a} cannot be paired with itself"
             )));
         }
-        let lock = if self.engine() == "postgres" {
-            " FOR UPDATE"
-        } else {
-            ""
-        };
+        let lock = self.row_lock();
         let (low, high) = if a.0 < b.0 { (a, b) } else { (b, a) };
         write_pool!(self, p => {
             let mut tx = p.begin().await?;
