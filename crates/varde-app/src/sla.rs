@@ -10,6 +10,9 @@ use varde_core::catalogue::SupportTier;
 use varde_core::sla::{Clock, Policy};
 use varde_core::ticket::{Ticket, TicketId};
 
+use jiff::Timestamp;
+use varde_store::{Store, StoreError};
+
 use crate::{App, AppError};
 
 /// A ticket's SLA: the tier it is served at, the policy version and the live clock (none when
@@ -23,7 +26,7 @@ pub struct TicketSla {
 
 /// RT's `Due` of a ticket: a `Due` set by hand wins, else the earliest deadline among its SLA
 /// targets not yet met; nothing when nothing is left to meet.
-pub fn due(t: &Ticket, sla: Option<&TicketSla>) -> Option<jiff::Timestamp> {
+pub fn due(t: &Ticket, sla: Option<&TicketSla>) -> Option<Timestamp> {
     t.due.or_else(|| sla?.clock.as_ref()?.next_deadline())
 }
 
@@ -34,44 +37,53 @@ impl App {
         &self,
         tickets: impl IntoIterator<Item = &'a Ticket>,
     ) -> Result<HashMap<TicketId, TicketSla>, AppError> {
-        let tickets: Vec<&Ticket> = tickets.into_iter().collect();
-        let ids: Vec<TicketId> = tickets.iter().map(|t| t.id).collect();
-        let mut histories = self.store.transactions_of(&ids).await?;
-        let now = self.now();
-        let today = now.to_zoned(self.office_zone()).date();
-        let mut tiers = HashMap::new();
-        let mut versions = HashMap::new();
-        let mut out = HashMap::new();
-        for t in tickets {
-            let tier = match tiers.get(&t.organization) {
-                Some(tier) => *tier,
-                None => {
-                    let tier = self.store.support_tier(t.organization, today).await?;
-                    tiers.insert(t.organization, tier);
-                    tier
-                }
-            };
-            if let std::collections::hash_map::Entry::Vacant(slot) = versions.entry(tier) {
-                slot.insert(self.store.policy_versions(tier).await?);
-            }
-            let policy = varde_store::sla::in_force(&versions[&tier], tier, t.created);
-            // A merged ticket's history holds the merged ones' too: the clock reads its own.
-            let history: Vec<_> = histories
-                .remove(&t.id)
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|tx| tx.ticket == t.id)
-                .collect();
-            let clock = varde_core::sla::clock(&history, &policy, &policy.calendar(), now);
-            out.insert(
-                t.id,
-                TicketSla {
-                    tier,
-                    policy,
-                    clock,
-                },
-            );
-        }
-        Ok(out)
+        Ok(sla_at(&self.store, tickets, self.now()).await?)
     }
+}
+
+/// [`App::sla_of`] at a given moment, for the SLA watch, which reads many clocks at one
+/// instant of its round.
+pub async fn sla_at<'a>(
+    store: &Store,
+    tickets: impl IntoIterator<Item = &'a Ticket>,
+    now: Timestamp,
+) -> Result<HashMap<TicketId, TicketSla>, StoreError> {
+    let tickets: Vec<&Ticket> = tickets.into_iter().collect();
+    let ids: Vec<TicketId> = tickets.iter().map(|t| t.id).collect();
+    let mut histories = store.transactions_of(&ids).await?;
+    let today = now.to_zoned(crate::office_zone()).date();
+    let mut tiers = HashMap::new();
+    let mut versions = HashMap::new();
+    let mut out = HashMap::new();
+    for t in tickets {
+        let tier = match tiers.get(&t.organization) {
+            Some(tier) => *tier,
+            None => {
+                let tier = store.support_tier(t.organization, today).await?;
+                tiers.insert(t.organization, tier);
+                tier
+            }
+        };
+        if let std::collections::hash_map::Entry::Vacant(slot) = versions.entry(tier) {
+            slot.insert(store.policy_versions(tier).await?);
+        }
+        let policy = varde_store::sla::in_force(&versions[&tier], tier, t.created);
+        // A merged ticket's history holds the merged ones' too: the clock reads its own.
+        let history: Vec<_> = histories
+            .remove(&t.id)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|tx| tx.ticket == t.id)
+            .collect();
+        let clock = varde_core::sla::clock(&history, &policy, &policy.calendar(), now);
+        out.insert(
+            t.id,
+            TicketSla {
+                tier,
+                policy,
+                clock,
+            },
+        );
+    }
+    Ok(out)
 }

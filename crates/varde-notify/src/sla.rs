@@ -19,12 +19,10 @@ use jiff::civil::time;
 use lettre::Message;
 use lettre::message::header::ContentType;
 use varde_core::calendar::{Calendar, HolidayRules};
-use varde_core::catalogue::SupportTier;
-use varde_core::ids::OrganizationId;
-use varde_core::sla::{PriorityClass, alerts, clock};
+use varde_core::sla::{PriorityClass, alerts};
 use varde_core::ticket::TicketId;
 use varde_store::Store;
-use varde_store::sla::{NewAlert, in_force};
+use varde_store::sla::NewAlert;
 
 use crate::smtp::SmtpRelay;
 
@@ -66,7 +64,7 @@ pub struct SlaWatch {
 pub fn office_hours() -> Calendar {
     Calendar::office_hours(
         "Stockholm office hours",
-        jiff::tz::TimeZone::get("Europe/Stockholm").unwrap_or(jiff::tz::TimeZone::UTC),
+        varde_app::office_zone(),
         time(8, 0, 0, 0),
         time(17, 0, 0, 0),
         Some(HolidayRules::Sweden),
@@ -115,27 +113,13 @@ impl SlaWatch {
         self.clocks_read
             .store(ids.len(), std::sync::atomic::Ordering::Relaxed);
         let changed: HashMap<TicketId, i64> = running.into_iter().collect();
-        let mut histories = self.store.transactions_of(&ids).await?;
-        let mut tiers: HashMap<Option<OrganizationId>, SupportTier> = HashMap::new();
-        let mut versions: HashMap<SupportTier, Vec<varde_store::sla::PolicyVersion>> =
-            HashMap::new();
         let mut new = Vec::new();
         let on_call = self.store.queue_on_call().await?;
-        for ticket in self.store.tickets(&ids).await? {
-            let tier = match tiers.get(&ticket.organization) {
-                Some(t) => *t,
-                None => {
-                    let t = self.store.support_tier(ticket.organization, today).await?;
-                    tiers.insert(ticket.organization, t);
-                    t
-                }
-            };
-            if let std::collections::hash_map::Entry::Vacant(slot) = versions.entry(tier) {
-                slot.insert(self.store.policy_versions(tier).await?);
-            }
-            let policy = in_force(&versions[&tier], tier, ticket.created);
-            let history = histories.remove(&ticket.id).unwrap_or_default();
-            let c = clock(&history, &policy, &policy.calendar(), now);
+        let tickets = self.store.tickets(&ids).await?;
+        // Each clock as every reader computes it (RT's Due, the console): varde_app::sla.
+        let mut slas = varde_app::sla::sla_at(&self.store, &tickets, now).await?;
+        for ticket in tickets {
+            let c = slas.remove(&ticket.id).and_then(|s| s.clock);
             self.cache.lock().expect("the clock cache").keep(
                 ticket.id,
                 changed.get(&ticket.id).copied().unwrap_or_default(),
