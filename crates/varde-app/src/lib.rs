@@ -102,6 +102,15 @@ pub enum AppError {
     Internal(String),
 }
 
+impl From<varde_store::tickets::TicketError> for AppError {
+    fn from(e: varde_store::tickets::TicketError) -> AppError {
+        match e {
+            varde_store::tickets::TicketError::Refused(m) => AppError::Refused(m),
+            varde_store::tickets::TicketError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> AppError {
         match e {

@@ -20,7 +20,7 @@ use varde_core::values::EmailAddress;
 use varde_store::Store;
 use varde_store::tickets::{NewAttachment, TicketError};
 
-use crate::{App, AppError};
+use crate::{Acting, App, AppError};
 use varde_core::access::{Action, Actor, Resource, can};
 
 /// A field as a client sent it: RT's name and the text value (lists comma-separated).
@@ -326,6 +326,45 @@ impl App {
             return Err(AppError::Forbidden);
         }
         Ok(t)
+    }
+}
+
+impl App {
+    /// Writes on a ticket: a reply to its requestors (`comment == false`, with RT's status
+    /// rules: a customer's answer reopens it) or an internal comment, which only those who may
+    /// read internal comments write. Time worked is kept only from those who work the ticket.
+    /// A message needs text or a file.
+    pub async fn post_message(
+        &self,
+        by: &Acting,
+        id: TicketId,
+        comment: bool,
+        mut message: Message,
+    ) -> Result<Ticket, AppError> {
+        let t = self.ticket(&by.actor, id, Action::Write).await?;
+        if comment
+            && !can(
+                &by.actor,
+                Action::Write,
+                &Resource::InternalComments(t.organization),
+            )
+        {
+            return Err(AppError::Forbidden);
+        }
+        if message.content.trim().is_empty() && message.attachments.is_empty() {
+            let mut errors = varde_core::form::FieldErrors::new();
+            errors.add("content", "write a message or attach a file");
+            return Err(AppError::Invalid(errors));
+        }
+        if !can(
+            &by.actor,
+            Action::Write,
+            &Resource::TicketHandling(t.organization),
+        ) {
+            message.time_taken = 0;
+        }
+        message.time_taken = message.time_taken.max(0);
+        Ok(respond(self, t.id, &by.name, comment, &message).await?.0)
     }
 }
 

@@ -378,34 +378,17 @@ async fn respond(
     comment: bool,
     input: MessageInput,
 ) -> ApiResult<Json<TicketJson>> {
-    let t = load(state, caller, id, Action::Write).await?;
-    if comment {
-        may(caller, Resource::InternalComments(t.organization))?;
-    }
-    if input.content.trim().is_empty() {
-        let mut e = varde_core::form::FieldErrors::new();
-        e.add("content", "write a message");
-        return Err(ApiError::invalid(e));
-    }
-    // Time worked is recorded by those who work the ticket.
-    let time_taken = if can(
-        &caller.actor,
-        Action::Write,
-        &Resource::TicketHandling(t.organization),
-    ) {
-        input.time_taken.max(0)
-    } else {
-        0
-    };
+    caller.require_login()?;
     let message = Message {
         content: input.content,
         content_type: "text/plain".into(),
         attachments: vec![],
-        time_taken,
+        time_taken: input.time_taken,
     };
-    let (t, _) = service::respond(&state.app, t.id, &caller.audit_name(), comment, &message)
-        .await
-        .map_err(ticket_error)?;
+    let t = state
+        .app
+        .post_message(&caller.acting(), TicketId(id), comment, message)
+        .await?;
     Ok(ticket_json(state, &t).await)
 }
 

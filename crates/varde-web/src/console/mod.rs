@@ -267,6 +267,37 @@ pub fn form_outcome<T>(
     }
 }
 
+/// A form sent as `multipart/form-data`: its text fields, and the files attached (empty file
+/// inputs left out), for a message with attachments.
+pub async fn message_form(
+    mut multipart: axum::extract::Multipart,
+) -> (FormMap, Vec<varde_store::tickets::NewAttachment>) {
+    let mut form = FormMap::new();
+    let mut files = Vec::new();
+    while let Ok(Some(field)) = multipart.next_field().await {
+        let name = field.name().unwrap_or_default().to_string();
+        let filename = field.file_name().map(str::to_string);
+        let content_type = field.content_type().map(str::to_string);
+        let Ok(bytes) = field.bytes().await else {
+            break;
+        };
+        match filename {
+            Some(f) if !f.is_empty() && !bytes.is_empty() => {
+                files.push(varde_store::tickets::NewAttachment {
+                    filename: f,
+                    content_type: content_type.unwrap_or_else(|| "application/octet-stream".into()),
+                    content: bytes.to_vec(),
+                })
+            }
+            Some(_) => {}
+            None => {
+                form.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+            }
+        }
+    }
+    (form, files)
+}
+
 impl From<ApiError> for PageError {
     fn from(error: ApiError) -> PageError {
         PageError(Box::new((error, Nav::anonymous())))

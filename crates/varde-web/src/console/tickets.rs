@@ -6,6 +6,7 @@ use askama::Template;
 use axum::extract::{Form, Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
+use varde_app::AppError;
 use varde_core::access::{Action, Resource, Role, can};
 use varde_core::entitlements::entitlements_on;
 use varde_core::ticket::history::Change;
@@ -588,61 +589,41 @@ pub async fn respond(
     State(state): State<AppState>,
     caller: Caller,
     Id(id): Id,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> PageResult {
-    let mut form = FormMap::new();
-    let mut files = Vec::new();
-    while let Ok(Some(field)) = multipart.next_field().await {
-        let name = field.name().unwrap_or_default().to_string();
-        let filename = field.file_name().map(str::to_string);
-        let content_type = field.content_type().map(str::to_string);
-        let Ok(bytes) = field.bytes().await else {
-            break;
-        };
-        match filename {
-            Some(f) if !f.is_empty() && !bytes.is_empty() => files.push(NewAttachment {
-                filename: f,
-                content_type: content_type.unwrap_or_else(|| "application/octet-stream".into()),
-                content: bytes.to_vec(),
-            }),
-            Some(_) => {}
-            None => {
-                form.insert(name, String::from_utf8_lossy(&bytes).into_owned());
-            }
-        }
-    }
+    let (form, files) = super::message_form(multipart).await;
     caller
         .require_login()
         .map_err(|e| PageError::new(e, &caller))?;
     check_form_csrf(&caller, &form_value(&form, "csrf")).map_err(|e| PageError::new(e, &caller))?;
-    let t = writable(&state, &caller, id).await?;
     let message = Message {
         content: form_value(&form, "message"),
         content_type: "text/plain".into(),
         attachments: files,
         time_taken: form_value(&form, "time_taken").trim().parse().unwrap_or(0),
     };
-    if message.content.trim().is_empty() && message.attachments.is_empty() {
-        return after(
-            &state,
-            &caller,
-            id,
-            Err(TicketError::Refused(
-                "write a message or attach a file".into(),
-            )),
-        )
-        .await;
-    }
     let comment = form_value(&form, "kind") == "comment";
     let me = caller.audit_name();
-    let mut r = tickets::respond(&state.app, t.id, &me, comment, &message)
-        .await
-        .map(|_| String::new());
+    let posted = state
+        .app
+        .post_message(&caller.acting(), TicketId(id), comment, message)
+        .await;
+    let mut r = match posted {
+        Ok(_) => Ok(String::new()),
+        Err(AppError::Invalid(fields)) => Err(TicketError::Refused(fields.summary())),
+        Err(AppError::Refused(m)) => Err(TicketError::Refused(m)),
+        Err(e) => return Err(PageError::new(e.into(), &caller)),
+    };
     let then = form_value(&form, "then_status");
     if r.is_ok() && !then.is_empty() {
-        r = tickets::update(&state.app, t.id, &me, &vec![("Status".into(), then)])
-            .await
-            .map(|(_, m)| m.join("; "));
+        r = tickets::update(
+            &state.app,
+            TicketId(id),
+            &me,
+            &vec![("Status".into(), then)],
+        )
+        .await
+        .map(|(_, m)| m.join("; "));
     }
     after(&state, &caller, id, r).await
 }
