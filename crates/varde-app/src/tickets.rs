@@ -18,9 +18,9 @@ use varde_core::ticket::lifecycle::Status;
 use varde_core::ticket::{LinkKind, NOBODY, Ticket, TicketId};
 use varde_core::values::EmailAddress;
 use varde_store::Store;
-use varde_store::tickets::{NewAttachment, TicketError};
+use varde_store::tickets::{HistoryEntry, NewAttachment, TicketError};
 
-use crate::{Acting, App, AppError};
+use crate::{Acting, App, AppError, authorize};
 use varde_core::access::{Action, Actor, Resource, can};
 
 /// A field as a client sent it: RT's name and the text value (lists comma-separated).
@@ -330,6 +330,47 @@ impl App {
 }
 
 impl App {
+    /// A ticket's history, oldest first, as far as the actor may read it: a customer contact
+    /// never sees internal comments.
+    pub async fn ticket_history(
+        &self,
+        actor: &Actor,
+        id: TicketId,
+    ) -> Result<(Ticket, Vec<HistoryEntry>), AppError> {
+        let t = self.ticket(actor, id, Action::Read).await?;
+        let internal = can(
+            actor,
+            Action::Read,
+            &Resource::InternalComments(t.organization),
+        );
+        let mut entries = self.store.history(t.id).await?;
+        entries.retain(|e| internal || !matches!(e.transaction.change, Change::Comment));
+        Ok((t, entries))
+    }
+
+    /// Opens a ticket from RT fields. Staff open tickets for anyone; a customer contact opens
+    /// its own: it is the requestor, whatever the fields say.
+    pub async fn open_ticket(
+        &self,
+        by: &Acting,
+        mut fields: Fields,
+        message: &Message,
+    ) -> Result<Ticket, AppError> {
+        authorize(&by.actor, Action::Write, &Resource::TicketSystem)?;
+        let for_others = can(&by.actor, Action::Write, &Resource::TicketHandling(None));
+        let named =
+            get(&fields, &["Requestor", "Requestors"]).is_some_and(|r| !r.trim().is_empty());
+        if !for_others || !named {
+            fields.retain(|(k, _)| {
+                !k.eq_ignore_ascii_case("Requestor") && !k.eq_ignore_ascii_case("Requestors")
+            });
+            fields.push(("Requestor".into(), by.name.clone()));
+        }
+        let creation = creation(&fields, Some(by.name.as_str()))
+            .map_err(|e| AppError::Refused(e.to_string()))?;
+        Ok(open(self, &by.name, creation, message).await?)
+    }
+
     /// Writes on a ticket: a reply to its requestors (`comment == false`, with RT's status
     /// rules: a customer's answer reopens it) or an internal comment, which only those who may
     /// read internal comments write. Time worked is kept only from those who work the ticket.
