@@ -19,7 +19,6 @@ const LONG_FILES: &[(&str, usize)] = &[
     ("crates/varde-notify/src/onboarding.rs", 881),
     ("crates/varde/src/demo.rs", 921),
     ("crates/varde/tests/cli.rs", 1009),
-    ("crates/varde-store/src/tickets.rs", 1038),
     ("crates/varde/src/main.rs", 1017),
     ("crates/varde-web/src/console/customers.rs", 1095),
 ];
