@@ -1,0 +1,161 @@
+//! Queues and the custom fields defined for them.
+
+use jiff::Timestamp;
+
+use super::Queue;
+use crate::{Result, Store, StoreError, micros, read_pool, write_pool};
+
+/// A custom field's definition as stored: its allowed values one per line.
+fn custom_field_def(
+    name: String,
+    allowed: &str,
+) -> varde_core::ticket::custom_fields::CustomFieldDef {
+    varde_core::ticket::custom_fields::CustomFieldDef {
+        name,
+        allowed: allowed
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect(),
+    }
+}
+
+impl Store {
+    pub async fn queues(&self) -> Result<Vec<Queue>> {
+        let rows: Vec<(i64, String, String, String, String, bool)> = read_pool!(self, p => sqlx::query_as(
+            "SELECT id, name, description, correspond_address, comment_address, disabled FROM queues ORDER BY name_key",
+        ).fetch_all(p).await)?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, name, description, correspond_address, comment_address, disabled)| Queue {
+                    id,
+                    name,
+                    description,
+                    correspond_address,
+                    comment_address,
+                    disabled,
+                },
+            )
+            .collect())
+    }
+
+    /// A queue by name (case-insensitive) or by numeric id: one indexed lookup.
+    pub async fn queue(&self, name_or_id: &str) -> Result<Option<Queue>> {
+        let key = name_or_id.trim().to_lowercase();
+        let id: i64 = key.parse().unwrap_or(-1);
+        let row: Option<(i64, String, String, String, String, bool)> = read_pool!(self, p => sqlx::query_as(
+            "SELECT id, name, description, correspond_address, comment_address, disabled FROM queues WHERE name_key = $1 OR id = $2",
+        ).bind(&key).bind(id).fetch_optional(p).await)?;
+        Ok(row.map(
+            |(id, name, description, correspond_address, comment_address, disabled)| Queue {
+                id,
+                name,
+                description,
+                correspond_address,
+                comment_address,
+                disabled,
+            },
+        ))
+    }
+
+    pub async fn create_queue(
+        &self,
+        name: &str,
+        description: &str,
+        correspond_address: &str,
+        comment_address: &str,
+        now: Timestamp,
+    ) -> Result<Queue> {
+        if self.queue(name).await?.is_some() {
+            return Err(crate::conflict("name", format!("a queue {name} exists")));
+        }
+        write_pool!(self, p => sqlx::query(
+            "INSERT INTO queues (name, name_key, description, correspond_address, comment_address, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        ).bind(name.trim()).bind(name.trim().to_lowercase()).bind(description).bind(correspond_address).bind(comment_address).bind(micros(now))
+        .execute(p).await.map(|_| ()))?;
+        self.queue(name).await?.ok_or(StoreError::NotFound)
+    }
+}
+
+impl Store {
+    /// The custom fields defined for a queue, in order.
+    /// A queue and the custom fields defined for it, in one read (what opening a ticket needs).
+    pub async fn queue_with_custom_fields(
+        &self,
+        name_or_id: &str,
+    ) -> Result<
+        Option<(
+            Queue,
+            Vec<varde_core::ticket::custom_fields::CustomFieldDef>,
+        )>,
+    > {
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            String,
+            bool,
+            Option<String>,
+            Option<String>,
+        );
+        let key = name_or_id.trim().to_lowercase();
+        let id: i64 = key.parse().unwrap_or(-1);
+        let rows: Vec<Row> = read_pool!(self, p => sqlx::query_as(
+            "SELECT q.id, q.name, q.description, q.correspond_address, q.comment_address, q.disabled, f.name, f.allowed \
+             FROM queues q LEFT JOIN queue_custom_fields f ON f.queue_key = q.name_key \
+             WHERE q.name_key = $1 OR q.id = $2 ORDER BY f.position, f.name",
+        ).bind(&key).bind(id).fetch_all(p).await)?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let queue = Queue {
+            id: first.0,
+            name: first.1.clone(),
+            description: first.2.clone(),
+            correspond_address: first.3.clone(),
+            comment_address: first.4.clone(),
+            disabled: first.5,
+        };
+        let fields = rows
+            .into_iter()
+            .filter_map(|r| Some(custom_field_def(r.6?, &r.7?)))
+            .collect();
+        Ok(Some((queue, fields)))
+    }
+
+    pub async fn queue_custom_fields(
+        &self,
+        queue: &str,
+    ) -> Result<Vec<varde_core::ticket::custom_fields::CustomFieldDef>> {
+        let rows: Vec<(String, String)> = read_pool!(self, p => sqlx::query_as(
+            "SELECT name, allowed FROM queue_custom_fields WHERE queue_key = $1 ORDER BY position, name",
+        ).bind(queue.trim().to_lowercase()).fetch_all(p).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(name, allowed)| custom_field_def(name, &allowed))
+            .collect())
+    }
+
+    /// Replaces the custom fields defined for a queue. Values already on tickets stay.
+    pub async fn set_queue_custom_fields(
+        &self,
+        queue: &str,
+        defs: &[varde_core::ticket::custom_fields::CustomFieldDef],
+    ) -> Result<()> {
+        let key = queue.trim().to_lowercase();
+        write_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            sqlx::query("DELETE FROM queue_custom_fields WHERE queue_key = $1").bind(&key).execute(&mut *tx).await?;
+            for (i, d) in defs.iter().enumerate() {
+                sqlx::query("INSERT INTO queue_custom_fields (queue_key, name, position, allowed) VALUES ($1, $2, $3, $4)")
+                    .bind(&key).bind(d.name.trim()).bind(i as i64).bind(d.allowed.join("\n"))
+                    .execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+}
