@@ -12,6 +12,8 @@
 //! - [`mail`]: mail in (the gateway, `varde mailgate`, LMTP): parse, thread, store, answer as RT.
 //! - [`onboarding`]: runs as people work them — the board, a run, acting on a step,
 //!   starting an offboarding.
+//! - [`portal`]: the customer portal — the contact, its language and zone, its
+//!   organisation's tickets, closing and reopening.
 //! - [`report`]: the quarterly operations report of an organisation, and of all for the
 //!   portfolio.
 //! - [`sla`]: a ticket's SLA (tier, policy version, live clock), one way for every reader.
@@ -32,6 +34,7 @@ use varde_store::{Store, StoreError};
 pub mod customers;
 pub mod mail;
 pub mod onboarding;
+pub mod portal;
 pub mod report;
 pub mod sla;
 pub mod status;

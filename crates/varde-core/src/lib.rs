@@ -37,6 +37,7 @@ pub mod form;
 pub mod ids;
 pub mod mail_template;
 pub mod onboarding;
+pub mod portal;
 pub mod report;
 pub mod sla;
 pub mod special_addresses;

@@ -11,6 +11,11 @@ use varde_core::ids::{OrganizationId, UserId};
 use varde_core::values::EmailAddress;
 
 use crate::rows::{USER_COLUMNS, UserRow};
+
+/// Where a query reads a user `u`: staff, or a customer whose contact record in its
+/// organisation has portal access.
+const PORTAL_ACCESS: &str = " AND (u.organization_id IS NULL OR EXISTS (SELECT 1 FROM contacts c \
+     WHERE c.organization_id = u.organization_id AND c.email = u.email AND c.portal_access))";
 use crate::{Result, Store, StoreError, conflict, from_micros, micros, read_pool, write_pool};
 
 /// The SHA-256 hex digest under which a bearer secret is stored and looked up.
@@ -204,6 +209,8 @@ impl Store {
     }
 
     /// The account and CSRF token of a live session.
+    /// The account of a live session: a customer account only while its contact has portal
+    /// access (taking it away ends the contact's sessions at once).
     pub async fn session(&self, secret: &str, now: Timestamp) -> Result<Option<(Account, String)>> {
         #[derive(sqlx::FromRow)]
         struct SessionRow {
@@ -213,7 +220,7 @@ impl Store {
         }
         // One read: every request with a session cookie makes it.
         let sql = format!(
-            "SELECT {}, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2",
+            "SELECT {}, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2{PORTAL_ACCESS}",
             USER_COLUMNS
                 .split(", ")
                 .map(|c| format!("u.{c}"))

@@ -86,7 +86,12 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", crate::api::routes())
         .merge(crate::rt::routes())
         .merge(crate::console::routes())
+        .merge(crate::portal::routes())
         .merge(crate::status::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::console::customers_to_portal,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::ops::track,

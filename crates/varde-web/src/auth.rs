@@ -116,6 +116,18 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
+        // Found once per request, however many extractors and middlewares ask.
+        if let Some(caller) = parts.extensions.get::<Caller>() {
+            return Ok(caller.clone());
+        }
+        let caller = Caller::find(parts, state).await?;
+        parts.extensions.insert(caller.clone());
+        Ok(caller)
+    }
+}
+
+impl Caller {
+    async fn find(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
         let now = state.now();
         if let Some(token) = bearer(parts) {
             return match state.store.token_account(token, now).await? {
@@ -328,7 +340,16 @@ pub async fn authenticate(
     };
     let ok = verify_password(password.to_string(), hash).await;
     match account {
-        Some(a) if ok && a.actor(TokenScope::Write) != Actor::Anonymous => Ok(a),
+        Some(a) if ok && a.actor(TokenScope::Write) != Actor::Anonymous => {
+            if state.app.may_log_in(&a).await? {
+                Ok(a)
+            } else {
+                Err(ApiError::new(
+                    ErrorCode::Forbidden,
+                    "your organisation has not given you access to the portal; ask its primary contact or your service manager",
+                ))
+            }
+        }
         _ => Err(refused()),
     }
 }

@@ -32,6 +32,7 @@ pub mod lmtp;
 pub mod mail_gateway;
 pub mod openapi;
 pub mod ops;
+pub mod portal;
 pub mod report;
 pub mod rt;
 pub mod status;

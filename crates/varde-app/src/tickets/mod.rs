@@ -13,7 +13,7 @@ use varde_core::ticket::history::{Change, Creation, Transaction, WatcherRole, ap
 use varde_core::ticket::{LinkKind, NOBODY, Ticket, TicketId};
 use varde_core::values::EmailAddress;
 use varde_store::Store;
-use varde_store::tickets::{HistoryEntry, NewAttachment, TicketError};
+use varde_store::tickets::{AttachmentInfo, HistoryEntry, NewAttachment, TicketError};
 
 use crate::{Acting, App, AppError, authorize};
 use varde_core::access::{Action, Actor, Resource, can};
@@ -103,6 +103,28 @@ impl App {
         let mut entries = self.store.history(t.id).await?;
         entries.retain(|e| internal || !matches!(e.transaction.change, Change::Comment));
         Ok((t, entries))
+    }
+
+    /// An attachment of a ticket the actor reads, with its content: only one of the
+    /// transactions the actor may see (a contact never gets an internal comment's file).
+    pub async fn ticket_attachment(
+        &self,
+        actor: &Actor,
+        id: TicketId,
+        attachment: i64,
+    ) -> Result<(AttachmentInfo, Vec<u8>), AppError> {
+        let (_, history) = self.ticket_history(actor, id).await?;
+        let info = history
+            .into_iter()
+            .flat_map(|e| e.attachments)
+            .find(|a| a.id == attachment)
+            .ok_or(AppError::NotFound)?;
+        let content = self
+            .store
+            .attachment_content(attachment)
+            .await?
+            .unwrap_or_default();
+        Ok((info, content))
     }
 
     /// Opens a ticket from RT fields. Staff open tickets for anyone; a customer contact opens

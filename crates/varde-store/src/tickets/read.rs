@@ -31,6 +31,18 @@ impl Store {
         Ok(ids.into_iter().map(TicketId).collect())
     }
 
+    /// An organisation's tickets, the most recently changed first (merged ones left out).
+    pub async fn recent_tickets_of(
+        &self,
+        org: varde_core::ids::OrganizationId,
+        limit: i64,
+    ) -> Result<Vec<TicketId>> {
+        let ids: Vec<i64> = read_pool!(self, p => sqlx::query_scalar(
+            "SELECT id FROM tickets WHERE organization_id = $1 AND effective_id = id ORDER BY last_updated_at DESC, id DESC LIMIT $2",
+        ).bind(org.0).bind(limit).fetch_all(p).await)?;
+        Ok(ids.into_iter().map(TicketId).collect())
+    }
+
     /// The tickets of an organisation that were open at some time in `[from, until)`: created
     /// before `until`, and not resolved before `from`. Merged tickets count as the survivor.
     pub async fn tickets_of_organization_between(

@@ -39,7 +39,7 @@ pub use tickets::log_call;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/console/tickets") }))
+        .route("/", get(home))
         .route(
             "/console/tickets",
             get(ticket_list::list).post(tickets::create),
@@ -184,6 +184,53 @@ pub fn routes() -> Router<AppState> {
             get(account::users).post(account::add_user),
         )
         .route("/console/users/{id}/disable", post(account::disable_user))
+}
+
+/// `/` takes each to their own: staff to the console, a customer contact to the portal,
+/// anyone else to log in.
+async fn home(caller: Caller) -> Redirect {
+    Redirect::to(landing(&caller.actor))
+}
+
+/// Where someone starts: the console for staff, the portal for a customer contact.
+fn landing(actor: &varde_core::access::Actor) -> &'static str {
+    use varde_core::access::{Action, Actor, Resource, can};
+    if *actor == Actor::Anonymous {
+        "/login"
+    } else if can(actor, Action::Read, &Resource::StaffConsole) {
+        "/console/tickets"
+    } else {
+        "/portal"
+    }
+}
+
+/// Console pages a customer contact still uses until the portal has its own: its API tokens
+/// and its status subscriptions.
+const SHARED_WITH_CUSTOMERS: &[&str] = &["/console/tokens", "/console/subscriptions"];
+
+/// A customer contact who asks for a console page is sent to the portal: it never sees the
+/// staff's pages (but for [`SHARED_WITH_CUSTOMERS`]).
+pub async fn customers_to_portal(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = request.uri().path();
+    let console = path == "/console" || path.starts_with("/console/");
+    if request.method() != axum::http::Method::GET
+        || !console
+        || SHARED_WITH_CUSTOMERS.iter().any(|p| path.starts_with(p))
+    {
+        return next.run(request).await;
+    }
+    let (mut parts, body) = request.into_parts();
+    if let Ok(caller) = Caller::from_request_parts(&mut parts, &state).await
+        && landing(&caller.actor) == "/portal"
+    {
+        return Redirect::to("/portal").into_response();
+    }
+    next.run(axum::extract::Request::from_parts(parts, body))
+        .await
 }
 
 /// What the page header shows.
@@ -450,14 +497,9 @@ async fn login(
     }
     match authenticate(&state, &email, &form_value(&form, "password"), address).await {
         Ok(account) => {
-            // Staff start at the tickets; a customer contact at its organisation.
-            let next = if asked.is_empty()
-                && !varde_core::access::can(
-                    &account.actor(varde_core::access::TokenScope::Write),
-                    varde_core::access::Action::Read,
-                    &varde_core::access::Resource::StaffConsole,
-                ) {
-                "/console/organizations".to_string()
+            // Staff start at the tickets, a customer contact in the portal.
+            let next = if asked.is_empty() {
+                landing(&account.actor(varde_core::access::TokenScope::Write)).to_string()
             } else {
                 safe_next(&asked)
             };
@@ -494,7 +536,7 @@ async fn login(
     }
 }
 
-use axum::extract::FromRequest;
+use axum::extract::{FromRequest, FromRequestParts};
 
 /// Where to go after logging in: only a path on this site. Browsers drop tabs and newlines
 /// from URLs and read `\\` as `/`, so `/\t/evil.example` would leave the site; anything with

@@ -226,28 +226,28 @@ async fn a_customer_contact_cannot_open_another_organisations_page() {
         .json(&json!({"email": "alice@a.example", "name": "Alice", "role": "customer", "organization_id": a, "password": "alice-password-1"})).send().await.unwrap();
     assert_eq!(r.status(), 201);
     let browser = app.browser("alice@a.example", "alice-password-1").await;
-    let r = browser
-        .get(app.url(&format!("/console/organizations/{b}")))
+    // A contact never sees a console page: every one sends it to the portal.
+    for path in [
+        format!("/console/organizations/{b}"),
+        format!("/console/organizations/{a}"),
+        "/console/organizations".to_string(),
+        "/console/tickets".to_string(),
+    ] {
+        let r = browser.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(r.status(), 303, "{path}");
+        assert_eq!(r.headers()["location"], "/portal", "{path}");
+        assert!(!r.text().await.unwrap().contains("Org B"));
+    }
+    let home = browser.get(app.url("/")).send().await.unwrap();
+    assert_eq!(home.headers()["location"], "/portal");
+    let own = browser
+        .get(app.url("/portal/organization"))
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 404);
-    assert!(!r.text().await.unwrap().contains("Org B"));
-    let r = browser
-        .get(app.url(&format!("/console/organizations/{a}")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let list = browser
-        .get(app.url("/console/organizations"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(list.contains("Org A") && !list.contains("Org B"));
+    assert_eq!(own.status(), 200);
+    let own = own.text().await.unwrap();
+    assert!(own.contains("Org A") && !own.contains("Org B"));
 }
 
 #[tokio::test]

@@ -104,6 +104,34 @@ impl TestApp {
 
     /// Adds an account with `role` (and organisation) and returns a write token for it.
     pub async fn account_with_token(&self, email: &str, role: Role, org: Option<i64>) -> String {
+        // A customer account is a contact with portal access.
+        if let (Role::Customer, Some(org)) = (role, org) {
+            let address = EmailAddress::parse(email).unwrap();
+            if self
+                .store
+                .contact_by_email(&address)
+                .await
+                .unwrap()
+                .is_none()
+            {
+                self.store
+                    .create_contact(
+                        "test",
+                        varde_core::ids::OrganizationId(org),
+                        &varde_core::contact::ContactDetails {
+                            name: email.into(),
+                            email: address,
+                            phone: None,
+                            roles: vec![],
+                            language: varde_core::values::Language::English,
+                            portal_access: true,
+                        },
+                        jiff::Timestamp::now(),
+                    )
+                    .await
+                    .unwrap();
+            }
+        }
         let hash = varde_web::auth::hash_password(ADMIN_PASSWORD.into())
             .await
             .unwrap();

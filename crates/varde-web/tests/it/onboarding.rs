@@ -215,7 +215,12 @@ async fn a_signed_contract_starts_a_run_that_people_move_by_role() {
         assert_eq!(status, 403, "read-only staff read, never act");
         let customer = app.browser("kari@polar.example", ADMIN_PASSWORD).await;
         let r = customer.get(app.url(&run_page)).send().await.unwrap();
-        assert_eq!(r.status(), 404, "customers do not see runs");
+        assert_eq!(
+            r.status(),
+            303,
+            "customers do not see runs: the portal is theirs"
+        );
+        assert_eq!(r.headers()["location"], "/portal");
 
         // Offboarding: agents may not start it; a service manager does, and the removal
         // waits for the organisation's name typed out.

@@ -1,0 +1,110 @@
+//! The customer portal's use cases: who the contact is (its organisation, language and time
+//! zone), its organisation's tickets with their SLA state, and closing or reopening one. The
+//! ticket itself, its history, replies and new tickets are the ticket use cases
+//! ([`App::ticket_history`], [`App::post_message`], [`App::open_ticket`]), which know what a
+//! contact may see and do.
+
+use jiff::tz::TimeZone;
+use varde_core::access::{Action, Resource, Visibility, visibility};
+use varde_core::account::Account;
+use varde_core::contact::Contact;
+use varde_core::customer::Organization;
+use varde_core::portal::zone_of;
+use varde_core::ticket::{Ticket, TicketId};
+use varde_core::values::{EmailAddress, Language};
+
+use crate::sla::TicketSla;
+use crate::tickets::{Fields, update};
+use crate::{Acting, App, AppError, authorize};
+
+/// How many tickets the portal lists.
+const TICKETS_SHOWN: i64 = 200;
+
+/// A customer contact in the portal: its organisation, and how it reads.
+pub struct PortalContact {
+    pub organization: Organization,
+    /// The contact record of the account, when there is one.
+    pub contact: Option<Contact>,
+    pub language: Language,
+    pub zone: TimeZone,
+}
+
+impl App {
+    /// Whether an account may log in with its password: staff always; a customer contact
+    /// only while its contact record in its organisation has portal access.
+    pub async fn may_log_in(&self, account: &Account) -> Result<bool, AppError> {
+        let Some(org) = account.organization else {
+            return Ok(true);
+        };
+        Ok(self
+            .store
+            .contact_by_email(&account.email)
+            .await?
+            .is_some_and(|c| c.organization == org && c.details.portal_access))
+    }
+
+    /// The contact behind `by`, reading in `chosen` (a language picked in the portal), else
+    /// its own, else its organisation's. Only a customer contact has a portal.
+    pub async fn portal_contact(
+        &self,
+        by: &Acting,
+        chosen: Option<Language>,
+    ) -> Result<PortalContact, AppError> {
+        let org = match visibility(&by.actor) {
+            Visibility::Only(org) => org,
+            Visibility::Nothing => return Err(AppError::Unauthenticated),
+            Visibility::All => return Err(AppError::NotFound),
+        };
+        let organization = self.organization(&by.actor, org, Action::Read).await?;
+        let contact = match EmailAddress::parse(&by.name) {
+            Ok(email) => self
+                .store
+                .contact_by_email(&email)
+                .await?
+                .filter(|c| c.organization == org),
+            Err(_) => None,
+        };
+        let language = chosen
+            .or(contact.as_ref().map(|c| c.details.language))
+            .unwrap_or(organization.details.language);
+        Ok(PortalContact {
+            zone: zone_of(&organization.details.country),
+            organization,
+            contact,
+            language,
+        })
+    }
+
+    /// The contact's organisation's tickets, the most recently changed first, with their SLA.
+    pub async fn portal_tickets(
+        &self,
+        by: &Acting,
+        contact: &PortalContact,
+    ) -> Result<Vec<(Ticket, Option<TicketSla>)>, AppError> {
+        let org = contact.organization.id;
+        authorize(&by.actor, Action::Read, &Resource::Ticket(Some(org)))?;
+        let ids = self.store.recent_tickets_of(org, TICKETS_SHOWN).await?;
+        let tickets = self.store.tickets(&ids).await?;
+        let mut slas = self.sla_of(&tickets).await?;
+        Ok(tickets
+            .into_iter()
+            .map(|t| {
+                let sla = slas.remove(&t.id);
+                (t, sla)
+            })
+            .collect())
+    }
+
+    /// A contact closes its ticket (resolved) or reopens it.
+    pub async fn close_or_reopen(
+        &self,
+        by: &Acting,
+        id: TicketId,
+        reopen: bool,
+    ) -> Result<Ticket, AppError> {
+        let t = self.ticket(&by.actor, id, Action::Write).await?;
+        let status = if reopen { "open" } else { "resolved" };
+        let fields: Fields = vec![("Status".into(), status.into())];
+        Ok(update(self, t.id, &by.name, &fields).await?.0)
+    }
+}

@@ -1,0 +1,364 @@
+//! The portal's tickets: the organisation's list, a ticket's conversation with reply, close
+//! and reopen, its attachments, and a new ticket.
+
+use askama::Template;
+use axum::extract::{Form, Multipart, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use varde_app::AppError;
+use varde_app::tickets::{Fields, Message};
+use varde_core::ticket::history::Change;
+use varde_core::ticket::lifecycle::Status;
+use varde_core::ticket::{Ticket, TicketId};
+use varde_store::tickets::HistoryEntry;
+
+use super::{Portal, PortalNav};
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::console::{FormMap, PageError, PageResult, checked, form_value, message_form, render};
+
+fn app_err(caller: &Caller) -> impl Fn(AppError) -> PageError + '_ {
+    move |e| PageError::new(e.into(), caller)
+}
+
+struct TicketRow {
+    id: i64,
+    subject: String,
+    status: &'static str,
+    updated: String,
+    sla: String,
+    sla_class: &'static str,
+    requestor: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal_tickets.html")]
+struct ListPage {
+    nav: PortalNav,
+    w: &'static varde_core::portal::Words,
+    zone: String,
+    rows: Vec<TicketRow>,
+}
+
+/// The zone's name as a customer reads it in a heading (`Europe/Oslo`).
+fn zone_name(p: &Portal) -> String {
+    p.zone().iana_name().unwrap_or("UTC").to_string()
+}
+
+pub async fn list(State(state): State<AppState>, caller: Caller, jar: CookieJar) -> PageResult {
+    let p = Portal::of(&state, &caller, &jar, "/portal").await?;
+    let tickets = state
+        .app
+        .portal_tickets(&caller.acting(), &p.contact)
+        .await
+        .map_err(app_err(&caller))?;
+    let rows = tickets
+        .iter()
+        .map(|(t, sla)| {
+            let s =
+                p.w.sla(sla.as_ref().and_then(|s| s.clock.as_ref()), |x| p.time(x));
+            TicketRow {
+                id: t.id.0,
+                subject: t.subject.clone(),
+                status: p.w.status(t.status),
+                updated: p.time(t.last_updated),
+                sla: s.text,
+                sla_class: s.tone.class(),
+                requestor: t.requestors.join(", "),
+            }
+        })
+        .collect();
+    Ok(render(&ListPage {
+        zone: zone_name(&p),
+        w: p.w,
+        nav: p.nav,
+        rows,
+    }))
+}
+
+struct EntryView {
+    who: String,
+    when: String,
+    /// A status change, in words; empty for a message.
+    event: String,
+    text: String,
+    /// (link, file name)
+    files: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "portal_ticket.html")]
+struct TicketPage {
+    nav: PortalNav,
+    w: &'static varde_core::portal::Words,
+    id: i64,
+    subject: String,
+    status: &'static str,
+    opened: String,
+    sla: String,
+    sla_class: &'static str,
+    zone: String,
+    entries: Vec<EntryView>,
+    closed: bool,
+    problem: String,
+}
+
+/// Who wrote a transaction, as the contact reads it: its organisation's people by address,
+/// the provider's staff as its support team.
+fn who(t: &Ticket, creator: &str, w: &varde_core::portal::Words) -> String {
+    let theirs = t
+        .requestors
+        .iter()
+        .chain(t.cc.iter())
+        .any(|a| a.eq_ignore_ascii_case(creator));
+    if theirs {
+        creator.to_string()
+    } else {
+        w.support_team.to_string()
+    }
+}
+
+/// What of the history a contact reads: the messages and the status changes; the rest
+/// (owners, priorities, custom fields, links) is the provider's own bookkeeping.
+fn entries(p: &Portal, t: &Ticket, history: Vec<HistoryEntry>) -> Vec<EntryView> {
+    history
+        .into_iter()
+        .filter_map(|e| {
+            let tx = &e.transaction;
+            let event = match &tx.change {
+                Change::Create(_) | Change::Correspond => String::new(),
+                Change::Status { to, .. } => format!("{}: {}", p.w.status, p.w.status(*to)),
+                _ => return None,
+            };
+            let files = e
+                .attachments
+                .iter()
+                .filter(|a| !a.filename.is_empty())
+                .map(|a| {
+                    (
+                        format!("/portal/tickets/{}/attachments/{}", t.id, a.id),
+                        a.filename.clone(),
+                    )
+                })
+                .collect();
+            Some(EntryView {
+                who: who(t, &tx.creator, p.w),
+                when: p.time(tx.at),
+                event,
+                text: e.content.clone(),
+                files,
+            })
+        })
+        .collect()
+}
+
+async fn ticket_page(
+    state: &AppState,
+    caller: &Caller,
+    jar: &CookieJar,
+    id: i64,
+    problem: String,
+) -> Result<Response, PageError> {
+    let here = format!("/portal/tickets/{id}");
+    let p = Portal::of(state, caller, jar, &here).await?;
+    let (t, history) = state
+        .app
+        .ticket_history(&caller.actor, TicketId(id))
+        .await
+        .map_err(app_err(caller))?;
+    let sla = state
+        .app
+        .sla_of(std::slice::from_ref(&t))
+        .await
+        .map_err(app_err(caller))?
+        .remove(&t.id);
+    let s =
+        p.w.sla(sla.as_ref().and_then(|s| s.clock.as_ref()), |x| p.time(x));
+    let page = TicketPage {
+        id: t.id.0,
+        subject: t.subject.clone(),
+        status: p.w.status(t.status),
+        opened: p.time(t.created),
+        sla: s.text,
+        sla_class: s.tone.class(),
+        zone: zone_name(&p),
+        entries: entries(&p, &t, history),
+        closed: matches!(t.status, Status::Resolved | Status::Rejected),
+        problem,
+        w: p.w,
+        nav: p.nav,
+    };
+    Ok(render(&page))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    jar: CookieJar,
+    Path(id): Path<i64>,
+) -> PageResult {
+    ticket_page(&state, &caller, &jar, id, String::new()).await
+}
+
+/// A form's words for a refusal the contact can mend (an empty message), else an error page.
+fn mendable(
+    e: AppError,
+    w: &varde_core::portal::Words,
+    caller: &Caller,
+) -> Result<String, PageError> {
+    match e {
+        AppError::Invalid(_) => Ok(w.need_text.to_string()),
+        AppError::Refused(m) => Ok(m),
+        other => Err(app_err(caller)(other)),
+    }
+}
+
+pub async fn reply(
+    State(state): State<AppState>,
+    caller: Caller,
+    jar: CookieJar,
+    Path(id): Path<i64>,
+    multipart: Multipart,
+) -> PageResult {
+    let (form, files) = message_form(multipart).await;
+    checked(&caller, &form)?;
+    let message = Message {
+        content: form_value(&form, "message"),
+        content_type: "text/plain".into(),
+        attachments: files,
+        time_taken: 0,
+    };
+    match state
+        .app
+        .post_message(&caller.acting(), TicketId(id), false, message)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/portal/tickets/{id}")).into_response()),
+        Err(e) => {
+            let p = Portal::of(&state, &caller, &jar, "/portal").await?;
+            let problem = mendable(e, p.w, &caller)?;
+            let page = ticket_page(&state, &caller, &jar, id, problem).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}
+
+/// Close (`action=close`) or reopen (`action=reopen`) a ticket.
+pub async fn set_status(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Form(form): Form<FormMap>,
+) -> PageResult {
+    checked(&caller, &form)?;
+    let reopen = form_value(&form, "action") == "reopen";
+    state
+        .app
+        .close_or_reopen(&caller.acting(), TicketId(id), reopen)
+        .await
+        .map_err(app_err(&caller))?;
+    Ok(Redirect::to(&format!("/portal/tickets/{id}")).into_response())
+}
+
+/// A file of the conversation: shown inline only from the allowlist of safe types.
+pub async fn attachment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, attachment)): Path<(i64, i64)>,
+) -> PageResult {
+    let (info, content) = state
+        .app
+        .ticket_attachment(&caller.actor, TicketId(id), attachment)
+        .await
+        .map_err(app_err(&caller))?;
+    let inline = varde_core::content_type::inline_safe(&info.content_type);
+    let name = if info.filename.is_empty() {
+        format!("attachment-{attachment}")
+    } else {
+        info.filename.clone()
+    };
+    let ctype = if inline {
+        varde_core::content_type::normalise(&info.content_type)
+    } else {
+        varde_core::content_type::OCTET_STREAM.into()
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, ctype),
+            (
+                header::CONTENT_DISPOSITION,
+                crate::headers::content_disposition(inline, &name),
+            ),
+        ],
+        content,
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "portal_new.html")]
+struct NewPage {
+    nav: PortalNav,
+    w: &'static varde_core::portal::Words,
+    subject: String,
+    message: String,
+    problem: String,
+}
+
+pub async fn new_form(State(state): State<AppState>, caller: Caller, jar: CookieJar) -> PageResult {
+    let p = Portal::of(&state, &caller, &jar, "/portal/tickets/new").await?;
+    Ok(render(&NewPage {
+        w: p.w,
+        nav: p.nav,
+        subject: String::new(),
+        message: String::new(),
+        problem: String::new(),
+    }))
+}
+
+/// Opens a ticket as the contact (its requestor), in the general queue.
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    jar: CookieJar,
+    multipart: Multipart,
+) -> PageResult {
+    let (form, files) = message_form(multipart).await;
+    checked(&caller, &form)?;
+    let p = Portal::of(&state, &caller, &jar, "/portal/tickets/new").await?;
+    let subject = form_value(&form, "subject").trim().to_string();
+    let text = form_value(&form, "message");
+    let problem = if subject.is_empty() {
+        p.w.need_subject.to_string()
+    } else if text.trim().is_empty() && files.is_empty() {
+        p.w.need_text.to_string()
+    } else {
+        let fields: Fields = vec![
+            ("Queue".into(), "General".into()),
+            ("Subject".into(), subject.clone()),
+        ];
+        let message = Message {
+            content: text.clone(),
+            content_type: "text/plain".into(),
+            attachments: files,
+            time_taken: 0,
+        };
+        match state
+            .app
+            .open_ticket(&caller.acting(), fields, &message)
+            .await
+        {
+            Ok(t) => return Ok(Redirect::to(&format!("/portal/tickets/{}", t.id)).into_response()),
+            Err(e) => mendable(e, p.w, &caller)?,
+        }
+    };
+    let page = NewPage {
+        w: p.w,
+        nav: p.nav,
+        subject,
+        message: text,
+        problem,
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+}
