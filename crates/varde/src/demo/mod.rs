@@ -45,7 +45,24 @@ const STAFF: &[(&str, &str, &str, &str)] = &[
         "varde-demo-reader",
     ),
 ];
-pub const CUSTOMER: (&str, &str) = ("ingrid.nilsen@sikt.no", "varde-demo-customer");
+/// Customer contacts with a portal login: (e-mail, name, password, the start of their
+/// organisation's name). Two organisations, two languages (Norwegian and Swedish).
+pub const CUSTOMERS: &[(&str, &str, &str, &str)] = &[
+    (
+        "ingrid.nilsen@sikt.no",
+        "Ingrid Nilsen",
+        "varde-demo-customer",
+        "Sikt",
+    ),
+    (
+        "sara.lindqvist@kth.se",
+        "Sara Lindqvist",
+        "varde-demo-kth",
+        "KTH",
+    ),
+];
+/// The first portal contact (Sikt's), whom the demo's status subscription belongs to.
+pub const CUSTOMER: (&str, &str) = (CUSTOMERS[0].0, CUSTOMERS[0].2);
 
 /// Adds the demo customer base unless the database already has organisations.
 pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<()> {
@@ -101,17 +118,13 @@ pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<()> {
             let c = demo_contract(reference, signed, starts, lines)?;
             store.create_contract(ADMIN.0, o.id, &c, now).await?;
         }
-        if details.name.starts_with("Sikt") {
-            add(
-                CUSTOMER.0,
-                "Ingrid Nilsen",
-                "customer",
-                CUSTOMER.1,
-                Some(o.id.0),
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!(e.message))
-            .context("demo customer account")?;
+        for (email, name, password, org) in CUSTOMERS {
+            if details.name.starts_with(org) {
+                add(email, name, "customer", password, Some(o.id.0))
+                    .await
+                    .map_err(|e| anyhow::anyhow!(e.message))
+                    .context("demo customer account")?;
+            }
         }
     }
     // An administrator tightened premium's urgent targets 60 days ago: version 2, which the
@@ -162,10 +175,9 @@ pub fn print_logins(listen: SocketAddr) {
     for (email, _, role, password) in STAFF {
         println!("  {email:<28} password {password}   ({role})");
     }
-    println!(
-        "  {:<28} password {}   (customer contact of Sikt)",
-        CUSTOMER.0, CUSTOMER.1
-    );
+    for (email, _, password, org) in CUSTOMERS {
+        println!("  {email:<28} password {password}   (customer contact of {org}: the portal)");
+    }
     println!(
         "API: create a token with `varde token create --email {}`, or in the console under API tokens.",
         ADMIN.0
