@@ -127,6 +127,52 @@ impl App {
         Ok((info, content))
     }
 
+    /// Logs a phone call on a ticket as its own transaction, with the agent's notes and the
+    /// minutes worked: staff who work the ticket.
+    pub async fn log_call(
+        &self,
+        by: &Acting,
+        id: TicketId,
+        caller_name: &str,
+        minutes: i64,
+        notes: &str,
+    ) -> Result<Ticket, AppError> {
+        let t = self.ticket(&by.actor, id, Action::Write).await?;
+        if !can(
+            &by.actor,
+            Action::Write,
+            &Resource::TicketHandling(t.organization),
+        ) {
+            return Err(AppError::Forbidden);
+        }
+        if caller_name.trim().is_empty() {
+            return Err(AppError::Refused("name the caller".into()));
+        }
+        if minutes < 0 {
+            return Err(AppError::Refused(
+                "a call lasts zero or more minutes".into(),
+            ));
+        }
+        let attachments = if notes.trim().is_empty() {
+            vec![]
+        } else {
+            vec![NewAttachment::text(notes)]
+        };
+        let caller = caller_name.trim().to_string();
+        let (t, _) = self
+            .store
+            .change_ticket(
+                t.id,
+                &by.name,
+                |_| Ok(vec![Change::PhoneCall { caller, minutes }]),
+                &attachments,
+                minutes,
+                self.now(),
+            )
+            .await?;
+        Ok(t)
+    }
+
     /// Opens a ticket from RT fields. Staff open tickets for anyone; a customer contact opens
     /// its own: it is the requestor, whatever the fields say.
     pub async fn open_ticket(

@@ -408,18 +408,17 @@ pub async fn phone_call(
     Id(id): Id,
     ApiJson(input): ApiJson<PhoneCallInput>,
 ) -> ApiResult<Json<TicketJson>> {
-    let t = load(&state, &caller, id, Action::Write).await?;
-    may(&caller, Resource::TicketHandling(t.organization))?;
-    let t = crate::console::log_call(
-        &state,
-        t.id,
-        &caller.audit_name(),
-        &input.caller,
-        input.minutes,
-        &input.notes,
-    )
-    .await
-    .map_err(ticket_error)?;
+    caller.require_login()?;
+    let t = state
+        .app
+        .log_call(
+            &caller.acting(),
+            TicketId(id),
+            &input.caller,
+            input.minutes,
+            &input.notes,
+        )
+        .await?;
     Ok(ticket_json(&state, &t).await)
 }
 

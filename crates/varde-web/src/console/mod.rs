@@ -35,8 +35,6 @@ mod status;
 mod ticket_list;
 mod tickets;
 
-pub use tickets::log_call;
-
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home))

@@ -9,10 +9,9 @@ use axum::response::{IntoResponse, Redirect};
 use varde_app::AppError;
 use varde_core::access::{Action, Resource, Role, can};
 use varde_core::entitlements::entitlements_on;
-use varde_core::ticket::history::Change;
 use varde_core::ticket::lifecycle::Status;
 use varde_core::ticket::{LinkKind, Ticket, TicketId};
-use varde_store::tickets::{HistoryEntry, NewAttachment, TicketError};
+use varde_store::tickets::{HistoryEntry, TicketError};
 
 use super::customers::FieldView;
 use super::{FormMap, Nav, PageError, PageResult, checked, form_value, render};
@@ -166,16 +165,11 @@ pub async fn create(
         Ok(t) => {
             if let Some(minutes) = call_minutes {
                 let caller_name = t.requestors.first().cloned().unwrap_or_default();
-                log_call(
-                    &state,
-                    t.id,
-                    &caller.audit_name(),
-                    &caller_name,
-                    minutes,
-                    "",
-                )
-                .await
-                .map_err(|e| refused(&caller, e))?;
+                state
+                    .app
+                    .log_call(&caller.acting(), t.id, &caller_name, minutes, "")
+                    .await
+                    .map_err(|e| PageError::new(e.into(), &caller))?;
             }
             Ok(Redirect::to(&format!("/console/tickets/{}", t.id)).into_response())
         }
@@ -635,63 +629,23 @@ pub async fn phone_call(
     Form(form): Form<FormMap>,
 ) -> PageResult {
     checked(&caller, &form)?;
-    let t = writable(&state, &caller, id).await?;
-    let caller_name = form_value(&form, "caller");
     let minutes: i64 = form_value(&form, "minutes").trim().parse().unwrap_or(0);
-    let notes = form_value(&form, "notes");
-    let r = log_call(
-        &state,
-        t.id,
-        &caller.audit_name(),
-        &caller_name,
-        minutes,
-        &notes,
-    )
-    .await
-    .map(|_| String::new());
-    after(&state, &caller, id, r).await
-}
-
-/// Logs a phone call as its own transaction, with the agent's notes and the minutes worked.
-pub async fn log_call(
-    state: &AppState,
-    id: TicketId,
-    agent: &str,
-    caller_name: &str,
-    minutes: i64,
-    notes: &str,
-) -> Result<Ticket, TicketError> {
-    if caller_name.trim().is_empty() {
-        return Err(TicketError::Refused("name the caller".into()));
-    }
-    if minutes < 0 {
-        return Err(TicketError::Refused(
-            "a call lasts zero or more minutes".into(),
-        ));
-    }
-    let attachments = if notes.trim().is_empty() {
-        vec![]
-    } else {
-        vec![NewAttachment::text(notes)]
-    };
-    let caller_name = caller_name.trim().to_string();
-    let (t, _) = state
-        .store
-        .change_ticket(
-            id,
-            agent,
-            |_| {
-                Ok(vec![Change::PhoneCall {
-                    caller: caller_name,
-                    minutes,
-                }])
-            },
-            &attachments,
+    let logged = state
+        .app
+        .log_call(
+            &caller.acting(),
+            TicketId(id),
+            &form_value(&form, "caller"),
             minutes,
-            state.now(),
+            &form_value(&form, "notes"),
         )
-        .await?;
-    Ok(t)
+        .await;
+    let r = match logged {
+        Ok(_) => Ok(String::new()),
+        Err(AppError::Refused(m)) => Err(TicketError::Refused(m)),
+        Err(e) => return Err(PageError::new(e.into(), &caller)),
+    };
+    after(&state, &caller, id, r).await
 }
 
 pub async fn link(
