@@ -7,6 +7,7 @@
 //!
 //! Layout:
 //! - `access`: [`authorize`], the one way a use case asks `can`, and [`Acting`], who does it.
+//! - [`accounts`]: accounts and API tokens, passwords (argon2id) and random secrets.
 //! - [`customers`]: the customer database — organisations, contacts, contracts, roadmap
 //!   feedback, entitlements and the audit history.
 //! - [`mail`]: mail in (the gateway, `varde mailgate`, LMTP): parse, thread, store, answer as RT.
@@ -31,6 +32,7 @@ use jiff::Timestamp;
 use varde_core::form::FieldErrors;
 use varde_store::{Store, StoreError};
 
+pub mod accounts;
 pub mod customers;
 pub mod mail;
 pub mod onboarding;

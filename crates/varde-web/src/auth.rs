@@ -5,7 +5,6 @@
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 
-use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
@@ -23,41 +22,7 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// How long a browser session lives.
 pub const SESSION_HOURS: i64 = 12;
 
-/// A random secret of 32 bytes, hex-encoded, with a prefix that says what it is.
-pub fn new_secret(prefix: &str) -> String {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)
-        .unwrap_or_else(|e| panic!("the system's random source failed: {e}"));
-    format!("{prefix}{}", hex::encode(bytes))
-}
-
-/// Why a password could not be hashed (the system's random source or the thread pool failed).
-#[derive(Debug, thiserror::Error)]
-#[error("hashing the password failed: {0}")]
-pub struct HashError(String);
-
-/// Hashes a password with argon2id on a blocking thread.
-pub async fn hash_password(password: String) -> Result<String, HashError> {
-    tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(password.as_bytes())
-            .map(|h| h.to_string())
-            .map_err(|e| HashError(e.to_string()))
-    })
-    .await
-    .map_err(|e| HashError(e.to_string()))?
-}
-
-/// Checks a password against a stored hash on a blocking thread.
-pub async fn verify_password(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .verify_password(password.as_bytes(), hash.as_str())
-            .is_ok()
-    })
-    .await
-    .unwrap_or(false)
-}
+pub use varde_app::accounts::{HashError, hash_password, new_secret, verify_password};
 
 /// How the caller proved who it is.
 #[derive(Clone, Debug)]

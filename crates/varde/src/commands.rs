@@ -12,6 +12,16 @@ use varde_store::transfer::{ImportOptions, Kind};
 
 use crate::cli::{StoreArgs, TokenCommand, UserCommand};
 
+/// A use case's refusal as the command line says it: the fields that are wrong.
+pub fn operator_error(e: varde_app::AppError) -> anyhow::Error {
+    match e {
+        varde_app::AppError::Invalid(fields) | varde_app::AppError::Conflict(fields) => {
+            anyhow::anyhow!("{}", fields.summary())
+        }
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
 fn read_password() -> anyhow::Result<String> {
     let mut s = String::new();
     std::io::stdin()
@@ -52,7 +62,7 @@ pub async fn user(command: UserCommand) -> anyhow::Result<()> {
         } => {
             with_store(&store, async |s| {
                 let password = read_password()?;
-                let account = varde_web::api::accounts::add_account(
+                let account = varde_app::accounts::add_account(
                     s,
                     &email,
                     &name,
@@ -62,7 +72,7 @@ pub async fn user(command: UserCommand) -> anyhow::Result<()> {
                     now,
                 )
                 .await
-                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+                .map_err(operator_error)?;
                 println!(
                     "added {} ({}) with id {}",
                     account.email, account.role, account.id
@@ -129,9 +139,9 @@ pub async fn token(command: TokenCommand) -> anyhow::Result<()> {
             with_store(&store, async |s| {
                 let account = account_by_email(s, &email).await?;
                 let (secret, _) =
-                    varde_web::api::accounts::issue_token(s, &account, &name, Some(&scope), now)
+                    varde_app::accounts::issue_token(s, &account, &name, Some(&scope), now)
                         .await
-                        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+                        .map_err(operator_error)?;
                 println!("{secret}");
                 Ok(())
             })

@@ -7,7 +7,6 @@ use varde_core::access::{Action, Resource, can};
 use varde_store::transfer::{ImportOptions, ImportReport, Kind};
 
 use super::{FormMap, Nav, PageError, PageResult, checked, form_value, render};
-use crate::api::accounts::issue_token;
 use crate::api::{Id, authorize};
 use crate::app::AppState;
 use crate::auth::{Caller, check_form_csrf};
@@ -80,19 +79,21 @@ pub async fn create_token(
         .require_login()
         .map_err(|e| PageError::new(e, &caller))?
         .clone();
-    authorize(&caller, Action::Write, Resource::OwnAccount(account.id))
-        .map_err(|e| PageError::new(e, &caller))?;
-    match issue_token(
-        &state.store,
-        &account,
-        &form_value(&form, "name"),
-        Some(&form_value(&form, "scope")),
-        state.now(),
-    )
-    .await
-    {
+    let issued = state
+        .app
+        .issue_token(
+            &caller.acting(),
+            &account,
+            &form_value(&form, "name"),
+            Some(&form_value(&form, "scope")),
+        )
+        .await;
+    match issued {
         Ok((secret, _)) => tokens_page(&state, &caller, secret, String::new()).await,
-        Err(e) => tokens_page(&state, &caller, String::new(), e.message).await,
+        Err(varde_app::AppError::Invalid(fields)) => {
+            tokens_page(&state, &caller, String::new(), fields.summary()).await
+        }
+        Err(e) => Err(PageError::new(e.into(), &caller)),
     }
 }
 
@@ -355,23 +356,23 @@ pub async fn add_user(
     Form(form): Form<FormMap>,
 ) -> PageResult {
     checked(&caller, &form)?;
-    authorize(&caller, Action::Write, Resource::Accounts)
-        .map_err(|e| PageError::new(e, &caller))?;
     let organization = form_value(&form, "organization_id")
         .trim()
         .parse::<i64>()
         .ok();
-    match crate::api::accounts::add_account(
-        &state.store,
-        &form_value(&form, "email"),
-        &form_value(&form, "name"),
-        &form_value(&form, "role"),
-        organization,
-        form_value(&form, "password"),
-        state.now(),
-    )
-    .await
-    {
+    let added = state
+        .app
+        .add_account(
+            &caller.acting(),
+            &form_value(&form, "email"),
+            &form_value(&form, "name"),
+            &form_value(&form, "role"),
+            organization,
+            form_value(&form, "password"),
+        )
+        .await
+        .map_err(crate::error::ApiError::from);
+    match added {
         Ok(a) => {
             users_page(
                 &state,

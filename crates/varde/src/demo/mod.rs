@@ -9,9 +9,9 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 use jiff::Timestamp;
+use varde_app::accounts::add_account;
 use varde_core::contact::ContactForm;
 use varde_store::Store;
-use varde_web::api::accounts::add_account;
 
 mod customers;
 mod onboarding;
@@ -78,12 +78,12 @@ pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<()> {
     };
     add(ADMIN.0, "Ada Admin", "admin", ADMIN.1, None)
         .await
-        .map_err(|e| anyhow::anyhow!(e.message))?;
+        .map_err(crate::commands::operator_error)?;
     let mut manager = None;
     for (email, name, role, password) in STAFF {
         let a = add(email, name, role, password, None)
             .await
-            .map_err(|e| anyhow::anyhow!(e.message))?;
+            .map_err(crate::commands::operator_error)?;
         if *role == "service_manager" {
             manager = Some(a.id);
         }
@@ -122,7 +122,7 @@ pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<()> {
             if details.name.starts_with(org) {
                 add(email, name, "customer", password, Some(o.id.0))
                     .await
-                    .map_err(|e| anyhow::anyhow!(e.message))
+                    .map_err(crate::commands::operator_error)
                     .context("demo customer account")?;
             }
         }
