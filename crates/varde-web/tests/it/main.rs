@@ -8,6 +8,7 @@ mod api;
 mod console;
 mod mail;
 mod onboarding;
+mod portal;
 mod report;
 mod rt;
 mod security;
