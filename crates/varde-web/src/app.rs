@@ -85,13 +85,15 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::openapi::routes())
         .nest("/api/v1", crate::api::routes())
         .merge(crate::rt::routes())
-        .merge(crate::console::routes())
+        // A customer contact who asks for a console page is sent to the portal.
+        .merge(
+            crate::console::routes().route_layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                crate::console::customers_to_portal,
+            )),
+        )
         .merge(crate::portal::routes())
         .merge(crate::status::routes())
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            crate::console::customers_to_portal,
-        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::ops::track,
