@@ -27,6 +27,10 @@ test('a Norwegian contact opens a ticket with a file, the agent answers, the con
   await expect(page.getByRole('heading', { name: 'Saker' })).toBeVisible();
   await expect(page.locator('html')).toHaveAttribute('lang', 'nb');
   await noSeriousViolations(page);
+  // Sikt has no object storage in Stockholm: KTH's incident there is not Sikt's.
+  await page.getByRole('link', { name: 'Driftsforstyrrelser og vedlikehold' }).click();
+  await expect(page.getByText('Ingen driftsforstyrrelser eller vedlikehold har berørt tjenestene deres')).toBeVisible();
+  await expect(page.getByText('Elevated S3 error rates')).toHaveCount(0);
 
   const subject = `Kan ikke nå object storage ${Date.now()}`;
   await page.getByRole('link', { name: 'Ny sak' }).first().click();
@@ -94,6 +98,12 @@ test('a Swedish contact sees only its organisation, in Swedish, and never a cons
   await expect(page.getByText('Driftmöten varje kvartal')).toBeVisible();
   await expect(page.getByText('Sikt')).toHaveCount(0);
   await noSeriousViolations(page);
+  // The incident on KTH's object storage in se-sto1, with the status page's updates in Swedish.
+  await page.getByRole('link', { name: 'Störningar och underhåll' }).click();
+  await expect(page.getByRole('heading', { name: 'Elevated S3 error rates in Stockholm' })).toBeVisible();
+  await expect(page.locator('article.incident').first()).toContainText('Orsak identifierad');
+  await noSeriousViolations(page);
+  await page.getByRole('link', { name: 'Vår organisation' }).click();
   // The quarterly report opens from the portal.
   const report = await page.request.get(await page.getByRole('link', { name: 'HTML' }).first().getAttribute('href'));
   expect(report.status()).toBe(200);

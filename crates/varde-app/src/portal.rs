@@ -4,14 +4,18 @@
 //! ([`App::ticket_history`], [`App::post_message`], [`App::open_ticket`]), which know what a
 //! contact may see and do.
 
+use jiff::SignedDuration;
 use jiff::tz::TimeZone;
 use varde_core::access::{Action, Resource, Visibility, visibility};
 use varde_core::account::Account;
 use varde_core::contact::Contact;
 use varde_core::customer::Organization;
+use varde_core::entitlements::entitlements_on;
 use varde_core::portal::zone_of;
 use varde_core::ticket::{Ticket, TicketId};
 use varde_core::values::{EmailAddress, Language};
+
+use varde_store::status::{Component, Event, EventFilter};
 
 use crate::sla::TicketSla;
 use crate::tickets::{Fields, update};
@@ -19,6 +23,19 @@ use crate::{Acting, App, AppError, authorize};
 
 /// How many tickets the portal lists.
 const TICKETS_SHOWN: i64 = 200;
+
+/// How far back the portal shows resolved incidents and completed maintenance.
+const INCIDENT_DAYS: i64 = 90;
+
+/// An incident or a maintenance window that touches the contact's organisation: on a
+/// component of a service (and site) its contracts in force cover.
+pub struct PortalIncident {
+    pub event: Event,
+    /// The names of the organisation's components it touches.
+    pub components: Vec<String>,
+    /// The organisation's own tickets linked to it.
+    pub tickets: Vec<Ticket>,
+}
 
 /// A customer contact in the portal: its organisation, and how it reads.
 pub struct PortalContact {
@@ -91,6 +108,75 @@ impl App {
             .map(|t| {
                 let sla = slas.remove(&t.id);
                 (t, sla)
+            })
+            .collect())
+    }
+
+    /// The incidents and maintenance on the services and sites the organisation's contracts
+    /// in force cover: those open or upcoming, and those that ended in the last 90 days,
+    /// newest first, each with the organisation's own tickets linked to it.
+    pub async fn portal_incidents(
+        &self,
+        by: &Acting,
+        contact: &PortalContact,
+    ) -> Result<Vec<PortalIncident>, AppError> {
+        let org = contact.organization.id;
+        authorize(&by.actor, Action::Read, &Resource::Organization(org))?;
+        let today = self.now().to_zoned(self.office_zone()).date();
+        let contracts = self.store.contracts_of(org).await?;
+        let Ok(entitled) = entitlements_on(contracts.iter().map(|c| &c.details), today) else {
+            return Ok(vec![]);
+        };
+        let ours: Vec<Component> = self
+            .store
+            .components()
+            .await?
+            .into_iter()
+            .filter(|c| !c.is_group)
+            .filter(|c| {
+                entitled.services.iter().any(|(service, site)| {
+                    c.service == Some(*service) && c.site.is_none_or(|s| s == *site)
+                })
+            })
+            .collect();
+        let since = self.now() - SignedDuration::from_hours(24 * INCIDENT_DAYS);
+        let events: Vec<Event> = self
+            .store
+            .events(EventFilter::All, 500)
+            .await?
+            .into_iter()
+            .filter(|e| e.resolved_at.is_none_or(|r| r >= since))
+            .filter(|e| {
+                e.components
+                    .iter()
+                    .any(|id| ours.iter().any(|c| c.id == *id))
+            })
+            .collect();
+        let linked: Vec<TicketId> = events
+            .iter()
+            .flat_map(|e| e.tickets.iter().map(|t| TicketId(*t)))
+            .collect();
+        let tickets: Vec<Ticket> = self
+            .store
+            .tickets(&linked)
+            .await?
+            .into_iter()
+            .filter(|t| t.organization == Some(org))
+            .collect();
+        Ok(events
+            .into_iter()
+            .map(|event| PortalIncident {
+                components: ours
+                    .iter()
+                    .filter(|c| event.components.contains(&c.id))
+                    .map(|c| c.name.clone())
+                    .collect(),
+                tickets: tickets
+                    .iter()
+                    .filter(|t| event.tickets.contains(&t.id.0))
+                    .cloned()
+                    .collect(),
+                event,
             })
             .collect())
     }

@@ -52,6 +52,40 @@ pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response 
         .into_response()
 }
 
+/// A ticket's attachment in the browser's hands: shown inline only from the exact allowlist of
+/// types (plain text, PNG, JPEG, GIF), re-judged now so that old rows are safe too; everything
+/// else (HTML above all, and any type that does not parse) is a download, so that no
+/// customer-supplied page runs in Varde's origin.
+pub fn attachment_response(
+    info: &varde_store::tickets::AttachmentInfo,
+    content: Vec<u8>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let inline = varde_core::content_type::inline_safe(&info.content_type);
+    let name = if info.filename.is_empty() {
+        format!("attachment-{}", info.id)
+    } else {
+        info.filename.clone()
+    };
+    let ctype = if inline {
+        varde_core::content_type::normalise(&info.content_type)
+    } else {
+        varde_core::content_type::OCTET_STREAM.into()
+    };
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, ctype),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                content_disposition(inline, &name),
+            ),
+            (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
+        ],
+        content,
+    )
+        .into_response()
+}
+
 /// `Content-Disposition` for a file with a name someone else chose: an ASCII fallback with
 /// quotes, backslashes and control characters replaced, and the exact name as RFC 6266's
 /// `filename*` (UTF-8, percent-encoded).

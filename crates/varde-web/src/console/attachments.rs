@@ -2,8 +2,6 @@
 //! types is shown inline; the rest, HTML above all, is a download.
 
 use axum::extract::State;
-use axum::http::header;
-use axum::response::IntoResponse;
 
 use varde_core::access::Action;
 
@@ -32,25 +30,5 @@ pub async fn attachment(State(state): State<AppState>, caller: Caller, Id(id): I
         .await
         .map_err(|e| PageError::new(e.into(), &caller))?
         .unwrap_or_default();
-    let inline = varde_core::content_type::inline_safe(&info.content_type);
-    let name = if info.filename.is_empty() {
-        format!("attachment-{id}")
-    } else {
-        info.filename.clone()
-    };
-    let disposition = crate::headers::content_disposition(inline, &name);
-    let ctype = if inline {
-        varde_core::content_type::normalise(&info.content_type)
-    } else {
-        varde_core::content_type::OCTET_STREAM.into()
-    };
-    Ok((
-        [
-            (header::CONTENT_TYPE, ctype),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
-        ],
-        content,
-    )
-        .into_response())
+    Ok(crate::headers::attachment_response(&info, content))
 }

@@ -1,9 +1,11 @@
 //! The customer portal at `/portal`: a customer contact's own place, in its language. Each
 //! page is a `varde_app` use case (the portal's and the ticket's), translated into a page:
 //! its organisation's tickets with their SLA state in plain words, a ticket's conversation
-//! (never an internal comment) with reply, attachments, close and reopen, a new ticket, and
-//! what its organisation's contracts entitle it to. Works without JavaScript.
+//! (never an internal comment) with reply, attachments, close and reopen, a new ticket, the
+//! incidents and maintenance on the services it has, and what its organisation's contracts
+//! entitle it to. Works without JavaScript.
 
+mod incidents;
 mod organization;
 mod tickets;
 
@@ -38,6 +40,7 @@ pub fn routes() -> Router<AppState> {
             "/portal/tickets/{id}/attachments/{attachment}",
             get(tickets::attachment),
         )
+        .route("/portal/incidents", get(incidents::list))
         .route("/portal/organization", get(organization::show))
         .route("/portal/report", get(organization::report))
         .route("/portal/language", post(choose_language))

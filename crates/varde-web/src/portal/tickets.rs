@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Form, Multipart, Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use varde_app::AppError;
@@ -272,28 +272,7 @@ pub async fn attachment(
         .ticket_attachment(&caller.actor, TicketId(id), attachment)
         .await
         .map_err(app_err(&caller))?;
-    let inline = varde_core::content_type::inline_safe(&info.content_type);
-    let name = if info.filename.is_empty() {
-        format!("attachment-{attachment}")
-    } else {
-        info.filename.clone()
-    };
-    let ctype = if inline {
-        varde_core::content_type::normalise(&info.content_type)
-    } else {
-        varde_core::content_type::OCTET_STREAM.into()
-    };
-    Ok((
-        [
-            (header::CONTENT_TYPE, ctype),
-            (
-                header::CONTENT_DISPOSITION,
-                crate::headers::content_disposition(inline, &name),
-            ),
-        ],
-        content,
-    )
-        .into_response())
+    Ok(crate::headers::attachment_response(&info, content))
 }
 
 #[derive(Template)]
