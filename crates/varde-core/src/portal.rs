@@ -400,6 +400,13 @@ impl Words {
         let Some(c) = clock.filter(|c| !c.targets.is_empty()) else {
             return SlaWords::plain(self.no_target, SlaTone::None);
         };
+        if c.ended.is_some() {
+            return if c.targets.iter().any(|t| t.breached) {
+                SlaWords::plain(self.missed_target, SlaTone::Late)
+            } else {
+                SlaWords::plain(self.within_target, SlaTone::Met)
+            };
+        }
         let waiting = || c.targets.iter().filter(|t| t.met_at.is_none());
         if let Some((t, due)) = waiting()
             .filter(|t| t.breached)
@@ -499,6 +506,7 @@ mod tests {
             calendar: "24/7".into(),
             class: PriorityClass::Normal,
             paused: false,
+            ended: None,
             pauses: vec![],
             targets,
         }

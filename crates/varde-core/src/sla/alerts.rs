@@ -36,6 +36,10 @@ pub struct Alert {
 /// paused clock warns of nothing new (waiting on the customer is not the team's time).
 pub fn alerts(clock: &Clock, warn_share: f64) -> Vec<Alert> {
     let mut out = Vec::new();
+    // A resolved ticket's clock has ended: nothing more to tell.
+    if clock.ended.is_some() {
+        return out;
+    }
     for t in &clock.targets {
         let (Some(due), None) = (t.due, t.met_at) else {
             continue;
@@ -84,6 +88,7 @@ mod alert_tests {
             calendar: "24/7".into(),
             class: PriorityClass::High,
             paused,
+            ended: None,
             pauses: vec![],
             targets,
         }

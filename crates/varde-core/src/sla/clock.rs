@@ -36,7 +36,11 @@ pub struct Clock {
     pub policy_version: u32,
     pub calendar: String,
     pub class: PriorityClass,
+    /// Waiting on the customer: the clock stands still until the ticket is active again.
     pub paused: bool,
+    /// When the ticket was resolved or rejected, if it is now: the clock stopped there for
+    /// good, with its final result (nothing is due any more, and due times do not move).
+    pub ended: Option<Timestamp>,
     /// Intervals the clock did not run (waiting on the customer, or not active).
     pub pauses: Vec<(Timestamp, Timestamp)>,
     pub targets: Vec<TargetState>,
@@ -134,9 +138,13 @@ pub fn clock(
             _ => {}
         }
     }
-    let paused = stop_since.is_some();
+    // A resolved ticket's clock ends at its resolution: the targets it had not met are judged
+    // there, and their due times stay where they were.
+    let ended = resolved_at;
+    let end = ended.unwrap_or(now);
+    let paused = stop_since.is_some() && ended.is_none();
     if let Some(s) = stop_since {
-        stops.push((s, now.max(s)));
+        stops.push((s, end.max(s)));
     }
     let class = PriorityClass::of(priority);
     let targets = policy.targets_for(class);
@@ -169,7 +177,7 @@ pub fn clock(
                  target: SignedDuration,
                  met: Option<Timestamp>|
      -> TargetState {
-        let until = met.unwrap_or(now);
+        let until = met.unwrap_or(end);
         let left = target - ran(from, until);
         TargetState {
             kind,
@@ -213,6 +221,7 @@ pub fn clock(
         calendar: calendar.name.clone(),
         class,
         paused,
+        ended,
         pauses: stops,
         targets: out,
     })
@@ -355,6 +364,40 @@ mod tests {
             "2026-03-08T12:00:00Z",
             "High paused=false | FirstResponse due=2026-03-06T15:00:00Z met=- left=-60m BREACHED | NextResponse due=- met=- left=120m | Resolution due=2026-03-09T13:00:00Z met=- left=360m",
         );
+    }
+
+    #[test]
+    fn a_resolved_tickets_clock_ends_with_its_final_result() {
+        // Answered by the customer after the first response, then resolved without a reply:
+        // the waiting reply is judged at the resolution, and nothing moves afterwards.
+        let steps = [
+            ("2026-03-02T07:00:00Z", "", CREATE),
+            (
+                "2026-03-02T07:10:00Z",
+                "agent@example.com",
+                Change::Correspond,
+            ),
+            (
+                "2026-03-02T08:00:00Z",
+                "carol@customer.example",
+                Change::Correspond,
+            ),
+            (
+                "2026-03-02T09:00:00Z",
+                "agent@example.com",
+                Change::Status {
+                    from: Status::Open,
+                    to: Status::Resolved,
+                },
+            ),
+        ];
+        let policy = Policy::example(SupportTier::Premium);
+        let later = |now: &str| clock(&history(&steps), &policy, &office(), at(now)).unwrap();
+        let (soon, much_later) = (later("2026-03-02T09:30:00Z"), later("2026-03-09T12:00:00Z"));
+        assert_eq!(show(&soon), show(&much_later), "nothing creeps");
+        assert_eq!(soon.ended, Some(at("2026-03-02T09:00:00Z")));
+        assert!(!soon.paused, "resolved is not waiting on the customer");
+        assert!(crate::sla::alerts(&much_later, 0.5).is_empty());
     }
 
     #[test]

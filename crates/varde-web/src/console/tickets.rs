@@ -357,6 +357,8 @@ async fn ticket_page(
                 c.calendar,
                 if c.paused {
                     "; paused: waiting on the customer"
+                } else if c.ended.is_some() {
+                    "; ended: the ticket is resolved, the result is final"
                 } else {
                     ""
                 },
