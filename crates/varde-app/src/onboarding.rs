@@ -3,8 +3,10 @@
 //! removal by typing the organisation's name), starting an offboarding, and what an
 //! organisation's page shows of its runs. The automated steps are `varde-notify`'s worker.
 
+use jiff::civil::Date;
 use varde_core::access::{Action, Actor, Resource, can};
 use varde_core::contract::Contract;
+use varde_core::form::FieldErrors;
 use varde_core::ids::{ContractId, OrganizationId};
 use varde_core::ticket::Ticket;
 use varde_store::onboarding::{Run, RunEvent, StepAct};
@@ -122,14 +124,53 @@ impl App {
         }
     }
 
-    /// Starts the offboarding of a contract's organisation; its steps are planned from the
-    /// contract's end (today, for a contract without one). Gives the run's id.
+    /// Starts the offboarding of a contract's organisation, its access ending on
+    /// `access_ends` (the contract's end by default; an open-ended contract needs a day).
+    /// Ending access before the contract ends needs `early` (a person said so); a day in the
+    /// past is refused. Gives the run's id.
     pub async fn start_offboarding(
         &self,
         by: &Acting,
         contract: ContractId,
+        access_ends: Option<Date>,
+        early: bool,
     ) -> Result<i64, AppError> {
-        if by.actor == Actor::Anonymous {
+        let c = self.offboarding_contract(&by.actor, contract).await?;
+        let today = self.now().to_zoned(self.office_zone()).date();
+        let mut errors = FieldErrors::new();
+        match (access_ends.or(c.details.ends_on), c.details.ends_on) {
+            (None, _) => errors.add(
+                "access_ends",
+                "this contract is open-ended: give the day the customer's access ends",
+            ),
+            (Some(day), _) if day < today => {
+                errors.add("access_ends", "give today or a day to come")
+            }
+            (Some(day), Some(end)) if day < end && !early => errors.add(
+                "early",
+                format!(
+                    "access would end before the contract does ({end}): tick the box to confirm"
+                ),
+            ),
+            _ => {}
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        Ok(self
+            .store
+            .start_offboarding(c.id, access_ends, today, &by.name, self.now())
+            .await?)
+    }
+
+    /// A contract whose organisation the actor may offboard (administrators and service
+    /// managers), for the confirmation page.
+    pub async fn offboarding_contract(
+        &self,
+        actor: &Actor,
+        contract: ContractId,
+    ) -> Result<Contract, AppError> {
+        if *actor == Actor::Anonymous {
             return Err(AppError::Unauthenticated);
         }
         let c = self
@@ -137,16 +178,8 @@ impl App {
             .contract(contract)
             .await?
             .ok_or(AppError::NotFound)?;
-        authorize(
-            &by.actor,
-            Action::Delete,
-            &Resource::Onboarding(c.organization),
-        )?;
-        let today = self.now().to_zoned(self.office_zone()).date();
-        Ok(self
-            .store
-            .start_offboarding(c.id, today, &by.name, self.now())
-            .await?)
+        authorize(actor, Action::Delete, &Resource::Onboarding(c.organization))?;
+        Ok(c)
     }
 
     /// An organisation's runs with its contracts and first tickets; `None` for an actor who

@@ -643,7 +643,7 @@ async fn onboard(
 
     // Offboarding: disabled at once; removal only after the grace period and a confirmation.
     let off = store
-        .start_offboarding(contract.id, today, "cs@example.com", now)
+        .start_offboarding(contract.id, None, today, "cs@example.com", now)
         .await
         .unwrap();
     worker.run_once(now).await.unwrap();

@@ -94,12 +94,13 @@ impl Store {
     pub async fn start_offboarding(
         &self,
         contract: ContractId,
+        access_ends: Option<Date>,
         today: Date,
         by: &str,
         now: Timestamp,
     ) -> Result<i64> {
         let c = self.contract(contract).await?.ok_or(StoreError::NotFound)?;
-        let steps = offboarding_plan(c.details.ends_on.unwrap_or(today));
+        let steps = offboarding_plan(access_ends.or(c.details.ends_on).unwrap_or(today));
         self.start_run(
             c.organization,
             Some(contract),
@@ -129,7 +130,7 @@ impl Store {
         let mut started = Vec::new();
         for (_, contract) in due {
             started.push(
-                self.start_offboarding(ContractId(contract), today, "varde", now)
+                self.start_offboarding(ContractId(contract), None, today, "varde", now)
                     .await?,
             );
         }

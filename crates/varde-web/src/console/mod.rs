@@ -131,7 +131,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/console/contracts/{id}/offboard",
-            post(onboarding::offboard),
+            get(onboarding::offboard_form).post(onboarding::offboard),
         )
         .route("/console/onboarding/templates", get(onboarding::templates))
         .route(

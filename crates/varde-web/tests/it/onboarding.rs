@@ -236,12 +236,46 @@ async fn a_signed_contract_starts_a_run_that_people_move_by_role() {
         .await;
         assert_eq!(status, 403);
         let manager = app.browser("mats@example.com", ADMIN_PASSWORD).await;
+        // Offboarding asks first: the page says what will happen; an open-ended contract
+        // needs the day access ends, and nothing is planned without it.
+        let offboard = format!("/console/contracts/{contract_id}/offboard");
+        let page = manager.get(app.url(&offboard)).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        let page = page.text().await.unwrap();
+        assert!(
+            page.contains("is open-ended") && page.contains("disables the customer"),
+            "{page}"
+        );
+        let (status, page) = form(&manager, &app, &offboard, &offboard, &[]).await;
+        assert_eq!(status, 422);
+        assert!(page.contains("give the day the customer"), "{page}");
+        assert_eq!(
+            app.store
+                .runs_of(OrganizationId(org_id))
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
         let (status, _) = form(
             &manager,
             &app,
-            &org_page,
-            &format!("/console/contracts/{contract_id}/offboard"),
-            &[],
+            &offboard,
+            &offboard,
+            &[("access_ends", "2020-01-01")],
+        )
+        .await;
+        assert_eq!(status, 422, "not in the past");
+        let day = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 60))
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date()
+            .to_string();
+        let (status, _) = form(
+            &manager,
+            &app,
+            &offboard,
+            &offboard,
+            &[("access_ends", day.as_str())],
         )
         .await;
         assert_eq!(status, 303);

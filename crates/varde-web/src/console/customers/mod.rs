@@ -40,7 +40,7 @@ pub struct FieldView {
     pub options: Vec<(String, String)>,
 }
 
-pub(super) fn field(
+pub(crate) fn field(
     label: &'static str,
     name: &str,
     value: &str,
