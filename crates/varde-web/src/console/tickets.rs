@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Redirect};
 use varde_app::AppError;
 use varde_core::access::{Action, Resource, Role, can};
 use varde_core::entitlements::entitlements_on;
+use varde_core::form::FieldErrors;
 use varde_core::ticket::lifecycle::Status;
 use varde_core::ticket::{LinkKind, Ticket, TicketId};
 use varde_store::tickets::{HistoryEntry, TicketError};
@@ -61,6 +62,7 @@ async fn new_ticket_page(
     caller: &Caller,
     form: &FormMap,
     problem: String,
+    errors: &FieldErrors,
 ) -> PageResult {
     let queues = state
         .store
@@ -74,7 +76,7 @@ async fn new_ticket_page(
         label,
         name: name.into(),
         value: form_value(form, name),
-        error: String::new(),
+        error: errors.get(name).unwrap_or_default().to_string(),
         help: "",
         kind,
         options,
@@ -97,10 +99,15 @@ async fn new_ticket_page(
             ..field("Phone call, minutes", "call_minutes", "text", vec![])
         },
     ];
-    let status = if problem.is_empty() {
+    let status = if problem.is_empty() && errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let problem = if problem.is_empty() && !errors.is_empty() {
+        "Please correct the fields marked below.".to_string()
+    } else {
+        problem
     };
     let page = render(&NewTicketPage {
         nav: Nav::of(caller),
@@ -116,7 +123,51 @@ async fn new_ticket_page(
 
 pub async fn new_form(State(state): State<AppState>, caller: Caller) -> PageResult {
     staff(&caller)?;
-    new_ticket_page(&state, &caller, &FormMap::new(), String::new()).await
+    new_ticket_page(
+        &state,
+        &caller,
+        &FormMap::new(),
+        String::new(),
+        &FieldErrors::new(),
+    )
+    .await
+}
+
+/// What the new-ticket form must have before a ticket is opened (and a requestor mailed): a
+/// requestor's e-mail address, a subject, and a message or a phone call's minutes.
+fn check_new_ticket(form: &FormMap) -> (FieldErrors, Option<i64>) {
+    let mut errors = FieldErrors::new();
+    let requestor = form_value(form, "Requestor");
+    if requestor.trim().is_empty() {
+        errors.add("Requestor", "give the requestor's e-mail address");
+    } else if let Some(bad) = requestor
+        .split(',')
+        .map(str::trim)
+        .find(|r| varde_core::values::EmailAddress::parse(r).is_err())
+    {
+        errors.add("Requestor", format!("'{bad}' is not an e-mail address"));
+    }
+    if form_value(form, "Subject").trim().is_empty() {
+        errors.add("Subject", "give the ticket a subject");
+    }
+    let minutes = form_value(form, "call_minutes");
+    let call = match minutes.trim() {
+        "" => None,
+        m => match m.parse::<i64>() {
+            Ok(m) if m >= 0 => Some(m),
+            _ => {
+                errors.add(
+                    "call_minutes",
+                    "the length of a call is a whole number of minutes",
+                );
+                None
+            }
+        },
+    };
+    if form_value(form, "Text").trim().is_empty() && call.is_none() {
+        errors.add("Text", "write what the ticket is about");
+    }
+    (errors, call)
 }
 
 pub async fn create(
@@ -129,29 +180,19 @@ pub async fn create(
     if !can(&caller.actor, Action::Write, &Resource::TicketSystem) {
         return Err(PageError::new(ApiError::forbidden(), &caller));
     }
+    let (errors, call_minutes) = check_new_ticket(&form);
+    if !errors.is_empty() {
+        return new_ticket_page(&state, &caller, &form, String::new(), &errors).await;
+    }
     let fields: Fields = ["Queue", "Requestor", "Subject"]
         .iter()
         .map(|k| (k.to_string(), form_value(&form, k)))
         .collect();
     let creation = match tickets::creation(&fields, Some(&caller.audit_name())) {
         Ok(c) => c,
-        Err(m) => return new_ticket_page(&state, &caller, &form, m.to_string()).await,
-    };
-    let call_minutes = form_value(&form, "call_minutes");
-    let call_minutes: Option<i64> = if call_minutes.trim().is_empty() {
-        None
-    } else {
-        match call_minutes.trim().parse() {
-            Ok(m) if m >= 0 => Some(m),
-            _ => {
-                return new_ticket_page(
-                    &state,
-                    &caller,
-                    &form,
-                    "the length of a call is a whole number of minutes".into(),
-                )
-                .await;
-            }
+        Err(m) => {
+            let none = FieldErrors::new();
+            return new_ticket_page(&state, &caller, &form, m.to_string(), &none).await;
         }
     };
     let message = Message {
@@ -173,7 +214,9 @@ pub async fn create(
             }
             Ok(Redirect::to(&format!("/console/tickets/{}", t.id)).into_response())
         }
-        Err(TicketError::Refused(m)) => new_ticket_page(&state, &caller, &form, m).await,
+        Err(TicketError::Refused(m)) => {
+            new_ticket_page(&state, &caller, &form, m, &FieldErrors::new()).await
+        }
         Err(e) => Err(refused(&caller, e)),
     }
 }

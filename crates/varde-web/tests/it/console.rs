@@ -670,3 +670,81 @@ async fn administrators_edit_the_autoreply_per_language() {
         );
     }
 }
+
+/// The new-ticket form refuses what would open a nameless ticket and mail an autoreply to
+/// nobody: each wrong field says why, and nothing is written.
+#[tokio::test]
+async fn the_new_ticket_form_gives_field_errors_and_writes_nothing() {
+    let app = app().await;
+    let browser = app.browser(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let page = browser
+        .get(app.url("/console/tickets/new"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = super::csrf_of(&page);
+    let before = varde_store::testing::fingerprint(&app.store).await.unwrap();
+    for (requestor, subject, text, minutes, wrong) in [
+        (
+            "notanemail",
+            "",
+            "",
+            "",
+            vec![
+                "is not an e-mail address",
+                "give the ticket a subject",
+                "write what the ticket is about",
+            ],
+        ),
+        ("", "Disk full", "vol-9", "", vec!["give the requestor"]),
+        (
+            "carol@customer.example",
+            "Call",
+            "",
+            "ten",
+            vec!["whole number of minutes"],
+        ),
+    ] {
+        let r = browser
+            .post(app.url("/console/tickets"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("Queue", "General"),
+                ("Requestor", requestor),
+                ("Subject", subject),
+                ("Text", text),
+                ("call_minutes", minutes),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{requestor} {subject}");
+        let page = r.text().await.unwrap();
+        for w in wrong {
+            assert!(page.contains(w), "{w}: {page}");
+        }
+    }
+    assert_eq!(
+        varde_store::testing::fingerprint(&app.store).await.unwrap(),
+        before,
+        "no ticket, no autoreply"
+    );
+    // A phone call needs no text.
+    let r = browser
+        .post(app.url("/console/tickets"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("Queue", "General"),
+            ("Requestor", "carol@customer.example"),
+            ("Subject", "Called about quota"),
+            ("Text", ""),
+            ("call_minutes", "4"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+}
