@@ -59,6 +59,9 @@ test('a Norwegian contact opens a ticket with a file, the agent answers, the con
   await agent.getByRole('button', { name: 'Reply to requestors' }).click();
   await agent.getByLabel('Message').fill('Internal: the gateway in no-osl1 is overloaded.');
   await agent.getByRole('button', { name: 'Comment (internal)' }).click();
+  // In the console an internal comment is unmistakable.
+  await expect(agent.locator('li.internal')).toContainText('Internal comment: never sent to the customer');
+  await expect(agent.locator('li.internal')).toContainText('overloaded');
   await agentContext.close();
 
   // The contact reads the answer (never the internal comment) and replies.
