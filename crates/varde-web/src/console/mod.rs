@@ -28,6 +28,7 @@ mod account;
 mod attachments;
 mod customers;
 mod mail_templates;
+mod offboarding;
 pub(crate) mod onboarding;
 mod report;
 mod sla;
@@ -131,7 +132,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/console/contracts/{id}/offboard",
-            get(onboarding::offboard_form).post(onboarding::offboard),
+            get(offboarding::offboard_form).post(offboarding::offboard),
         )
         .route("/console/onboarding/templates", get(onboarding::templates))
         .route(

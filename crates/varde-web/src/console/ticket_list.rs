@@ -47,7 +47,55 @@ fn view_query(view: &str, me: &str) -> (String, &'static str) {
             "Unowned",
         ),
         "stalled" => ("Status = 'stalled'".into(), "Stalled"),
+        // The SLA views read the active tickets' clocks (see `SlaView`).
+        "soon" => ("Status = '__Active__'".into(), "Breaching soon"),
+        "breached" => ("Status = '__Active__'".into(), "Breached"),
         _ => ("Status = '__Active__'".into(), "All active"),
+    }
+}
+
+/// The views that pick tickets by their SLA clock rather than by TicketSQL.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SlaView {
+    /// A target not met and past its due time.
+    Breached,
+    /// A target not met, due within [`SOON`] and not yet past it.
+    Soon,
+}
+
+/// What "breaching soon" means: due within the next two hours.
+const SOON: jiff::SignedDuration = jiff::SignedDuration::from_hours(2);
+
+/// How many active tickets the SLA views read at most (the most recently changed).
+const SLA_VIEW_LIMIT: i64 = 2_000;
+
+/// A ticket's SLA as a list shows it: (due, time left or overdue, breached).
+fn sla_cells(
+    t: &varde_core::ticket::Ticket,
+    sla: Option<&varde_app::sla::TicketSla>,
+) -> (Option<jiff::Timestamp>, Option<jiff::SignedDuration>, bool) {
+    let clock = sla
+        .and_then(|s| s.clock.as_ref())
+        .filter(|c| c.ended.is_none());
+    let due = varde_app::sla::due(t, sla);
+    let open = || {
+        clock
+            .into_iter()
+            .flat_map(|c| c.targets.iter())
+            .filter(|x| x.met_at.is_none() && x.due.is_some())
+    };
+    let breached = open().any(|x| x.breached);
+    let left = open().min_by_key(|x| x.due).map(|x| x.left);
+    (due, left, breached)
+}
+
+fn fmt_left(d: jiff::SignedDuration, breached: bool) -> String {
+    let m = d.as_mins().abs();
+    let hm = format!("{}h {:02}m", m / 60, m % 60);
+    if breached || d.is_negative() {
+        format!("overdue {hm}")
+    } else {
+        format!("{hm} left")
     }
 }
 
@@ -55,6 +103,10 @@ pub struct TicketRow {
     pub id: i64,
     pub subject: String,
     pub status: String,
+    pub priority: i64,
+    pub due: String,
+    pub left: String,
+    pub breached: bool,
     pub queue: String,
     pub owner: String,
     pub requestors: String,
@@ -103,8 +155,13 @@ pub async fn list(
         .and_then(|x| x.parse().ok())
         .unwrap_or(1)
         .max(1);
+    let sla_view = match (q.trim().is_empty(), view.as_str()) {
+        (true, "breached") => Some(SlaView::Breached),
+        (true, "soon") => Some(SlaView::Soon),
+        _ => None,
+    };
     let mut error = String::new();
-    let (ids, total) = match varde_rt::ticketsql::parse(&query) {
+    let (ids, mut total) = match varde_rt::ticketsql::parse(&query) {
         Err(e) => {
             error = format!("The search could not be read: {e}");
             (vec![], 0)
@@ -113,10 +170,22 @@ pub async fn list(
             let request = SearchRequest {
                 query: &parsed,
                 visibility: visibility(&caller.actor),
-                order_by: &order,
-                descending: desc,
-                offset: (page - 1) * PAGE,
-                limit: PAGE,
+                order_by: if sla_view.is_some() {
+                    "LastUpdated"
+                } else {
+                    &order
+                },
+                descending: desc || sla_view.is_some(),
+                offset: if sla_view.is_some() {
+                    0
+                } else {
+                    (page - 1) * PAGE
+                },
+                limit: if sla_view.is_some() {
+                    SLA_VIEW_LIMIT
+                } else {
+                    PAGE
+                },
                 now: state.now(),
             };
             match state
@@ -133,14 +202,30 @@ pub async fn list(
             }
         }
     };
+    let fail = |e: varde_store::StoreError| PageError::new(e.into(), &caller);
+    let mut tickets = state.store.tickets(&ids).await.map_err(fail)?;
+    let slas = state
+        .app
+        .sla_of(&tickets)
+        .await
+        .map_err(|e| PageError::new(e.into(), &caller))?;
+    if let Some(v) = sla_view {
+        let soon = state.now() + SOON;
+        tickets.retain(|t| {
+            let (due, _, breached) = sla_cells(t, slas.get(&t.id));
+            match v {
+                SlaView::Breached => breached,
+                SlaView::Soon => !breached && due.is_some_and(|d| d <= soon),
+            }
+        });
+        tickets.sort_by_key(|t| sla_cells(t, slas.get(&t.id)).0);
+        total = tickets.len() as i64;
+        let skip = ((page - 1) * PAGE) as usize;
+        tickets = tickets.into_iter().skip(skip).take(PAGE as usize).collect();
+    }
     let mut rows = Vec::new();
     let mut org_names: HashMap<i64, String> = HashMap::new();
-    for t in state
-        .store
-        .tickets(&ids)
-        .await
-        .map_err(|e| PageError::new(e.into(), &caller))?
-    {
+    for t in tickets {
         let organization = match t.organization {
             Some(o) => match org_names.get(&o.0) {
                 Some(n) => n.clone(),
@@ -159,7 +244,14 @@ pub async fn list(
             },
             None => String::new(),
         };
+        let (due, left, breached) = sla_cells(&t, slas.get(&t.id));
         rows.push(TicketRow {
+            priority: t.priority,
+            due: due
+                .map(|d| d.strftime("%Y-%m-%d %H:%M UTC").to_string())
+                .unwrap_or_else(|| "—".into()),
+            left: left.map(|l| fmt_left(l, breached)).unwrap_or_default(),
+            breached,
             id: t.id.0,
             subject: if t.subject.is_empty() {
                 "(no subject)".into()
@@ -183,6 +275,9 @@ pub async fn list(
         ("#", "id"),
         ("Subject", "Subject"),
         ("Status", "Status"),
+        ("Priority", "Priority"),
+        ("Due", ""),
+        ("Time left", ""),
         ("Queue", "Queue"),
         ("Owner", "Owner"),
         ("Requestors", ""),
@@ -229,10 +324,12 @@ pub async fn list(
     };
     Ok(render(&ListPage {
         nav: Nav::of(&caller),
-        views: ["active", "new", "open", "mine", "unowned", "stalled"]
-            .iter()
-            .map(|v| (v.to_string(), view_query(v, &me).1.to_string()))
-            .collect(),
+        views: [
+            "active", "new", "open", "mine", "unowned", "stalled", "soon", "breached",
+        ]
+        .iter()
+        .map(|v| (v.to_string(), view_query(v, &me).1.to_string()))
+        .collect(),
         view: if q.trim().is_empty() {
             view
         } else {

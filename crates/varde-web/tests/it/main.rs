@@ -16,6 +16,7 @@ mod standins;
 mod status;
 mod subscriptions;
 mod sweep;
+mod ticket_list;
 
 use std::sync::Arc;
 

@@ -1,0 +1,134 @@
+//! The console's ticket work: the new-ticket form's field errors, and the ticket list's SLA
+//! columns and views.
+
+use super::{ADMIN_EMAIL, ADMIN_PASSWORD, app};
+
+/// The new-ticket form refuses what would open a nameless ticket and mail an autoreply to
+/// nobody: each wrong field says why, and nothing is written.
+#[tokio::test]
+async fn the_new_ticket_form_gives_field_errors_and_writes_nothing() {
+    let app = app().await;
+    let browser = app.browser(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let page = browser
+        .get(app.url("/console/tickets/new"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = super::csrf_of(&page);
+    let before = varde_store::testing::fingerprint(&app.store).await.unwrap();
+    for (requestor, subject, text, minutes, wrong) in [
+        (
+            "notanemail",
+            "",
+            "",
+            "",
+            vec![
+                "is not an e-mail address",
+                "give the ticket a subject",
+                "write what the ticket is about",
+            ],
+        ),
+        ("", "Disk full", "vol-9", "", vec!["give the requestor"]),
+        (
+            "carol@customer.example",
+            "Call",
+            "",
+            "ten",
+            vec!["whole number of minutes"],
+        ),
+    ] {
+        let r = browser
+            .post(app.url("/console/tickets"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("Queue", "General"),
+                ("Requestor", requestor),
+                ("Subject", subject),
+                ("Text", text),
+                ("call_minutes", minutes),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{requestor} {subject}");
+        let page = r.text().await.unwrap();
+        for w in wrong {
+            assert!(page.contains(w), "{w}: {page}");
+        }
+    }
+    assert_eq!(
+        varde_store::testing::fingerprint(&app.store).await.unwrap(),
+        before,
+        "no ticket, no autoreply"
+    );
+    // A phone call needs no text.
+    let r = browser
+        .post(app.url("/console/tickets"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("Queue", "General"),
+            ("Requestor", "carol@customer.example"),
+            ("Subject", "Called about quota"),
+            ("Text", ""),
+            ("call_minutes", "4"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+}
+
+/// The ticket list shows each ticket's priority, due time and time left, flags a breach, and
+/// has views of the breached tickets and of those breaching soon.
+#[tokio::test]
+async fn the_ticket_list_shows_the_sla_and_the_breached_view_finds_them() {
+    let app = app().await;
+    let three_days_ago = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(72);
+    let late = app
+        .store
+        .create_ticket(
+            "carol@customer.example",
+            varde_core::ticket::history::Creation {
+                priority: 90,
+                ..varde_core::ticket::history::Creation::requested(
+                    "General",
+                    "Nobody answered this",
+                    "carol@customer.example",
+                )
+            },
+            &[],
+            0,
+            three_days_ago,
+        )
+        .await
+        .unwrap();
+    let browser = app.browser(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let get = |path: &'static str| {
+        let b = browser.clone();
+        let url = app.url(path);
+        async move { b.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let all = get("/console/tickets").await;
+    assert!(
+        all.contains(">Priority<") && all.contains(">Time left<"),
+        "{all}"
+    );
+    let row = all
+        .split("<tr")
+        .find(|r| r.contains("Nobody answered this"))
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        row.contains("class=\"breached\"") && row.contains("BREACHED") && row.contains("overdue"),
+        "{row}"
+    );
+    assert!(row.contains(">90<"), "the priority: {row}");
+    let breached = get("/console/tickets?view=breached").await;
+    assert!(breached.contains("Nobody answered this"), "{breached}");
+    let soon = get("/console/tickets?view=soon").await;
+    assert!(!soon.contains("Nobody answered this"));
+    assert!(late.id.0 > 0);
+}
