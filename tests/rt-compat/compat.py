@@ -172,6 +172,22 @@ def main():
     check("cli merge", out.strip() == "# Merge completed.", out)
     check("cli merge visible to rest2", str(r2.get_ticket(t1)["id"]) == str(cid))
 
+    # Queues, users by address, several tickets, attachments: as RT 5.0.3 answers them.
+    code, out = cli(["show", "queue/General"], env)
+    check("cli show queue", "id: queue/" in out and "Name: General" in out and "SLADisabled:" in out, out)
+    code, out = cli(["show", "queue/NoSuchQueue"], env)
+    check("cli show missing queue", "# No queue named NoSuchQueue exists." in out, out)
+    code, out = cli(["ls", "-t", "queue"], env)
+    check("cli ls queues", "Name: General" in out, out)
+    code, out = cli(["show", f"user/{a.user}"], env)
+    check("cli show user by address", f"EmailAddress: {a.user}" in out and "Privileged: 1" in out, out)
+    code, out = cli(["show", "-t", "ticket", f"{tid},{cid}", "-f", "id,subject"], env)
+    check("cli show several tickets", f"id: ticket/{tid}" in out and f"id: ticket/{cid}" in out and "\n--\n" in out, out)
+    code, out = cli(["show", f"ticket/{att}/attachments"], env)
+    check("cli show attachments", "kern.log (" in out and "b)" in out, out)
+    queues = r1.get_queue("General") or {}
+    check("rest1 queue", queues.get("Name") == "General", queues)
+
     print(f"\n{len(failures)} failure(s)")
     return 1 if failures else 0
 

@@ -26,6 +26,10 @@ use crate::auth::ClientAddress;
 use crate::tickets::{self, Fields, Message};
 
 mod commands;
+mod objects;
+mod show;
+
+use show::{show_many, show_one};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -153,8 +157,9 @@ fn reads_only(path: &str) -> bool {
         ["ticket", id] | ["ticket", id, "show"] => number(id),
         ["ticket", id, "history", ..]
         | ["ticket", id, "links"]
-        | ["ticket", id, "links", "show"] => number(id),
-        ["user", _] | ["user", _, "show"] => true,
+        | ["ticket", id, "links", "show"]
+        | ["ticket", id, "attachments"] => number(id),
+        ["user", _] | ["user", _, "show"] | ["queue", _] | ["queue", _, "show"] => true,
         _ => false,
     }
 }
@@ -388,6 +393,12 @@ async fn route(
             None => fmt::response(400, "Bad request", "# Invalid ticket number"),
         },
         ["user", id] | ["user", id, "show"] => commands::user(state, actor, id).await,
+        ["queue", key] | ["queue", key, "show"] => objects::show_queues(state, key).await,
+        ["search", "queue"] => objects::search_queues(state, form).await,
+        ["ticket", id, "attachments"] => match ticket_number(id) {
+            Some(n) => objects::attachments(state, actor, n).await,
+            None => fmt::response(400, "Bad request", "# Invalid ticket number"),
+        },
         ["ticket", id, "take"] => {
             commands::take(state, account, actor, ticket_number(id), form).await
         }
@@ -424,160 +435,6 @@ fn refusal(e: TicketError) -> String {
 }
 
 /// `show` with one or more `id` fields; each object gets its own status line.
-async fn show_many(state: &AppState, actor: &Actor, form: &Form) -> String {
-    let format = form.get("format").unwrap_or("l");
-    let fields = form.get("fields").map(|f| {
-        f.split(',')
-            .map(|x| x.trim().to_ascii_lowercase())
-            .collect::<Vec<_>>()
-    });
-    let ids = form.all("id");
-    if ids.is_empty() {
-        return ok("# Invalid object specification: ''\n\nid: ");
-    }
-    let mut out = String::new();
-    for id in ids {
-        // A history with a field list is shown long, each transaction with its id and the
-        // fields asked for, as RT does.
-        let format = if fields.is_some() && id.contains("/history") {
-            "l"
-        } else {
-            format
-        };
-        let shown = show_one(state, actor, id, format).await;
-        out.push_str(&match &fields {
-            Some(f) => only_fields(&shown, f),
-            None => shown,
-        });
-    }
-    out
-}
-
-/// Keeps the status line, comments, separators and the `Key: value` lines whose key is asked
-/// for (`id` always), each with its continuation lines (indented: a message's text, a list of
-/// attachments) only when its key is kept.
-fn only_fields(shown: &str, fields: &[String]) -> String {
-    let mut keep = true;
-    shown
-        .lines()
-        .filter(|l| {
-            if l.starts_with([' ', '\t']) {
-                return keep;
-            }
-            match l.split_once(':') {
-                Some((k, _)) if !l.starts_with("RT/") && !l.starts_with('#') => {
-                    let k = k.trim().to_ascii_lowercase();
-                    keep = k == "id" || fields.contains(&k);
-                    keep
-                }
-                _ => {
-                    keep = true;
-                    true
-                }
-            }
-        })
-        .fold(Vec::<&str>::new(), |mut kept, l| {
-            // What was left out leaves no runs of blank lines behind.
-            if !(l.is_empty() && kept.last().is_some_and(|p| p.is_empty())) {
-                kept.push(l);
-            }
-            kept
-        })
-        .join("\n")
-        + "\n"
-}
-
-async fn show_one(state: &AppState, actor: &Actor, spec: &str, format: &str) -> String {
-    let spec = spec.trim();
-    if spec == "ticket/new" {
-        return ok(&format!(
-            "# Required: id, Queue\n\n{}",
-            fmt::new_ticket_template("General", "")
-        ));
-    }
-    let parts: Vec<&str> = spec.split('/').collect();
-    let Some(id) = parts
-        .get(1)
-        .and_then(|p| p.parse::<i64>().ok())
-        .map(TicketId)
-    else {
-        return ok(&format!("# Invalid object specification: '{spec}'"));
-    };
-    let t = match load(state, actor, id, Action::Read).await {
-        Ok(t) => t,
-        Err(m) => return ok(&m),
-    };
-    match parts.get(2).copied() {
-        None => {
-            // `Due` shows the SLA's next deadline, as RT's SLA sets it.
-            let mut shown = t.clone();
-            shown.due = crate::tickets::due(&state.app, &t).await;
-            ok(&fmt::show_ticket(&shown))
-        }
-        Some("history") => {
-            let history = match state.store.history(t.id).await {
-                Ok(h) => h,
-                Err(_) => return ok("# The database is unavailable; try again."),
-            };
-            let only: Option<i64> = if parts.get(3) == Some(&"id") {
-                parts.get(4).and_then(|x| x.parse().ok())
-            } else {
-                None
-            };
-            let total = history.len();
-            let entries: Vec<_> = history
-                .iter()
-                .enumerate()
-                .filter(|(_, e)| only.is_none_or(|x| x == e.transaction.id))
-                .collect();
-            if format == "s" && only.is_none() {
-                let lines: Vec<String> = entries
-                    .iter()
-                    .map(|(_, e)| {
-                        format!(
-                            "{}: {}",
-                            e.transaction.id,
-                            e.transaction.change.describe(&e.transaction.creator)
-                        )
-                    })
-                    .collect();
-                return ok(&format!(
-                    "# {}/{} (/total)\n\n{}",
-                    total,
-                    total,
-                    lines.join("\n")
-                ));
-            }
-            let blocks: Vec<String> = entries
-                .iter()
-                .map(|(i, e)| {
-                    let tx = &e.transaction;
-                    let (field, old, new) = tx.change.rt_field();
-                    let atts: Vec<String> = e.attachments.iter().map(|a| format!("             {}: {} ({}b)", a.id, if a.filename.is_empty() { "untitled" } else { &a.filename }, a.size)).collect();
-                    format!(
-                        "# {}/{} (id/{}/total)\n\nid: {}\nTicket: {}\nTimeTaken: {}\nType: {}\nField: {field}\nOldValue: {old}\nNewValue: {new}\nData: \nDescription: {}\n\n{}\n\nCreator: {}\nCreated: {}\n\nAttachments: \n{}",
-                        i + 1,
-                        total,
-                        tx.id,
-                        tx.id,
-                        tx.ticket,
-                        tx.time_taken,
-                        tx.change.rt_type(&tx.creator),
-                        tx.change.describe(&tx.creator),
-                        fmt::indented("Content", &e.content),
-                        tx.creator,
-                        fmt::history_date(tx.at),
-                        atts.join("\n")
-                    )
-                })
-                .collect();
-            ok(&blocks.join("\n\n--\n\n"))
-        }
-        Some("links") => ok(&fmt::show_links(&t, &state.rtname)),
-        Some(other) => ok(&format!("# Unknown object specification: '{other}'")),
-    }
-}
-
 fn content_fields(form: &Form) -> Fields {
     parse_content(form.get("content").unwrap_or(""))
 }

@@ -1,0 +1,175 @@
+//! `show`: one object or several (`show?id=ticket/1&id=ticket/2`, `ticket/1,2`), a ticket in
+//! RT's long form, its history (short, or long with a field list), its links and attachments.
+
+use super::*;
+
+pub(super) async fn show_many(state: &AppState, actor: &Actor, form: &Form) -> String {
+    let format = form.get("format").unwrap_or("l");
+    let fields = form.get("fields").map(|f| {
+        f.split(',')
+            .map(|x| x.trim().to_ascii_lowercase())
+            .collect::<Vec<_>>()
+    });
+    let ids = form.all("id");
+    if ids.is_empty() {
+        return ok("# Invalid object specification: ''\n\nid: ");
+    }
+    let mut out = String::new();
+    for id in ids {
+        // A history with a field list is shown long, each transaction with its id and the
+        // fields asked for, as RT does.
+        let format = if fields.is_some() && id.contains("/history") {
+            "l"
+        } else {
+            format
+        };
+        let shown = show_one(state, actor, id, format).await;
+        out.push_str(&match &fields {
+            Some(f) => only_fields(&shown, f),
+            None => shown,
+        });
+    }
+    out
+}
+
+/// Keeps the status line, comments, separators and the `Key: value` lines whose key is asked
+/// for (`id` always), each with its continuation lines (indented: a message's text, a list of
+/// attachments) only when its key is kept.
+fn only_fields(shown: &str, fields: &[String]) -> String {
+    let mut keep = true;
+    shown
+        .lines()
+        .filter(|l| {
+            if l.starts_with([' ', '\t']) {
+                return keep;
+            }
+            match l.split_once(':') {
+                Some((k, _)) if !l.starts_with("RT/") && !l.starts_with('#') => {
+                    let k = k.trim().to_ascii_lowercase();
+                    keep = k == "id" || fields.contains(&k);
+                    keep
+                }
+                _ => {
+                    keep = true;
+                    true
+                }
+            }
+        })
+        .fold(Vec::<&str>::new(), |mut kept, l| {
+            // What was left out leaves no runs of blank lines behind.
+            if !(l.is_empty() && kept.last().is_some_and(|p| p.is_empty())) {
+                kept.push(l);
+            }
+            kept
+        })
+        .join("\n")
+        + "\n"
+}
+
+pub(super) async fn show_one(state: &AppState, actor: &Actor, spec: &str, format: &str) -> String {
+    let spec = spec.trim();
+    if spec == "ticket/new" {
+        return ok(&format!(
+            "# Required: id, Queue\n\n{}",
+            fmt::new_ticket_template("General", "")
+        ));
+    }
+    if let Some(keys) = spec.strip_prefix("queue/") {
+        return objects::show_queues(state, keys).await;
+    }
+    if let Some(key) = spec.strip_prefix("user/") {
+        return commands::user(state, actor, key).await;
+    }
+    let parts: Vec<&str> = spec.split('/').collect();
+    if let (Some(list), None) = (
+        parts.get(1).and_then(|p| objects::ticket_list(p)),
+        parts.get(2),
+    ) {
+        let mut answers = Vec::with_capacity(list.len());
+        for n in list {
+            answers.push(Box::pin(show_one(state, actor, &format!("ticket/{n}"), format)).await);
+        }
+        return objects::joined(&answers);
+    }
+    let Some(id) = parts
+        .get(1)
+        .and_then(|p| p.parse::<i64>().ok())
+        .map(TicketId)
+    else {
+        return ok(&format!("# Invalid object specification: '{spec}'"));
+    };
+    let t = match load(state, actor, id, Action::Read).await {
+        Ok(t) => t,
+        Err(m) => return ok(&m),
+    };
+    match parts.get(2).copied() {
+        None => {
+            // `Due` shows the SLA's next deadline, as RT's SLA sets it.
+            let mut shown = t.clone();
+            shown.due = crate::tickets::due(&state.app, &t).await;
+            ok(&fmt::show_ticket(&shown))
+        }
+        Some("history") => {
+            let history = match state.store.history(t.id).await {
+                Ok(h) => h,
+                Err(_) => return ok("# The database is unavailable; try again."),
+            };
+            let only: Option<i64> = if parts.get(3) == Some(&"id") {
+                parts.get(4).and_then(|x| x.parse().ok())
+            } else {
+                None
+            };
+            let total = history.len();
+            let entries: Vec<_> = history
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| only.is_none_or(|x| x == e.transaction.id))
+                .collect();
+            if format == "s" && only.is_none() {
+                let lines: Vec<String> = entries
+                    .iter()
+                    .map(|(_, e)| {
+                        format!(
+                            "{}: {}",
+                            e.transaction.id,
+                            e.transaction.change.describe(&e.transaction.creator)
+                        )
+                    })
+                    .collect();
+                return ok(&format!(
+                    "# {}/{} (/total)\n\n{}",
+                    total,
+                    total,
+                    lines.join("\n")
+                ));
+            }
+            let blocks: Vec<String> = entries
+                .iter()
+                .map(|(i, e)| {
+                    let tx = &e.transaction;
+                    let (field, old, new) = tx.change.rt_field();
+                    let atts: Vec<String> = e.attachments.iter().map(|a| format!("             {}: {} ({}b)", a.id, if a.filename.is_empty() { "untitled" } else { &a.filename }, a.size)).collect();
+                    format!(
+                        "# {}/{} (id/{}/total)\n\nid: {}\nTicket: {}\nTimeTaken: {}\nType: {}\nField: {field}\nOldValue: {old}\nNewValue: {new}\nData: \nDescription: {}\n\n{}\n\nCreator: {}\nCreated: {}\n\nAttachments: \n{}",
+                        i + 1,
+                        total,
+                        tx.id,
+                        tx.id,
+                        tx.ticket,
+                        tx.time_taken,
+                        tx.change.rt_type(&tx.creator),
+                        tx.change.describe(&tx.creator),
+                        fmt::indented("Content", &e.content),
+                        tx.creator,
+                        fmt::history_date(tx.at),
+                        atts.join("\n")
+                    )
+                })
+                .collect();
+            ok(&blocks.join("\n\n--\n\n"))
+        }
+        Some("links") => ok(&fmt::show_links(&t, &state.rtname)),
+        Some("attachments") => objects::attachments(state, actor, t.id).await,
+        Some(other) => ok(&format!("# Unknown object specification: '{other}'")),
+    }
+}
