@@ -185,6 +185,18 @@ def main():
     check("cli show several tickets", f"id: ticket/{tid}" in out and f"id: ticket/{cid}" in out and "\n--\n" in out, out)
     code, out = cli(["show", f"ticket/{att}/attachments"], env)
     check("cli show attachments", "kern.log (" in out and "b)" in out, out)
+    code, out = cli(["ls", "-f", "id,subject,owner", f"id = {att}"], env)
+    check("cli ls with a field list (RT's table)", out.splitlines()[:2] == ["id\tOwner\tSubject", f"{att}\tNobody\tcompat: attachment"], out)
+    listed = r1.get_attachments_ids(att) or []
+    check("rest1 attachments", len(listed) >= 1, listed)
+    kern = [i for i in listed if (r1.get_attachment(att, i) or {}).get("Filename") == "kern.log"]
+    check("rest1 attachment", len(kern) == 1, listed)
+    if kern:
+        code, out = cli(["show", f"ticket/{att}/attachments/{kern[0]}/content"], env)
+        check("cli attachment content", out.rstrip("\n") == "kernel: oops", repr(out))
+        check("rest1 attachment content", r1.get_attachment_content(att, kern[0]) == b"kernel: oops")
+    code, out = cli(["show", f"ticket/{att}/attachments/999999/content"], env)
+    check("cli missing attachment", "# Invalid attachment id: 999999" in out, out)
     queues = r1.get_queue("General") or {}
     check("rest1 queue", queues.get("Name") == "General", queues)
 

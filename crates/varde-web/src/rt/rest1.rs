@@ -158,7 +158,7 @@ fn reads_only(path: &str) -> bool {
         ["ticket", id, "history", ..]
         | ["ticket", id, "links"]
         | ["ticket", id, "links", "show"]
-        | ["ticket", id, "attachments"] => number(id),
+        | ["ticket", id, "attachments", ..] => number(id),
         ["user", _] | ["user", _, "show"] | ["queue", _] | ["queue", _, "show"] => true,
         _ => false,
     }
@@ -300,6 +300,14 @@ async fn handle(
             "# Only staff accounts use the REST interface.",
         ));
     };
+    // A file's bytes are answered as they are (`rt show ticket/6/attachments/13/content`).
+    let named = match request.path.as_str() {
+        "show" if form.all("id").len() == 1 => form.get("id"),
+        path => Some(path),
+    };
+    if let Some((id, n)) = named.and_then(objects::content_path) {
+        return objects::attachment_content(&state, &actor, id, n).await;
+    }
     let body = route(&state, &caller.account, &actor, &request.path, &form).await;
     let mut response = text(body);
     if let Some(secret) = new_session {
@@ -395,6 +403,10 @@ async fn route(
         ["user", id] | ["user", id, "show"] => commands::user(state, actor, id).await,
         ["queue", key] | ["queue", key, "show"] => objects::show_queues(state, key).await,
         ["search", "queue"] => objects::search_queues(state, form).await,
+        ["ticket", id, "attachments", n] => match (ticket_number(id), n.parse()) {
+            (Some(id), Ok(n)) => objects::attachment(state, actor, id, n).await,
+            _ => fmt::response(400, "Bad request", "# Invalid attachment"),
+        },
         ["ticket", id, "attachments"] => match ticket_number(id) {
             Some(n) => objects::attachments(state, actor, n).await,
             None => fmt::response(400, "Bad request", "# Invalid ticket number"),
@@ -609,6 +621,10 @@ async fn search(state: &AppState, actor: &Actor, form: &Form) -> String {
         return ok("No matching results.");
     }
     let format = form.get("format").unwrap_or("s");
+    if let Some(fields) = form.get("fields").filter(|f| !f.trim().is_empty()) {
+        let fields: Vec<String> = fields.split(',').map(|f| f.trim().to_string()).collect();
+        return objects::search_fields(state, &page.ids, format, &fields).await;
+    }
     match format {
         "i" => ok(&page
             .ids

@@ -120,6 +120,166 @@ pub(super) async fn attachments(state: &AppState, actor: &Actor, id: TicketId) -
     ))
 }
 
+/// An attachment of a ticket the actor reads, with the transaction it came with and its bytes.
+async fn find_attachment(
+    state: &AppState,
+    actor: &Actor,
+    id: TicketId,
+    attachment: i64,
+) -> Result<
+    (
+        varde_core::ticket::history::Transaction,
+        varde_store::tickets::AttachmentInfo,
+        Vec<u8>,
+    ),
+    String,
+> {
+    let history = match state.app.ticket_history(actor, id).await {
+        Ok((_, h)) => h,
+        Err(AppError::NotFound | AppError::Forbidden) => {
+            return Err(format!("# Ticket {id} does not exist."));
+        }
+        Err(_) => return Err("# The database is unavailable; try again.".into()),
+    };
+    let Some((tx, info)) = history.into_iter().find_map(|e| {
+        let info = e.attachments.into_iter().find(|a| a.id == attachment)?;
+        Some((e.transaction, info))
+    }) else {
+        return Err(format!("# Invalid attachment id: {attachment}"));
+    };
+    match state.store.attachment_content(attachment).await {
+        Ok(content) => Ok((tx, info, content.unwrap_or_default())),
+        Err(_) => Err("# The database is unavailable; try again.".into()),
+    }
+}
+
+/// `ticket/<id>/attachments/<n>`: the attachment's form, its text content shown as RT shows
+/// it (a file that is not text is fetched with `…/content`).
+pub(super) async fn attachment(state: &AppState, actor: &Actor, id: TicketId, n: i64) -> String {
+    let (tx, info, content) = match find_attachment(state, actor, id, n).await {
+        Ok(found) => found,
+        Err(m) => return ok(&m),
+    };
+    let text = if info.content_type.starts_with("text/") {
+        String::from_utf8_lossy(&content).into_owned()
+    } else {
+        String::new()
+    };
+    ok(&format!(
+        "id: {n}\nSubject: \nCreator: {}\nCreated: {}\nTransaction: {}\nParent: 0\nMessageId: \nFilename: {}\nContentType: {}\nContentEncoding: none\n\nHeaders: Content-Type: {}\n\n{}",
+        tx.creator,
+        fmt::history_date(tx.at),
+        tx.id,
+        info.filename,
+        info.content_type,
+        info.content_type,
+        fmt::indented("Content", &text)
+    ))
+}
+
+/// `ticket/<id>/attachments/<n>/content`: the file's bytes after RT's status line. Only the
+/// types safe to show (plain text, images) go out as themselves; anything else, HTML above
+/// all, as `application/octet-stream`, so no customer's page runs in Varde's origin.
+pub(super) async fn attachment_content(
+    state: &AppState,
+    actor: &Actor,
+    id: TicketId,
+    n: i64,
+) -> Response {
+    let (_, info, content) = match find_attachment(state, actor, id, n).await {
+        Ok(found) => found,
+        Err(m) => return text(ok(&m)),
+    };
+    let ctype = if varde_core::content_type::inline_safe(&info.content_type) {
+        varde_core::content_type::normalise(&info.content_type)
+    } else {
+        varde_core::content_type::OCTET_STREAM.into()
+    };
+    let mut body = fmt::response(200, "Ok", "").into_bytes();
+    body.extend_from_slice(&content);
+    (
+        [
+            (header::CONTENT_TYPE, ctype),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".into()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// The attachment a path names for its content (`ticket/6/attachments/13/content`), if so.
+pub(super) fn content_path(path: &str) -> Option<(TicketId, i64)> {
+    match path
+        .trim_matches('/')
+        .split('/')
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["ticket", id, "attachments", n, "content"] => Some((ticket_number(id)?, n.parse().ok()?)),
+        _ => None,
+    }
+}
+
+/// `search/ticket` with a field list, as `rt ls -f` and `rt ls` ask: the tickets' fields in
+/// RT's order (`id` first), as a tab-separated table with a header (`format=s`) or each ticket
+/// shown with only those fields (`format=l`).
+pub(super) async fn search_fields(
+    state: &AppState,
+    ids: &[TicketId],
+    format: &str,
+    fields: &[String],
+) -> String {
+    let Ok(mut tickets) = state.store.tickets(ids).await else {
+        return ok("# The database is unavailable; try again.");
+    };
+    // `Due` as `show` gives it: the SLA's next deadline unless set by hand.
+    let mut due = crate::tickets::due_of(&state.app, &tickets).await;
+    for t in tickets.iter_mut() {
+        t.due = due.remove(&t.id);
+    }
+    let wanted = |key: &str| key == "id" || fields.iter().any(|f| f.eq_ignore_ascii_case(key));
+    let rows: Vec<Vec<(String, String)>> = tickets
+        .iter()
+        .map(|t| {
+            fmt::show_ticket(t)
+                .lines()
+                .filter_map(|l| l.split_once(':'))
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                .filter(|(k, _)| wanted(k))
+                .collect()
+        })
+        .collect();
+    if format == "l" {
+        let shown: Vec<String> = rows
+            .iter()
+            .map(|r| {
+                let lines: Vec<String> = r.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+                ok(&lines.join("\n"))
+            })
+            .collect();
+        return joined(&shown);
+    }
+    let header: Vec<&str> = rows
+        .first()
+        .map(|r| r.iter().map(|(k, _)| k.as_str()).collect())
+        .unwrap_or_default();
+    let mut lines = vec![header.join("\t")];
+    for r in &rows {
+        let values: Vec<&str> = r
+            .iter()
+            .map(|(k, v)| {
+                if k == "id" {
+                    v.trim_start_matches("ticket/")
+                } else {
+                    v.as_str()
+                }
+            })
+            .collect();
+        lines.push(values.join("\t"));
+    }
+    ok(&lines.join("\n"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::ticket_list;

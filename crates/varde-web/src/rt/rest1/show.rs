@@ -169,7 +169,11 @@ pub(super) async fn show_one(state: &AppState, actor: &Actor, spec: &str, format
             ok(&blocks.join("\n\n--\n\n"))
         }
         Some("links") => ok(&fmt::show_links(&t, &state.rtname)),
-        Some("attachments") => objects::attachments(state, actor, t.id).await,
+        Some("attachments") => match parts.get(3).map(|n| n.parse::<i64>()) {
+            None => objects::attachments(state, actor, t.id).await,
+            Some(Ok(n)) => objects::attachment(state, actor, t.id, n).await,
+            Some(Err(_)) => ok(&format!("# Invalid object specification: '{spec}'")),
+        },
         Some(other) => ok(&format!("# Unknown object specification: '{other}'")),
     }
 }
