@@ -197,6 +197,17 @@ def main():
         check("rest1 attachment content", r1.get_attachment_content(att, kern[0]) == b"kernel: oops")
     code, out = cli(["show", f"ticket/{att}/attachments/999999/content"], env)
     check("cli missing attachment", "# Invalid attachment id: 999999" in out, out)
+    # `add requestor=` is no field of RT's form: RT names it and changes nothing; `requestors`
+    # adds and deletes one address.
+    code, out = cli(["edit", f"ticket/{att}", "add", "requestor=x1@fourth.example"], env)
+    code2, shown = cli(["show", f"ticket/{att}", "-f", "requestors"], env)
+    check("cli add requestor (RT's unknown field)", "# requestor: Unknown field." in out and "x1@fourth.example" not in shown, out + shown)
+    cli(["edit", f"ticket/{att}", "add", "requestors=x2@fourth.example"], env)
+    code, shown = cli(["show", f"ticket/{att}", "-f", "requestors"], env)
+    check("cli add requestors keeps the others", "x2@fourth.example" in shown and "," in shown, shown)
+    cli(["edit", f"ticket/{att}", "del", "requestors=x2@fourth.example"], env)
+    code, shown = cli(["show", f"ticket/{att}", "-f", "requestors"], env)
+    check("cli del requestors", "x2@fourth.example" not in shown and "Requestors: " in shown, shown)
     queues = r1.get_queue("General") or {}
     check("rest1 queue", queues.get("Name") == "General", queues)
 

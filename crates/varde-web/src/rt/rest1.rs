@@ -536,14 +536,25 @@ async fn edit(
         Ok(t) => t,
         Err(m) => return ok(&m),
     };
-    let changes: Fields = fields
+    // RT's ticket form knows its own field names only: anything else (`requestor`, as
+    // `rt edit … add requestor=…` sends beside `Requestors`) is named and left alone.
+    let (changes, unknown): (Fields, Fields) = fields
         .into_iter()
         .filter(|(k, _)| !k.eq_ignore_ascii_case("id"))
+        .partition(|(k, _)| objects::ticket_form_field(k));
+    let unknown: Vec<String> = unknown
+        .iter()
+        .map(|(k, _)| format!("# {k}: Unknown field."))
         .collect();
     match tickets::update(&state.app, t.id, account.email.as_str(), &changes).await {
         // RT answers an edit that changes nothing with an empty body.
-        Ok((_, messages)) if messages.is_empty() => String::new(),
-        Ok(_) => ok(&format!("# Ticket {} updated.", t.id)),
+        Ok((_, messages)) if messages.is_empty() && unknown.is_empty() => String::new(),
+        Ok(_) if unknown.is_empty() => ok(&format!("# Ticket {} updated.", t.id)),
+        Ok(_) => ok(&format!(
+            "{}\n# Ticket {} updated.",
+            unknown.join("\n"),
+            t.id
+        )),
         Err(e) => ok(&format!("# {}", refusal(e))),
     }
 }

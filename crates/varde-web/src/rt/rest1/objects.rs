@@ -120,6 +120,44 @@ pub(super) async fn attachments(state: &AppState, actor: &Actor, id: TicketId) -
     ))
 }
 
+/// Whether REST 1.0's ticket form (RT's `Forms/ticket/default`) knows a field: its own names,
+/// custom fields (`CF.{Name}`, `CF-Name`) and link kinds; not REST2's singular `Requestor`.
+pub(super) fn ticket_form_field(key: &str) -> bool {
+    const KNOWN: &[&str] = &[
+        "queue",
+        "owner",
+        "creator",
+        "subject",
+        "status",
+        "priority",
+        "initialpriority",
+        "finalpriority",
+        "requestors",
+        "cc",
+        "admincc",
+        "created",
+        "starts",
+        "started",
+        "due",
+        "resolved",
+        "told",
+        "lastupdated",
+        "timeestimated",
+        "timeworked",
+        "timeleft",
+        "text",
+        "content",
+        "contenttype",
+        "action",
+    ];
+    let k = key.trim().to_ascii_lowercase();
+    KNOWN.contains(&k.as_str())
+        || k.starts_with("cf.")
+        || k.starts_with("cf-")
+        || k.starts_with("customfield")
+        || LinkKind::parse(key.trim()).is_some()
+}
+
 /// An attachment of a ticket the actor reads, with the transaction it came with and its bytes.
 async fn find_attachment(
     state: &AppState,
