@@ -208,6 +208,13 @@ def main():
     cli(["edit", f"ticket/{att}", "del", "requestors=x2@fourth.example"], env)
     code, shown = cli(["show", f"ticket/{att}", "-f", "requestors"], env)
     check("cli del requestors", "x2@fourth.example" not in shown and "Requestors: " in shown, shown)
+    # python rt's edit_ticket_links sets each named kind to exactly the given tickets.
+    check("rest1 edit_ticket_links", r1.edit_ticket_links(att, RefersTo=tid, DependsOn=cid) is True)
+    got = r1.get_links(att) or {}
+    check("rest1 links after edit_ticket_links", [l.rsplit("/", 1)[1] for l in got.get("RefersTo", [])] == [str(tid)]
+          and [l.rsplit("/", 1)[1] for l in got.get("DependsOn", [])] == [str(cid)], got)
+    check("rest1 edit_ticket_links removes with an empty value", r1.edit_ticket_links(att, RefersTo="") is True
+          and "RefersTo" not in (r1.get_links(att) or {}))
     queues = r1.get_queue("General") or {}
     check("rest1 queue", queues.get("Name") == "General", queues)
 

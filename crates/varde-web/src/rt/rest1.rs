@@ -156,7 +156,6 @@ fn reads_only(path: &str) -> bool {
         [""] | ["show"] | ["search", _] => true,
         ["ticket", id] | ["ticket", id, "show"] => number(id),
         ["ticket", id, "history", ..]
-        | ["ticket", id, "links"]
         | ["ticket", id, "links", "show"]
         | ["ticket", id, "attachments", ..] => number(id),
         ["user", _] | ["user", _, "show"] | ["queue", _] | ["queue", _, "show"] => true,
@@ -170,6 +169,11 @@ fn reads_only(path: &str) -> bool {
 /// `SameSite=Strict` session cookie, Basic, a token), never from the console's cookie.
 fn refuse_get(request: &Incoming, via: &super::Via, form: &Form) -> Option<Response> {
     if !matches!(request.method, Method::GET | Method::HEAD) || reads_only(&request.path) {
+        return None;
+    }
+    // `ticket/<id>/links` without a form reads the links, as RT does; with one it sets them.
+    let links = request.path.split('/').nth(2) == Some("links");
+    if links && form.get("content").is_none() {
         return None;
     }
     let cli_merge = request.path.split('/').nth(2) == Some("merge")
@@ -392,6 +396,9 @@ async fn route(
         }
         ["ticket", id, "history", "id", tx] => {
             show_one(state, actor, &format!("ticket/{id}/history/id/{tx}"), "l").await
+        }
+        ["ticket", id, "links"] if form.get("content").is_some() => {
+            commands::edit_links(state, account, actor, ticket_number(id), form).await
         }
         ["ticket", id, "links"] | ["ticket", id, "links", "show"] => match ticket_number(id) {
             Some(n) => match load(state, actor, n, Action::Read).await {

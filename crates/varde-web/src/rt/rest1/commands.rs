@@ -94,3 +94,61 @@ pub(super) async fn link(
         Err(e) => ok(&format!("# {}", refusal(e))),
     }
 }
+
+/// `ticket/<id>/links` with a form (python `rt.rest1`'s `edit_ticket_links`): each link kind it
+/// names is set to exactly the tickets given (an empty value removes them all), each change
+/// recorded on both tickets, as RT's `Forms/ticket/links` does.
+pub(super) async fn edit_links(
+    state: &AppState,
+    account: &Account,
+    actor: &Actor,
+    id: Option<TicketId>,
+    form: &Form,
+) -> String {
+    let Some(id) = id else {
+        return fmt::response(400, "Bad request", "# Invalid ticket number");
+    };
+    let t = match load(state, actor, id, Action::Write).await {
+        Ok(t) => t,
+        Err(m) => return ok(&m),
+    };
+    for (key, value) in content_fields(form) {
+        if key.eq_ignore_ascii_case("id") {
+            continue;
+        }
+        let Some(kind) = LinkKind::parse(key.trim()) else {
+            return ok(&format!("# Unknown field: {key}"));
+        };
+        let mut wanted = Vec::new();
+        for target in value.split([',', ' ']).filter(|v| !v.trim().is_empty()) {
+            let n = target.trim().rsplit('/').next().unwrap_or_default();
+            match ticket_number(n) {
+                Some(n) => wanted.push(n),
+                None => return ok(&format!("# {key}: '{target}' is not a ticket")),
+            }
+        }
+        let have: Vec<TicketId> = t
+            .links
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, to)| *to)
+            .collect();
+        let changes = wanted
+            .iter()
+            .filter(|n| !have.contains(n))
+            .map(|n| (*n, false))
+            .chain(
+                have.iter()
+                    .filter(|n| !wanted.contains(n))
+                    .map(|n| (*n, true)),
+            );
+        for (to, remove) in changes.collect::<Vec<_>>() {
+            if let Err(e) =
+                tickets::link(&state.app, id, kind, to, account.email.as_str(), remove).await
+            {
+                return ok(&format!("# {}", refusal(e)));
+            }
+        }
+    }
+    ok(&format!("# Links for ticket {id} updated."))
+}
