@@ -41,6 +41,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Mark cookies `Secure`: on when Varde is reached over HTTPS.
     pub secure_cookies: bool,
+    /// Whether an SMTP relay sends the outbox (`--smtp`); without one, mail waits there.
+    pub mail_relay: bool,
     /// The name in RT subject tags, `[<rtname> #<id>]`.
     pub rtname: String,
     /// Recently checked RT Basic-auth credentials (digests only).
@@ -66,6 +68,7 @@ impl AppState {
             dummy_hash,
             metrics: Arc::new(Metrics::default()),
             secure_cookies: false,
+            mail_relay: false,
             rtname: "varde".into(),
             credentials: Arc::new(crate::rt::CredentialCache::default()),
             network: Arc::new(crate::auth::Network::default()),

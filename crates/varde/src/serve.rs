@@ -41,6 +41,7 @@ pub struct ServeOptions {
 pub async fn serve(store: Store, o: ServeOptions) -> anyhow::Result<()> {
     let mut state = AppState::new(store.clone(), system_clock()).await?;
     state.secure_cookies = o.secure_cookies;
+    state.mail_relay = o.mail.smtp.is_some();
     state.rtname = o.rtname.clone().unwrap_or_else(host_name);
     state.network = Arc::new(varde_web::auth::Network {
         trusted_proxies: o.mail.trusted_proxy.clone(),

@@ -326,11 +326,15 @@ async fn ticket_page(
                 },
                 d.transaction
             );
-            let state = match d.status.as_str() {
+            let status = match d.status.as_str() {
                 "pending" if d.attempts > 0 => format!(
                     "waiting to retry after {} attempt(s): {}",
                     d.attempts, d.last_error
                 ),
+                "pending" if !state.mail_relay => "waiting: Varde runs without an SMTP relay \
+                    (--smtp), so mail stays in the outbox until one is given"
+                    .to_string(),
+                "pending" => "queued: the mail worker sends it within seconds".to_string(),
                 "failed" => format!("failed: {}", d.last_error),
                 "skipped" => format!("not sent: {}", d.last_error),
                 other => other.to_string(),
@@ -340,7 +344,17 @@ async fn ticket_page(
                 .unwrap_or(d.created_at)
                 .strftime("%Y-%m-%d %H:%M UTC")
                 .to_string();
-            (what, d.recipients, state, when)
+            // Who it goes to is settled when it is sent; until then, who it is for.
+            let to = if d.recipients.is_empty() && d.status == "pending" {
+                let mut to = t.requestors.clone();
+                if d.kind != varde_store::outbox::Kind::AutoReply {
+                    to.extend(t.cc.iter().cloned());
+                }
+                format!("to be sent to {}", to.join(", "))
+            } else {
+                d.recipients
+            };
+            (what, to, status, when)
         })
         .collect();
     let (organization, tier, tier_label) = match t.organization {

@@ -132,3 +132,37 @@ async fn the_ticket_list_shows_the_sla_and_the_breached_view_finds_them() {
     assert!(!soon.contains("Nobody answered this"));
     assert!(late.id.0 > 0);
 }
+
+/// Outgoing mail on a ticket's page says whom it is for and why it waits.
+#[tokio::test]
+async fn waiting_mail_names_its_recipients_and_why_it_waits() {
+    let app = app().await;
+    let r = super::TestApp::client()
+        .post(app.url("/api/v1/tickets"))
+        .bearer_auth(&app.admin_token)
+        .json(&serde_json::json!({"queue": "General", "subject": "Quota", "requestors": ["carol@customer.example"], "cc": ["dan@customer.example"], "content": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let id = r.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let browser = app.browser(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let page = browser
+        .get(app.url(&format!("/console/tickets/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("to be sent to carol@customer.example"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Varde runs without an SMTP relay"),
+        "the test server has no --smtp: {page}"
+    );
+}
