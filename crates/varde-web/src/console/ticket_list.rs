@@ -33,8 +33,41 @@ pub fn search_query(input: &str) -> String {
     if varde_rt::ticketsql::parse(s).is_ok() {
         return s.to_string();
     }
+    words_query(s)
+}
+
+/// TicketSQL that finds words in subjects and messages.
+fn words_query(s: &str) -> String {
     let quoted = s.replace('\\', "\\\\").replace('\'', "\\'");
     format!("Subject LIKE '{quoted}' OR Content LIKE '{quoted}'")
+}
+
+/// What the search box understood, said to the agent, and the other reading when there is
+/// one: a number is a ticket (or the words), and what is not TicketSQL but looks like it is
+/// searched for as words, saying why it was not read as TicketSQL.
+fn reading(input: &str) -> (String, Option<(String, String)>) {
+    let s = input.trim();
+    if s.is_empty() {
+        return (String::new(), None);
+    }
+    let number = s.trim_start_matches('#');
+    if number.chars().all(|c| c.is_ascii_digit()) {
+        return (
+            format!("Read as ticket {number}."),
+            Some((
+                format!("Search for the words \"{s}\" instead"),
+                words_query(s),
+            )),
+        );
+    }
+    match varde_rt::ticketsql::parse(s) {
+        Ok(_) => (String::new(), None),
+        Err(e) if s.contains(['=', '<', '>']) || s.to_ascii_uppercase().contains(" LIKE ") => (
+            format!("This is not TicketSQL ({e}), so it was searched for as words."),
+            None,
+        ),
+        Err(_) => (String::new(), None),
+    }
 }
 
 fn view_query(view: &str, me: &str) -> (String, &'static str) {
@@ -122,6 +155,10 @@ struct ListPage {
     view: String,
     q: String,
     query: String,
+    /// What the search box understood, when it could have meant something else.
+    understood: String,
+    /// (label, TicketSQL) of the other reading.
+    other: Option<(String, String)>,
     error: String,
     saved: Vec<(String, String)>,
     total: i64,
@@ -140,6 +177,13 @@ pub async fn list(
     let me = caller.audit_name();
     let view = p.get("view").cloned().unwrap_or_else(|| "active".into());
     let q = p.get("q").cloned().unwrap_or_default();
+    let (understood, other) = reading(&q);
+    let other = other.map(|(label, sql)| {
+        (
+            label,
+            format!("/console/tickets?q={}", crate::query_value(&sql)),
+        )
+    });
     let query = if q.trim().is_empty() {
         view_query(&view, &me).0
     } else {
@@ -337,6 +381,8 @@ pub async fn list(
         },
         q,
         query,
+        understood,
+        other,
         error,
         saved,
         total,
@@ -387,6 +433,18 @@ pub async fn save_search(
 #[cfg(test)]
 mod tests {
     use super::search_query;
+
+    #[test]
+    fn the_search_box_says_what_it_understood() {
+        let (said, other) = super::reading("503");
+        assert_eq!(said, "Read as ticket 503.");
+        assert!(other.is_some_and(|(_, q)| q.contains("LIKE '503'")));
+        let (said, other) = super::reading("Status = open'");
+        assert!(said.starts_with("This is not TicketSQL ("), "{said}");
+        assert!(other.is_none());
+        assert_eq!(super::reading("Status = 'open'").0, "");
+        assert_eq!(super::reading("disk full").0, "");
+    }
 
     #[test]
     fn the_search_box_takes_numbers_ticketsql_and_words() {

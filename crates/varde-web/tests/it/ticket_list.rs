@@ -166,3 +166,22 @@ async fn waiting_mail_names_its_recipients_and_why_it_waits() {
         "the test server has no --smtp: {page}"
     );
 }
+
+/// The search box says what it understood and offers the other reading.
+#[tokio::test]
+async fn the_search_box_says_what_it_understood() {
+    let app = app().await;
+    let browser = app.browser(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let get = |q: &'static str| {
+        let b = browser.clone();
+        let url = app.url(&format!("/console/tickets?q={q}"));
+        async move { b.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let page = get("503").await;
+    assert!(
+        page.contains("Read as ticket 503.") && page.contains("Search for the words"),
+        "{page}"
+    );
+    let page = get("Status%20%3D%20open%27").await;
+    assert!(page.contains("This is not TicketSQL ("), "{page}");
+}
