@@ -76,6 +76,21 @@ fn report_writes_html_json_csv_and_a_pdf_that_renders() {
     );
     assert!(ok, "{err}");
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+    // A4, with page numbers.
+    let info = Command::new("pdfinfo")
+        .arg(&pdf)
+        .output()
+        .expect("pdfinfo (poppler-utils) is installed");
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(info.contains("(A4)"), "{info}");
+    let text = Command::new("pdftotext")
+        .args([pdf.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    assert!(
+        String::from_utf8_lossy(&text.stdout).contains("Page 1 of"),
+        "page numbers"
+    );
     let png = dir.path().join("page");
     let rendered = Command::new("pdftoppm")
         .args([
