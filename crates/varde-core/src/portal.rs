@@ -400,12 +400,16 @@ impl Words {
         let Some(c) = clock.filter(|c| !c.targets.is_empty()) else {
             return SlaWords::plain(self.no_target, SlaTone::None);
         };
-        if c.ended.is_some() {
-            return if c.targets.iter().any(|t| t.breached) {
+        let settled = || {
+            if c.targets.iter().any(|t| t.breached) {
                 SlaWords::plain(self.missed_target, SlaTone::Late)
             } else {
                 SlaWords::plain(self.within_target, SlaTone::Met)
-            };
+            }
+        };
+        // A resolved ticket's clock has ended: only its final result counts.
+        if c.ended.is_some() {
+            return settled();
         }
         let waiting = || c.targets.iter().filter(|t| t.met_at.is_none());
         if let Some((t, due)) = waiting()
@@ -422,11 +426,7 @@ impl Words {
             let text = self.due_by.replace("{what}", self.target(t.kind));
             return SlaWords::plain(&text.replace("{when}", &when(due)), SlaTone::Due);
         }
-        if c.targets.iter().any(|t| t.breached) {
-            SlaWords::plain(self.missed_target, SlaTone::Late)
-        } else {
-            SlaWords::plain(self.within_target, SlaTone::Met)
-        }
+        settled()
     }
 }
 

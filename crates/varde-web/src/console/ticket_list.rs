@@ -262,7 +262,7 @@ pub async fn list(
                 SlaView::Soon => !breached && due.is_some_and(|d| d <= soon),
             }
         });
-        tickets.sort_by_key(|t| sla_cells(t, slas.get(&t.id)).0);
+        tickets.sort_by_cached_key(|t| sla_cells(t, slas.get(&t.id)).0);
         total = tickets.len() as i64;
         let skip = ((page - 1) * PAGE) as usize;
         tickets = tickets.into_iter().skip(skip).take(PAGE as usize).collect();

@@ -8,7 +8,7 @@ use axum_extra::extract::CookieJar;
 use super::{Portal, PortalNav};
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::console::{PageError, PageResult, render};
+use crate::console::{PageResult, app_err, render};
 
 struct UpdateView {
     status: &'static str,
@@ -43,7 +43,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller, jar: CookieJar)
         .app
         .portal_incidents(&caller.acting(), &p.contact)
         .await
-        .map_err(|e| PageError::new(e.into(), &caller))?;
+        .map_err(app_err(&caller))?;
     let sw = varde_core::status::words(p.contact.language);
     let incidents = found
         .into_iter()
@@ -77,7 +77,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller, jar: CookieJar)
         })
         .collect();
     Ok(render(&IncidentsPage {
-        zone: p.zone().iana_name().unwrap_or("UTC").to_string(),
+        zone: p.zone_name(),
         w: p.w,
         nav: p.nav,
         incidents,

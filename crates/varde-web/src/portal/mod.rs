@@ -107,6 +107,11 @@ impl Portal {
     pub fn zone(&self) -> &TimeZone {
         &self.contact.zone
     }
+
+    /// The zone's name as a page names it (`Europe/Oslo`).
+    pub fn zone_name(&self) -> String {
+        self.contact.zone.iana_name().unwrap_or("UTC").to_string()
+    }
 }
 
 /// A language's name in itself, for the switch.

@@ -16,11 +16,9 @@ use varde_store::tickets::HistoryEntry;
 use super::{Portal, PortalNav};
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::console::{FormMap, PageError, PageResult, checked, form_value, message_form, render};
-
-fn app_err(caller: &Caller) -> impl Fn(AppError) -> PageError + '_ {
-    move |e| PageError::new(e.into(), caller)
-}
+use crate::console::{
+    FormMap, PageError, PageResult, app_err, checked, form_value, message_form, render,
+};
 
 struct TicketRow {
     id: i64,
@@ -39,11 +37,6 @@ struct ListPage {
     w: &'static varde_core::portal::Words,
     zone: String,
     rows: Vec<TicketRow>,
-}
-
-/// The zone's name as a customer reads it in a heading (`Europe/Oslo`).
-fn zone_name(p: &Portal) -> String {
-    p.zone().iana_name().unwrap_or("UTC").to_string()
 }
 
 pub async fn list(State(state): State<AppState>, caller: Caller, jar: CookieJar) -> PageResult {
@@ -70,7 +63,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller, jar: CookieJar)
         })
         .collect();
     Ok(render(&ListPage {
-        zone: zone_name(&p),
+        zone: p.zone_name(),
         w: p.w,
         nav: p.nav,
         rows,
@@ -158,10 +151,14 @@ async fn ticket_page(
     caller: &Caller,
     jar: &CookieJar,
     id: i64,
-    problem: String,
+    refused: Option<AppError>,
 ) -> Result<Response, PageError> {
     let here = format!("/portal/tickets/{id}");
     let p = Portal::of(state, caller, jar, &here).await?;
+    let problem = match refused {
+        Some(e) => mendable(e, p.w, caller)?,
+        None => String::new(),
+    };
     let (t, history) = state
         .app
         .ticket_history(&caller.actor, TicketId(id))
@@ -182,7 +179,7 @@ async fn ticket_page(
         opened: p.time(t.created),
         sla: s.text,
         sla_class: s.tone.class(),
-        zone: zone_name(&p),
+        zone: p.zone_name(),
         entries: entries(&p, &t, history),
         closed: matches!(t.status, Status::Resolved | Status::Rejected),
         problem,
@@ -198,7 +195,7 @@ pub async fn show(
     jar: CookieJar,
     Path(id): Path<i64>,
 ) -> PageResult {
-    ticket_page(&state, &caller, &jar, id, String::new()).await
+    ticket_page(&state, &caller, &jar, id, None).await
 }
 
 /// A form's words for a refusal the contact can mend (an empty message), else an error page.
@@ -236,9 +233,7 @@ pub async fn reply(
     {
         Ok(_) => Ok(Redirect::to(&format!("/portal/tickets/{id}")).into_response()),
         Err(e) => {
-            let p = Portal::of(&state, &caller, &jar, "/portal").await?;
-            let problem = mendable(e, p.w, &caller)?;
-            let page = ticket_page(&state, &caller, &jar, id, problem).await?;
+            let page = ticket_page(&state, &caller, &jar, id, Some(e)).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
