@@ -12,6 +12,7 @@ use varde_core::customer::{Organization, OrganizationForm};
 use varde_core::entitlements::{EntitlementProblem, Entitlements, entitlements_on};
 use varde_core::ids::{ContactId, ContractId, OrganizationId};
 use varde_store::customers::Feedback;
+use varde_store::roadmap::FeedbackNote;
 use varde_store::{AuditEvent, OrganizationQuery, Page};
 
 use crate::{Acting, App, AppError, authorize};
@@ -183,21 +184,23 @@ impl App {
         Ok(self.store.audit_history(id, AUDIT_ROWS).await?)
     }
 
-    /// Notes feedback for the roadmap on an organisation; blank text notes nothing.
+    /// Notes feedback for the roadmap on an organisation (who asked, and in which meeting or
+    /// ticket); blank text notes nothing. Gives the new feedback's id.
     pub async fn add_feedback(
         &self,
         by: &Acting,
         id: OrganizationId,
-        text: &str,
-    ) -> Result<(), AppError> {
+        note: &FeedbackNote,
+    ) -> Result<Option<i64>, AppError> {
         authorize(&by.actor, Action::Write, &Resource::Feedback(id))?;
-        if text.trim().is_empty() {
-            return Ok(());
+        if note.text.trim().is_empty() {
+            return Ok(None);
         }
-        Ok(self
-            .store
-            .add_feedback(id, text, &by.name, self.now())
-            .await?)
+        Ok(Some(
+            self.store
+                .add_feedback(id, note, &by.name, self.now())
+                .await?,
+        ))
     }
 }
 

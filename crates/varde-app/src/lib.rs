@@ -22,6 +22,8 @@
 //!   the page's components.
 //! - [`tickets`]: tickets — the one way to load one for an actor, open, respond, update,
 //!   merge, link, the SLA due time.
+//! - [`workspace`]: the service manager's quarterly meetings, agenda packs, action items and
+//!   the roadmap register.
 //!
 //! **Architecture Invariant:** no HTTP, JSON or wire format here; no SQL (that is the
 //! store's); the clock is the one in [`App`].
@@ -41,6 +43,7 @@ pub mod report;
 pub mod sla;
 pub mod status;
 pub mod tickets;
+pub mod workspace;
 
 pub use access::{Acting, authorize};
 

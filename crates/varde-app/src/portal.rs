@@ -10,12 +10,11 @@ use varde_core::access::{Action, Resource, Visibility, visibility};
 use varde_core::account::Account;
 use varde_core::contact::Contact;
 use varde_core::customer::Organization;
-use varde_core::entitlements::entitlements_on;
 use varde_core::portal::zone_of;
 use varde_core::ticket::{Ticket, TicketId};
 use varde_core::values::{EmailAddress, Language};
 
-use varde_store::status::{Component, Event, EventFilter};
+use varde_store::status::{Event, EventFilter};
 
 use crate::sla::TicketSla;
 use crate::tickets::{Fields, update};
@@ -122,35 +121,11 @@ impl App {
     ) -> Result<Vec<PortalIncident>, AppError> {
         let org = contact.organization.id;
         authorize(&by.actor, Action::Read, &Resource::Organization(org))?;
-        let today = self.now().to_zoned(self.office_zone()).date();
-        let contracts = self.store.contracts_of(org).await?;
-        let Ok(entitled) = entitlements_on(contracts.iter().map(|c| &c.details), today) else {
-            return Ok(vec![]);
-        };
-        let ours: Vec<Component> = self
-            .store
-            .components()
-            .await?
-            .into_iter()
-            .filter(|c| !c.is_group)
-            .filter(|c| {
-                entitled.services.iter().any(|(service, site)| {
-                    c.service == Some(*service) && c.site.is_none_or(|s| s == *site)
-                })
-            })
-            .collect();
         let since = self.now() - SignedDuration::from_hours(24 * INCIDENT_DAYS);
-        let events: Vec<Event> = self
-            .store
-            .events(EventFilter::All, 500)
-            .await?
+        let (ours, events) = self.events_touching(org, EventFilter::All).await?;
+        let events: Vec<Event> = events
             .into_iter()
             .filter(|e| e.resolved_at.is_none_or(|r| r >= since))
-            .filter(|e| {
-                e.components
-                    .iter()
-                    .any(|id| ours.iter().any(|c| c.id == *id))
-            })
             .collect();
         let linked: Vec<TicketId> = events
             .iter()

@@ -7,7 +7,9 @@ use varde_core::access::{Action, Resource};
 use varde_core::catalogue::{Service, Site};
 use varde_core::form::FieldErrors;
 use varde_core::status::{ComponentStatus, EventForm, EventKind, UpdateForm};
-use varde_store::status::{Component, NewComponent};
+use varde_core::entitlements::entitlements_on;
+use varde_core::ids::OrganizationId;
+use varde_store::status::{Component, Event, EventFilter, NewComponent};
 
 use crate::{Acting, App, AppError, authorize};
 
@@ -126,5 +128,44 @@ impl App {
             .store
             .set_component_status(id, status, self.now())
             .await?)
+    }
+
+    /// The page's components on the services and sites the organisation's contracts in force
+    /// today cover, and the events (of `filter`, newest first) on any of them. The caller has
+    /// authorised reading the organisation.
+    pub(crate) async fn events_touching(
+        &self,
+        org: OrganizationId,
+        filter: EventFilter,
+    ) -> Result<(Vec<Component>, Vec<Event>), AppError> {
+        let today = self.now().to_zoned(self.office_zone()).date();
+        let contracts = self.store.contracts_of(org).await?;
+        let Ok(entitled) = entitlements_on(contracts.iter().map(|c| &c.details), today) else {
+            return Ok((vec![], vec![]));
+        };
+        let ours: Vec<Component> = self
+            .store
+            .components()
+            .await?
+            .into_iter()
+            .filter(|c| !c.is_group)
+            .filter(|c| {
+                entitled.services.iter().any(|(service, site)| {
+                    c.service == Some(*service) && c.site.is_none_or(|s| s == *site)
+                })
+            })
+            .collect();
+        let events: Vec<Event> = self
+            .store
+            .events(filter, 500)
+            .await?
+            .into_iter()
+            .filter(|e| {
+                e.components
+                    .iter()
+                    .any(|id| ours.iter().any(|c| c.id == *id))
+            })
+            .collect();
+        Ok((ours, events))
     }
 }

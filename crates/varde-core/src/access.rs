@@ -149,6 +149,13 @@ pub enum Resource {
     /// What an organisation's people said, for the roadmap: staff note it, the organisation's
     /// contacts read it.
     Feedback(OrganizationId),
+    /// An organisation's quarterly meetings and their action items: service managers and
+    /// administrators book and record them, other staff read them, the organisation's contacts
+    /// read the minutes shared with them.
+    Meetings(OrganizationId),
+    /// The roadmap register across customers: service managers and administrators file and
+    /// weigh the items; other staff read it.
+    Roadmap,
 }
 
 /// Which organisations an actor may see in a list.
@@ -241,7 +248,7 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
                 OwnAccount(owner) => owner == user,
                 // Its own organisation, contacts, contracts and the roadmap feedback noted for
                 // it are shown to a contact; staff change them.
-                Organization(o) | Contacts(o) | Contracts(o) | Feedback(o) => {
+                Organization(o) | Contacts(o) | Contracts(o) | Feedback(o) | Meetings(o) => {
                     o == organization && action == Read
                 }
                 // A contact reads and answers its organisation's tickets, and opens new ones;
@@ -296,6 +303,7 @@ mod tests {
             Resource::RtApis,
             Resource::TicketHandling(None),
             Resource::InternalComments(None),
+            Resource::Roadmap,
         ];
         for o in [A, B] {
             v.extend([
@@ -308,6 +316,7 @@ mod tests {
                 Resource::AuditHistory(o),
                 Resource::Ticket(Some(o)),
                 Resource::Onboarding(o),
+                Resource::Meetings(o),
             ]);
         }
         v
@@ -338,6 +347,7 @@ mod tests {
                             | Resource::Contacts(A)
                             | Resource::Contracts(A)
                             | Resource::Feedback(A)
+                            | Resource::Meetings(A)
                     )
                     || r == Resource::OwnAccount(UserId(20))
                     || a != Action::Delete
@@ -401,6 +411,13 @@ mod tests {
         ] {
             assert!(can(&agent, Action::Write, &r) && can(&ro, Action::Read, &r));
             assert!(!can(&ro, Action::Write, &r));
+        }
+        // Service managers and administrators hold meetings and weigh the roadmap; agents
+        // and read-only staff read them.
+        for r in [Resource::Meetings(A), Resource::Roadmap] {
+            assert!(can(&sm, Action::Write, &r) && can(&admin, Action::Write, &r));
+            assert!(can(&agent, Action::Read, &r) && !can(&agent, Action::Write, &r));
+            assert!(can(&ro, Action::Read, &r) && !can(&ro, Action::Write, &r));
         }
         // A contact reads the feedback noted for its organisation, and no other's; only
         // staff note it.

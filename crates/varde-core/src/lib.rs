@@ -19,6 +19,7 @@
 //! - [`onboarding`]: onboarding and offboarding runs: templates, plans, step order, OpenStack names.
 //! - [`form`]: field errors shared by API, console forms and CSV import.
 //! - [`content_type`]: attachment content types, normalised on the way in, served by an allowlist.
+//! - [`workspace`]: the service manager's quarterly meetings, action items and roadmap register.
 //!
 //! **Architecture Invariant:** nothing here performs I/O, reads the clock or draws random
 //! numbers. Time is always a parameter.
@@ -45,3 +46,4 @@ pub mod status;
 pub mod ticket;
 pub mod values;
 pub mod vocab;
+pub mod workspace;

@@ -1,6 +1,6 @@
 //! Delivery workers: status-page notifications ([`status`]: e-mail, SMS, webhooks, with
 //! Statuspage's shapes in [`statuspage`] and signed links in [`links`]), and ticket mail from
-//! the durable outbox over SMTP (any relay:
+//! the durable outbox and letters (mail of no ticket: meeting invitations) over SMTP (any relay:
 //! `smtp://host:port` plain, `smtp://host:port?tls=required` for STARTTLS, `smtps://` for TLS,
 //! with `user:password@` for authentication).
 //!
@@ -10,6 +10,7 @@
 //! with backoff (a 4xx answer or no connection), or failed (a 5xx answer, or too many tries).
 
 mod compose;
+mod letters;
 pub mod links;
 pub mod onboarding;
 pub mod openstack;
@@ -85,8 +86,14 @@ impl MailWorker {
         self
     }
 
-    /// Delivers what is due now; gives how many notifications it handled.
+    /// Delivers what is due now, ticket mail and letters; gives how many it handled.
     pub async fn run_once(&self, now: Timestamp) -> Result<usize, WorkerError> {
+        let letters = self.send_letters(now).await?;
+        Ok(self.send_outbox(now).await? + letters)
+    }
+
+    /// Delivers the ticket mail that is due; gives how many notifications it handled.
+    async fn send_outbox(&self, now: Timestamp) -> Result<usize, WorkerError> {
         let items = self
             .store
             .claim_outbox_for(now, 50, self.claim.as_secs() as i64)

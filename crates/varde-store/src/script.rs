@@ -55,6 +55,11 @@ impl From<Option<&str>> for Value {
         Value::Text(v.map(str::to_string))
     }
 }
+impl From<Option<String>> for Value {
+    fn from(v: Option<String>) -> Value {
+        Value::Text(v)
+    }
+}
 impl From<&[u8]> for Value {
     fn from(v: &[u8]) -> Value {
         Value::Blob(v.to_vec())

@@ -45,6 +45,8 @@ pub struct AppState {
     pub mail_relay: bool,
     /// The name in RT subject tags, `[<rtname> #<id>]`.
     pub rtname: String,
+    /// The sender of Varde's own mail (meeting invitations); blank for `support@<rtname>`.
+    pub mail_from: String,
     /// Recently checked RT Basic-auth credentials (digests only).
     pub credentials: Arc<crate::rt::CredentialCache>,
     /// Trusted proxies and the networks the mail gateway takes mail from.
@@ -70,6 +72,7 @@ impl AppState {
             secure_cookies: false,
             mail_relay: false,
             rtname: "varde".into(),
+            mail_from: String::new(),
             credentials: Arc::new(crate::rt::CredentialCache::default()),
             network: Arc::new(crate::auth::Network::default()),
             status: Arc::new(crate::status::StatusSite::default()),

@@ -27,6 +27,8 @@ pub struct Invitation<'a> {
     pub description: &'a str,
     pub organizer: &'a str,
     pub attendees: &'a [(String, String)],
+    /// RFC 5545's SEQUENCE: 0 for the first invitation, one more at every change.
+    pub sequence: i64,
 }
 
 impl Invitation<'_> {
@@ -57,7 +59,7 @@ impl Invitation<'_> {
             ));
         }
         lines.extend([
-            "SEQUENCE:0".to_string(),
+            format!("SEQUENCE:{}", self.sequence),
             "STATUS:CONFIRMED".into(),
             "END:VEVENT".into(),
             "END:VCALENDAR".into(),
@@ -125,8 +127,10 @@ mod tests {
             description: "Agenda:\n1. Incidents",
             organizer: "support@example.com",
             attendees: &attendees,
+            sequence: 2,
         }
         .to_ics();
+        assert!(ics.contains("\r\nSEQUENCE:2\r\n"));
         assert!(ics.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"));
         assert!(ics.contains("\r\nMETHOD:REQUEST\r\n"));
         assert!(ics.contains("\r\nDTSTART:20260330T080000Z\r\nDTEND:20260330T090000Z\r\n"));

@@ -228,6 +228,7 @@ impl OnboardingWorker {
             description,
             organizer: &self.config.from,
             attendees: &attendees,
+            sequence: 0,
         }
         .to_ics();
         let when = start

@@ -157,4 +157,17 @@ impl Store {
             })
             .collect()
     }
+
+    /// The organisations with a contract (signed or not, in force or not) that sells
+    /// `product_code`, by id.
+    pub async fn organizations_with_product(
+        &self,
+        product_code: &str,
+    ) -> Result<Vec<OrganizationId>> {
+        let ids: Vec<i64> = read_pool!(self, p => sqlx::query_scalar(
+            "SELECT DISTINCT c.organization_id FROM contracts c JOIN product_lines l ON l.contract_id = c.id \
+             WHERE l.product_code = $1 ORDER BY c.organization_id",
+        ).bind(product_code).fetch_all(p).await)?;
+        Ok(ids.into_iter().map(OrganizationId).collect())
+    }
 }

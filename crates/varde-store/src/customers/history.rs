@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use varde_core::ids::OrganizationId;
 
 use super::*;
-use crate::{Result, Store, from_micros, micros, read_pool, write_pool};
+use crate::{Result, Store, from_micros, micros, read_pool};
 
 impl Store {
     /// The newest audit events of an organisation, newest first.
@@ -52,20 +52,6 @@ pub struct Feedback {
 }
 
 impl Store {
-    /// Notes feedback for the roadmap on an organisation.
-    pub async fn add_feedback(
-        &self,
-        org: OrganizationId,
-        text: &str,
-        by: &str,
-        now: Timestamp,
-    ) -> Result<()> {
-        write_pool!(self, p => sqlx::query(
-            "INSERT INTO roadmap_feedback (organization_id, text, created_by, created_at) VALUES ($1, $2, $3, $4)",
-        ).bind(org.0).bind(text.trim()).bind(by).bind(micros(now)).execute(p).await.map(|_| ()))?;
-        Ok(())
-    }
-
     /// The feedback noted on an organisation in `[from, until)`, oldest first.
     pub async fn feedback_of(
         &self,

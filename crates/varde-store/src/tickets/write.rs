@@ -215,9 +215,24 @@ impl Store {
         &self,
         queue: &Queue,
         creator: &str,
-        mut creation: Creation,
+        creation: Creation,
         attachments: &[NewAttachment],
         time_taken: i64,
+        now: Timestamp,
+    ) -> std::result::Result<Ticket, TicketError> {
+        let t = (creation, attachments, time_taken);
+        self.create_ticket_with(queue, creator, t, vec![], now)
+            .await
+    }
+
+    /// Opens a ticket as [`Store::create_ticket_in`] does, and runs `also` in the same
+    /// transaction (statements that may name the new ticket as [`NEW_TICKET`]).
+    pub(crate) async fn create_ticket_with(
+        &self,
+        queue: &Queue,
+        creator: &str,
+        (mut creation, attachments, time_taken): (Creation, &[NewAttachment], i64),
+        also: Vec<(String, Vec<Value>)>,
         now: Timestamp,
     ) -> std::result::Result<Ticket, TicketError> {
         check_sizes(attachments)?;
@@ -242,6 +257,9 @@ impl Store {
             ),
             vec![crate::outbox::Kind::AutoReply.code().into(), micros(now).into()],
         );
+        for (sql, values) in also {
+            script.push(&sql, values);
+        }
         script.push(&format!("SELECT {NEW_TICKET}, {NEW_TRANSACTION}"), vec![]);
         let ids = script.run(self).await?;
         let id = *ids.first().ok_or(StoreError::NotFound)?;

@@ -21,6 +21,9 @@ pub mod organizations;
 pub mod queues;
 pub mod tickets;
 pub mod transfer;
+pub mod workspace;
+
+pub use workspace::{roadmap_csv, roadmap_json};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -90,6 +93,8 @@ pub fn routes() -> Router<AppState> {
         .route("/tickets/{id}/history", get(tickets::history))
         .route("/tickets/{id}/merge", post(tickets::merge))
         .route("/tickets/{id}/links", post(tickets::link))
+        .route("/meetings", get(workspace::meetings))
+        .route("/roadmap", get(workspace::roadmap))
         .route("/export/{kind}", get(transfer::export))
         .route("/import/{kind}", post(transfer::import))
         .fallback(|| async { ApiError::new(ErrorCode::NotFound, "no such API route") })

@@ -28,9 +28,12 @@ mod account;
 mod attachments;
 mod customers;
 mod mail_templates;
+mod meeting_page;
+mod meetings;
 mod offboarding;
 pub(crate) mod onboarding;
 mod report;
+mod roadmap;
 mod sla;
 mod status;
 mod ticket_list;
@@ -118,6 +121,21 @@ pub fn routes() -> Router<AppState> {
             post(customers::add_feedback),
         )
         .route("/console/portfolio", get(report::portfolio))
+        .route("/console/meetings", get(meetings::list))
+        .route("/console/meetings/{id}", get(meeting_page::show))
+        .route("/console/meetings/{id}/move", post(meetings::move_meeting))
+        .route("/console/meetings/{id}/minutes", post(meetings::minutes))
+        .route("/console/meetings/{id}/actions", post(meetings::add_action))
+        .route("/console/actions/{id}/done", post(meetings::finish_action))
+        .route(
+            "/console/organizations/{id}/meetings",
+            get(meetings::plan).post(meetings::book),
+        )
+        .route("/console/roadmap", get(roadmap::show))
+        .route("/console/roadmap/items", post(roadmap::create))
+        .route("/console/roadmap/items/{id}", post(roadmap::update))
+        .route("/console/roadmap/items/{id}/merge", post(roadmap::merge))
+        .route("/console/roadmap/asks/{id}/file", post(roadmap::file))
         .route("/console/sla", get(sla::show))
         .route("/console/templates", get(mail_templates::show))
         .route(

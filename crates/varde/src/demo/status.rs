@@ -252,7 +252,11 @@ async fn seed_status(store: &Store, ticket: Option<i64>, now: Timestamp) -> anyh
         store
             .add_feedback(
                 sikt,
-                "GPU instances in Oslo for the research groups",
+                &varde_store::roadmap::FeedbackNote {
+                    text: "GPU instances in Oslo for the research groups".into(),
+                    asked_by: "Ingrid Nilsen".into(),
+                    ..Default::default()
+                },
                 "manager@example.com",
                 now,
             )

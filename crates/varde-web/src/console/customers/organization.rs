@@ -80,7 +80,11 @@ pub async fn add_feedback(
         .add_feedback(
             &caller.acting(),
             OrganizationId(id),
-            &form_value(&form, "feedback"),
+            &varde_store::roadmap::FeedbackNote {
+                text: form_value(&form, "feedback"),
+                asked_by: form_value(&form, "asked_by"),
+                ..Default::default()
+            },
         )
         .await
         .map_err(app_err(&caller))?;

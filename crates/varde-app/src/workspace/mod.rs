@@ -1,0 +1,7 @@
+//! The service manager's workspace: quarterly meetings (`meetings`: the plan, booking with
+//! invitations, minutes, action items), a meeting's agenda pack (`pack`) and the roadmap
+//! register (`roadmap`).
+
+pub mod meetings;
+pub mod pack;
+pub mod roadmap;
