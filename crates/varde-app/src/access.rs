@@ -37,6 +37,7 @@ pub fn authorize(actor: &Actor, action: Action, resource: &Resource) -> Result<(
             | Resource::Accounts
             | Resource::QueueSettings
             | Resource::TicketSystem
+            | Resource::Roadmap
     );
     if can(actor, action, resource) {
         Ok(())

@@ -5,10 +5,10 @@
 use jiff::tz::TimeZone;
 use varde_core::access::{Action, Resource};
 use varde_core::catalogue::{Service, Site};
-use varde_core::form::FieldErrors;
-use varde_core::status::{ComponentStatus, EventForm, EventKind, UpdateForm};
 use varde_core::entitlements::entitlements_on;
+use varde_core::form::FieldErrors;
 use varde_core::ids::OrganizationId;
+use varde_core::status::{ComponentStatus, EventForm, EventKind, UpdateForm};
 use varde_store::status::{Component, Event, EventFilter, NewComponent};
 
 use crate::{Acting, App, AppError, authorize};

@@ -73,7 +73,11 @@ impl MailWorker {
                         .map_err(|e| e.to_string())?,
                 )
                 .body(l.letter.calendar.clone());
-            builder.multipart(MultiPart::alternative().singlepart(text).singlepart(calendar))
+            builder.multipart(
+                MultiPart::alternative()
+                    .singlepart(text)
+                    .singlepart(calendar),
+            )
         }
         .map_err(|e| format!("the mail cannot be built: {e}"))?;
         Ok((message, message_id))

@@ -121,7 +121,8 @@ impl Store {
         let sql = format!(
             "SELECT {ITEM_COLUMNS} FROM roadmap_items WHERE merged_into IS NULL ORDER BY id"
         );
-        let rows: Vec<ItemRow> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await)?;
+        let rows: Vec<ItemRow> =
+            read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await)?;
         rows.into_iter().map(item).collect()
     }
 
@@ -134,7 +135,8 @@ impl Store {
     /// Every piece of feedback of every organisation, oldest first.
     pub async fn asks(&self) -> Result<Vec<Ask>> {
         let sql = format!("{ASK_SELECT} ORDER BY f.created_at, f.id");
-        let rows: Vec<AskRow> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await)?;
+        let rows: Vec<AskRow> =
+            read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await)?;
         rows.into_iter().map(ask).collect()
     }
 

@@ -66,6 +66,14 @@ pub struct ActionItem {
     pub created_at: Timestamp,
 }
 
+/// A meeting to book: the organisation's meeting of `quarter` (`2027Q1`), led by `led_by`.
+pub struct NewMeeting<'a> {
+    pub organization: OrganizationId,
+    pub quarter: &'a str,
+    pub booking: &'a Booking,
+    pub led_by: Option<UserId>,
+}
+
 /// What the minutes say.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Minutes {
@@ -106,8 +114,7 @@ impl MeetingRow {
             led_by: self.led_by.map(UserId),
             place: self.place,
             attendees: self.attendees,
-            status: MeetingStatus::parse(&self.status)
-                .map_err(|e| StoreError::Corrupt(e.0))?,
+            status: MeetingStatus::parse(&self.status).map_err(|e| StoreError::Corrupt(e.0))?,
             notes: self.notes,
             decisions: self.decisions,
             shared: self.shared,
@@ -161,7 +168,11 @@ impl Store {
     }
 
     /// Every meeting starting in `[from, until)`, of every organisation, soonest first.
-    pub async fn meetings_between(&self, from: Timestamp, until: Timestamp) -> Result<Vec<Meeting>> {
+    pub async fn meetings_between(
+        &self,
+        from: Timestamp,
+        until: Timestamp,
+    ) -> Result<Vec<Meeting>> {
         let sql = format!(
             "SELECT {MEETING_COLUMNS} FROM meetings WHERE starts_at >= $1 AND starts_at < $2 ORDER BY starts_at, id"
         );
@@ -180,13 +191,16 @@ impl Store {
     pub async fn book_meeting(
         &self,
         actor: &str,
-        org: OrganizationId,
-        quarter: &str,
-        booking: &Booking,
-        led_by: Option<UserId>,
+        new: NewMeeting<'_>,
         letters: impl FnOnce(&Meeting) -> Vec<NewLetter>,
         now: Timestamp,
     ) -> Result<Meeting> {
+        let NewMeeting {
+            organization: org,
+            quarter,
+            booking,
+            led_by,
+        } = new;
         let attendees = varde_core::workspace::meetings::attendees_text(&booking.attendees);
         let id: Option<i64> = write_pool!(self, p => {
             let mut tx = p.begin().await?;
@@ -331,7 +345,8 @@ impl Store {
         let sql = format!(
             "SELECT {ACTION_COLUMNS} FROM action_items WHERE done_at IS NULL ORDER BY created_at, id"
         );
-        let rows: Vec<ActionRow> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await)?;
+        let rows: Vec<ActionRow> =
+            read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await)?;
         rows.into_iter().map(action_item).collect()
     }
 
@@ -364,16 +379,14 @@ impl Store {
         Ok(id)
     }
 
-    /// Adds an action item that is a ticket in `queue`: the ticket and the item are written
-    /// in one transaction.
+    /// Adds an action item that is a ticket (in `queue`, as `creation` says, with `body`):
+    /// the ticket and the item are written in one transaction.
     pub async fn add_action_ticket(
         &self,
         actor: &str,
         meeting: &Meeting,
         item: &NewActionItem,
-        queue: &Queue,
-        creation: Creation,
-        body: &[NewAttachment],
+        (queue, creation, body): (&Queue, Creation, &[NewAttachment]),
         now: Timestamp,
     ) -> std::result::Result<Ticket, TicketError> {
         let also = vec![(

@@ -58,6 +58,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if s.count_organizations().await? == 0 {
                 demo::seed(&s, jiff::Timestamp::now()).await?;
                 demo::seed_mail(&s, &rtname, jiff::Timestamp::now()).await?;
+                demo::seed_workspace(&s, &rtname, jiff::Timestamp::now()).await?;
             }
             demo::print_logins(store.listen);
             let options = ServeOptions {

@@ -20,7 +20,7 @@ use varde_core::workspace::meetings::{
 use varde_core::workspace::words::invitation_words;
 use varde_store::letters::NewLetter;
 use varde_store::tickets::NewAttachment;
-use varde_store::workspace::{ActionItem, Meeting, Minutes};
+use varde_store::workspace::{ActionItem, Meeting, Minutes, NewMeeting};
 
 use crate::{Acting, App, AppError, authorize};
 
@@ -72,7 +72,11 @@ impl App {
         org: OrganizationId,
     ) -> Result<MeetingPlan, AppError> {
         authorize(actor, Action::Read, &Resource::Meetings(org))?;
-        let organization = self.store.organization(org).await?.ok_or(AppError::NotFound)?;
+        let organization = self
+            .store
+            .organization(org)
+            .await?
+            .ok_or(AppError::NotFound)?;
         let contracts: Vec<ContractDetails> = self
             .store
             .contracts_of(org)
@@ -111,13 +115,22 @@ impl App {
     ) -> Result<Vec<MeetingPlan>, AppError> {
         authorize(actor, Action::Read, &Resource::StaffConsole)?;
         let mut plans = Vec::new();
-        for org in self.store.organizations_with_product("SUPPORT-premium").await? {
+        for org in self
+            .store
+            .organizations_with_product("SUPPORT-premium")
+            .await?
+        {
             let p = self.meeting_plan(actor, org).await?;
             if manager.is_none() || p.organization.details.service_manager == manager {
                 plans.push(p);
             }
         }
-        plans.sort_by(|a, b| a.organization.details.name.cmp(&b.organization.details.name));
+        plans.sort_by(|a, b| {
+            a.organization
+                .details
+                .name
+                .cmp(&b.organization.details.name)
+        });
         Ok(plans)
     }
 
@@ -143,7 +156,11 @@ impl App {
     ) -> Result<Meeting, AppError> {
         authorize(&by.actor, Action::Write, &Resource::Meetings(org))?;
         let booking = form.parse(&self.office_zone()).map_err(AppError::Invalid)?;
-        let organization = self.store.organization(org).await?.ok_or(AppError::NotFound)?;
+        let organization = self
+            .store
+            .organization(org)
+            .await?
+            .ok_or(AppError::NotFound)?;
         let quarter = quarter_of(booking.starts_at, &self.office_zone());
         let languages = self.languages_of(&organization, &booking).await?;
         let led_by = organization.details.service_manager.or(by.actor.user());
@@ -152,10 +169,12 @@ impl App {
             .store
             .book_meeting(
                 &by.name,
-                org,
-                &quarter.label,
-                &booking,
-                led_by,
+                NewMeeting {
+                    organization: org,
+                    quarter: &quarter.label,
+                    booking: &booking,
+                    led_by,
+                },
                 |m| invitations(m, &organization, &booking, &languages, sender, now),
                 now,
             )
@@ -172,7 +191,11 @@ impl App {
         sender: &Sender,
     ) -> Result<Meeting, AppError> {
         let m = self.meeting(&by.actor, id).await?;
-        authorize(&by.actor, Action::Write, &Resource::Meetings(m.organization))?;
+        authorize(
+            &by.actor,
+            Action::Write,
+            &Resource::Meetings(m.organization),
+        )?;
         let booking = form.parse(&self.office_zone()).map_err(AppError::Invalid)?;
         let quarter = quarter_of(booking.starts_at, &self.office_zone());
         if quarter.label != m.quarter {
@@ -211,7 +234,11 @@ impl App {
         held: bool,
     ) -> Result<Meeting, AppError> {
         let m = self.meeting(&by.actor, id).await?;
-        authorize(&by.actor, Action::Write, &Resource::Meetings(m.organization))?;
+        authorize(
+            &by.actor,
+            Action::Write,
+            &Resource::Meetings(m.organization),
+        )?;
         if held && m.starts_at > self.now() {
             return Err(AppError::Refused(
                 "a meeting is recorded as held once its time has come".into(),
@@ -233,7 +260,11 @@ impl App {
         queue: Option<&str>,
     ) -> Result<Option<Ticket>, AppError> {
         let m = self.meeting(&by.actor, meeting).await?;
-        authorize(&by.actor, Action::Write, &Resource::Meetings(m.organization))?;
+        authorize(
+            &by.actor,
+            Action::Write,
+            &Resource::Meetings(m.organization),
+        )?;
         let item = form.parse().map_err(AppError::Invalid)?;
         let now = self.now();
         let Some(queue) = queue.map(str::trim).filter(|q| !q.is_empty()) else {
@@ -248,7 +279,11 @@ impl App {
         let contacts = self.store.contacts_of(m.organization).await?;
         let requestors: Vec<String> = contacts
             .iter()
-            .filter(|c| c.details.roles.contains(&varde_core::contact::ContactRole::Primary))
+            .filter(|c| {
+                c.details
+                    .roles
+                    .contains(&varde_core::contact::ContactRole::Primary)
+            })
             .map(|c| c.details.email.to_string())
             .collect();
         let mut creation = Creation::requested(&queue.name, &item.text, "");
@@ -263,12 +298,14 @@ impl App {
                 .to_zoned(self.office_zone())
                 .strftime("%Y-%m-%d %Z"),
             item.owner,
-            item.due_on.map(|d| d.to_string()).unwrap_or_else(|| "–".into()),
+            item.due_on
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "–".into()),
             item.text
         ));
         Ok(Some(
             self.store
-                .add_action_ticket(&by.name, &m, &item, &queue, creation, &[body], now)
+                .add_action_ticket(&by.name, &m, &item, (&queue, creation, &[body]), now)
                 .await?,
         ))
     }
@@ -280,8 +317,16 @@ impl App {
         id: i64,
         done: bool,
     ) -> Result<ActionItem, AppError> {
-        let item = self.store.action_item(id).await?.ok_or(AppError::NotFound)?;
-        authorize(&by.actor, Action::Write, &Resource::Meetings(item.organization))?;
+        let item = self
+            .store
+            .action_item(id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        authorize(
+            &by.actor,
+            Action::Write,
+            &Resource::Meetings(item.organization),
+        )?;
         self.store
             .finish_action_item(id, done, self.now())
             .await?

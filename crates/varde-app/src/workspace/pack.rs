@@ -67,14 +67,20 @@ impl App {
         let m = self.meeting(actor, meeting).await?;
         authorize(actor, Action::Read, &Resource::StaffConsole)?;
         let org = m.organization;
-        let organization = self.store.organization(org).await?.ok_or(AppError::NotFound)?;
+        let organization = self
+            .store
+            .organization(org)
+            .await?
+            .ok_or(AppError::NotFound)?;
         let this = Period::quarter(&m.quarter).map_err(|e| AppError::Internal(e.0))?;
         let before = Period::quarter_of(this.from.yesterday().unwrap_or(this.from));
         let report = self.quarterly_report(actor, org, before, tz).await?;
         let meetings = self.store.meetings_of(org).await?;
         let last_held = meetings
             .iter()
-            .filter(|o| o.id != m.id && o.status == MeetingStatus::Held && o.starts_at < m.starts_at)
+            .filter(|o| {
+                o.id != m.id && o.status == MeetingStatus::Held && o.starts_at < m.starts_at
+            })
             .map(|o| o.starts_at)
             .max();
         let action_items = self.action_lines(&m, &meetings, last_held).await?;
@@ -144,15 +150,13 @@ impl App {
         let mut lines = Vec::new();
         for item in items {
             let agreed = meetings.iter().find(|o| o.id == item.meeting);
-            let ticket = item
-                .ticket
-                .and_then(|t| tickets.iter().find(|x| x.id == t));
+            let ticket = item.ticket.and_then(|t| tickets.iter().find(|x| x.id == t));
             let done = item.done_at.is_some() || ticket.is_some_and(|t| !t.status.is_active());
             let settled_at = item.done_at.or(ticket.and_then(|t| t.resolved));
             let earlier = agreed.is_some_and(|a| a.starts_at < m.starts_at);
-            let show = item.meeting == m.id
-                || (earlier && !done)
-                || (earlier && done && settled_at.is_some_and(|s| last_held.is_none_or(|l| s > l)));
+            // Settled since the last held meeting: shown once more, as done.
+            let settled_lately = settled_at.is_some_and(|s| last_held.is_none_or(|l| s > l));
+            let show = item.meeting == m.id || (earlier && (!done || settled_lately));
             if show {
                 lines.push(ActionLine {
                     agreed_in: agreed.map(|a| a.quarter.clone()).unwrap_or_default(),

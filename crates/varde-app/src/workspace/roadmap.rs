@@ -116,15 +116,14 @@ impl App {
     }
 
     /// Files a piece of feedback under an item (or takes it out, with `None`).
-    pub async fn file_ask(
-        &self,
-        by: &Acting,
-        ask: i64,
-        item: Option<i64>,
-    ) -> Result<(), AppError> {
+    pub async fn file_ask(&self, by: &Acting, ask: i64, item: Option<i64>) -> Result<(), AppError> {
         authorize(&by.actor, Action::Write, &Resource::Roadmap)?;
         if let Some(i) = item {
-            let target = self.store.roadmap_item(i).await?.ok_or(AppError::NotFound)?;
+            let target = self
+                .store
+                .roadmap_item(i)
+                .await?
+                .ok_or(AppError::NotFound)?;
             if target.merged_into.is_some() {
                 return Err(AppError::Refused(format!(
                     "item {i} was merged into another; file it there"
@@ -143,10 +142,16 @@ impl App {
     ) -> Result<(), AppError> {
         authorize(&by.actor, Action::Write, &Resource::Roadmap)?;
         if keep == gone {
-            return Err(AppError::Refused("an item cannot be merged into itself".into()));
+            return Err(AppError::Refused(
+                "an item cannot be merged into itself".into(),
+            ));
         }
         for id in [keep, gone] {
-            let i = self.store.roadmap_item(id).await?.ok_or(AppError::NotFound)?;
+            let i = self
+                .store
+                .roadmap_item(id)
+                .await?
+                .ok_or(AppError::NotFound)?;
             if i.merged_into.is_some() {
                 return Err(AppError::Refused(format!(
                     "item {id} was already merged into another"

@@ -80,10 +80,19 @@ pub enum SlotState {
     /// The quarter has begun and no meeting is booked.
     Due,
     /// Booked, at the meeting's time.
-    Booked { id: i64, at: Timestamp },
+    Booked {
+        id: i64,
+        at: Timestamp,
+    },
     /// Booked, its time has passed, and nobody recorded it.
-    NotRecorded { id: i64, at: Timestamp },
-    Held { id: i64, at: Timestamp },
+    NotRecorded {
+        id: i64,
+        at: Timestamp,
+    },
+    Held {
+        id: i64,
+        at: Timestamp,
+    },
     /// The quarter ended without a meeting held.
     Missed,
 }

@@ -8,6 +8,7 @@ mod status;
 mod ticket_pairs;
 mod tickets;
 mod transfer;
+mod workspace;
 
 use jiff::Timestamp;
 use varde_core::access::{Role, TokenScope, Visibility};

@@ -142,8 +142,17 @@ fn cell(s: &str) -> String {
 pub fn roadmap_csv(r: &Roadmap) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record([
-        "item", "title", "service", "state", "reason", "customers", "organization", "tier",
-        "asked", "asked_by", "noted_at",
+        "item",
+        "title",
+        "service",
+        "state",
+        "reason",
+        "customers",
+        "organization",
+        "tier",
+        "asked",
+        "asked_by",
+        "noted_at",
     ]);
     for e in &r.entries {
         let i = &e.item.item;
@@ -156,12 +165,20 @@ pub fn roadmap_csv(r: &Roadmap) -> String {
             e.demand.customers.to_string(),
         ];
         if e.asks.is_empty() {
-            let _ = w.write_record(head.iter().cloned().chain(std::iter::repeat_n(String::new(), 5)));
+            let _ = w.write_record(
+                head.iter()
+                    .cloned()
+                    .chain(std::iter::repeat_n(String::new(), 5)),
+            );
         }
         for a in &e.asks {
             let tail = [
                 cell(&a.organization_name),
-                r.tiers.get(&a.organization).map(|t| t.code()).unwrap_or_default().to_string(),
+                r.tiers
+                    .get(&a.organization)
+                    .map(|t| t.code())
+                    .unwrap_or_default()
+                    .to_string(),
                 cell(&a.text),
                 cell(&a.asked_by),
                 a.created_at.to_string(),

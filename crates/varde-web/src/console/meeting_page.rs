@@ -149,14 +149,27 @@ fn pack_view(state: &AppState, p: &AgendaPack) -> PackView {
             .map(|a| AskView {
                 text: a.ask.text.clone(),
                 asked_by: a.ask.asked_by.clone(),
-                noted: a.ask.created_at.to_zoned(state.status.settings.time_zone.clone()).date().to_string(),
-                item: a.item.as_ref().map(|i| i.item.title.clone()).unwrap_or_default(),
+                noted: a
+                    .ask
+                    .created_at
+                    .to_zoned(state.status.settings.time_zone.clone())
+                    .date()
+                    .to_string(),
+                item: a
+                    .item
+                    .as_ref()
+                    .map(|i| i.item.title.clone())
+                    .unwrap_or_default(),
                 state: a
                     .item
                     .as_ref()
                     .map(|i| i.item.state.label().to_string())
                     .unwrap_or_else(|| "Not yet filed".into()),
-                reason: a.item.as_ref().map(|i| i.item.reason.clone()).unwrap_or_default(),
+                reason: a
+                    .item
+                    .as_ref()
+                    .map(|i| i.item.reason.clone())
+                    .unwrap_or_default(),
                 news: a.news,
             })
             .collect(),
@@ -219,7 +232,15 @@ pub async fn show(
     if p.format.as_deref() == Some("pdf") {
         return pdf(&state, &caller, id).await;
     }
-    page(&state, &caller, id, &FormMap::new(), &FieldErrors::new(), StatusCode::OK).await
+    page(
+        &state,
+        &caller,
+        id,
+        &FormMap::new(),
+        &FieldErrors::new(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// The pack on A4, for the customer.
@@ -240,16 +261,24 @@ async fn pdf(state: &AppState, caller: &Caller, id: i64) -> PageResult {
         .map_err(|e| super::PageError::new(ApiError::internal(e), caller))?
         .map_err(|e| {
             let error = match e {
-                crate::report::PdfError::Busy => ApiError::new(ErrorCode::Unavailable, e.to_string()),
+                crate::report::PdfError::Busy => {
+                    ApiError::new(ErrorCode::Unavailable, e.to_string())
+                }
                 crate::report::PdfError::Failed(m) => ApiError::internal(m),
             };
             super::PageError::new(error, caller)
         })?;
-    let name = format!("agenda-{}-{}.pdf", pack.organization.id.0, pack.meeting.quarter);
+    let name = format!(
+        "agenda-{}-{}.pdf",
+        pack.organization.id.0, pack.meeting.quarter
+    );
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
         ],
         bytes,
     )
@@ -288,26 +317,116 @@ pub(super) async fn page(
     let value = |k: &str, default: String| form.get(k).cloned().unwrap_or(default);
     let local = m.starts_at.to_zoned(state.app.office_zone());
     let move_fields = vec![
-        FieldView { kind: "date", ..field("Date", "date", &value("date", local.date().to_string()), errors) },
-        FieldView { kind: "time", help: "Office time (Europe/Stockholm)", ..field("Time", "time", &value("time", local.strftime("%H:%M").to_string()), errors) },
-        field("Length in minutes", "minutes", &value("minutes", m.minutes.to_string()), errors),
+        FieldView {
+            kind: "date",
+            ..field(
+                "Date",
+                "date",
+                &value("date", local.date().to_string()),
+                errors,
+            )
+        },
+        FieldView {
+            kind: "time",
+            help: "Office time (Europe/Stockholm)",
+            ..field(
+                "Time",
+                "time",
+                &value("time", local.strftime("%H:%M").to_string()),
+                errors,
+            )
+        },
+        field(
+            "Length in minutes",
+            "minutes",
+            &value("minutes", m.minutes.to_string()),
+            errors,
+        ),
         field("Where", "place", &value("place", m.place.clone()), errors),
-        FieldView { kind: "textarea", ..field("Attendees", "attendees", &value("attendees", m.attendees.clone()), errors) },
+        FieldView {
+            kind: "textarea",
+            ..field(
+                "Attendees",
+                "attendees",
+                &value("attendees", m.attendees.clone()),
+                errors,
+            )
+        },
     ];
     let minute_fields = vec![
-        FieldView { kind: "textarea", help: "Who took part, one per line.", ..field("Attendees", "attendees", &m.attendees, errors) },
-        FieldView { kind: "textarea", ..field("Minutes", "notes", &m.notes, errors) },
-        FieldView { kind: "textarea", ..field("Decisions", "decisions", &m.decisions, errors) },
-        FieldView { kind: "checkbox", ..field("Share the minutes with the customer", "shared", if m.shared { "yes" } else { "" }, errors) },
-        FieldView { kind: "checkbox", ..field("The meeting was held", "held", if m.status == MeetingStatus::Held { "yes" } else { "" }, errors) },
+        FieldView {
+            kind: "textarea",
+            help: "Who took part, one per line.",
+            ..field("Attendees", "attendees", &m.attendees, errors)
+        },
+        FieldView {
+            kind: "textarea",
+            ..field("Minutes", "notes", &m.notes, errors)
+        },
+        FieldView {
+            kind: "textarea",
+            ..field("Decisions", "decisions", &m.decisions, errors)
+        },
+        FieldView {
+            kind: "checkbox",
+            ..field(
+                "Share the minutes with the customer",
+                "shared",
+                if m.shared { "yes" } else { "" },
+                errors,
+            )
+        },
+        FieldView {
+            kind: "checkbox",
+            ..field(
+                "The meeting was held",
+                "held",
+                if m.status == MeetingStatus::Held {
+                    "yes"
+                } else {
+                    ""
+                },
+                errors,
+            )
+        },
     ];
     let mut queue_options = vec![(String::new(), "A task for us (no ticket)".to_string())];
-    queue_options.extend(queues.iter().filter(|q| !q.disabled).map(|q| (q.name.clone(), format!("A ticket in {}", q.name))));
+    queue_options.extend(
+        queues
+            .iter()
+            .filter(|q| !q.disabled)
+            .map(|q| (q.name.clone(), format!("A ticket in {}", q.name))),
+    );
     let action_fields = vec![
-        field("What is to be done", "text", &value("text", String::new()), errors),
-        field("Owner", "owner", &value("owner", pack.service_manager.as_ref().map(|a| a.name.clone()).unwrap_or_default()), errors),
-        FieldView { kind: "date", ..field("Due", "due_on", &value("due_on", String::new()), errors) },
-        select("Kind", "queue", &value("queue", String::new()), errors, queue_options),
+        field(
+            "What is to be done",
+            "text",
+            &value("text", String::new()),
+            errors,
+        ),
+        field(
+            "Owner",
+            "owner",
+            &value(
+                "owner",
+                pack.service_manager
+                    .as_ref()
+                    .map(|a| a.name.clone())
+                    .unwrap_or_default(),
+            ),
+            errors,
+        ),
+        FieldView {
+            kind: "date",
+            ..field("Due", "due_on", &value("due_on", String::new()), errors)
+        },
+        select(
+            "Kind",
+            "queue",
+            &value("queue", String::new()),
+            errors,
+            queue_options,
+        ),
     ];
     let page = MeetingPage {
         nav: Nav::of(caller),
@@ -319,7 +438,11 @@ pub(super) async fn page(
             varde_core::access::Action::Write,
             &varde_core::access::Resource::Meetings(m.organization),
         ),
-        problem: if errors.is_empty() { String::new() } else { "Please correct the fields marked below.".into() },
+        problem: if errors.is_empty() {
+            String::new()
+        } else {
+            "Please correct the fields marked below.".into()
+        },
         letters,
         move_fields,
         minute_fields,

@@ -7,10 +7,10 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
+use varde_app::workspace::meetings::{MeetingPlan, Sender};
 use varde_core::form::FieldErrors;
 use varde_core::ids::OrganizationId;
 use varde_core::workspace::meetings::{ActionItemForm, MeetingForm};
-use varde_app::workspace::meetings::{MeetingPlan, Sender};
 use varde_store::workspace::Minutes;
 
 use super::customers::{FieldView, field};
@@ -97,17 +97,23 @@ pub async fn list(
         .meeting_plans(&caller.actor, if all { None } else { mine })
         .await
         .map_err(app_err(&caller))?;
+    let today = state.now().to_zoned(state.app.office_zone()).date();
+    let this = varde_core::report::Period::quarter_of(today);
+    let around: Vec<String> = varde_core::workspace::meetings::quarters_from(
+        this.from.yesterday().unwrap_or(this.from),
+        3,
+    )
+    .into_iter()
+    .map(|q| q.label)
+    .collect();
     let mut rows: Vec<PlanRow> = plans
         .iter()
+        .filter(|p| !p.slots.is_empty())
         .map(|p| {
+            // Last quarter, this one and the next.
             let slots: Vec<SlotView> = slot_views(&state, p)
                 .into_iter()
-                .filter(|s| s.code != "held" && s.code != "missed" || s.meeting.is_some())
-                .rev()
-                .take(3)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
+                .filter(|s| around.contains(&s.quarter))
                 .collect();
             PlanRow {
                 id: p.organization.id.0,
@@ -119,7 +125,11 @@ pub async fn list(
                     .unwrap_or_else(|| "none".into()),
                 attention: p.slots.iter().any(|s| s.state.needs_action()),
                 slots,
-                open_items: p.action_items.iter().filter(|i| i.done_at.is_none()).count(),
+                open_items: p
+                    .action_items
+                    .iter()
+                    .filter(|i| i.done_at.is_none())
+                    .count(),
             }
         })
         .collect();
@@ -156,14 +166,34 @@ fn booking_fields(form: &FormMap, errors: &FieldErrors, attendees: String) -> Ve
         FieldView {
             kind: "time",
             help: "Office time (Europe/Stockholm)",
-            ..field("Time", "time", &value("time").unwrap_or_else(|| "10:00".into()), errors)
+            ..field(
+                "Time",
+                "time",
+                &value("time").unwrap_or_else(|| "10:00".into()),
+                errors,
+            )
         },
-        field("Length in minutes", "minutes", &value("minutes").unwrap_or_else(|| "60".into()), errors),
-        field("Where (room or video link)", "place", &value("place").unwrap_or_default(), errors),
+        field(
+            "Length in minutes",
+            "minutes",
+            &value("minutes").unwrap_or_else(|| "60".into()),
+            errors,
+        ),
+        field(
+            "Where (room or video link)",
+            "place",
+            &value("place").unwrap_or_default(),
+            errors,
+        ),
         FieldView {
             kind: "textarea",
             help: "One per line: Name <address>. Each gets the invitation in their language.",
-            ..field("Attendees", "attendees", &value("attendees").unwrap_or(attendees), errors)
+            ..field(
+                "Attendees",
+                "attendees",
+                &value("attendees").unwrap_or(attendees),
+                errors,
+            )
         },
     ]
 }
@@ -189,7 +219,10 @@ async fn plan_page(
         .iter()
         .filter(|c| {
             use varde_core::contact::ContactRole::{Primary, Technical};
-            c.details.roles.iter().any(|r| matches!(r, Primary | Technical))
+            c.details
+                .roles
+                .iter()
+                .any(|r| matches!(r, Primary | Technical))
         })
         .map(|c| format!("{} <{}>", c.details.name, c.details.email))
         .collect();
@@ -274,7 +307,17 @@ pub async fn move_meeting(
         .await;
     match form_outcome(moved, &caller)? {
         Ok(_) => Ok(Redirect::to(&format!("/console/meetings/{id}")).into_response()),
-        Err(errors) => super::meeting_page::page(&state, &caller, id, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(errors) => {
+            super::meeting_page::page(
+                &state,
+                &caller,
+                id,
+                &form,
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
     }
 }
 
@@ -294,7 +337,12 @@ pub async fn minutes(
     };
     state
         .app
-        .record_meeting(&caller.acting(), id, &minutes, form_value(&form, "held") == "yes")
+        .record_meeting(
+            &caller.acting(),
+            id,
+            &minutes,
+            form_value(&form, "held") == "yes",
+        )
         .await
         .map_err(app_err(&caller))?;
     Ok(Redirect::to(&format!("/console/meetings/{id}#minutes-h")).into_response())
@@ -320,7 +368,17 @@ pub async fn add_action(
         .await;
     match form_outcome(added, &caller)? {
         Ok(_) => Ok(Redirect::to(&format!("/console/meetings/{id}#actions-h")).into_response()),
-        Err(errors) => super::meeting_page::page(&state, &caller, id, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(errors) => {
+            super::meeting_page::page(
+                &state,
+                &caller,
+                id,
+                &form,
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
     }
 }
 

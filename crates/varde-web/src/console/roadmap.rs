@@ -61,15 +61,26 @@ pub async fn show(
 ) -> PageResult {
     match p.format.as_deref() {
         Some("json") => {
-            let r = state.app.roadmap(&caller.actor).await.map_err(app_err(&caller))?;
+            let r = state
+                .app
+                .roadmap(&caller.actor)
+                .await
+                .map_err(app_err(&caller))?;
             Ok(axum::Json(crate::api::roadmap_json(&r)).into_response())
         }
         Some("csv") => {
-            let r = state.app.roadmap(&caller.actor).await.map_err(app_err(&caller))?;
+            let r = state
+                .app
+                .roadmap(&caller.actor)
+                .await
+                .map_err(app_err(&caller))?;
             Ok((
                 [
                     (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                    (header::CONTENT_DISPOSITION, "attachment; filename=\"roadmap.csv\""),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        "attachment; filename=\"roadmap.csv\"",
+                    ),
                 ],
                 crate::api::roadmap_csv(&r),
             )
@@ -85,7 +96,11 @@ async fn page(
     errors: &FieldErrors,
     status: StatusCode,
 ) -> PageResult {
-    let r = state.app.roadmap(&caller.actor).await.map_err(app_err(caller))?;
+    let r = state
+        .app
+        .roadmap(&caller.actor)
+        .await
+        .map_err(app_err(caller))?;
     let tz = &state.status.settings.time_zone;
     let day = |t: jiff::Timestamp| t.to_zoned(tz.clone()).date().to_string();
     let items = r
@@ -94,8 +109,20 @@ async fn page(
         .map(|e| ItemView {
             id: e.item.id,
             title: e.item.item.title.clone(),
-            service: e.item.item.service.map(|s| s.label()).unwrap_or("The platform").to_string(),
-            service_code: e.item.item.service.map(|s| s.code()).unwrap_or_default().to_string(),
+            service: e
+                .item
+                .item
+                .service
+                .map(|s| s.label())
+                .unwrap_or("The platform")
+                .to_string(),
+            service_code: e
+                .item
+                .item
+                .service
+                .map(|s| s.code())
+                .unwrap_or_default()
+                .to_string(),
             state: e.item.item.state.label().to_string(),
             state_code: e.item.item.state.code(),
             reason: e.item.item.reason.clone(),
@@ -104,7 +131,13 @@ async fn page(
             asks: e
                 .asks
                 .iter()
-                .map(|a| (a.organization_name.clone(), a.text.clone(), day(a.created_at)))
+                .map(|a| {
+                    (
+                        a.organization_name.clone(),
+                        a.text.clone(),
+                        day(a.created_at),
+                    )
+                })
                 .collect(),
         })
         .collect();
@@ -128,14 +161,20 @@ async fn page(
         ),
         items,
         unfiled,
-        states: RoadmapState::ALL.iter().map(|s| (s.code(), s.label())).collect(),
+        states: RoadmapState::ALL
+            .iter()
+            .map(|s| (s.code(), s.label()))
+            .collect(),
         services: Service::ALL.iter().map(|s| (s.code(), s.label())).collect(),
         problem: if errors.is_empty() {
             String::new()
         } else {
             "The item was not saved:".into()
         },
-        errors: errors.iter().map(|(f, m)| (f.to_string(), m.to_string())).collect(),
+        errors: errors
+            .iter()
+            .map(|(f, m)| (f.to_string(), m.to_string()))
+            .collect(),
     };
     Ok((status, render(&page)).into_response())
 }

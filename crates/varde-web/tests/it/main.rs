@@ -17,6 +17,7 @@ mod status;
 mod subscriptions;
 mod sweep;
 mod ticket_list;
+mod workspace;
 
 use std::sync::Arc;
 

@@ -109,7 +109,7 @@ pub(super) fn organizations() -> Vec<DemoOrg> {
                 "2026-01-10",
                 "2026-02-01",
                 &[
-                    ("SUPPORT-standard", "1", ""),
+                    ("SUPPORT-premium", "1", ""),
                     ("COMPUTE", "16", "no-osl1"),
                     ("BACKUP", "1", "no-osl1"),
                 ],

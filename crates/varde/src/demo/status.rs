@@ -247,20 +247,5 @@ async fn seed_status(store: &Store, ticket: Option<i64>, now: Timestamp) -> anyh
             .await?;
         store.confirm_subscriber(s.id, now).await?;
     }
-    // Feedback Sikt gave in its last operations meeting, for this quarter's report.
-    if let Some(sikt) = store.find_organization("Sikt").await? {
-        store
-            .add_feedback(
-                sikt,
-                &varde_store::roadmap::FeedbackNote {
-                    text: "GPU instances in Oslo for the research groups".into(),
-                    asked_by: "Ingrid Nilsen".into(),
-                    ..Default::default()
-                },
-                "manager@example.com",
-                now,
-            )
-            .await?;
-    }
     Ok(())
 }
