@@ -10,6 +10,7 @@
 //! with backoff (a 4xx answer or no connection), or failed (a 5xx answer, or too many tries).
 
 mod compose;
+pub mod health;
 mod letters;
 pub mod links;
 pub mod onboarding;

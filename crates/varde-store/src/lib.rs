@@ -28,6 +28,7 @@ use varde_core::form::FieldErrors;
 pub mod accounts;
 mod change_codec;
 pub mod customers;
+pub mod health;
 pub mod letters;
 pub mod mail;
 pub mod onboarding;

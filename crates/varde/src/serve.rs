@@ -150,6 +150,10 @@ async fn start_workers(
     workers.push(tokio::spawn(
         sla_watch.run(system_clock(), stop.subscribe()),
     ));
+    workers.push(tokio::spawn(varde_notify::health::watch(
+        state.app.clone(),
+        stop.subscribe(),
+    )));
     let onboarder = onboarding_worker(state, o, settings)?;
     workers.push(tokio::spawn(
         onboarder.run(system_clock(), stop.subscribe()),

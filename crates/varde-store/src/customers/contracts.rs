@@ -139,20 +139,44 @@ impl Store {
     }
 
     pub async fn contracts_of(&self, org: OrganizationId) -> Result<Vec<Contract>> {
-        let sql = format!(
-            "SELECT {CONTRACT_COLUMNS} FROM contracts WHERE organization_id = $1 ORDER BY starts_on, id"
-        );
-        let rows: Vec<ContractRow> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org.0).fetch_all(p).await)?;
-        let mut lines: Vec<ProductLineRow> = read_pool!(self, p => sqlx::query_as(
+        self.contracts_where("WHERE c.organization_id = $1", Some(org.0))
+            .await
+    }
+
+    /// Every contract of every organisation (for runs over the whole customer base).
+    pub async fn all_contracts(&self) -> Result<Vec<Contract>> {
+        self.contracts_where("", None).await
+    }
+
+    /// Contracts (`c`) that `filter` selects, with their product lines, by start day.
+    async fn contracts_where(&self, filter: &str, org: Option<i64>) -> Result<Vec<Contract>> {
+        let columns = CONTRACT_COLUMNS
+            .split(", ")
+            .map(|c| format!("c.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!("SELECT {columns} FROM contracts c {filter} ORDER BY c.starts_on, c.id");
+        let lines_sql = format!(
             "SELECT l.contract_id, l.product_code, l.quantity, l.site FROM product_lines l \
-             JOIN contracts c ON c.id = l.contract_id WHERE c.organization_id = $1 ORDER BY l.contract_id, l.position",
-        ).bind(org.0).fetch_all(p).await)?;
+             JOIN contracts c ON c.id = l.contract_id {filter} ORDER BY l.contract_id, l.position"
+        );
+        let (rows, lines): (Vec<ContractRow>, Vec<ProductLineRow>) = read_pool!(self, p => {
+            let mut q1 = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+            let mut q2 = sqlx::query_as(sqlx::AssertSqlSafe(lines_sql));
+            if let Some(o) = org {
+                q1 = q1.bind(o);
+                q2 = q2.bind(o);
+            }
+            (q1.fetch_all(p).await?, q2.fetch_all(p).await?)
+        });
+        let mut by_contract: std::collections::HashMap<i64, Vec<ProductLineRow>> =
+            std::collections::HashMap::new();
+        for l in lines {
+            by_contract.entry(l.contract_id).or_default().push(l);
+        }
         rows.into_iter()
             .map(|r| {
-                let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut lines)
-                    .into_iter()
-                    .partition(|l| l.contract_id == r.id);
-                lines = rest;
+                let mine = by_contract.remove(&r.id).unwrap_or_default();
                 r.into_contract(mine)
             })
             .collect()

@@ -130,7 +130,16 @@ impl Store {
         row.map(OrganizationRow::into_organization).transpose()
     }
 
-    /// The organisation that owns a mail domain, for matching incoming mail.
+    /// Every organisation, by id (for runs over the whole customer base).
+    pub async fn all_organizations(&self) -> Result<Vec<Organization>> {
+        let sql = format!("SELECT {ORGANIZATION_COLUMNS} FROM organizations ORDER BY id");
+        let rows: Vec<OrganizationRow> =
+            read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await)?;
+        rows.into_iter()
+            .map(OrganizationRow::into_organization)
+            .collect()
+    }
+
     /// An organisation by its id, its organisation number, its name, or the start of its name
     /// when only one name starts so (as the CLI takes it).
     pub async fn find_organization(&self, key: &str) -> Result<Option<OrganizationId>> {

@@ -94,6 +94,10 @@ pub fn routes() -> Router<AppState> {
         .route("/tickets/{id}/merge", post(tickets::merge))
         .route("/tickets/{id}/links", post(tickets::link))
         .route("/meetings", get(workspace::meetings))
+        .route(
+            "/organizations/{id}/health",
+            get(workspace::organization_health),
+        )
         .route("/roadmap", get(workspace::roadmap))
         .route("/export/{kind}", get(transfer::export))
         .route("/import/{kind}", post(transfer::import))

@@ -81,6 +81,31 @@ pub async fn meetings(
     })))
 }
 
+/// `GET /api/v1/organizations/{id}/health`: the score now, its parts, the trend and the part
+/// that moved most in 30 days.
+pub async fn organization_health(
+    State(state): State<AppState>,
+    caller: Caller,
+    crate::api::Id(id): crate::api::Id,
+) -> ApiResult<Json<Value>> {
+    caller.require_login()?;
+    let h = state
+        .app
+        .organization_health(&caller.actor, OrganizationId(id))
+        .await?;
+    let weights = state.app.health_weights().await?;
+    Ok(Json(json!({
+        "organization": id,
+        "score": h.health.score,
+        "parts": h.health.parts.iter().map(|p| json!({
+            "part": p.part.code(), "label": p.part.label(), "penalty": p.penalty,
+            "weight": weights.of(p.part), "why": p.why,
+        })).collect::<Vec<_>>(),
+        "trend": h.trend.iter().map(|(day, score)| json!({"day": day, "score": score})).collect::<Vec<_>>(),
+        "moved_most": h.moved.map(|(p, d)| json!({"part": p.code(), "points": d})),
+    })))
+}
+
 /// `GET /api/v1/roadmap`.
 pub async fn roadmap(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
     caller.require_login()?;

@@ -65,6 +65,9 @@ struct PlanRow {
     id: i64,
     name: String,
     manager: String,
+    health: String,
+    band: &'static str,
+    change: String,
     slots: Vec<SlotView>,
     open_items: usize,
     attention: bool,
@@ -97,6 +100,14 @@ pub async fn list(
         .meeting_plans(&caller.actor, if all { None } else { mine })
         .await
         .map_err(app_err(&caller))?;
+    let health: std::collections::HashMap<i64, varde_app::workspace::health::HealthLine> = state
+        .app
+        .health_portfolio(&caller.actor)
+        .await
+        .map_err(app_err(&caller))?
+        .into_iter()
+        .map(|l| (l.organization.id.0, l))
+        .collect();
     let today = state.now().to_zoned(state.app.office_zone()).date();
     let this = varde_core::report::Period::quarter_of(today);
     let around: Vec<String> = varde_core::workspace::meetings::quarters_from(
@@ -115,7 +126,23 @@ pub async fn list(
                 .into_iter()
                 .filter(|s| around.contains(&s.quarter))
                 .collect();
+            let h = health.get(&p.organization.id.0);
+            let score = h.and_then(|h| h.score.as_ref()).map(|s| s.0);
             PlanRow {
+                health: score.map(|s| s.to_string()).unwrap_or_default(),
+                band: score.map(super::health::band).unwrap_or("fair"),
+                change: h
+                    .map(|h| {
+                        let change = h
+                            .change
+                            .map(|c| format!("{c:+} in 30 days"))
+                            .unwrap_or_default();
+                        match h.moved {
+                            Some((part, d)) => format!("{change}; {} {:+.1} off", part.label(), d),
+                            None => change,
+                        }
+                    })
+                    .unwrap_or_default(),
                 id: p.organization.id.0,
                 name: p.organization.details.name.clone(),
                 manager: p

@@ -27,6 +27,7 @@ use crate::error::{ApiError, ErrorCode};
 mod account;
 mod attachments;
 mod customers;
+mod health;
 mod mail_templates;
 mod meeting_page;
 mod meetings;
@@ -122,6 +123,12 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/console/portfolio", get(report::portfolio))
         .route("/console/meetings", get(meetings::list))
+        .route("/console/health", get(health::list))
+        .route("/console/organizations/{id}/health", get(health::show))
+        .route(
+            "/console/organizations/{id}/health/weights",
+            post(health::save_weights),
+        )
         .route("/console/meetings/{id}", get(meeting_page::show))
         .route("/console/meetings/{id}/move", post(meetings::move_meeting))
         .route("/console/meetings/{id}/minutes", post(meetings::minutes))
@@ -214,6 +221,15 @@ fn landing(actor: &varde_core::access::Actor) -> &'static str {
     use varde_core::access::{Action, Actor, Resource, can};
     if *actor == Actor::Anonymous {
         "/login"
+    } else if matches!(
+        actor,
+        Actor::Staff {
+            role: varde_core::access::StaffRole::ServiceManager,
+            ..
+        }
+    ) {
+        // A service manager's day starts with their customers.
+        "/console/meetings"
     } else if can(actor, Action::Read, &Resource::StaffConsole) {
         "/console/tickets"
     } else {
