@@ -9,10 +9,13 @@ fn quiet() -> HealthInput {
     }
 }
 
-/// Inputs, the expected score, and the penalties of the parts that took anything off.
+/// A case: its name, the inputs, the expected score, and the penalties of the parts that
+/// took anything off.
+type Case = (&'static str, HealthInput, u8, &'static [(Part, f64)]);
+
 #[test]
 fn scores_from_known_inputs() {
-    let cases: Vec<(&str, HealthInput, u8, &[(Part, f64)])> = vec![
+    let cases: Vec<Case> = vec![
         ("all well", quiet(), 100, &[]),
         (
             "never heard from: silence is a signal",
