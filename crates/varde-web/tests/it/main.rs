@@ -6,6 +6,7 @@
 mod access;
 mod api;
 mod console;
+mod health;
 mod mail;
 mod onboarding;
 mod portal;
