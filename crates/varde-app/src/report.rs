@@ -163,7 +163,18 @@ pub async fn gather(
             ticket,
         })
         .collect();
+    let mut ratings = (0, 0, 0);
+    for r in store.ratings_since(start).await? {
+        if r.organization == Some(org) && r.created_at < end {
+            match r.rating.as_str() {
+                "good" => ratings.0 += 1,
+                "okay" => ratings.1 += 1,
+                _ => ratings.2 += 1,
+            }
+        }
+    }
     Ok(Some(ReportInput {
+        ratings,
         organization: organization.details.name.clone(),
         tier: tier
             .map(|t| t.label().to_string())

@@ -125,6 +125,8 @@ pub struct ReportInput {
     pub incidents: Vec<IncidentLine>,
     /// Feedback noted for the roadmap (the organisation's notes; may be empty).
     pub feedback: Vec<String>,
+    /// Satisfaction ratings given in the period: good, okay, bad.
+    pub ratings: (usize, usize, usize),
 }
 
 /// Met / breached counts for one target and priority class.
@@ -197,6 +199,8 @@ pub struct Report {
     pub availability_formula: &'static str,
     pub incidents: Vec<IncidentLine>,
     pub feedback: Vec<String>,
+    /// Satisfaction ratings of resolved tickets: good, okay, bad.
+    pub ratings: (usize, usize, usize),
     pub agenda: Vec<&'static str>,
 }
 
@@ -370,6 +374,7 @@ pub fn build(input: &ReportInput) -> Report {
         availability_formula: UPTIME_FORMULA,
         incidents: input.incidents.clone(),
         feedback: input.feedback.clone(),
+        ratings: input.ratings,
         agenda: AGENDA.to_vec(),
     }
 }
@@ -524,6 +529,7 @@ mod tests {
             services: vec![oslo],
             incidents: vec![],
             feedback: vec!["More GPU flavours".into()],
+            ratings: (3, 1, 0),
         };
         let r = build(&input);
         assert_eq!(r.tickets, 2);

@@ -5,6 +5,7 @@ use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use varde_core::mail_template::{MailTemplate, Values};
 use varde_core::values::{EmailAddress, Language};
+use varde_core::workspace::words::{Rating, resolved_words};
 use varde_store::Store;
 use varde_store::outbox::{Item, Kind};
 
@@ -45,6 +46,63 @@ pub fn autoreply_text(language: Language, subject: &str, tag: &str, queue: &str)
 
 pub(crate) fn header(name: &'static str, value: String) -> HeaderValue {
     HeaderValue::new(HeaderName::new_from_ascii_str(name), value)
+}
+
+/// The language the ticket's first requestor reads: its contact's, else its organisation's,
+/// else English.
+async fn requestor_language(
+    store: &Store,
+    ticket: &varde_core::ticket::Ticket,
+) -> Result<Language, ComposeError> {
+    let Some(address) = ticket
+        .requestors
+        .first()
+        .and_then(|r| EmailAddress::parse(r).ok())
+    else {
+        return Ok(Language::English);
+    };
+    if let Some(c) = store.contact_by_email(&address).await? {
+        return Ok(c.details.language);
+    }
+    Ok(match ticket.organization {
+        Some(o) => store
+            .organization(o)
+            .await?
+            .map(|o| o.details.language)
+            .unwrap_or(Language::English),
+        None => Language::English,
+    })
+}
+
+/// The resolved mail's text: the ticket is resolved, the three rating links (signed for
+/// this resolution), and how to reopen it.
+fn resolved_text(
+    config: &MailConfig,
+    ticket: &varde_core::ticket::Ticket,
+    transaction: i64,
+    tag: &str,
+    language: Language,
+) -> String {
+    let w = resolved_words(language);
+    let mut text = w
+        .opening
+        .replace("{tag}", tag)
+        .replace("{subject}", &ticket.subject);
+    if !config.url.is_empty() && !config.link_key.is_empty() {
+        text.push_str(&format!("\n\n{}\n", w.ask));
+        for r in Rating::ALL {
+            let url = crate::links::rating_url(
+                &config.url,
+                &config.link_key,
+                ticket.id.0,
+                transaction,
+                r.code(),
+            );
+            text.push_str(&format!("  {}: {url}\n", r.word(language)));
+        }
+    }
+    text.push_str(&format!("\n{}\n", w.not_solved));
+    text
 }
 
 /// Builds the mail for a notification, or none when nobody should get it.
@@ -99,20 +157,7 @@ pub async fn compose(
     };
     let (subject, text) = match item.kind {
         Kind::AutoReply => {
-            let language = match EmailAddress::parse(&ticket.requestors[0]).ok() {
-                Some(e) => match store.contact_by_email(&e).await? {
-                    Some(c) => c.details.language,
-                    None => match ticket.organization {
-                        Some(o) => store
-                            .organization(o)
-                            .await?
-                            .map(|o| o.details.language)
-                            .unwrap_or(Language::English),
-                        None => Language::English,
-                    },
-                },
-                None => Language::English,
-            };
+            let language = requestor_language(store, &ticket).await?;
             // The administrator's template for the language, else the shipped one.
             let template = match store.mail_template("autoreply", language).await? {
                 Some(saved) => saved.template,
@@ -124,6 +169,12 @@ pub async fn compose(
                 ticket: ticket.effective_id.0,
                 queue: &queue_name,
             })
+        }
+        Kind::Resolved => {
+            let language = requestor_language(store, &ticket).await?;
+            let w = resolved_words(language);
+            let text = resolved_text(config, &ticket, item.transaction, &tag, language);
+            (format!("{} {subject}", w.resolved), text)
         }
         Kind::Correspondence => (subject, entry.content.clone()),
     };
@@ -177,6 +228,9 @@ pub async fn compose(
         builder = builder
             .raw_header(header("Auto-Submitted", "auto-replied".into()))
             .raw_header(header("Precedence", "bulk".into()));
+    }
+    if item.kind == Kind::Resolved {
+        builder = builder.raw_header(header("Auto-Submitted", "auto-generated".into()));
     }
     let files: Vec<_> = entry
         .attachments

@@ -39,12 +39,17 @@ pub fn install_tls_provider() {
 }
 
 /// What every outgoing mail needs to know about this installation.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct MailConfig {
     /// The name in subject tags and loop headers.
     pub rtname: String,
     /// The sender when a queue has no correspond address.
     pub default_from: String,
+    /// The public base URL (no trailing slash), for the rating links in the mail that says a
+    /// ticket is resolved; without one that mail asks for no rating.
+    pub url: String,
+    /// The key links are signed with (`Store::link_key`).
+    pub link_key: String,
 }
 
 /// Sends the outbox's mail.

@@ -1,6 +1,7 @@
 //! Signed links in subscription mail (confirm, unsubscribe, manage): the subscriber's id and
 //! an HMAC-SHA256 of it under the installation's link key, so no token needs storing and a
-//! link cannot be forged for another subscriber.
+//! link cannot be forged for another subscriber; and the rating links in the mail that says
+//! a ticket is resolved (the ticket and its resolving transaction, signed the same way).
 
 use hmac::{KeyInit, Mac};
 use sha2::Sha256;
@@ -53,6 +54,35 @@ pub fn url(base: &str, key: &str, purpose: Purpose, id: i64) -> String {
     )
 }
 
+fn rating_mac(key: &str, ticket: i64, transaction: i64) -> HmacSha256 {
+    let mut m = HmacSha256::new_from_slice(key.as_bytes()).expect("HMAC takes any key length");
+    m.update(format!("rate:{ticket}:{transaction}").as_bytes());
+    m
+}
+
+/// The signature of a rating link for the resolution `transaction` of `ticket`.
+pub fn sign_rating(key: &str, ticket: i64, transaction: i64) -> String {
+    hex::encode(&rating_mac(key, ticket, transaction).finalize().into_bytes()[..16])
+}
+
+/// Whether a rating link's signature is right, compared in constant time.
+pub fn verify_rating(key: &str, ticket: i64, transaction: i64, signature: &str) -> bool {
+    match hex::decode(signature.trim()) {
+        Ok(bytes) if bytes.len() == 16 => rating_mac(key, ticket, transaction)
+            .verify_truncated_left(&bytes)
+            .is_ok(),
+        _ => false,
+    }
+}
+
+/// A rating link: `{base}/rate/{ticket}/{transaction}?sig=…&r={rating}`.
+pub fn rating_url(base: &str, key: &str, ticket: i64, transaction: i64, rating: &str) -> String {
+    format!(
+        "{base}/rate/{ticket}/{transaction}?sig={}&r={rating}",
+        sign_rating(key, ticket, transaction)
+    )
+}
+
 /// The webhook signature header's value: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`.
 pub fn webhook_signature(key: &str, unix: i64, body: &[u8]) -> String {
     let mut m = HmacSha256::new_from_slice(key.as_bytes()).expect("HMAC takes any key length");
@@ -76,6 +106,19 @@ mod tests {
         assert!(
             url("https://x", "k", Purpose::Confirm, 3)
                 .starts_with("https://x/status/subscriptions/3/confirm?sig=")
+        );
+    }
+
+    #[test]
+    fn rating_links_verify_only_for_their_resolution() {
+        let s = sign_rating("k", 7, 70);
+        assert!(verify_rating("k", 7, 70, &s));
+        assert!(!verify_rating("k", 7, 71, &s));
+        assert!(!verify_rating("k", 8, 70, &s));
+        assert!(!verify_rating("other", 7, 70, &s));
+        assert_ne!(s, sign("k", Purpose::Confirm, 7));
+        assert!(
+            rating_url("https://x", "k", 7, 70, "good").starts_with("https://x/rate/7/70?sig=")
         );
     }
 

@@ -68,6 +68,7 @@ async fn replies_and_autoreplies_arrive_threaded() {
         MailConfig {
             rtname: "support.example".into(),
             default_from: "support@support.example".into(),
+            ..Default::default()
         },
     )
     .unwrap();
@@ -196,6 +197,7 @@ async fn a_temporary_failure_is_retried_later() {
         MailConfig {
             rtname: "support.example".into(),
             default_from: "support@support.example".into(),
+            ..Default::default()
         },
     )
     .unwrap();
@@ -520,6 +522,7 @@ async fn the_autoreply_follows_the_saved_template_of_the_requestors_language() {
         MailConfig {
             rtname: "example".into(),
             default_from: "support@example.com".into(),
+            ..Default::default()
         },
     )
     .unwrap();

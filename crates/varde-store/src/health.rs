@@ -193,15 +193,22 @@ impl Store {
             .collect()
     }
 
-    /// Records a rating of a ticket's resolution; false when that resolution was rated
-    /// already (a link works once).
-    pub async fn add_rating(&self, r: &Rating, resolved_at: Timestamp) -> Result<bool> {
+    /// Records a rating of a ticket's resolution (the transaction that resolved it); false
+    /// when that resolution was rated already (a link works once).
+    pub async fn add_rating(&self, r: &Rating, resolution: i64) -> Result<bool> {
         let n = write_pool!(self, p => sqlx::query(
-            "INSERT INTO ratings (ticket_id, organization_id, resolved_at, rater, rating, comment, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (ticket_id, resolved_at) DO NOTHING",
-        ).bind(r.ticket).bind(r.organization.map(|o| o.0)).bind(micros(resolved_at)).bind(&r.rater).bind(&r.rating)
+            "INSERT INTO ratings (ticket_id, organization_id, transaction_id, rater, rating, comment, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (ticket_id, transaction_id) DO NOTHING",
+        ).bind(r.ticket).bind(r.organization.map(|o| o.0)).bind(resolution).bind(&r.rater).bind(&r.rating)
         .bind(&r.comment).bind(micros(r.created_at)).execute(p).await.map(|r| r.rows_affected()))?;
         Ok(n == 1)
+    }
+
+    /// The resolutions (transaction ids) of a ticket that were rated.
+    pub async fn ratings_of_ticket(&self, ticket: i64) -> Result<Vec<i64>> {
+        Ok(
+            read_pool!(self, p => sqlx::query_scalar("SELECT transaction_id FROM ratings WHERE ticket_id = $1").bind(ticket).fetch_all(p).await)?,
+        )
     }
 
     /// Ratings given since `since`, oldest first.

@@ -15,6 +15,8 @@ pub enum Kind {
     Correspondence,
     /// The acknowledgement of a new ticket to its requestors.
     AutoReply,
+    /// The ticket was resolved: its requestors are told, and asked to rate it.
+    Resolved,
 }
 
 impl Kind {
@@ -22,12 +24,15 @@ impl Kind {
         match self {
             Kind::Correspondence => "correspondence",
             Kind::AutoReply => "autoreply",
+            Kind::Resolved => "resolved",
         }
     }
 
     fn parse(s: &str) -> Kind {
         if s == "autoreply" {
             Kind::AutoReply
+        } else if s == "resolved" {
+            Kind::Resolved
         } else {
             Kind::Correspondence
         }

@@ -14,6 +14,7 @@
 //! - [`lmtp`]: an LMTP listener for MTAs, on the same delivery as the gateway.
 //! - [`mail_gateway`]: mail in, as RT's mail gateway takes it (for `rt-mailgate` and `varde mailgate`).
 //! - [`rt`]: Request Tracker's REST 1.0 and REST2, for RT's own clients.
+//! - [`rate`]: the page behind the rating links of the mail that says a ticket is resolved.
 //! - [`status`]: the public status page, its feeds and Statuspage's `/api/v2`.
 //! - [`openapi`]: the OpenAPI document and its vendored viewer.
 //!
@@ -33,6 +34,7 @@ pub mod mail_gateway;
 pub mod openapi;
 pub mod ops;
 pub mod portal;
+pub mod rate;
 pub mod report;
 pub mod rt;
 pub mod status;

@@ -40,6 +40,7 @@ pub fn to_json(r: &Report) -> Value {
             "resolved": i.resolved.map(|t| t.to_string()), "components": i.components,
         })).collect::<Vec<_>>(),
         "feedback": r.feedback,
+        "satisfaction": {"good": r.ratings.0, "okay": r.ratings.1, "bad": r.ratings.2},
         "agenda": r.agenda,
     })
 }
@@ -364,6 +365,7 @@ mod tests {
             availability_formula: varde_core::status::UPTIME_FORMULA,
             incidents: vec![],
             feedback: vec!["More GPU flavours".into()],
+            ratings: (3, 1, 0),
             agenda: AGENDA.to_vec(),
         }
     }

@@ -134,7 +134,7 @@ async fn start_workers(
             url: settings.url.clone(),
             time_zone: settings.time_zone.clone(),
             from: sender(o, state, "status"),
-            link_key,
+            link_key: link_key.clone(),
             allowed_networks: settings.allowed_networks.clone(),
         },
     )
@@ -163,6 +163,8 @@ async fn start_workers(
             let config = varde_notify::MailConfig {
                 rtname: state.rtname.clone(),
                 default_from: sender(o, state, "support"),
+                url: settings.url.clone(),
+                link_key: link_key.clone(),
             };
             let worker = varde_notify::MailWorker::new(store.clone(), url, config)
                 .context("the --smtp relay")?

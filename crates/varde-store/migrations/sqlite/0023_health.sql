@@ -27,11 +27,11 @@ CREATE TABLE ratings (
     id INTEGER PRIMARY KEY,
     ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
     organization_id INTEGER REFERENCES organizations(id) ON DELETE SET NULL,
-    resolved_at INTEGER NOT NULL,
+    transaction_id INTEGER NOT NULL,
     rater TEXT NOT NULL,
     rating TEXT NOT NULL,
     comment TEXT NOT NULL DEFAULT '',
     created_at INTEGER NOT NULL,
-    UNIQUE (ticket_id, resolved_at)
+    UNIQUE (ticket_id, transaction_id)
 );
 CREATE INDEX ratings_by_organization ON ratings (organization_id, created_at);

@@ -4,6 +4,7 @@
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 use varde_core::ticket::history::{Change, Creation, Transaction, apply, replay};
+use varde_core::ticket::lifecycle::Status;
 use varde_core::ticket::{Ticket, TicketId};
 
 use super::{
@@ -308,6 +309,9 @@ impl Store {
                             }
                             if matches!(change, Change::Correspond) {
                                 crate::outbox::enqueue!(tx, crate::outbox::Kind::Correspondence, id.0, txid, now);
+                            }
+                            if matches!(change, Change::Status { to: Status::Resolved, .. }) {
+                                crate::outbox::enqueue!(tx, crate::outbox::Kind::Resolved, id.0, txid, now);
                             }
                             let transaction = Transaction { id: txid, ticket: id, at: now, creator: creator.to_string(), time_taken: taken, change };
                             apply(&mut t, &transaction).map_err(|e| StoreError::Corrupt(e.to_string()))?;

@@ -181,3 +181,159 @@ async fn health_is_scored_once_a_day_explained_and_a_drop_is_mailed() {
         .unwrap();
     assert!(r.status() == 403 || r.status() == 404, "{}", r.status());
 }
+
+#[tokio::test]
+async fn a_requestor_rates_a_resolved_ticket_once_from_the_mail_in_its_language() {
+    let app = app().await;
+    let c = TestApp::client();
+    let t = &app.admin_token;
+    let org: Value = c.post(app.url("/api/v1/organizations")).bearer_auth(t)
+        .json(&json!({"name": "Lundabolaget", "country": "SE", "mail_domains": ["lunda.example"], "language": "sv"}))
+        .send().await.unwrap().json().await.unwrap();
+    let org = org["id"].as_i64().unwrap();
+    let r = c
+        .post(app.url(&format!("/api/v1/organizations/{org}/contacts")))
+        .bearer_auth(t)
+        .json(&json!({"name": "Lisa", "email": "lisa@lunda.example", "language": "sv"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let ticket: Value = c.post(app.url("/api/v1/tickets")).bearer_auth(t)
+        .json(&json!({"queue": "General", "subject": "Diskkvot", "requestors": ["lisa@lunda.example"], "content": "Hej"}))
+        .send().await.unwrap().json().await.unwrap();
+    let id = ticket["id"].as_i64().unwrap();
+    let r = c
+        .patch(app.url(&format!("/api/v1/tickets/{id}")))
+        .bearer_auth(t)
+        .json(&json!({"status": "resolved"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+
+    // The mail that says so, in Swedish, with three signed links.
+    let key = app.store.link_key("unused").await.unwrap();
+    let sink = varde_notify::testing::SmtpSink::start("");
+    let worker = varde_notify::MailWorker::new(
+        app.store.clone(),
+        &sink.url(),
+        varde_notify::MailConfig {
+            rtname: "example.com".into(),
+            default_from: "support@example.com".into(),
+            url: app.base.clone(),
+            link_key: key,
+        },
+    )
+    .unwrap();
+    worker.run_once(Timestamp::now()).await.unwrap();
+    let mails = sink.received();
+    let resolved = mails
+        .iter()
+        .find(|m| m.contains("Auto-Submitted: auto-generated"))
+        .expect("the resolved mail");
+    let body = resolved.replace("=\r\n", "").replace("=3D", "=");
+    assert!(
+        body.contains("Diskkvot") && body.contains("l=C3=B6st") || body.contains("löst"),
+        "{body}"
+    );
+    let link = body
+        .split_whitespace()
+        .find(|w| w.contains("/rate/") && w.ends_with("r=bad"))
+        .expect("a rating link")
+        .to_string();
+    let path = link.trim_start_matches(&app.base).to_string();
+
+    // Opening the link changes nothing: the page asks, in Swedish, with the choice made.
+    let page = c.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("lang=\"sv\"") && html.contains("Hur gjorde vi?"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"bad\" checked"));
+    assert!(
+        app.store
+            .ratings_since(Timestamp::UNIX_EPOCH)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // A forged link is not found.
+    let forged = path.replace("sig=", "sig=00");
+    assert_eq!(c.get(app.url(&forged)).send().await.unwrap().status(), 404);
+    let other = path.replace(&format!("/rate/{id}/"), &format!("/rate/{}/", id + 1));
+    assert_eq!(c.get(app.url(&other)).send().await.unwrap().status(), 404);
+
+    // Sending it records the rating, once.
+    let (action, query) = path.split_once('?').unwrap();
+    let sig = query
+        .split('&')
+        .find_map(|p| p.strip_prefix("sig="))
+        .unwrap();
+    let r = c
+        .post(app.url(action))
+        .form(&[
+            ("sig", sig),
+            ("rating", "bad"),
+            ("comment", "Tog för lång tid"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("Tack för ditt betyg."));
+    let r = c
+        .post(app.url(action))
+        .form(&[("sig", sig), ("rating", "good")])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.text().await.unwrap().contains("redan"),
+        "a second rating is refused kindly"
+    );
+    let ratings = app
+        .store
+        .ratings_since(Timestamp::UNIX_EPOCH)
+        .await
+        .unwrap();
+    assert_eq!(ratings.len(), 1);
+    assert_eq!(
+        (ratings[0].rating.as_str(), ratings[0].comment.as_str()),
+        ("bad", "Tog för lång tid")
+    );
+    assert_eq!(ratings[0].organization, Some(OrganizationId(org)));
+
+    // It counts in the quarterly report and in health.
+    let report: Value = c
+        .get(app.url(&format!("/console/organizations/{org}/report?format=json")))
+        .bearer_auth(t)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        report["satisfaction"],
+        json!({"good": 0, "okay": 0, "bad": 1})
+    );
+    let h: Value = c
+        .get(app.url(&format!("/api/v1/organizations/{org}/health")))
+        .bearer_auth(t)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let s = h["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["part"] == "satisfaction")
+        .unwrap();
+    assert_eq!(s["penalty"], 10.0, "{h}");
+}

@@ -231,6 +231,7 @@ async fn a_meeting_is_booked_moved_and_recorded_with_invitations_in_each_languag
         varde_notify::MailConfig {
             rtname: "example.com".into(),
             default_from: "support@example.com".into(),
+            ..Default::default()
         },
     )
     .unwrap();
