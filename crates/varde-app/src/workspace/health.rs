@@ -252,10 +252,18 @@ impl App {
         for c in all {
             contracts.entry(c.organization).or_default().push(c.details);
         }
-        let facts = self.store.ticket_facts(days(365)).await?;
+        let mut facts: HashMap<OrganizationId, Vec<_>> = HashMap::new();
+        for f in self.store.ticket_facts(days(365)).await? {
+            facts.entry(f.organization).or_default().push(f);
+        }
         let last_ticket = self.store.last_ticket_by_organization().await?;
         let last_meeting = self.store.last_meeting_by_organization(now).await?;
-        let ratings = self.store.ratings_since(days(90)).await?;
+        let mut ratings: HashMap<OrganizationId, Vec<_>> = HashMap::new();
+        for r in self.store.ratings_since(days(90)).await? {
+            if let Some(o) = r.organization {
+                ratings.entry(o).or_default().push(r);
+            }
+        }
         let runs = self.store.open_runs().await?;
         let components = self.store.components().await?;
         let incidents: Vec<_> = self
@@ -274,7 +282,7 @@ impl App {
         for o in orgs {
             let id = o.id;
             let mine = contracts.remove(&id).unwrap_or_default();
-            let org_facts: Vec<_> = facts.iter().filter(|f| f.organization == id).collect();
+            let org_facts = facts.remove(&id).unwrap_or_default();
             let recent = org_facts
                 .iter()
                 .filter(|f| f.created_at >= days(90))
@@ -333,7 +341,7 @@ impl App {
                 .max()
                 .map(|t| now.duration_since(*t).as_hours() / 24);
             let mut rated = (0, 0, 0);
-            for r in ratings.iter().filter(|r| r.organization == Some(id)) {
+            for r in ratings.remove(&id).unwrap_or_default() {
                 match r.rating.as_str() {
                     "good" => rated.0 += 1,
                     "okay" => rated.1 += 1,

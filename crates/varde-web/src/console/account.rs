@@ -292,6 +292,7 @@ async fn users_page(
                  options: Vec<(String, String)>| FieldView {
         label,
         name: name.to_string(),
+        id: name.to_string(),
         value: if kind == "password" {
             String::new()
         } else {

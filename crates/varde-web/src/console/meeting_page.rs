@@ -353,6 +353,13 @@ pub(super) async fn page(
             )
         },
     ];
+    let move_fields: Vec<FieldView> = move_fields
+        .into_iter()
+        .map(|f| FieldView {
+            id: format!("move-{}", f.name),
+            ..f
+        })
+        .collect();
     let minute_fields = vec![
         FieldView {
             kind: "textarea",

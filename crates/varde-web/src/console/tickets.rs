@@ -75,6 +75,7 @@ async fn new_ticket_page(
                  options: Vec<(String, String)>| FieldView {
         label,
         name: name.into(),
+        id: name.into(),
         value: form_value(form, name),
         error: errors.get(name).unwrap_or_default().to_string(),
         help: "",

@@ -32,6 +32,8 @@ use crate::error::ApiError;
 pub struct FieldView {
     pub label: &'static str,
     pub name: String,
+    /// The element's id: the name, unless a page has two forms with the same field.
+    pub id: String,
     pub value: String,
     pub error: String,
     pub help: &'static str,
@@ -49,6 +51,7 @@ pub(crate) fn field(
     FieldView {
         label,
         name: name.to_string(),
+        id: name.to_string(),
         value: value.to_string(),
         error: errors.get(name).unwrap_or_default().to_string(),
         help: "",
