@@ -15,7 +15,7 @@ use varde_core::ticket::Ticket;
 use varde_core::ticket::history::Creation;
 use varde_core::values::Language;
 use varde_core::workspace::meetings::{
-    ActionItemForm, Booking, MeetingForm, Slot, plan, quarters_from,
+    ActionItemForm, Booking, MeetingForm, MeetingStatus, Slot, plan, quarters_from,
 };
 use varde_core::workspace::words::invitation_words;
 use varde_store::letters::NewLetter;
@@ -144,6 +144,30 @@ impl App {
             return Err(AppError::NotFound);
         }
         Ok(m)
+    }
+
+    /// The meetings an organisation's contacts see: those booked to come, and those held
+    /// whose minutes were shared with them, newest first.
+    pub async fn shared_meetings(
+        &self,
+        actor: &Actor,
+        org: OrganizationId,
+    ) -> Result<Vec<Meeting>, AppError> {
+        authorize(actor, Action::Read, &Resource::Meetings(org))?;
+        let now = self.now();
+        let mut meetings: Vec<Meeting> = self
+            .store
+            .meetings_of(org)
+            .await?
+            .into_iter()
+            .filter(|m| match m.status {
+                MeetingStatus::Booked => m.starts_at > now,
+                MeetingStatus::Held => m.shared,
+                MeetingStatus::Cancelled => false,
+            })
+            .collect();
+        meetings.reverse();
+        Ok(meetings)
     }
 
     /// Books the meeting of the quarter its time falls in, and invites its attendees.

@@ -36,6 +36,8 @@ struct OrganizationPage {
     contacts: Vec<(String, String, String)>,
     /// (quarter, link)
     reports: Vec<(String, String)>,
+    /// (quarter, when, place, minutes, decisions), newest first.
+    meetings: Vec<(String, String, String, String, String)>,
 }
 
 pub async fn show(State(state): State<AppState>, caller: Caller, jar: CookieJar) -> PageResult {
@@ -98,7 +100,24 @@ pub async fn show(State(state): State<AppState>, caller: Caller, jar: CookieJar)
         };
         quarter = Period::quarter_of(before);
     }
+    let meetings = state
+        .app
+        .shared_meetings(&caller.actor, p.contact.organization.id)
+        .await
+        .map_err(|e| PageError::new(e.into(), &caller))?
+        .into_iter()
+        .map(|m| {
+            (
+                m.quarter,
+                varde_core::portal::local_time(m.starts_at, p.zone()),
+                m.place,
+                m.notes,
+                m.decisions,
+            )
+        })
+        .collect();
     Ok(render(&OrganizationPage {
+        meetings,
         name: o.organization.details.name.clone(),
         tier,
         included,

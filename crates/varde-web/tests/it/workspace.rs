@@ -314,7 +314,27 @@ async fn a_meeting_is_booked_moved_and_recorded_with_invitations_in_each_languag
     )
     .await;
     assert_eq!(r.status(), 303);
-    // A future meeting cannot be recorded as held.
+    // The customer reads the shared minutes in the portal, and the meeting to come.
+    app.account_with_token("ola@fjord.example", Role::Customer, Some(org))
+        .await;
+    let portal = app
+        .browser("ola@fjord.example", super::ADMIN_PASSWORD)
+        .await;
+    let page = portal
+        .get(app.url("/portal/organization"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Quarterly operations meetings"), "{page}");
+    assert!(page.contains("Quota review") && page.contains("Raise the quota"));
+    assert!(
+        page.contains(&format!("{}: ", next.label)),
+        "the booked meeting to come"
+    );
+
     let r = post_form(
         &c,
         &app,
