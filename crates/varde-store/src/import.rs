@@ -15,7 +15,9 @@ use varde_core::ticket::history::{Change, Transaction, apply, replay};
 use varde_core::ticket::{Ticket, TicketId};
 
 use crate::change_codec::encode;
-use crate::tickets::{NewAttachment, TICKET_COLUMNS, TicketRow, append, attach, load_ticket, save_ticket};
+use crate::tickets::{
+    NewAttachment, TICKET_COLUMNS, TicketRow, append, attach, load_ticket, save_ticket,
+};
 use crate::{Result, Store, StoreError, micros, read_pool, write_pool};
 
 /// One RT transaction as Varde keeps it.
@@ -88,7 +90,11 @@ impl Store {
         if ids.is_empty() {
             return Ok(vec![]);
         }
-        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        let list = ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
         let sql = format!(
             "SELECT id FROM tickets WHERE id IN ({list}) AND id NOT IN (SELECT ticket_id FROM rt_import_tickets) ORDER BY id"
         );
@@ -99,7 +105,11 @@ impl Store {
     /// with all its history (refused when Varde has a ticket of that number of its own), a
     /// ticket imported before with the transactions newer than the last run. New tickets are
     /// numbered after the highest ticket afterwards, on either engine.
-    pub async fn import_rt_batch(&self, batch: &[ImportTicket], now: Timestamp) -> Result<BatchOutcome> {
+    pub async fn import_rt_batch(
+        &self,
+        batch: &[ImportTicket],
+        now: Timestamp,
+    ) -> Result<BatchOutcome> {
         let postgres = self.engine() == "postgres";
         let lock = if postgres { " FOR UPDATE" } else { "" };
         let mut out = BatchOutcome::default();
@@ -186,4 +196,3 @@ fn history_of(it: &ImportTicket) -> Vec<Transaction> {
         })
         .collect()
 }
-

@@ -220,9 +220,9 @@ impl RtSource {
         let found: std::result::Result<i64, sqlx::Error> = rt_pool!(self, p => sqlx::query_scalar(
             "SELECT COUNT(*) FROM Tickets t JOIN Transactions x ON x.ObjectId = t.id JOIN Attachments a ON a.TransactionId = x.id WHERE 1 = 0"
         ).fetch_one(p).await);
-        found.map(|_| ()).map_err(|e| {
-            StoreError::Corrupt(format!("this is not an RT 4.4/5 database: {e}"))
-        })
+        found
+            .map(|_| ())
+            .map_err(|e| StoreError::Corrupt(format!("this is not an RT 4.4/5 database: {e}")))
     }
 
     pub async fn close(&self) {
@@ -294,17 +294,41 @@ impl RtSource {
              {} AS initial_priority, {} AS final_priority, {} AS priority, {} AS time_estimated, {} AS time_worked, \
              {} AS time_left, {} AS told, {} AS starts, {} AS started, {} AS due, {} AS resolved, {} AS last_updated, \
              {} AS creator, {} AS created FROM Tickets WHERE id IN ({list}) ORDER BY id",
-            int("id"), int("EffectiveId"), int("Queue"), int("Owner"), text("Subject"), text("Status"),
-            int("InitialPriority"), int("FinalPriority"), int("Priority"), int("TimeEstimated"), int("TimeWorked"),
-            int("TimeLeft"), text("Told"), text("Starts"), text("Started"), text("Due"), text("Resolved"),
-            text("LastUpdated"), int("Creator"), text("Created")
+            int("id"),
+            int("EffectiveId"),
+            int("Queue"),
+            int("Owner"),
+            text("Subject"),
+            text("Status"),
+            int("InitialPriority"),
+            int("FinalPriority"),
+            int("Priority"),
+            int("TimeEstimated"),
+            int("TimeWorked"),
+            int("TimeLeft"),
+            text("Told"),
+            text("Starts"),
+            text("Started"),
+            text("Due"),
+            text("Resolved"),
+            text("LastUpdated"),
+            int("Creator"),
+            text("Created")
         );
         let transactions = format!(
             "SELECT {} AS id, {} AS ticket, {} AS time_taken, {} AS kind, {} AS field, {} AS old_value, {} AS new_value, \
              {} AS data, {} AS creator, {} AS created FROM Transactions \
              WHERE ObjectType = 'RT::Ticket' AND ObjectId IN ({list}) ORDER BY id",
-            int("id"), int("ObjectId"), int("TimeTaken"), text("Type"), text("Field"), text("OldValue"),
-            text("NewValue"), text("Data"), int("Creator"), text("Created")
+            int("id"),
+            int("ObjectId"),
+            int("TimeTaken"),
+            text("Type"),
+            text("Field"),
+            text("OldValue"),
+            text("NewValue"),
+            text("Data"),
+            int("Creator"),
+            text("Created")
         );
         let content = match self.engine {
             RtEngine::Sqlite(_) => "COALESCE(CAST(a.Content AS BLOB), X'')",
@@ -314,25 +338,38 @@ impl RtSource {
             "SELECT {} AS id, {} AS transaction_id, {} AS parent, {} AS message_id, {} AS filename, {} AS content_type, \
              {} AS content_encoding, {content} AS content FROM Attachments a JOIN Transactions x ON x.id = a.TransactionId \
              WHERE x.ObjectType = 'RT::Ticket' AND x.ObjectId IN ({list}) ORDER BY a.id",
-            int("a.id"), int("a.TransactionId"), int("a.Parent"), text("a.MessageId"), text("a.Filename"),
-            text("a.ContentType"), text("a.ContentEncoding")
+            int("a.id"),
+            int("a.TransactionId"),
+            int("a.Parent"),
+            text("a.MessageId"),
+            text("a.Filename"),
+            text("a.ContentType"),
+            text("a.ContentEncoding")
         );
         let watchers = format!(
             "SELECT {} AS ticket, {} AS role, {} AS principal FROM Groups g JOIN GroupMembers m ON m.GroupId = g.id \
              WHERE g.Domain = 'RT::Ticket-Role' AND g.Instance IN ({list}) ORDER BY g.Instance, g.Name, m.id",
-            int("g.Instance"), text("g.Name"), int("m.MemberId")
+            int("g.Instance"),
+            text("g.Name"),
+            int("m.MemberId")
         );
         let values = format!(
             "SELECT {} AS ticket, {} AS custom_field, COALESCE(v.LargeContent, v.Content, '') AS content \
              FROM ObjectCustomFieldValues v WHERE v.ObjectType = 'RT::Ticket' AND v.Disabled = 0 AND v.ObjectId IN ({list}) \
              ORDER BY v.ObjectId, v.CustomField, v.SortOrder, v.id",
-            int("v.ObjectId"), int("v.CustomField")
+            int("v.ObjectId"),
+            int("v.CustomField")
         );
         let links = format!(
             "SELECT {} AS kind, {} AS base, {} AS target, {} AS local_base, {} AS local_target, {} AS created FROM Links \
              WHERE LocalBase IN ({list}) OR LocalTarget IN ({list}) \
              OR LocalBase IN ({merged_into}) OR LocalTarget IN ({merged_into}) ORDER BY id",
-            text("Type"), text("Base"), text("Target"), int("LocalBase"), int("LocalTarget"), text("Created")
+            text("Type"),
+            text("Base"),
+            text("Target"),
+            int("LocalBase"),
+            int("LocalTarget"),
+            text("Created")
         );
         Ok(rt_pool!(self, p => RtTickets {
             tickets: sqlx::query_as(sqlx::AssertSqlSafe(tickets)).fetch_all(p).await?,

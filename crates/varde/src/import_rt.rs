@@ -7,8 +7,7 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 use varde_app::import_rt::{ImportOptions, Progress, Report};
 use varde_app::{Acting, App};
-use varde_core::access::{Actor, StaffRole, TokenScope};
-use varde_core::ids::UserId;
+use varde_core::access::Actor;
 
 use crate::cli::StoreArgs;
 use crate::commands::operator_error;
@@ -34,14 +33,7 @@ fn bar() -> ProgressBar {
 pub async fn run(options: ImportOptions, store: &StoreArgs) -> anyhow::Result<()> {
     let s = store.open("./varde-data").await?;
     let app = App::new(s.clone(), Arc::new(jiff::Timestamp::now));
-    let operator = Acting::new(
-        Actor::Staff {
-            user: UserId(0),
-            role: StaffRole::Admin,
-            scope: TokenScope::Write,
-        },
-        "import-rt",
-    );
+    let operator = Acting::new(Actor::operator(), "import-rt");
     let bar = bar();
     let tally = Mutex::new(Tally::default());
     let progress = |p: Progress| match p {
@@ -71,10 +63,18 @@ pub async fn run(options: ImportOptions, store: &StoreArgs) -> anyhow::Result<()
 }
 
 fn print_report(r: &Report, took: std::time::Duration) {
-    let verb = if r.dry_run { "would import" } else { "imported" };
+    let verb = if r.dry_run {
+        "would import"
+    } else {
+        "imported"
+    };
     println!(
         "RT import ({}): {} tickets in RT; {verb} {} new and {} changed tickets, {} transactions, {} attachments; {} unchanged",
-        if r.dry_run { "dry run, nothing written" } else { "written" },
+        if r.dry_run {
+            "dry run, nothing written"
+        } else {
+            "written"
+        },
         r.tickets_seen,
         r.tickets_new,
         r.tickets_changed,

@@ -15,7 +15,9 @@ use varde_core::ticket::history::{Change, Creation, TicketField, Transaction, Wa
 use varde_core::ticket::lifecycle::Status;
 use varde_core::ticket::{LinkKind, Ticket, TicketId, one_line};
 use varde_store::import::{ImportTicket, ImportTransaction};
-use varde_store::rt_source::{RtAttachment, RtCustomFieldValue, RtLink, RtTicket, RtTransaction, RtUser, RtWatcher};
+use varde_store::rt_source::{
+    RtAttachment, RtCustomFieldValue, RtLink, RtTicket, RtTransaction, RtUser, RtWatcher,
+};
 
 use super::decode::message;
 
@@ -81,7 +83,10 @@ pub fn rt_time(raw: &str) -> Option<Timestamp> {
         return None;
     }
     let civil: jiff::civil::DateTime = raw.replace(' ', "T").parse().ok()?;
-    civil.to_zoned(jiff::tz::TimeZone::UTC).ok().map(|z| z.timestamp())
+    civil
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .ok()
+        .map(|z| z.timestamp())
 }
 
 fn time_text(raw: &str) -> String {
@@ -115,7 +120,11 @@ pub fn requestors(rows: &RtRows, lk: &Lookups) -> Vec<String> {
 }
 
 /// Maps one RT ticket; an error says why the ticket cannot be imported at all.
-pub fn map_ticket(rows: &RtRows, lk: &Lookups, organization: Option<OrganizationId>) -> Result<Mapped, String> {
+pub fn map_ticket(
+    rows: &RtRows,
+    lk: &Lookups,
+    organization: Option<OrganizationId>,
+) -> Result<Mapped, String> {
     let rt = rows.ticket;
     let mut notes = vec![];
     let mut state = current_state(rows, lk, &mut notes)?;
@@ -138,16 +147,35 @@ pub fn map_ticket(rows: &RtRows, lk: &Lookups, organization: Option<Organization
     }
     later.reverse();
     let first = rows.transactions[create];
-    let created = rt_time(&first.created).or_else(|| rt_time(&rt.created)).ok_or("it has no creation time")?;
+    let created = rt_time(&first.created)
+        .or_else(|| rt_time(&rt.created))
+        .ok_or("it has no creation time")?;
     let creator = lk.address(first.creator);
-    let mut history = vec![transaction(first, Change::Create(Box::new(creation(&state, organization))), created, rows, lk, &mut notes)];
+    let mut history = vec![transaction(
+        first,
+        Change::Create(Box::new(creation(&state, organization))),
+        created,
+        rows,
+        lk,
+        &mut notes,
+    )];
     // Links and a merge RT made without a transaction on this ticket are there from the start.
     for (kind, target) in &state.links {
-        let change = Change::AddLink { kind: *kind, target: *target };
+        let change = Change::AddLink {
+            kind: *kind,
+            target: *target,
+        };
         history.push(synthetic(first.id, created, &creator, change));
     }
     if state.effective_id.0 != rt.id {
-        history.push(synthetic(first.id, created, &creator, Change::MergedInto { into: state.effective_id }));
+        history.push(synthetic(
+            first.id,
+            created,
+            &creator,
+            Change::MergedInto {
+                into: state.effective_id,
+            },
+        ));
     }
     for (x, change) in later {
         let at = rt_time(&x.created).unwrap_or(created);
@@ -176,10 +204,25 @@ fn synthetic(rt_id: i64, at: Timestamp, creator: &str, change: Change) -> Import
     }
 }
 
-fn transaction(x: &RtTransaction, change: Change, at: Timestamp, rows: &RtRows, lk: &Lookups, notes: &mut Vec<String>) -> ImportTransaction {
-    let parts = rows.attachments.get(&x.id).map(Vec::as_slice).unwrap_or(&[]);
+fn transaction(
+    x: &RtTransaction,
+    change: Change,
+    at: Timestamp,
+    rows: &RtRows,
+    lk: &Lookups,
+    notes: &mut Vec<String>,
+) -> ImportTransaction {
+    let parts = rows
+        .attachments
+        .get(&x.id)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
     let (attachments, message_id, problems) = message(parts);
-    notes.extend(problems.into_iter().map(|p| format!("transaction {}: {p}", x.id)));
+    notes.extend(
+        problems
+            .into_iter()
+            .map(|p| format!("transaction {}: {p}", x.id)),
+    );
     ImportTransaction {
         rt_id: x.id,
         at,
@@ -212,7 +255,8 @@ fn creation(s: &Ticket, organization: Option<OrganizationId>) -> Creation {
 }
 
 fn status(raw: &str) -> Result<Status, String> {
-    Status::parse(&raw.to_lowercase()).map_err(|_| format!("the status '{raw}' is not one of RT's default lifecycle"))
+    Status::parse(&raw.to_lowercase())
+        .map_err(|_| format!("the status '{raw}' is not one of RT's default lifecycle"))
 }
 
 /// RT's ticket as it is now.
@@ -251,7 +295,10 @@ fn current_state(rows: &RtRows, lk: &Lookups, notes: &mut Vec<String>) -> Result
     for w in &rows.watchers {
         let Some(role) = role(&w.role) else { continue };
         if !lk.users.contains_key(&w.principal) {
-            notes.push(format!("a group is {} (principal {}); groups are not imported as watchers", w.role, w.principal));
+            notes.push(format!(
+                "a group is {} (principal {}); groups are not imported as watchers",
+                w.role, w.principal
+            ));
             continue;
         }
         let list = watchers(&mut t, role);
@@ -262,8 +309,15 @@ fn current_state(rows: &RtRows, lk: &Lookups, notes: &mut Vec<String>) -> Result
     }
     for v in &rows.values {
         match lk.custom_fields.get(&v.custom_field) {
-            Some(name) => t.custom_fields.entry(name.clone()).or_default().push(v.content.clone()),
-            None => notes.push(format!("a value of the unknown custom field {}", v.custom_field)),
+            Some(name) => t
+                .custom_fields
+                .entry(name.clone())
+                .or_default()
+                .push(v.content.clone()),
+            None => notes.push(format!(
+                "a value of the unknown custom field {}",
+                v.custom_field
+            )),
         }
     }
     t.links = links_of(rt.id, &rows.links, lk, notes);
@@ -289,7 +343,12 @@ fn watchers(t: &mut Ticket, role: WatcherRole) -> &mut Vec<String> {
 
 /// The ticket's links, both ways, as Varde keeps them (merges are not links there). RT's
 /// URIs say whose a link is: RT files a merged ticket's links under its survivor.
-fn links_of(id: i64, links: &[&RtLink], lk: &Lookups, notes: &mut Vec<String>) -> Vec<(LinkKind, TicketId)> {
+fn links_of(
+    id: i64,
+    links: &[&RtLink],
+    lk: &Lookups,
+    notes: &mut Vec<String>,
+) -> Vec<(LinkKind, TicketId)> {
     let mut v = vec![];
     for l in links.iter().filter(|l| l.kind != "MergedInto") {
         let (base, target) = (lk.ticket_of(&l.base), lk.ticket_of(&l.target));
@@ -308,7 +367,10 @@ fn links_of(id: i64, links: &[&RtLink], lk: &Lookups, notes: &mut Vec<String>) -
         };
         match found {
             Some((kind, n)) => v.push((kind, TicketId(n))),
-            None => notes.push(format!("the link {} {} → {} is not between tickets of this RT", l.kind, l.base, l.target)),
+            None => notes.push(format!(
+                "the link {} {} → {} is not between tickets of this RT",
+                l.kind, l.base, l.target
+            )),
         }
     }
     v.sort();
@@ -321,51 +383,99 @@ fn merges_of(id: i64, links: &[&RtLink], lk: &Lookups) -> Vec<(i64, i64, String)
     links
         .iter()
         .filter(|l| l.kind == "MergedInto")
-        .filter_map(|l| Some((lk.ticket_of(&l.base)?, lk.ticket_of(&l.target)?, l.created.clone())))
+        .filter_map(|l| {
+            Some((
+                lk.ticket_of(&l.base)?,
+                lk.ticket_of(&l.target)?,
+                l.created.clone(),
+            ))
+        })
         .filter(|(merged, survivor, _)| *merged == id || *survivor == id)
         .collect()
 }
 
 /// The change an RT transaction made, given the state just after it; `None` for what has
 /// no effect to keep.
-fn change_of(x: &RtTransaction, s: &Ticket, lk: &Lookups, merges: &[(i64, i64, String)]) -> Result<Option<Change>, String> {
+fn change_of(
+    x: &RtTransaction,
+    s: &Ticket,
+    lk: &Lookups,
+    merges: &[(i64, i64, String)],
+) -> Result<Option<Change>, String> {
     let field = x.field.as_str();
     Ok(Some(match (x.kind.as_str(), field) {
         ("Correspond", _) => Change::Correspond,
         ("Comment", _) => Change::Comment,
-        ("EmailRecord" | "CommentEmailRecord" | "Forward Transaction" | "Forward Ticket", _) => Change::EmailRecord,
-        ("Status", _) | ("Set", "Status") => Change::Status { from: status(&x.old_value)?, to: status(&x.new_value)? },
+        ("EmailRecord" | "CommentEmailRecord" | "Forward Transaction" | "Forward Ticket", _) => {
+            Change::EmailRecord
+        }
+        ("Status", _) | ("Set", "Status") => Change::Status {
+            from: status(&x.old_value)?,
+            to: status(&x.new_value)?,
+        },
         // RT 4.4 and later record an owner change twice, as a Set and as a SetWatcher.
         ("SetWatcher", "Owner") => return Ok(None),
-        ("Take" | "Untake" | "Steal" | "Give" | "Force", _) | ("Set", "Owner") => {
-            Change::Owner { from: lk.owner(&x.old_value), to: lk.owner(&x.new_value) }
-        }
-        ("Set", "Queue") => Change::Set { field: TicketField::Queue, from: lk.queue(&x.old_value), to: lk.queue(&x.new_value) },
+        ("Take" | "Untake" | "Steal" | "Give" | "Force", _) | ("Set", "Owner") => Change::Owner {
+            from: lk.owner(&x.old_value),
+            to: lk.owner(&x.new_value),
+        },
+        ("Set", "Queue") => Change::Set {
+            field: TicketField::Queue,
+            from: lk.queue(&x.old_value),
+            to: lk.queue(&x.new_value),
+        },
         ("Told", _) => set(TicketField::Told, &x.old_value, &x.new_value),
         ("Set", f) => match TicketField::parse(f) {
             Some(field) => set(field, &x.old_value, &x.new_value),
             None => return Err(format!("Varde keeps no field {f}")),
         },
         ("AddWatcher" | "DelWatcher", f) => return watcher_change(x, f, lk).map(Some),
-        ("AddLink" | "DeleteLink", "MergedInto") => return merge_change(x, s, lk, merges).map(Some),
+        ("AddLink" | "DeleteLink", "MergedInto") => {
+            return merge_change(x, s, lk, merges).map(Some);
+        }
         ("AddLink" | "DeleteLink", f) => return link_change(x, f, lk).map(Some),
         ("CustomField", _) => return custom_field_change(x, s, lk).map(Some),
-        ("AddReminder" | "OpenReminder" | "ResolveReminder", _) => return Err("reminders are not imported".into()),
-        (kind, _) => return Err(format!("RT's transaction type {kind} has no place in Varde's history")),
+        ("AddReminder" | "OpenReminder" | "ResolveReminder", _) => {
+            return Err("reminders are not imported".into());
+        }
+        (kind, _) => {
+            return Err(format!(
+                "RT's transaction type {kind} has no place in Varde's history"
+            ));
+        }
     }))
 }
 
 fn set(field: TicketField, old: &str, new: &str) -> Change {
-    let value = |v: &str| if field.is_date() { time_text(v) } else { v.to_string() };
-    Change::Set { field, from: value(old), to: value(new) }
+    let value = |v: &str| {
+        if field.is_date() {
+            time_text(v)
+        } else {
+            v.to_string()
+        }
+    };
+    Change::Set {
+        field,
+        from: value(old),
+        to: value(new),
+    }
 }
 
 fn watcher_change(x: &RtTransaction, field: &str, lk: &Lookups) -> Result<Change, String> {
     let role = role(field).ok_or_else(|| format!("the role {field} is not kept by Varde"))?;
-    let principal = if x.kind == "AddWatcher" { &x.new_value } else { &x.old_value };
-    let id: i64 = principal.trim().parse().map_err(|_| format!("the principal '{principal}'"))?;
+    let principal = if x.kind == "AddWatcher" {
+        &x.new_value
+    } else {
+        &x.old_value
+    };
+    let id: i64 = principal
+        .trim()
+        .parse()
+        .map_err(|_| format!("the principal '{principal}'"))?;
     if !lk.users.contains_key(&id) {
-        return Err(format!("principal {id} is a group; groups are not imported as watchers"));
+        return Err(format!(
+            "principal {id} is a group; groups are not imported as watchers"
+        ));
     }
     let address = lk.address(id);
     Ok(if x.kind == "AddWatcher" {
@@ -377,14 +487,27 @@ fn watcher_change(x: &RtTransaction, field: &str, lk: &Lookups) -> Result<Change
 
 /// A merge as one of its tickets records it. RT 5 writes the survivor's URI on both sides,
 /// older RTs the other ticket's; the `Links` row (closest in time) says which ticket went.
-fn merge_change(x: &RtTransaction, s: &Ticket, lk: &Lookups, merges: &[(i64, i64, String)]) -> Result<Change, String> {
-    let uri = if x.kind == "AddLink" { &x.new_value } else { &x.old_value };
-    let n = lk.ticket_of(uri).ok_or_else(|| format!("the merge with {uri}"))?;
+fn merge_change(
+    x: &RtTransaction,
+    s: &Ticket,
+    lk: &Lookups,
+    merges: &[(i64, i64, String)],
+) -> Result<Change, String> {
+    let uri = if x.kind == "AddLink" {
+        &x.new_value
+    } else {
+        &x.old_value
+    };
+    let n = lk
+        .ticket_of(uri)
+        .ok_or_else(|| format!("the merge with {uri}"))?;
     if x.kind == "DeleteLink" {
         return Err("an undone merge is not imported".into());
     }
     let id = s.id.0;
-    if merges.iter().any(|(m, v, _)| *m == id && *v == n) || n != id && s.effective_id.0 != id && !merges.iter().any(|(m, v, _)| *m == n && *v == id) {
+    if merges.iter().any(|(m, v, _)| *m == id && *v == n)
+        || n != id && s.effective_id.0 != id && !merges.iter().any(|(m, v, _)| *m == n && *v == id)
+    {
         return Ok(Change::MergedInto { into: TicketId(n) });
     }
     if n != id {
@@ -396,13 +519,22 @@ fn merge_change(x: &RtTransaction, s: &Ticket, lk: &Lookups, merges: &[(i64, i64
         .min_by_key(|(_, _, at)| (*at != x.created, at.clone()))
         .map(|(m, _, _)| *m)
         .ok_or("a merge into this ticket whose merged ticket RT does not record")?;
-    Ok(Change::Merged { from: TicketId(from) })
+    Ok(Change::Merged {
+        from: TicketId(from),
+    })
 }
 
 fn link_change(x: &RtTransaction, field: &str, lk: &Lookups) -> Result<Change, String> {
     let kind = LinkKind::parse(field).ok_or_else(|| format!("the link kind {field}"))?;
-    let uri = if x.kind == "AddLink" { &x.new_value } else { &x.old_value };
-    let target = TicketId(lk.ticket_of(uri).ok_or_else(|| format!("the link to {uri} is not to a ticket of this RT"))?);
+    let uri = if x.kind == "AddLink" {
+        &x.new_value
+    } else {
+        &x.old_value
+    };
+    let target = TicketId(
+        lk.ticket_of(uri)
+            .ok_or_else(|| format!("the link to {uri} is not to a ticket of this RT"))?,
+    );
     Ok(if x.kind == "AddLink" {
         Change::AddLink { kind, target }
     } else {
@@ -411,19 +543,28 @@ fn link_change(x: &RtTransaction, field: &str, lk: &Lookups) -> Result<Change, S
 }
 
 fn custom_field_change(x: &RtTransaction, s: &Ticket, lk: &Lookups) -> Result<Change, String> {
-    let id: i64 = x.field.trim().parse().map_err(|_| format!("the custom field '{}'", x.field))?;
-    let name = lk.custom_fields.get(&id).ok_or_else(|| format!("the unknown custom field {id}"))?;
+    let id: i64 = x
+        .field
+        .trim()
+        .parse()
+        .map_err(|_| format!("the custom field '{}'", x.field))?;
+    let name = lk
+        .custom_fields
+        .get(&id)
+        .ok_or_else(|| format!("the unknown custom field {id}"))?;
     let to = s.custom_fields.get(name).cloned().unwrap_or_default();
     let mut from = to.clone();
-    if !x.new_value.is_empty() {
-        if let Some(i) = from.iter().position(|v| *v == x.new_value) {
-            from.remove(i);
-        }
+    if let Some(i) = from.iter().position(|v| !v.is_empty() && *v == x.new_value) {
+        from.remove(i);
     }
     if !x.old_value.is_empty() {
         from.push(x.old_value.clone());
     }
-    Ok(Change::CustomField { name: name.clone(), from, to })
+    Ok(Change::CustomField {
+        name: name.clone(),
+        from,
+        to,
+    })
 }
 
 /// Takes `change` back from the state, as the core's `apply` of its inverse.
@@ -431,8 +572,16 @@ fn undo(s: &mut Ticket, change: &Change) {
     let inverse = match change.clone() {
         Change::Status { from, to } => Change::Status { from: to, to: from },
         Change::Owner { from, to } => Change::Owner { from: to, to: from },
-        Change::Set { field, from, to } => Change::Set { field, from: to, to: from },
-        Change::CustomField { name, from, to } => Change::CustomField { name, from: to, to: from },
+        Change::Set { field, from, to } => Change::Set {
+            field,
+            from: to,
+            to: from,
+        },
+        Change::CustomField { name, from, to } => Change::CustomField {
+            name,
+            from: to,
+            to: from,
+        },
         Change::AddWatcher { role, address } => Change::DelWatcher { role, address },
         Change::DelWatcher { role, address } => Change::AddWatcher { role, address },
         Change::AddLink { kind, target } => Change::DeleteLink { kind, target },
@@ -461,16 +610,42 @@ pub fn differences(replayed: &Ticket, rt: &RtTicket, lk: &Lookups) -> Vec<String
     let mut v = vec![];
     let mut check = |name: &str, ours: String, theirs: String| {
         if ours != theirs {
-            v.push(format!("{name} is '{ours}' from the history, '{theirs}' in RT"));
+            v.push(format!(
+                "{name} is '{ours}' from the history, '{theirs}' in RT"
+            ));
         }
     };
     let time = |t: Option<Timestamp>| t.map(|t| t.to_string()).unwrap_or_default();
-    check("Status", replayed.status.code().into(), rt.status.to_lowercase());
-    check("Owner", replayed.owner.clone().unwrap_or_default(), lk.owner(&rt.owner.to_string()).unwrap_or_default());
-    check("Queue", replayed.queue.clone(), lk.queue(&rt.queue.to_string()));
-    check("Priority", replayed.priority.to_string(), rt.priority.to_string());
-    check("TimeWorked", replayed.time_worked.to_string(), rt.time_worked.to_string());
-    check("EffectiveId", replayed.effective_id.to_string(), rt.effective_id.to_string());
+    check(
+        "Status",
+        replayed.status.code().into(),
+        rt.status.to_lowercase(),
+    );
+    check(
+        "Owner",
+        replayed.owner.clone().unwrap_or_default(),
+        lk.owner(&rt.owner.to_string()).unwrap_or_default(),
+    );
+    check(
+        "Queue",
+        replayed.queue.clone(),
+        lk.queue(&rt.queue.to_string()),
+    );
+    check(
+        "Priority",
+        replayed.priority.to_string(),
+        rt.priority.to_string(),
+    );
+    check(
+        "TimeWorked",
+        replayed.time_worked.to_string(),
+        rt.time_worked.to_string(),
+    );
+    check(
+        "EffectiveId",
+        replayed.effective_id.to_string(),
+        rt.effective_id.to_string(),
+    );
     check("Resolved", time(replayed.resolved), time_text(&rt.resolved));
     v
 }

@@ -15,7 +15,12 @@ use crate::{App, AppError};
 const SYSTEM_USERS: [&str; 2] = ["RT_System", "Nobody"];
 
 impl App {
-    pub(super) async fn import_queues(&self, queues: &[RtQueue], dry_run: bool, report: &mut Report) -> Result<(), AppError> {
+    pub(super) async fn import_queues(
+        &self,
+        queues: &[RtQueue],
+        dry_run: bool,
+        report: &mut Report,
+    ) -> Result<(), AppError> {
         for q in queues {
             if self.store.queue(&q.name).await?.is_some() {
                 continue;
@@ -23,33 +28,58 @@ impl App {
             report.queues_created += 1;
             if !dry_run {
                 self.store
-                    .create_queue(&q.name, &q.description, &q.correspond_address, &q.comment_address, self.now())
+                    .create_queue(
+                        &q.name,
+                        &q.description,
+                        &q.correspond_address,
+                        &q.comment_address,
+                        self.now(),
+                    )
                     .await?;
             }
         }
         Ok(())
     }
 
-    pub(super) async fn import_users(&self, users: &[RtUser], actor: &str, dry_run: bool, report: &mut Report) -> Result<(), AppError> {
-        for u in users.iter().filter(|u| !SYSTEM_USERS.contains(&u.name.as_str())) {
+    pub(super) async fn import_users(
+        &self,
+        users: &[RtUser],
+        actor: &str,
+        dry_run: bool,
+        report: &mut Report,
+    ) -> Result<(), AppError> {
+        for u in users
+            .iter()
+            .filter(|u| !SYSTEM_USERS.contains(&u.name.as_str()))
+        {
             let email = match EmailAddress::parse(u.email.trim()) {
                 Ok(e) => e,
                 Err(_) if u.privileged == 0 => continue,
                 Err(_) => {
-                    report.skip(format!("RT user {} ({}): no usable e-mail address '{}', so no staff account", u.id, u.name, u.email));
+                    report.skip(format!(
+                        "RT user {} ({}): no usable e-mail address '{}', so no staff account",
+                        u.id, u.name, u.email
+                    ));
                     continue;
                 }
             };
             if u.privileged != 0 {
                 self.import_staff(u, email, dry_run, report).await?;
             } else {
-                self.import_contact(u, email, actor, dry_run, report).await?;
+                self.import_contact(u, email, actor, dry_run, report)
+                    .await?;
             }
         }
         Ok(())
     }
 
-    async fn import_staff(&self, u: &RtUser, email: EmailAddress, dry_run: bool, report: &mut Report) -> Result<(), AppError> {
+    async fn import_staff(
+        &self,
+        u: &RtUser,
+        email: EmailAddress,
+        dry_run: bool,
+        report: &mut Report,
+    ) -> Result<(), AppError> {
         if self.store.account_for_login(&email).await?.is_some() {
             return Ok(());
         }
@@ -68,7 +98,14 @@ impl App {
         Ok(())
     }
 
-    async fn import_contact(&self, u: &RtUser, email: EmailAddress, actor: &str, dry_run: bool, report: &mut Report) -> Result<(), AppError> {
+    async fn import_contact(
+        &self,
+        u: &RtUser,
+        email: EmailAddress,
+        actor: &str,
+        dry_run: bool,
+        report: &mut Report,
+    ) -> Result<(), AppError> {
         if self.store.contact_by_email(&email).await?.is_some() {
             return Ok(());
         }
@@ -88,11 +125,17 @@ impl App {
             language: Language::English,
             portal_access: false,
         };
-        self.store.create_contact(actor, org, &details, self.now()).await?;
+        self.store
+            .create_contact(actor, org, &details, self.now())
+            .await?;
         Ok(())
     }
 }
 
 fn display_name(u: &RtUser) -> String {
-    if u.real_name.trim().is_empty() { u.name.clone() } else { u.real_name.trim().to_string() }
+    if u.real_name.trim().is_empty() {
+        u.name.clone()
+    } else {
+        u.real_name.trim().to_string()
+    }
 }
