@@ -11,6 +11,22 @@ use sqlx::{Connection, SqliteConnection};
 use crate::Result;
 
 const SCHEMA: &str = include_str!("../tests/fixtures/rt5-schema.SQLite");
+const PG_SCHEMA: &str = include_str!("../tests/fixtures/rt5-schema.Pg");
+
+/// The tables the fixture writes, in an order that a copy can follow.
+const TABLES: [&str; 11] = [
+    "Principals",
+    "Users",
+    "Groups",
+    "GroupMembers",
+    "Queues",
+    "CustomFields",
+    "Tickets",
+    "Transactions",
+    "Attachments",
+    "Links",
+    "ObjectCustomFieldValues",
+];
 
 /// The statements of an RT schema file, as `RT::Handle::InsertSchema` splits them.
 fn statements(schema: &str) -> Vec<String> {
@@ -389,6 +405,75 @@ impl Rt {
         )
         .await?;
         Ok(())
+    }
+
+    /// Copies the rows into a new database on the PostgreSQL server of `server_url`, made
+    /// from RT's PostgreSQL schema, and gives its URL. Values travel as SQL literals
+    /// (SQLite's `quote`), so PostgreSQL types them by its own columns.
+    pub async fn copy_to_postgres(&mut self, server_url: &str) -> Result<String> {
+        use sqlx::Row;
+        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let name = format!(
+            "rt_fixture_{}_{}",
+            std::process::id(),
+            N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        );
+        let mut admin = sqlx::PgConnection::connect(server_url).await?;
+        for statement in [
+            format!("DROP DATABASE IF EXISTS {name}"),
+            format!("CREATE DATABASE {name}"),
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(statement))
+                .execute(&mut admin)
+                .await?;
+        }
+        admin.close().await?;
+        let base = server_url
+            .rsplit_once('/')
+            .map(|(b, _)| b)
+            .unwrap_or(server_url);
+        let url = format!("{base}/{name}");
+        let mut pg = sqlx::PgConnection::connect(&url).await?;
+        for s in statements(PG_SCHEMA) {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(s))
+                .execute(&mut pg)
+                .await?;
+        }
+        for table in TABLES {
+            let columns: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT name FROM pragma_table_info('{table}')"
+            )))
+            .fetch_all(&mut self.conn)
+            .await?;
+            let quoted = columns
+                .iter()
+                .map(|c| format!("quote({c})"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {quoted} FROM {table}")))
+                .fetch_all(&mut self.conn)
+                .await?;
+            for row in rows {
+                let (mut names, mut values) = (vec![], vec![]);
+                for (i, c) in columns.iter().enumerate() {
+                    let v: String = row.try_get(i)?;
+                    if v != "NULL" {
+                        names.push(c.as_str());
+                        values.push(v);
+                    }
+                }
+                let sql = format!(
+                    "INSERT INTO {table} ({}) VALUES ({})",
+                    names.join(", "),
+                    values.join(", ")
+                );
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                    .execute(&mut pg)
+                    .await?;
+            }
+        }
+        pg.close().await?;
+        Ok(url)
     }
 
     pub async fn close(self) -> Result<()> {

@@ -246,8 +246,8 @@ impl RtSource {
     pub async fn users(&self) -> Result<Vec<RtUser>> {
         let sql = format!(
             "SELECT {} AS id, {} AS name, {} AS email, {} AS real_name, \
-             CASE WHEN EXISTS (SELECT 1 FROM GroupMembers m JOIN Groups g ON g.id = m.GroupId \
-               WHERE m.MemberId = u.id AND g.Domain = 'SystemInternal' AND g.Name = 'Privileged') THEN 1 ELSE 0 END AS privileged, \
+             CAST(CASE WHEN EXISTS (SELECT 1 FROM GroupMembers m JOIN Groups g ON g.id = m.GroupId \
+               WHERE m.MemberId = u.id AND g.Domain = 'SystemInternal' AND g.Name = 'Privileged') THEN 1 ELSE 0 END AS BIGINT) AS privileged, \
              {} AS disabled FROM Users u JOIN Principals p ON p.id = u.id ORDER BY u.id",
             int("u.id"),
             text("u.Name"),

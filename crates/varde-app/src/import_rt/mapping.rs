@@ -646,6 +646,9 @@ pub fn differences(replayed: &Ticket, rt: &RtTicket, lk: &Lookups) -> Vec<String
         replayed.effective_id.to_string(),
         rt.effective_id.to_string(),
     );
-    check("Resolved", time(replayed.resolved), time_text(&rt.resolved));
+    // RT keeps a reopened ticket's Resolved date; Varde clears it.
+    if replayed.status.is_inactive() {
+        check("Resolved", time(replayed.resolved), time_text(&rt.resolved));
+    }
     v
 }

@@ -459,3 +459,59 @@ async fn check_people(store: &Store, org: varde_core::ids::OrganizationId, engin
         "{engine}"
     );
 }
+
+/// The same RT rows read from RT's PostgreSQL schema import as from its SQLite one.
+#[tokio::test]
+async fn a_postgresql_rt_imports_as_the_sqlite_one() {
+    let Ok(server) = std::env::var("VARDE_TEST_PG_URL") else {
+        return;
+    };
+    let rtdir = tempfile::tempdir().unwrap();
+    let mut rt = Rt::create(rtdir.path()).await.unwrap();
+    fill(&mut rt).await;
+    let pg_url = rt.copy_to_postgres(&server).await.unwrap();
+    let mut imported = vec![];
+    for from in [rt.url(), pg_url] {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&Location::SqliteDir(dir.path().to_path_buf()))
+            .await
+            .unwrap();
+        let app = App::new(
+            store.clone(),
+            Arc::new(|| "2026-12-03T12:00:00Z".parse().unwrap()),
+        );
+        let options = ImportOptions {
+            from: from.clone(),
+            rtname: Some("example.com".into()),
+            dry_run: false,
+            batch: 3,
+        };
+        let report = app.import_rt(&admin(), &options, &|_| {}).await.unwrap();
+        assert_eq!(
+            (report.tickets_new, report.transactions, report.attachments),
+            (4, 17, 1),
+            "{from}: {report:?}"
+        );
+        let ids = [1, 2, 3, 7].map(TicketId);
+        let tickets = store.tickets(&ids).await.unwrap();
+        let mut histories = vec![];
+        for id in ids {
+            let h = store.history(id).await.unwrap();
+            histories.push(
+                h.into_iter()
+                    .map(|e| {
+                        (
+                            e.transaction.change,
+                            e.transaction.at,
+                            e.transaction.creator,
+                            e.content,
+                        )
+                    })
+                    .collect::<Vec<_>>(),
+            );
+        }
+        imported.push((tickets, histories, dir));
+    }
+    assert_eq!(imported[0].0, imported[1].0, "the same tickets");
+    assert_eq!(imported[0].1, imported[1].1, "the same histories");
+}
