@@ -1,5 +1,5 @@
 //! RT's users and queues into Varde: privileged users become staff accounts that cannot log
-//! in until their password is reset; the others become contacts of the organisation whose
+//! in until their password is reset (disabled if RT disabled them); the others become contacts of the organisation whose
 //! contact or mail domain their address matches, and otherwise stay addresses on tickets.
 
 use varde_core::access::Role;
@@ -94,7 +94,10 @@ impl App {
             organization: None,
             password_hash: None,
         };
-        self.store.create_account(&account, self.now()).await?;
+        let created = self.store.create_account(&account, self.now()).await?;
+        if u.disabled != 0 {
+            self.store.set_account_disabled(created.id, true).await?;
+        }
         Ok(())
     }
 

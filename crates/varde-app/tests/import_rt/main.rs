@@ -515,3 +515,40 @@ async fn a_postgresql_rt_imports_as_the_sqlite_one() {
     assert_eq!(imported[0].0, imported[1].0, "the same tickets");
     assert_eq!(imported[0].1, imported[1].1, "the same histories");
 }
+
+/// A run that stops after a batch resumes with the tickets it had not written.
+#[tokio::test]
+async fn an_interrupted_run_resumes() {
+    let rtdir = tempfile::tempdir().unwrap();
+    let mut rt = Rt::create(rtdir.path()).await.unwrap();
+    fill(&mut rt).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&Location::SqliteDir(dir.path().to_path_buf()))
+        .await
+        .unwrap();
+    let app = App::new(
+        store.clone(),
+        Arc::new(|| "2026-12-03T12:00:00Z".parse().unwrap()),
+    );
+    let options = ImportOptions {
+        from: rt.url(),
+        rtname: None,
+        dry_run: false,
+        batch: 2,
+    };
+    // The process dies right after the first batch is committed.
+    let (a, o) = (app.clone(), options.clone());
+    let run = tokio::spawn(async move {
+        let stop = |p: Progress| assert!(!matches!(p, Progress::Batch { .. }), "stopped");
+        a.import_rt(&admin(), &o, &stop).await
+    });
+    assert!(run.await.is_err(), "the first run stops");
+    assert_eq!(store.count_tickets().await.unwrap(), 2, "one batch written");
+    let report = app.import_rt(&admin(), &options, &|_| {}).await.unwrap();
+    assert_eq!(
+        (report.tickets_new, report.tickets_unchanged),
+        (2, 2),
+        "{report:?}"
+    );
+    assert_eq!(store.count_tickets().await.unwrap(), 4);
+}
