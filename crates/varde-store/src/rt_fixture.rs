@@ -10,6 +10,8 @@ use sqlx::{Connection, SqliteConnection};
 
 use crate::Result;
 
+mod generate;
+
 const SCHEMA: &str = include_str!("../tests/fixtures/rt5-schema.SQLite");
 const PG_SCHEMA: &str = include_str!("../tests/fixtures/rt5-schema.Pg");
 
@@ -92,7 +94,7 @@ impl Rt {
         let mut rt = Rt {
             path,
             conn,
-            next_principal_group: 100,
+            next_principal_group: 1_000_000,
         };
         for (id, name) in [(3, "Everyone"), (4, "Privileged"), (5, "Unprivileged")] {
             rt.principal(id, "Group").await?;
