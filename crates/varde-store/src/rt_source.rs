@@ -11,7 +11,7 @@ use std::str::FromStr;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 
-use crate::{Result, StoreError};
+use crate::Result;
 
 /// An open RT database.
 #[derive(Clone, Debug)]
@@ -168,23 +168,21 @@ fn id_list(ids: &[i64]) -> String {
 
 impl RtSource {
     /// Opens `sqlite:///path/to/rt.db` read-only, or `postgres://…` in read-only
-    /// transactions.
-    pub async fn open(url: &str) -> Result<RtSource> {
+    /// transactions, and checks that it has RT's tables. The error says why not, in words.
+    pub async fn open(url: &str) -> std::result::Result<RtSource, String> {
         let engine = if let Some(path) = url.strip_prefix("sqlite://") {
             let path = path.split('?').next().unwrap_or(path);
             if !std::path::Path::new(path).is_file() {
-                return Err(StoreError::Corrupt(format!(
-                    "no RT database file at {path}"
-                )));
+                return Err(format!("no RT database file at {path}"));
             }
-            let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}?mode=ro"))?
+            let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}?mode=ro"))
+                .map_err(|e| e.to_string())?
                 .read_only(true);
-            RtEngine::Sqlite(
-                SqlitePoolOptions::new()
-                    .max_connections(2)
-                    .connect_with(options)
-                    .await?,
-            )
+            let pool = SqlitePoolOptions::new()
+                .max_connections(2)
+                .connect_with(options)
+                .await;
+            RtEngine::Sqlite(pool.map_err(|e| e.to_string())?)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = PgPoolOptions::new()
                 .max_connections(2)
@@ -197,16 +195,26 @@ impl RtSource {
                     })
                 })
                 .connect(url)
-                .await?;
-            RtEngine::Postgres(pool)
+                .await;
+            RtEngine::Postgres(pool.map_err(|e| e.to_string())?)
+        } else if url.starts_with("mysql://") || url.starts_with("mariadb://") {
+            return Err("RT on MySQL or MariaDB is not supported yet: copy it to PostgreSQL or SQLite first".into());
         } else {
-            return Err(StoreError::Corrupt(format!(
+            return Err(format!(
                 "an RT database is named sqlite:///path or postgres://…, not {url}"
-            )));
+            ));
         };
         let source = RtSource { engine };
-        source.check_schema().await?;
-        Ok(source)
+        let found: std::result::Result<i64, sqlx::Error> = rt_pool!(source, p => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM Tickets t JOIN Transactions x ON x.ObjectId = t.id JOIN Attachments a ON a.TransactionId = x.id WHERE 1 = 0"
+        ).fetch_one(p).await);
+        match found {
+            Ok(_) => Ok(source),
+            Err(e) => {
+                source.close().await;
+                Err(format!("this is not an RT 4.4/5 database: {e}"))
+            }
+        }
     }
 
     pub fn engine(&self) -> &'static str {
@@ -214,15 +222,6 @@ impl RtSource {
             RtEngine::Sqlite(_) => "sqlite",
             RtEngine::Postgres(_) => "postgres",
         }
-    }
-
-    async fn check_schema(&self) -> Result<()> {
-        let found: std::result::Result<i64, sqlx::Error> = rt_pool!(self, p => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM Tickets t JOIN Transactions x ON x.ObjectId = t.id JOIN Attachments a ON a.TransactionId = x.id WHERE 1 = 0"
-        ).fetch_one(p).await);
-        found
-            .map(|_| ())
-            .map_err(|e| StoreError::Corrupt(format!("this is not an RT 4.4/5 database: {e}")))
     }
 
     pub async fn close(&self) {
