@@ -4,7 +4,10 @@
 //!
 //! The same SQL serves SQLite and PostgreSQL: integers are read as `CAST(… AS BIGINT)` (RT's
 //! PostgreSQL columns are `integer`), dates as `CAST(… AS TEXT)` (`YYYY-MM-DD HH:MM:SS`, UTC),
-//! and ticket ids are written into `IN (…)` lists as numbers.
+//! and ticket ids are written into `IN (…)` lists as numbers. Each condition names the
+//! leading columns of RT's own indexes (`Groups1` is Domain, Name, Instance;
+//! `ObjectCustomFieldValues2` is CustomField, ObjectType, ObjectId), so that reading a batch
+//! does not scan a table.
 
 use std::str::FromStr;
 
@@ -347,14 +350,14 @@ impl RtSource {
         );
         let watchers = format!(
             "SELECT {} AS ticket, {} AS role, {} AS principal FROM Groups g JOIN GroupMembers m ON m.GroupId = g.id \
-             WHERE g.Domain = 'RT::Ticket-Role' AND g.Instance IN ({list}) ORDER BY g.Instance, g.Name, m.id",
+             WHERE g.Domain = 'RT::Ticket-Role' AND g.Name IN ('Requestor', 'Cc', 'AdminCc') AND g.Instance IN ({list}) ORDER BY g.Instance, g.Name, m.id",
             int("g.Instance"),
             text("g.Name"),
             int("m.MemberId")
         );
         let values = format!(
             "SELECT {} AS ticket, {} AS custom_field, COALESCE(v.LargeContent, v.Content, '') AS content \
-             FROM ObjectCustomFieldValues v WHERE v.ObjectType = 'RT::Ticket' AND v.Disabled = 0 AND v.ObjectId IN ({list}) \
+             FROM ObjectCustomFieldValues v WHERE v.CustomField IN (SELECT id FROM CustomFields) AND v.ObjectType = 'RT::Ticket' AND v.Disabled = 0 AND v.ObjectId IN ({list}) \
              ORDER BY v.ObjectId, v.CustomField, v.SortOrder, v.id",
             int("v.ObjectId"),
             int("v.CustomField")
