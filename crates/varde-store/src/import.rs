@@ -150,7 +150,7 @@ impl Store {
                         sqlx::query("INSERT INTO ticket_message_ids (message_id, ticket_id) VALUES ($1, $2) ON CONFLICT (message_id) DO NOTHING")
                             .bind(m).bind(id).execute(&mut *tx).await?;
                     }
-                    sqlx::query("INSERT INTO rt_import_transactions (rt_id, transaction_id) VALUES ($1, $2)")
+                    sqlx::query("INSERT INTO rt_import_transactions (rt_id, transaction_id) VALUES ($1, $2) ON CONFLICT (rt_id) DO NOTHING")
                         .bind(x.rt_id).bind(txid).execute(&mut *tx).await?;
                     if mark.is_some() {
                         let t = Transaction { id: txid, ticket: it.id, at: x.at, creator: x.creator.clone(), time_taken: x.time_taken, change: x.change.clone() };

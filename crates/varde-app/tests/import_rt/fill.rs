@@ -285,6 +285,10 @@ pub async fn fill(rt: &mut Rt) {
     rt.link("DependsOn", 3, 1, 3, "2024-03-06 11:00:00")
         .await
         .unwrap();
+    // A link RT made when #3 was created, with no transaction on either ticket.
+    rt.link("RefersTo", 3, 2, 3, "2024-03-06 10:00:00")
+        .await
+        .unwrap();
     rt.tx(
         33,
         3,

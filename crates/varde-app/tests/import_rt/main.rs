@@ -130,7 +130,7 @@ async fn an_rt_database_comes_along_with_its_numbers_and_history() {
                 dry.attachments,
                 dry.queues_created
             ),
-            (4, 17, 1, 1),
+            (4, 19, 1, 1),
             "{engine}: {dry:?}"
         );
         assert_eq!(store.count_tickets().await.unwrap(), 0, "{engine}");
@@ -149,7 +149,7 @@ async fn an_rt_database_comes_along_with_its_numbers_and_history() {
                 report.transactions,
                 report.attachments
             ),
-            (4, 0, 17, 1),
+            (4, 0, 19, 1),
             "{engine}: {report:?}"
         );
         assert_eq!(
@@ -263,8 +263,8 @@ async fn an_rt_database_comes_along_with_its_numbers_and_history() {
             "{engine}: the state is the history's"
         );
         let history = store.history(TicketId(2)).await.unwrap();
-        assert_eq!(history.len(), 4, "{engine}");
-        assert_eq!(history[2].content, "It is back, thanks!", "{engine}");
+        assert_eq!(history.len(), 5, "{engine}");
+        assert_eq!(history[3].content, "It is back, thanks!", "{engine}");
         rt.close().await.unwrap();
     }
 }
@@ -321,10 +321,21 @@ async fn check_tickets(store: &Store, org: varde_core::ids::OrganizationId, engi
         "{engine}"
     );
     assert_eq!(two.organization, None, "{engine}");
+    assert_eq!(
+        two.links,
+        [(LinkKind::ReferredToBy, TicketId(3))],
+        "{engine}: a link made without a transaction is there from the start"
+    );
     let three = store.ticket(TicketId(3)).await.unwrap().unwrap();
     assert_eq!(
         (three.status, three.links.clone()),
-        (Status::Rejected, vec![(LinkKind::DependsOn, TicketId(1))]),
+        (
+            Status::Rejected,
+            vec![
+                (LinkKind::RefersTo, TicketId(2)),
+                (LinkKind::DependsOn, TicketId(1))
+            ]
+        ),
         "{engine}"
     );
     let seven = store.ticket(TicketId(7)).await.unwrap().unwrap();
@@ -489,7 +500,7 @@ async fn a_postgresql_rt_imports_as_the_sqlite_one() {
         let report = app.import_rt(&admin(), &options, &|_| {}).await.unwrap();
         assert_eq!(
             (report.tickets_new, report.transactions, report.attachments),
-            (4, 17, 1),
+            (4, 19, 1),
             "{from}: {report:?}"
         );
         let ids = [1, 2, 3, 7].map(TicketId);
