@@ -10,6 +10,7 @@
 //! - [`accounts`]: accounts and API tokens, passwords (argon2id) and random secrets.
 //! - [`customers`]: the customer database — organisations, contacts, contracts, roadmap
 //!   feedback, entitlements and the audit history.
+//! - [`import_rt`]: `varde import-rt`, a Request Tracker database's history with its ticket numbers.
 //! - [`mail`]: mail in (the gateway, `varde mailgate`, LMTP): parse, thread, store, answer as RT.
 //! - [`onboarding`]: runs as people work them — the board, a run, acting on a step,
 //!   starting an offboarding.
@@ -36,6 +37,7 @@ use varde_store::{Store, StoreError};
 
 pub mod accounts;
 pub mod customers;
+pub mod import_rt;
 pub mod mail;
 pub mod onboarding;
 pub mod portal;

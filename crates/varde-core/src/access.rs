@@ -75,6 +75,17 @@ impl StaffRole {
 }
 
 impl Actor {
+    /// The installation's operator, who holds the database and runs the command line: an
+    /// administrator with no account of its own (user 0), for use cases a command runs
+    /// (`varde import-rt`).
+    pub fn operator() -> Actor {
+        Actor::Staff {
+            user: UserId(0),
+            role: StaffRole::Admin,
+            scope: TokenScope::Write,
+        }
+    }
+
     pub fn user(&self) -> Option<UserId> {
         match self {
             Actor::Anonymous => None,

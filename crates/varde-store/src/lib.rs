@@ -7,6 +7,9 @@
 //! - [`accounts`]: users, sessions and API tokens.
 //! - [`customers`]: organisations, contacts, contracts and their audit history.
 //! - [`transfer`]: CSV import (with dry run) and export of the customer base.
+//! - [`rt_source`] and [`import`]: `varde import-rt` — a Request Tracker database read-only,
+//!   and the batches of RT tickets written with their own numbers; [`rt_fixture`]: RT
+//!   databases in RT's own schema for tests and benchmarks.
 //!
 //! **Architecture Invariant:** every change to customer data writes its audit event in the same
 //! database transaction as the change.
@@ -29,12 +32,15 @@ pub mod accounts;
 mod change_codec;
 pub mod customers;
 pub mod health;
+pub mod import;
 pub mod letters;
 pub mod mail;
 pub mod onboarding;
 pub mod outbox;
 pub mod roadmap;
 pub mod rows;
+pub mod rt_fixture;
+pub mod rt_source;
 mod script;
 pub mod sla;
 pub mod status;

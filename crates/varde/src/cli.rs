@@ -323,6 +323,26 @@ pub(crate) enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Import a Request Tracker 4.4/5 database's history (queues, users, tickets with their
+    /// numbers, every transaction, attachments, custom fields, links, merges, watchers).
+    /// Run again, it brings only what is new or changed since the last run.
+    ImportRt {
+        /// The RT database, read-only: sqlite:///path/to/rt.db or postgres://USER@HOST/rtdb.
+        #[arg(long, value_name = "URL")]
+        from: String,
+        /// RT's $rtname, as its link URIs carry it (fsck.com-rt://NAME/ticket/N); links to
+        /// another RT are then left out. Default: any.
+        #[arg(long, value_name = "NAME")]
+        rtname: Option<String>,
+        /// Read everything and report what would change; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Tickets per database transaction (an interrupted run resumes after the last one).
+        #[arg(long, default_value_t = 200)]
+        batch: usize,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Deliver one mail from standard input, as an MTA's pipe does (like RT's rt-mailgate).
     /// Exits 0 when the mail is stored, 75 (EX_TEMPFAIL) when it could not be, so the MTA
     /// retries, and 65 when it is refused for good.

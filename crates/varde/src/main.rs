@@ -4,6 +4,7 @@
 //! - [`cli`]: the commands and options;
 //! - [`serve`]: `varde serve` and `varde demo`, the server with its workers;
 //! - [`commands`]: accounts, tokens, import, export and the report;
+//! - [`import_rt`]: `varde import-rt`, with its progress bar and summary;
 //! - [`mailgate`]: `varde mailgate`, RT's `rt-mailgate` in Varde's own binary;
 //! - [`demo`]: the demo data.
 
@@ -17,6 +18,7 @@ use serve::{ServeOptions, host_name, serve};
 mod cli;
 mod commands;
 mod demo;
+mod import_rt;
 mod mailgate;
 mod serve;
 
@@ -100,6 +102,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             store,
         } => commands::report(&org, quarter, &format, output, &store).await,
         Command::Export { kind, store } => commands::export(&kind, &store).await,
+        Command::ImportRt {
+            from,
+            rtname,
+            dry_run,
+            batch,
+            store,
+        } => {
+            let options = varde_app::import_rt::ImportOptions {
+                from,
+                rtname,
+                dry_run,
+                batch,
+            };
+            import_rt::run(options, &store).await
+        }
     }
 }
 

@@ -2,8 +2,9 @@
 //! content-addressed attachments and the full-text index.
 //!
 //! **Architecture Invariant:** the only ways to change a ticket are [`Store::create_ticket`] and
-//! [`Store::change_ticket`]; both append transactions and rewrite the state row from the core's
-//! `apply` in one database transaction, so the row always equals `replay(history)`.
+//! [`Store::change_ticket`] (and `Store::import_rt_batch` for a Request Tracker's history);
+//! they append transactions and rewrite the state row from the core's `apply` in one database
+//! transaction, so the row always equals `replay(history)`.
 //!
 //! [`Store::create_ticket`]: crate::Store::create_ticket
 //! [`Store::change_ticket`]: crate::Store::change_ticket

@@ -2,7 +2,7 @@
 //! store (SQLite, and PostgreSQL when `VARDE_TEST_PG_URL` is set), a real server on loopback.
 //!
 //! Here the helpers every test uses (the binary, a server that dies with its test, a free
-//! port); `scripts` holds the commands scripts rely on, `mail` the mail gateway and relay
+//! port); `scripts` holds the commands scripts rely on, `import_rt` `varde import-rt`, `mail` the mail gateway and relay
 //! (with their kill -9 fault tests), `report` the report command, and `onboarding` the
 //! onboarding kill -9 fault test against the real Keystone.
 
@@ -12,6 +12,7 @@ use std::time::Duration;
 
 const VARDE: &str = env!("CARGO_BIN_EXE_varde");
 
+mod import_rt;
 mod mail;
 mod onboarding;
 mod report;

@@ -118,6 +118,7 @@ fn every_command_has_help() {
         vec!["user", "add", "--help"],
         vec!["token", "create", "--help"],
         vec!["import", "--help"],
+        vec!["import-rt", "--help"],
     ] {
         let (ok, out, _) = varde(&args, None);
         assert!(ok && out.contains("Usage"), "{args:?}");
