@@ -164,9 +164,40 @@ pub enum Resource {
     /// administrators book and record them, other staff read them, the organisation's contacts
     /// read the minutes shared with them.
     Meetings(OrganizationId),
+    /// One meeting of an organisation: as [`Resource::Meetings`] for staff; the
+    /// organisation's contacts read it only once its minutes were shared with them.
+    Meeting {
+        organization: OrganizationId,
+        shared: bool,
+    },
     /// The roadmap register across customers: service managers and administrators file and
     /// weigh the items; other staff read it.
     Roadmap,
+}
+
+/// Where someone starts after logging in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Landing {
+    Login,
+    /// A service manager's day starts with their customers.
+    Customers,
+    /// Other staff start with the ticket queues.
+    Tickets,
+    /// A customer contact starts in the portal.
+    Portal,
+}
+
+/// Where `actor` starts.
+pub fn landing(actor: &Actor) -> Landing {
+    match actor {
+        Actor::Anonymous => Landing::Login,
+        Actor::Staff {
+            role: StaffRole::ServiceManager,
+            ..
+        } => Landing::Customers,
+        Actor::Staff { .. } => Landing::Tickets,
+        Actor::Customer { .. } => Landing::Portal,
+    }
 }
 
 /// Which organisations an actor may see in a list.
@@ -231,6 +262,9 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
                 // Every staff role works tickets; read-only staff only read them.
                 return *role != StaffRole::ReadOnly || action == Read;
             }
+            if let Meeting { organization, .. } = resource {
+                return can(actor, action, &Meetings(*organization));
+            }
             match role {
                 StaffRole::Admin => true,
                 StaffRole::ServiceManager => match resource {
@@ -262,6 +296,10 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
                 Organization(o) | Contacts(o) | Contracts(o) | Feedback(o) | Meetings(o) => {
                     o == organization && action == Read
                 }
+                Meeting {
+                    organization: o,
+                    shared,
+                } => o == organization && action == Read && *shared,
                 // A contact reads and answers its organisation's tickets, and opens new ones;
                 // it never deletes them.
                 Ticket(Some(o)) => o == organization && action != Delete,
@@ -444,5 +482,47 @@ mod tests {
             );
             assert!(!can(&admin, Action::Write, &r));
         }
+    }
+
+    #[test]
+    fn a_contact_reads_a_meeting_only_once_its_minutes_are_shared() {
+        let meeting = |organization, shared| Resource::Meeting {
+            organization,
+            shared,
+        };
+        let contact = customer_of(A);
+        assert!(can(&contact, Action::Read, &meeting(A, true)));
+        assert!(!can(&contact, Action::Read, &meeting(A, false)));
+        assert!(!can(&contact, Action::Read, &meeting(B, true)));
+        assert!(!can(&contact, Action::Write, &meeting(A, true)));
+        for role in [
+            StaffRole::Admin,
+            StaffRole::ServiceManager,
+            StaffRole::Agent,
+        ] {
+            assert!(can(&staff(role), Action::Read, &meeting(A, false)));
+        }
+        assert!(can(
+            &staff(StaffRole::ServiceManager),
+            Action::Write,
+            &meeting(A, false)
+        ));
+        assert!(!can(
+            &staff(StaffRole::Agent),
+            Action::Write,
+            &meeting(A, false)
+        ));
+    }
+
+    #[test]
+    fn each_starts_in_their_own_place() {
+        assert_eq!(landing(&Actor::Anonymous), Landing::Login);
+        assert_eq!(
+            landing(&staff(StaffRole::ServiceManager)),
+            Landing::Customers
+        );
+        assert_eq!(landing(&staff(StaffRole::Agent)), Landing::Tickets);
+        assert_eq!(landing(&staff(StaffRole::Admin)), Landing::Tickets);
+        assert_eq!(landing(&customer_of(A)), Landing::Portal);
     }
 }

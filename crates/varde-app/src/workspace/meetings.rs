@@ -138,11 +138,11 @@ impl App {
     /// only a meeting whose minutes were shared with it.
     pub async fn meeting(&self, actor: &Actor, id: i64) -> Result<Meeting, AppError> {
         let m = self.store.meeting(id).await?.ok_or(AppError::NotFound)?;
-        authorize(actor, Action::Read, &Resource::Meetings(m.organization))
-            .map_err(|_| AppError::NotFound)?;
-        if !actor.is_staff() && !m.shared {
-            return Err(AppError::NotFound);
-        }
+        let meeting = Resource::Meeting {
+            organization: m.organization,
+            shared: m.shared,
+        };
+        authorize(actor, Action::Read, &meeting).map_err(|_| AppError::NotFound)?;
         Ok(m)
     }
 

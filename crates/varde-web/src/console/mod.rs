@@ -218,22 +218,12 @@ async fn home(caller: Caller) -> Redirect {
 
 /// Where someone starts: the console for staff, the portal for a customer contact.
 fn landing(actor: &varde_core::access::Actor) -> &'static str {
-    use varde_core::access::{Action, Actor, Resource, can};
-    if *actor == Actor::Anonymous {
-        "/login"
-    } else if matches!(
-        actor,
-        Actor::Staff {
-            role: varde_core::access::StaffRole::ServiceManager,
-            ..
-        }
-    ) {
-        // A service manager's day starts with their customers.
-        "/console/meetings"
-    } else if can(actor, Action::Read, &Resource::StaffConsole) {
-        "/console/tickets"
-    } else {
-        "/portal"
+    use varde_core::access::Landing;
+    match varde_core::access::landing(actor) {
+        Landing::Login => "/login",
+        Landing::Customers => "/console/meetings",
+        Landing::Tickets => "/console/tickets",
+        Landing::Portal => "/portal",
     }
 }
 

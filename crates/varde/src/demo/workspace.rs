@@ -9,7 +9,7 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use varde_app::workspace::meetings::Sender;
 use varde_app::{Acting, App};
-use varde_core::access::{Actor, StaffRole, TokenScope};
+use varde_core::access::TokenScope;
 use varde_core::ids::OrganizationId;
 use varde_core::report::Period;
 use varde_core::workspace::meetings::{ActionItemForm, MeetingForm};
@@ -39,14 +39,7 @@ pub async fn seed_workspace(store: &Store, rtname: &str, now: Timestamp) -> anyh
     else {
         return Ok(());
     };
-    let by = Acting::new(
-        Actor::Staff {
-            user: manager.id,
-            role: StaffRole::ServiceManager,
-            scope: TokenScope::Write,
-        },
-        manager.name.clone(),
-    );
+    let by = Acting::new(manager.actor(TokenScope::Write), manager.name.clone());
     let sender = Sender {
         from: format!("support@{rtname}"),
         host: rtname.to_string(),
