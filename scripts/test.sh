@@ -34,6 +34,12 @@ if [ ! -x /usr/bin/chromium ] || ! command -v pdftoppm >/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core poppler-utils >/dev/null
 fi
 
+# RT's real clients: the Rust tests run rt-mailgate, step 3 the rt CLI and PyPI's rt.
+if ! command -v rt >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rt5-clients >/dev/null
+fi
+python3 -c 'import rt.rest2' 2>/dev/null || pip install -q rt==3.8.1
+
 # 2. Build once, test once.
 cargo build --workspace --all-targets --locked
 if [ -n "${keystone_setup:-}" ]; then
@@ -45,10 +51,6 @@ echo "== Keystone for tests: $OS_AUTH_URL"
 cargo test --workspace --locked
 
 # 3. RT's real clients and the browser, against a demo server on a free port.
-if ! command -v rt >/dev/null; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rt5-clients >/dev/null
-fi
-python3 -c 'import rt.rest2' 2>/dev/null || pip install -q rt==3.8.1
 [ -d e2e/node_modules/@playwright/test ] && [ -d e2e/node_modules/@axe-core/playwright ] || (cd e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 data=$(mktemp -d)

@@ -13,6 +13,15 @@ use varde_store::status::{Component, Event, EventFilter, NewComponent};
 
 use crate::{Acting, App, AppError, authorize};
 
+/// Whether a component (not a group) serves one of `services` (a service at a site; a
+/// component of no site serves the service everywhere).
+pub(crate) fn serves(c: &Component, services: &[(Service, Site)]) -> bool {
+    !c.is_group
+        && services
+            .iter()
+            .any(|(service, site)| c.service == Some(*service) && c.site.is_none_or(|s| s == *site))
+}
+
 /// A component (or a group of them) as a form gives it.
 #[derive(Clone, Debug, Default)]
 pub struct ComponentForm {
@@ -148,12 +157,7 @@ impl App {
             .components()
             .await?
             .into_iter()
-            .filter(|c| !c.is_group)
-            .filter(|c| {
-                entitled.services.iter().any(|(service, site)| {
-                    c.service == Some(*service) && c.site.is_none_or(|s| s == *site)
-                })
-            })
+            .filter(|c| serves(c, &entitled.services))
             .collect();
         let events: Vec<Event> = self
             .store

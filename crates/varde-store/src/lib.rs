@@ -29,6 +29,7 @@ use sqlx::sqlite::{
 use varde_core::form::FieldErrors;
 
 pub mod accounts;
+pub mod activity;
 mod change_codec;
 pub mod customers;
 pub mod health;

@@ -26,6 +26,7 @@ use varde_store::letters::NewLetter;
 use varde_store::status::EventFilter;
 
 use crate::report::gather;
+use crate::status::serves;
 use crate::{Acting, App, AppError, authorize};
 
 /// The setting the weights are kept under.
@@ -311,11 +312,7 @@ impl App {
                 .unwrap_or_default();
             let ours: Vec<i64> = components
                 .iter()
-                .filter(|c| {
-                    services
-                        .iter()
-                        .any(|(s, site)| c.service == Some(*s) && c.site.is_none_or(|x| x == *site))
-                })
+                .filter(|c| serves(c, &services))
                 .map(|c| c.id)
                 .collect();
             let incident_weight = incidents

@@ -3,6 +3,7 @@
 //!
 //! This is the only integration-test binary of this crate: each binary costs link time.
 
+mod activity;
 mod onboarding;
 mod status;
 mod ticket_pairs;

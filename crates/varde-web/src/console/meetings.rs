@@ -7,6 +7,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
+use varde_app::workspace::changes::FIRST_LOOK_DAYS;
 use varde_app::workspace::meetings::{MeetingPlan, Sender};
 use varde_core::form::FieldErrors;
 use varde_core::ids::OrganizationId;
@@ -71,6 +72,8 @@ struct PlanRow {
     slots: Vec<SlotView>,
     open_items: usize,
     attention: bool,
+    /// What changed since the service manager last looked, and whether each asks to act.
+    changes: Vec<(String, bool)>,
 }
 
 #[derive(Template)]
@@ -79,6 +82,8 @@ struct MeetingsPage {
     nav: Nav,
     all: bool,
     rows: Vec<PlanRow>,
+    /// "since Tuesday 1 December 09:12 (CET)" or "in the last 7 days".
+    since: String,
 }
 
 #[derive(Deserialize)]
@@ -108,6 +113,12 @@ pub async fn list(
         .into_iter()
         .map(|l| (l.organization.id.0, l))
         .collect();
+    let ids: Vec<OrganizationId> = plans.iter().map(|p| p.organization.id).collect();
+    let mut changes = state
+        .app
+        .customer_changes(&caller.actor, &ids)
+        .await
+        .map_err(app_err(&caller))?;
     let today = state.now().to_zoned(state.app.office_zone()).date();
     let this = varde_core::report::Period::quarter_of(today);
     let around: Vec<String> = varde_core::workspace::meetings::quarters_from(
@@ -150,6 +161,13 @@ pub async fn list(
                     .as_ref()
                     .map(|a| a.name.clone())
                     .unwrap_or_else(|| "none".into()),
+                changes: changes
+                    .by_organization
+                    .remove(&p.organization.id)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|c| (c.line(), c.needs_attention()))
+                    .collect(),
                 attention: p.slots.iter().any(|s| s.state.needs_action()),
                 slots,
                 open_items: p
@@ -165,7 +183,27 @@ pub async fn list(
         nav: Nav::of(&caller),
         all,
         rows,
+        since: if changes.first_look {
+            format!("in the last {FIRST_LOOK_DAYS} days")
+        } else {
+            format!("since {}", when(&state, changes.since))
+        },
     }))
+}
+
+/// "Mark as seen": what changed is counted from now on.
+pub async fn seen(
+    State(state): State<AppState>,
+    caller: Caller,
+    Form(form): Form<FormMap>,
+) -> PageResult {
+    checked(&caller, &form)?;
+    state
+        .app
+        .mark_customers_seen(&caller.acting())
+        .await
+        .map_err(app_err(&caller))?;
+    Ok(Redirect::to("/console/meetings").into_response())
 }
 
 #[derive(Template)]

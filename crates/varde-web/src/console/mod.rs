@@ -123,6 +123,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/console/portfolio", get(report::portfolio))
         .route("/console/meetings", get(meetings::list))
+        .route("/console/meetings/seen", post(meetings::seen))
         .route("/console/health", get(health::list))
         .route("/console/organizations/{id}/health", get(health::show))
         .route(

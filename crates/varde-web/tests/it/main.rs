@@ -8,6 +8,7 @@ mod api;
 mod console;
 mod health;
 mod mail;
+mod my_customers;
 mod onboarding;
 mod portal;
 mod report;

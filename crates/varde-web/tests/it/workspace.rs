@@ -13,7 +13,7 @@ use super::{TestApp, app, csrf_of};
 /// A premium organisation (Norwegian) with a primary contact who reads Norwegian and a
 /// technical one who reads Swedish, and a service manager. Gives (org id, manager's token,
 /// manager's e-mail).
-async fn premium_customer(app: &TestApp) -> (i64, String, &'static str) {
+pub(super) async fn premium_customer(app: &TestApp) -> (i64, String, &'static str) {
     let t = &app.admin_token;
     let c = TestApp::client();
     let manager = "mats@example.com";
@@ -83,7 +83,7 @@ fn quarters() -> (Period, Period, Period) {
 }
 
 /// Logs an account made by `account_with_token` in to the console.
-async fn console_as(app: &TestApp, email: &str) -> reqwest::Client {
+pub(super) async fn console_as(app: &TestApp, email: &str) -> reqwest::Client {
     app.browser(email, super::ADMIN_PASSWORD).await
 }
 
