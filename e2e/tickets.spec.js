@@ -42,6 +42,9 @@ test('log a phone call on a ticket', async ({ page }) => {
   await page.getByLabel('E-mail address').fill('manager@example.com');
   await page.getByLabel('Password').fill('varde-demo-manager');
   await page.getByRole('button', { name: 'Log in' }).click();
+  // A service manager lands on My customers; the ticket is in the queues.
+  await expect(page).toHaveURL(/\/console\/meetings$/);
+  await page.getByRole('link', { name: 'Tickets', exact: true }).click();
   await page.getByRole('link', { name: 'Question about prices for GPU instances' }).click();
   await page.getByText('Log a phone call').click();
   await page.getByLabel('Minutes', { exact: true }).fill('7');
