@@ -36,6 +36,7 @@ use varde_core::form::FieldErrors;
 use varde_store::{Store, StoreError};
 
 pub mod accounts;
+pub mod colleagues;
 pub mod customers;
 pub mod import_rt;
 pub mod mail;

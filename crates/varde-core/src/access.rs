@@ -170,6 +170,13 @@ pub enum Resource {
         organization: OrganizationId,
         shared: bool,
     },
+    /// An organisation's colleagues in the portal: who of its contacts may log in. Staff as
+    /// for [`Resource::Contacts`]; the organisation's contacts read the list, and a contact
+    /// with the primary role invites and removes colleagues.
+    Colleagues {
+        organization: OrganizationId,
+        primary: bool,
+    },
     /// The roadmap register across customers: service managers and administrators file and
     /// weigh the items; other staff read it.
     Roadmap,
@@ -265,6 +272,9 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
             if let Meeting { organization, .. } = resource {
                 return can(actor, action, &Meetings(*organization));
             }
+            if let Colleagues { organization, .. } = resource {
+                return can(actor, action, &Contacts(*organization));
+            }
             match role {
                 StaffRole::Admin => true,
                 StaffRole::ServiceManager => match resource {
@@ -300,6 +310,10 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
                     organization: o,
                     shared,
                 } => o == organization && action == Read && *shared,
+                Colleagues {
+                    organization: o,
+                    primary,
+                } => o == organization && (action == Read || *primary),
                 // A contact reads and answers its organisation's tickets, and opens new ones;
                 // it never deletes them.
                 Ticket(Some(o)) => o == organization && action != Delete,
@@ -524,5 +538,30 @@ mod tests {
         assert_eq!(landing(&staff(StaffRole::Agent)), Landing::Tickets);
         assert_eq!(landing(&staff(StaffRole::Admin)), Landing::Tickets);
         assert_eq!(landing(&customer_of(A)), Landing::Portal);
+    }
+
+    #[test]
+    fn a_primary_contact_invites_and_removes_colleagues() {
+        let colleagues = |organization, primary| Resource::Colleagues {
+            organization,
+            primary,
+        };
+        let contact = customer_of(A);
+        assert!(can(&contact, Action::Read, &colleagues(A, false)));
+        assert!(!can(&contact, Action::Write, &colleagues(A, false)));
+        assert!(can(&contact, Action::Write, &colleagues(A, true)));
+        assert!(can(&contact, Action::Delete, &colleagues(A, true)));
+        assert!(!can(&contact, Action::Read, &colleagues(B, true)));
+        assert!(!can(&contact, Action::Write, &colleagues(B, true)));
+        assert!(can(
+            &staff(StaffRole::Agent),
+            Action::Write,
+            &colleagues(A, false)
+        ));
+        assert!(!can(
+            &staff(StaffRole::ReadOnly),
+            Action::Write,
+            &colleagues(A, false)
+        ));
     }
 }

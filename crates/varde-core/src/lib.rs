@@ -36,6 +36,7 @@ pub mod customer;
 pub mod entitlements;
 pub mod form;
 pub mod ids;
+pub mod links;
 pub mod mail_template;
 pub mod onboarding;
 pub mod portal;

@@ -14,7 +14,7 @@ use crate::rows::{USER_COLUMNS, UserRow};
 
 /// Where a query reads a user `u`: staff, or a customer whose contact record in its
 /// organisation has portal access.
-const PORTAL_ACCESS: &str = " AND (u.organization_id IS NULL OR EXISTS (SELECT 1 FROM contacts c \
+pub(crate) const PORTAL_ACCESS: &str = " AND (u.organization_id IS NULL OR EXISTS (SELECT 1 FROM contacts c \
      WHERE c.organization_id = u.organization_id AND c.email = u.email AND c.portal_access))";
 use crate::{Result, Store, StoreError, conflict, from_micros, micros, read_pool, write_pool};
 

@@ -35,6 +35,7 @@ pub mod customers;
 pub mod health;
 pub mod import;
 pub mod letters;
+pub mod links;
 pub mod mail;
 pub mod onboarding;
 pub mod outbox;

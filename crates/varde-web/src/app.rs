@@ -99,6 +99,7 @@ pub fn router(state: AppState) -> Router {
             )),
         )
         .merge(crate::portal::routes())
+        .merge(crate::links::routes())
         .merge(crate::rate::routes())
         .merge(crate::status::routes())
         .layer(axum::middleware::from_fn_with_state(

@@ -29,6 +29,7 @@ pub mod error;
 pub mod headers;
 pub mod html;
 pub mod limits;
+pub mod links;
 pub mod lmtp;
 pub mod mail_gateway;
 pub mod openapi;

@@ -61,6 +61,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 demo::seed(&s, jiff::Timestamp::now()).await?;
                 demo::seed_mail(&s, &rtname, jiff::Timestamp::now()).await?;
                 demo::seed_workspace(&s, &rtname, jiff::Timestamp::now()).await?;
+                let base = (status.public_url.clone())
+                    .unwrap_or_else(|| format!("http://{}", store.listen));
+                demo::seed_colleagues(&s, &base, jiff::Timestamp::now()).await?;
             }
             demo::print_logins(store.listen);
             let options = ServeOptions {

@@ -4,6 +4,7 @@
 //! This is the only integration-test binary of this crate: each binary costs link time.
 
 mod activity;
+mod links;
 mod onboarding;
 mod status;
 mod ticket_pairs;

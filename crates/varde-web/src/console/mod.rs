@@ -26,7 +26,7 @@ use crate::error::{ApiError, ErrorCode};
 
 mod account;
 mod attachments;
-mod customers;
+pub(crate) mod customers;
 mod health;
 mod mail_templates;
 mod meeting_page;

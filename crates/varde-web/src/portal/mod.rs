@@ -5,6 +5,7 @@
 //! incidents and maintenance on the services it has, and what its organisation's contracts
 //! entitle it to. Works without JavaScript.
 
+mod colleagues;
 mod incidents;
 mod organization;
 mod tickets;
@@ -41,6 +42,11 @@ pub fn routes() -> Router<AppState> {
             get(tickets::attachment),
         )
         .route("/portal/incidents", get(incidents::list))
+        .route(
+            "/portal/colleagues",
+            get(colleagues::list).post(colleagues::invite),
+        )
+        .route("/portal/colleagues/{id}/remove", post(colleagues::remove))
         .route("/portal/organization", get(organization::show))
         .route("/portal/report", get(organization::report))
         .route("/portal/language", post(choose_language))

@@ -5,6 +5,7 @@
 
 mod access;
 mod api;
+mod colleagues;
 mod console;
 mod health;
 mod mail;

@@ -16,7 +16,8 @@ use varde_core::access::{Role, TokenScope};
 use super::{TestApp, app};
 
 /// Paths anybody may use: the status page and its API, health, the login page, assets, the
-/// API's description, the one-time welcome links and the mail gateway (which checks the
+/// API's description, the one-time welcome links, asking for a password reset and the
+/// one-time links (whose secret is the credential) and the mail gateway (which checks the
 /// sender's network itself).
 const PUBLIC: &[&str] = &[
     "/status",
@@ -28,6 +29,8 @@ const PUBLIC: &[&str] = &[
     "/api/openapi.json",
     "/api/docs",
     "/welcome/",
+    "/password/forgot",
+    "/link/",
     "/REST/1.0/NoAuth/mail-gateway",
 ];
 

@@ -23,7 +23,7 @@ use customers::{demo_contract, organizations};
 use onboarding::seed_onboarding;
 pub use status::seed_mail;
 use tickets::seed_tickets;
-pub use workspace::seed_workspace;
+pub use workspace::{seed_colleagues, seed_workspace};
 
 /// Logins printed at start; they exist only in the demo database.
 pub const ADMIN: (&str, &str) = ("admin@example.com", "varde-demo-admin");

@@ -231,3 +231,26 @@ async fn seed_roadmap(
     .await?;
     Ok(())
 }
+
+/// Sikt's primary contact has invited a colleague to the portal who has not chosen a
+/// password yet: the portal's colleagues page shows the invitation, the mail queue its letter.
+pub async fn seed_colleagues(store: &Store, base: &str, now: Timestamp) -> anyhow::Result<()> {
+    let app = App::new(store.clone(), Arc::new(move || now));
+    let Some((ingrid, _)) = store
+        .account_for_login(&varde_core::values::EmailAddress::parse(
+            "ingrid.nilsen@sikt.no",
+        )?)
+        .await?
+    else {
+        return Ok(());
+    };
+    let by = Acting::new(ingrid.actor(TokenScope::Write), ingrid.email.to_string());
+    let me = app.portal_contact(&by, None).await?;
+    let ola = varde_app::colleagues::ColleagueForm {
+        name: "Ola Hansen".into(),
+        email: "ola.hansen@sikt.no".into(),
+        language: String::new(),
+    };
+    app.invite_colleague(&by, &me, &ola, base).await?;
+    Ok(())
+}

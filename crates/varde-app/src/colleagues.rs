@@ -1,0 +1,357 @@
+//! Colleagues and one-time links: a primary contact invites colleagues to the portal (the
+//! contact is made or given access, its account is made without a password, and a one-time
+//! link to choose one is mailed in its language) and removes them; anyone asks for a password
+//! reset link (the answer is the same whether the address has an account); a link's page is
+//! read without changing anything, and used once to set the password.
+
+use varde_core::access::{Action, Resource, Role, can};
+use varde_core::account::{Account, check_password_strength};
+use varde_core::contact::{Contact, ContactDetails, ContactRole};
+use varde_core::form::FieldErrors;
+use varde_core::ids::ContactId;
+use varde_core::links::{LinkPurpose, LinkState, colleague_words, link_letter, link_state};
+use varde_core::values::{EmailAddress, Language};
+use varde_store::NewAccount;
+use varde_store::letters::NewLetter;
+use varde_store::links::{NewLink, StoredLink};
+
+use crate::accounts::{hash_password, new_secret};
+use crate::portal::PortalContact;
+use crate::{Acting, App, AppError, authorize};
+
+/// Where a colleague stands with the portal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    None,
+    /// Invited; has not chosen a password yet.
+    Invited,
+    Active,
+}
+
+/// One of the organisation's contacts, as the colleagues page lists it.
+pub struct Colleague {
+    pub contact: Contact,
+    pub access: Access,
+    pub is_me: bool,
+}
+
+/// A colleague as the invitation form gives it.
+#[derive(Clone, Debug, Default)]
+pub struct ColleagueForm {
+    pub name: String,
+    pub email: String,
+    /// A language code, or blank for the organisation's.
+    pub language: String,
+}
+
+/// A link's page: what it is for, for whom, and whether it still works.
+pub struct LinkPage {
+    pub link: StoredLink,
+    pub state: LinkState,
+    pub language: Language,
+}
+
+fn colleagues_of(me: &PortalContact) -> Resource {
+    Resource::Colleagues {
+        organization: me.organization.id,
+        primary: me
+            .contact
+            .as_ref()
+            .is_some_and(|c| c.details.roles.contains(&ContactRole::Primary)),
+    }
+}
+
+impl App {
+    /// The organisation's contacts with their portal access, and whether `by` may invite and
+    /// remove colleagues.
+    pub async fn colleagues(
+        &self,
+        by: &Acting,
+        me: &PortalContact,
+    ) -> Result<(Vec<Colleague>, bool), AppError> {
+        let resource = colleagues_of(me);
+        authorize(&by.actor, Action::Read, &resource)?;
+        let org = me.organization.id;
+        let accounts = self.store.accounts_of_organization(org).await?;
+        let list = self
+            .store
+            .contacts_of(org)
+            .await?
+            .into_iter()
+            .map(|contact| {
+                let account = accounts
+                    .iter()
+                    .find(|(a, _)| a.email == contact.details.email);
+                let access = match account {
+                    _ if !contact.details.portal_access => Access::None,
+                    Some((a, _)) if a.disabled => Access::None,
+                    Some((_, true)) => Access::Active,
+                    Some((_, false)) => Access::Invited,
+                    None => Access::None,
+                };
+                Colleague {
+                    is_me: account.is_some_and(|(a, _)| Some(a.id) == by.actor.user()),
+                    contact,
+                    access,
+                }
+            })
+            .collect();
+        Ok((list, can(&by.actor, Action::Write, &resource)))
+    }
+
+    /// Invites a colleague: makes the contact (or gives an existing one portal access), then
+    /// its account without a password, the link and the letter in one transaction. `base` is
+    /// the installation's public address.
+    pub async fn invite_colleague(
+        &self,
+        by: &Acting,
+        me: &PortalContact,
+        form: &ColleagueForm,
+        base: &str,
+    ) -> Result<Contact, AppError> {
+        authorize(&by.actor, Action::Write, &colleagues_of(me))?;
+        let w = colleague_words(me.language);
+        let org = &me.organization;
+        let mut errors = FieldErrors::new();
+        let email = EmailAddress::parse(form.email.trim()).ok();
+        if email.is_none() {
+            errors.add("email", w.bad_email);
+        }
+        if form.name.trim().is_empty() {
+            errors.add("name", w.name_required);
+        }
+        let language = match form.language.trim() {
+            "" => Some(org.details.language),
+            code => errors.take("language", Language::parse(code)),
+        };
+        let (Some(email), Some(language), true) = (email, language, errors.is_empty()) else {
+            return Err(AppError::Invalid(errors));
+        };
+        let contact = match self.store.contact_by_email(&email).await? {
+            Some(c) if c.organization != org.id => {
+                errors.add("email", w.other_organization);
+                return Err(AppError::Invalid(errors));
+            }
+            Some(c) if c.details.portal_access => c,
+            Some(c) => {
+                let details = ContactDetails {
+                    portal_access: true,
+                    ..c.details
+                };
+                (self.store)
+                    .update_contact(&by.name, c.id, &details, self.now())
+                    .await?
+            }
+            None => {
+                let details = ContactDetails {
+                    name: form.name.trim().to_string(),
+                    email: email.clone(),
+                    phone: None,
+                    roles: vec![ContactRole::Technical],
+                    language,
+                    portal_access: true,
+                };
+                (self.store)
+                    .create_contact(&by.name, org.id, &details, self.now())
+                    .await?
+            }
+        };
+        let accounts = self.store.accounts_of_organization(org.id).await?;
+        if accounts
+            .iter()
+            .any(|(a, has)| a.email == email && *has && !a.disabled)
+        {
+            errors.add("email", w.has_access);
+            return Err(AppError::Invalid(errors));
+        }
+        let inviter = me
+            .contact
+            .as_ref()
+            .map_or(by.name.clone(), |c| c.details.name.clone());
+        self.send_link(
+            LinkPurpose::Invitation,
+            &NewAccount {
+                email,
+                name: contact.details.name.clone(),
+                role: Role::Customer,
+                organization: Some(org.id),
+                password_hash: None,
+            },
+            contact.details.language,
+            (&org.details.name, &inviter, &by.name),
+            base,
+        )
+        .await?;
+        Ok(contact)
+    }
+
+    /// Removes a colleague's portal access: it cannot log in, its sessions, tokens and links
+    /// stop working.
+    pub async fn remove_colleague(
+        &self,
+        by: &Acting,
+        me: &PortalContact,
+        id: ContactId,
+    ) -> Result<(), AppError> {
+        authorize(&by.actor, Action::Delete, &colleagues_of(me))?;
+        let contact = self
+            .store
+            .contact(id)
+            .await?
+            .filter(|c| c.organization == me.organization.id)
+            .ok_or(AppError::NotFound)?;
+        if me.contact.as_ref().is_some_and(|c| c.id == id) {
+            return Err(AppError::Refused(
+                colleague_words(me.language).not_yourself.to_string(),
+            ));
+        }
+        let details = ContactDetails {
+            portal_access: false,
+            ..contact.details
+        };
+        (self.store)
+            .update_contact(&by.name, id, &details, self.now())
+            .await?;
+        Ok(())
+    }
+
+    /// Mails a password reset link to the account with this address, if it may log in; the
+    /// answer is the same either way. At most three links an hour.
+    pub async fn request_password_reset(&self, email: &str, base: &str) -> Result<(), AppError> {
+        let Ok(email) = EmailAddress::parse(email.trim()) else {
+            let mut errors = FieldErrors::new();
+            errors.add("email", "not an e-mail address");
+            return Err(AppError::Invalid(errors));
+        };
+        let Some((account, _)) = self.store.account_for_login(&email).await? else {
+            return Ok(());
+        };
+        if account.disabled || !self.may_log_in(&account).await? {
+            return Ok(());
+        }
+        let hour_ago = self.now() - jiff::SignedDuration::from_hours(1);
+        if self
+            .store
+            .links_since(account.id, LinkPurpose::Reset, hour_ago)
+            .await?
+            >= 3
+        {
+            return Ok(());
+        }
+        let language = match self.store.contact_by_email(&email).await? {
+            Some(c) if account.organization.is_some() => c.details.language,
+            _ => Language::English,
+        };
+        let new = NewAccount {
+            email,
+            name: account.name.clone(),
+            role: account.role,
+            organization: account.organization,
+            password_hash: None,
+        };
+        self.send_link(
+            LinkPurpose::Reset,
+            &new,
+            language,
+            ("", "", "password reset"),
+            base,
+        )
+        .await
+    }
+
+    /// Issues a link and queues its letter (`who`: organisation, inviter, issued by).
+    async fn send_link(
+        &self,
+        purpose: LinkPurpose,
+        account: &NewAccount,
+        language: Language,
+        (organization, inviter, issued_by): (&str, &str, &str),
+        base: &str,
+    ) -> Result<(), AppError> {
+        let now = self.now();
+        let secret = new_secret("");
+        let url = format!("{}/link/{secret}", base.trim_end_matches('/'));
+        let (subject, body) = link_letter(
+            purpose,
+            language,
+            &account.name,
+            organization,
+            inviter,
+            &url,
+        );
+        let letter = NewLetter {
+            kind: purpose.code().to_string(),
+            reference: format!("account:{}", account.email),
+            recipient: account.email.to_string(),
+            recipient_name: account.name.clone(),
+            subject,
+            body,
+            ..Default::default()
+        };
+        let link = NewLink {
+            secret: &secret,
+            purpose,
+            expires_at: now + purpose.lifetime(),
+            created_by: issued_by,
+        };
+        let create = purpose == LinkPurpose::Invitation;
+        self.store
+            .issue_link(account, create, &link, &letter, now)
+            .await?;
+        Ok(())
+    }
+
+    /// A link's page: reads it, changes nothing. `NotFound` for a secret that is no link.
+    pub async fn one_time_link(&self, secret: &str) -> Result<LinkPage, AppError> {
+        let link = self.store.link(secret).await?.ok_or(AppError::NotFound)?;
+        let mut state = link_state(link.used_at, link.expires_at, self.now());
+        if state == LinkState::Usable
+            && (link.account.disabled || !self.may_log_in(&link.account).await?)
+        {
+            // A removed colleague's link is as good as used.
+            state = LinkState::Used;
+        }
+        let language = self.language_of(&link.account).await?;
+        Ok(LinkPage {
+            link,
+            state,
+            language,
+        })
+    }
+
+    /// Uses a link to set the account's password. Refused (with the page's words) when the
+    /// link was used, has expired or its account may no longer log in.
+    pub async fn use_one_time_link(
+        &self,
+        secret: &str,
+        password: &str,
+    ) -> Result<Account, AppError> {
+        let page = self.one_time_link(secret).await?;
+        if page.state != LinkState::Usable {
+            return Err(AppError::Conflict(FieldErrors::new()));
+        }
+        if let Err(m) = check_password_strength(password) {
+            let mut errors = FieldErrors::new();
+            errors.add("password", m);
+            return Err(AppError::Invalid(errors));
+        }
+        let hash = hash_password(password.to_string())
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        match self.store.use_link(secret, &hash, self.now()).await? {
+            Some(_) => Ok(page.link.account),
+            None => Err(AppError::Conflict(FieldErrors::new())),
+        }
+    }
+
+    async fn language_of(&self, account: &Account) -> Result<Language, AppError> {
+        Ok(match account.organization {
+            Some(_) => self
+                .store
+                .contact_by_email(&account.email)
+                .await?
+                .map_or(Language::English, |c| c.details.language),
+            None => Language::English,
+        })
+    }
+}

@@ -1,0 +1,187 @@
+//! One-time links: issued with the letter that carries them (and, for an invitation, the
+//! account they are for) in one transaction; used once, setting the password and ending
+//! every session of the account in the same transaction. Only the secret's digest is stored.
+
+use jiff::Timestamp;
+use varde_core::account::Account;
+use varde_core::ids::UserId;
+use varde_core::links::LinkPurpose;
+
+use crate::accounts::{PORTAL_ACCESS, secret_digest};
+use crate::letters::{NewLetter, insert_letter};
+use crate::rows::{USER_COLUMNS, UserRow};
+use crate::{NewAccount, Result, Store, StoreError, from_micros, micros, read_pool, write_pool};
+
+/// A link to issue: its secret (stored as a digest), purpose and expiry.
+pub struct NewLink<'a> {
+    pub secret: &'a str,
+    pub purpose: LinkPurpose,
+    pub expires_at: Timestamp,
+    pub created_by: &'a str,
+}
+
+/// A stored link as its page reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredLink {
+    pub purpose: LinkPurpose,
+    pub account: Account,
+    pub expires_at: Timestamp,
+    pub used_at: Option<Timestamp>,
+}
+
+impl Store {
+    /// Issues a link for the account `account` names (by its e-mail), creating the account
+    /// (without a password) when there is none yet, and queues `letter`; all in one
+    /// transaction. Answers the account, or `NotFound` when there is none and none is to be
+    /// made.
+    pub async fn issue_link(
+        &self,
+        account: &NewAccount,
+        create: bool,
+        link: &NewLink<'_>,
+        letter: &NewLetter,
+        now: Timestamp,
+    ) -> Result<Account> {
+        let digest = secret_digest(link.secret);
+        let id: Option<i64> = write_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            let mut id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+                .bind(account.email.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+            if id.is_none() && create {
+                id = Some(sqlx::query_scalar(
+                    "INSERT INTO users (email, name, role, organization_id, password_hash, disabled, created_at) \
+                     VALUES ($1, $2, $3, $4, NULL, FALSE, $5) RETURNING id",
+                )
+                .bind(account.email.as_str())
+                .bind(account.name.trim())
+                .bind(account.role.code())
+                .bind(account.organization.map(|o| o.0))
+                .bind(micros(now))
+                .fetch_one(&mut *tx)
+                .await?);
+            }
+            if let Some(user) = id {
+                sqlx::query(
+                    "INSERT INTO one_time_links (token_hash, purpose, user_id, created_by, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&digest)
+                .bind(link.purpose.code())
+                .bind(user)
+                .bind(link.created_by)
+                .bind(micros(now))
+                .bind(micros(link.expires_at))
+                .execute(&mut *tx)
+                .await?;
+                insert_letter!(tx, letter, now);
+                tx.commit().await?;
+            }
+            id
+        });
+        let id = id.ok_or(StoreError::NotFound)?;
+        self.account(UserId(id)).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// An organisation's customer accounts, each with whether it has a password yet (an
+    /// invited colleague has none until it uses its link).
+    pub async fn accounts_of_organization(
+        &self,
+        org: varde_core::ids::OrganizationId,
+    ) -> Result<Vec<(Account, bool)>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            user: UserRow,
+            has_password: bool,
+        }
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, password_hash IS NOT NULL AS has_password FROM users WHERE organization_id = $1 ORDER BY id"
+        );
+        let rows: Vec<Row> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org.0).fetch_all(p).await)?;
+        rows.into_iter()
+            .map(|r| Ok((r.user.into_account()?, r.has_password)))
+            .collect()
+    }
+
+    /// How many links for `purpose` the account was given since `since`.
+    pub async fn links_since(
+        &self,
+        user: UserId,
+        purpose: LinkPurpose,
+        since: Timestamp,
+    ) -> Result<i64> {
+        Ok(read_pool!(self, p => sqlx::query_scalar(
+            "SELECT count(*) FROM one_time_links WHERE user_id = $1 AND purpose = $2 AND created_at >= $3",
+        ).bind(user.0).bind(purpose.code()).bind(micros(since)).fetch_one(p).await)?)
+    }
+
+    /// The link of this secret, used or not.
+    pub async fn link(&self, secret: &str) -> Result<Option<StoredLink>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            user: UserRow,
+            purpose: String,
+            expires_at: i64,
+            used_at: Option<i64>,
+        }
+        let sql = format!(
+            "SELECT {}, l.purpose, l.expires_at, l.used_at FROM one_time_links l JOIN users u ON u.id = l.user_id WHERE l.token_hash = $1",
+            USER_COLUMNS
+                .split(", ")
+                .map(|c| format!("u.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let row: Option<Row> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(secret_digest(secret)).fetch_optional(p).await)?;
+        row.map(|r| {
+            Ok(StoredLink {
+                purpose: LinkPurpose::parse(&r.purpose).map_err(|e| StoreError::Corrupt(e.0))?,
+                account: r.user.into_account()?,
+                expires_at: from_micros(r.expires_at)?,
+                used_at: r.used_at.map(from_micros).transpose()?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Uses a link: if it is unused and unexpired, sets the account's password, marks this
+    /// and every other open link of the account for the same purpose used, and ends the
+    /// account's sessions, in one transaction. Answers the account, or `None` when the link
+    /// was used, expired or never existed (two at once: one wins).
+    pub async fn use_link(
+        &self,
+        secret: &str,
+        password_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<UserId>> {
+        let digest = secret_digest(secret);
+        let user: Option<i64> = write_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            // Only while the account may log in: not disabled, and a customer's contact
+            // still has portal access (a removed colleague's link is dead).
+            let sql = format!(
+                "UPDATE one_time_links SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
+                 AND EXISTS (SELECT 1 FROM users u WHERE u.id = one_time_links.user_id AND NOT u.disabled{PORTAL_ACCESS}) \
+                 RETURNING user_id, purpose"
+            );
+            let claimed: Option<(i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(&digest)
+            .bind(micros(now))
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some((user, purpose)) = &claimed {
+                sqlx::query("UPDATE one_time_links SET used_at = $3 WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL")
+                    .bind(user).bind(purpose).bind(micros(now)).execute(&mut *tx).await?;
+                sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                    .bind(password_hash).bind(user).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user).execute(&mut *tx).await?;
+                tx.commit().await?;
+            }
+            claimed.map(|(user, _)| user)
+        });
+        Ok(user.map(UserId))
+    }
+}
