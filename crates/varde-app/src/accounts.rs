@@ -178,4 +178,18 @@ impl App {
         authorize(&by.actor, Action::Write, &Resource::OwnAccount(account.id))?;
         issue_token(&self.store, account, name, scope, self.now()).await
     }
+
+    /// One's own API tokens, the revoked ones too.
+    pub async fn tokens(&self, by: &Acting) -> Result<Vec<TokenInfo>, AppError> {
+        let user = by.actor.user().ok_or(AppError::Unauthenticated)?;
+        authorize(&by.actor, Action::Read, &Resource::OwnAccount(user))?;
+        Ok(self.store.tokens_of(user).await?)
+    }
+
+    /// Revokes one of one's own tokens (another's is not found).
+    pub async fn revoke_token(&self, by: &Acting, id: i64) -> Result<(), AppError> {
+        let user = by.actor.user().ok_or(AppError::Unauthenticated)?;
+        authorize(&by.actor, Action::Write, &Resource::OwnAccount(user))?;
+        Ok(self.store.revoke_token(user, id, self.now()).await?)
+    }
 }

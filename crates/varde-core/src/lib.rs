@@ -26,6 +26,7 @@
 
 pub mod access;
 pub mod account;
+pub mod api_tokens;
 pub mod audit;
 pub mod calendar;
 pub mod catalogue;

@@ -37,13 +37,10 @@ async fn tokens_page(
     new_token: String,
     error: String,
 ) -> PageResult {
-    let account = caller
-        .require_login()
-        .map_err(|e| PageError::new(e, caller))?;
     let fmt = |t: jiff::Timestamp| t.strftime("%Y-%m-%d %H:%M UTC").to_string();
     let tokens = state
-        .store
-        .tokens_of(account.id)
+        .app
+        .tokens(&caller.acting())
         .await
         .map_err(|e| PageError::new(e.into(), caller))?
         .iter()
@@ -104,12 +101,9 @@ pub async fn revoke_token(
     Form(form): Form<FormMap>,
 ) -> PageResult {
     checked(&caller, &form)?;
-    let account = caller
-        .require_login()
-        .map_err(|e| PageError::new(e, &caller))?;
     state
-        .store
-        .revoke_token(account.id, id, state.now())
+        .app
+        .revoke_token(&caller.acting(), id)
         .await
         .map_err(|e| PageError::new(e.into(), &caller))?;
     Ok(Redirect::to("/console/tokens").into_response())

@@ -228,9 +228,9 @@ fn landing(actor: &varde_core::access::Actor) -> &'static str {
     }
 }
 
-/// Console pages a customer contact still uses until the portal has its own: its API tokens
-/// and its status subscriptions.
-const SHARED_WITH_CUSTOMERS: &[&str] = &["/console/tokens", "/console/subscriptions"];
+/// Console pages a customer contact still uses until the portal has its own: its status
+/// subscriptions (its API tokens are at `/portal/tokens`).
+const SHARED_WITH_CUSTOMERS: &[&str] = &["/console/subscriptions"];
 
 /// A customer contact who asks for a console page is sent to the portal: it never sees the
 /// staff's pages (but for [`SHARED_WITH_CUSTOMERS`]).

@@ -9,6 +9,7 @@ mod colleagues;
 mod incidents;
 mod organization;
 mod tickets;
+mod tokens;
 
 use axum::Router;
 use axum::extract::{Form, State};
@@ -47,6 +48,8 @@ pub fn routes() -> Router<AppState> {
             get(colleagues::list).post(colleagues::invite),
         )
         .route("/portal/colleagues/{id}/remove", post(colleagues::remove))
+        .route("/portal/tokens", get(tokens::list).post(tokens::create))
+        .route("/portal/tokens/{id}/revoke", post(tokens::revoke))
         .route("/portal/organization", get(organization::show))
         .route("/portal/report", get(organization::report))
         .route("/portal/language", post(choose_language))

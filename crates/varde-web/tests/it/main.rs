@@ -12,6 +12,7 @@ mod mail;
 mod my_customers;
 mod onboarding;
 mod portal;
+mod portal_tokens;
 mod report;
 mod rt;
 mod security;
