@@ -141,3 +141,91 @@ async fn my_customers_says_what_changed_since_the_manager_last_looked() {
         .unwrap();
     assert!(changes_of(&page, "Fjordnett").contains("3 tickets opened (1 urgent)"));
 }
+
+#[tokio::test]
+async fn a_new_service_manager_takes_over_the_plan_and_the_booked_meeting() {
+    let app = app().await;
+    let (org, _, mats) = premium_customer(&app).await;
+    let (_, _, next) = super::workspace::quarters();
+    let c = console_as(&app, mats).await;
+    let plan = format!("/console/organizations/{org}/meetings");
+    let day = next
+        .from
+        .saturating_add(jiff::Span::new().days(20))
+        .to_string();
+    let form = [
+        ("date", day.as_str()),
+        ("time", "10:00"),
+        ("minutes", "60"),
+        ("place", "Video"),
+        ("attendees", "kari@fjord.example"),
+    ];
+    let r = super::workspace::post_form(&c, &app, &plan, &plan, &form).await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+
+    // Nora becomes the service manager.
+    let nora_token = app
+        .account_with_token(
+            "nora@example.com",
+            varde_core::access::Role::ServiceManager,
+            None,
+        )
+        .await;
+    let nora: serde_json::Value = TestApp::client()
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&nora_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let r = TestApp::client()
+        .patch(app.url(&format!("/api/v1/organizations/{org}")))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({"service_manager_id": nora["id"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    // Mats's list no longer has Fjordnett; Nora's has it, with the booked meeting.
+    let page = c
+        .get(app.url("/console/meetings"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains(">Fjordnett</a>"), "{page}");
+    let n = console_as(&app, "nora@example.com").await;
+    let page = n
+        .get(app.url("/console/meetings"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let row = page
+        .split("<tr")
+        .find(|r| r.contains(">Fjordnett</a>"))
+        .expect("Nora's list has Fjordnett");
+    assert!(
+        row.contains(&format!("{}: <a href=\"/console/meetings/", next.label)),
+        "{row}"
+    );
+    let plan_page = n
+        .get(app.url(&plan))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        plan_page.contains("nora@example.com"),
+        "the plan names the new manager: {plan_page}"
+    );
+}

@@ -74,7 +74,7 @@ pub(super) async fn premium_customer(app: &TestApp) -> (i64, String, &'static st
 }
 
 /// This quarter, the one before and the one after, on the office's calendar.
-fn quarters() -> (Period, Period, Period) {
+pub(super) fn quarters() -> (Period, Period, Period) {
     let tz = jiff::tz::TimeZone::get("Europe/Stockholm").unwrap();
     let this = Period::quarter_of(Timestamp::now().to_zoned(tz).date());
     let last = Period::quarter_of(this.from.yesterday().unwrap());
@@ -87,7 +87,7 @@ pub(super) async fn console_as(app: &TestApp, email: &str) -> reqwest::Client {
     app.browser(email, super::ADMIN_PASSWORD).await
 }
 
-async fn post_form(
+pub(super) async fn post_form(
     c: &reqwest::Client,
     app: &TestApp,
     page: &str,
