@@ -9,11 +9,13 @@ use varde_core::account::{Account, check_password_strength};
 use varde_core::contact::{Contact, ContactDetails, ContactRole};
 use varde_core::form::FieldErrors;
 use varde_core::ids::ContactId;
-use varde_core::links::{LinkPurpose, LinkState, colleague_words, link_letter, link_state};
+use varde_core::links::{
+    LetterFacts, LinkPurpose, LinkState, colleague_words, link_letter, link_state, link_words,
+};
 use varde_core::values::{EmailAddress, Language};
 use varde_store::NewAccount;
 use varde_store::letters::NewLetter;
-use varde_store::links::{NewLink, StoredLink};
+use varde_store::links::{LinkUse, NewLink, StoredLink};
 
 use crate::accounts::{hash_password, new_secret};
 use crate::portal::PortalContact;
@@ -168,17 +170,28 @@ impl App {
             .contact
             .as_ref()
             .map_or(by.name.clone(), |c| c.details.name.clone());
+        let account = NewAccount {
+            email,
+            name: contact.details.name.clone(),
+            role: Role::Customer,
+            organization: Some(org.id),
+            password_hash: None,
+        };
+        let facts = LetterFacts {
+            name: &account.name,
+            organization: &org.details.name,
+            inviter: &inviter,
+            email: "",
+            link: "",
+        };
+        let to = account.email.to_string();
+        let who = (to.as_str(), None, by.name.as_str());
         self.send_link(
             LinkPurpose::Invitation,
-            &NewAccount {
-                email,
-                name: contact.details.name.clone(),
-                role: Role::Customer,
-                organization: Some(org.id),
-                password_hash: None,
-            },
+            &account,
             contact.details.language,
-            (&org.details.name, &inviter, &by.name),
+            facts,
+            who,
             base,
         )
         .await?;
@@ -249,40 +262,92 @@ impl App {
             organization: account.organization,
             password_hash: None,
         };
+        let facts = LetterFacts {
+            name: &new.name,
+            organization: "",
+            inviter: "",
+            email: "",
+            link: "",
+        };
+        let to = new.email.to_string();
+        let who = (to.as_str(), None, "password reset");
+        self.send_link(LinkPurpose::Reset, &new, language, facts, who, base)
+            .await
+    }
+
+    /// Asks to log in with another address from now on: a link goes to the new address
+    /// (which it proves); the address changes when it is opened.
+    pub async fn request_email_change(
+        &self,
+        by: &Acting,
+        new_email: &str,
+        base: &str,
+    ) -> Result<(), AppError> {
+        let user = by.actor.user().ok_or(AppError::Unauthenticated)?;
+        authorize(&by.actor, Action::Write, &Resource::OwnAccount(user))?;
+        let account = self.store.account(user).await?.ok_or(AppError::NotFound)?;
+        let language = self.language_of(&account).await?;
+        let (c, w) = (colleague_words(language), link_words(language));
+        let mut errors = FieldErrors::new();
+        let Ok(new) = EmailAddress::parse(new_email.trim()) else {
+            errors.add("email", c.bad_email);
+            return Err(AppError::Invalid(errors));
+        };
+        let taken = self.store.account_for_login(&new).await?.is_some()
+            || self.store.contact_by_email(&new).await?.is_some();
+        if taken {
+            errors.add("email", w.email_taken);
+            return Err(AppError::Invalid(errors));
+        }
+        let current = NewAccount {
+            email: account.email.clone(),
+            name: account.name.clone(),
+            role: account.role,
+            organization: account.organization,
+            password_hash: None,
+        };
+        let facts = LetterFacts {
+            name: &account.name,
+            organization: "",
+            inviter: "",
+            email: new.as_str(),
+            link: "",
+        };
+        let who = (new.as_str(), Some(new.as_str()), by.name.as_str());
         self.send_link(
-            LinkPurpose::Reset,
-            &new,
+            LinkPurpose::EmailChange,
+            &current,
             language,
-            ("", "", "password reset"),
+            facts,
+            who,
             base,
         )
         .await
     }
 
-    /// Issues a link and queues its letter (`who`: organisation, inviter, issued by).
+    /// Issues a link and queues its letter; `who` is (the letter's recipient, the new
+    /// address of an e-mail change, who issued it).
     async fn send_link(
         &self,
         purpose: LinkPurpose,
         account: &NewAccount,
         language: Language,
-        (organization, inviter, issued_by): (&str, &str, &str),
+        facts: LetterFacts<'_>,
+        (to, new_email, issued_by): (&str, Option<&str>, &str),
         base: &str,
     ) -> Result<(), AppError> {
         let now = self.now();
         let secret = new_secret("");
         let url = format!("{}/link/{secret}", base.trim_end_matches('/'));
-        let (subject, body) = link_letter(
-            purpose,
-            language,
-            &account.name,
-            organization,
-            inviter,
-            &url,
-        );
+        let facts = LetterFacts {
+            link: &url,
+            ..facts
+        };
+        let (subject, body) = link_letter(purpose, language, &facts);
         let letter = NewLetter {
             kind: purpose.code().to_string(),
             reference: format!("account:{}", account.email),
-            recipient: account.email.to_string(),
+            recipient: to.to_string(),
             recipient_name: account.name.clone(),
             subject,
             body,
@@ -293,6 +358,7 @@ impl App {
             purpose,
             expires_at: now + purpose.lifetime(),
             created_by: issued_by,
+            new_email,
         };
         let create = purpose == LinkPurpose::Invitation;
         self.store
@@ -330,6 +396,16 @@ impl App {
         if page.state != LinkState::Usable {
             return Err(AppError::Conflict(FieldErrors::new()));
         }
+        if page.link.purpose == LinkPurpose::EmailChange {
+            let used = self
+                .store
+                .use_link(secret, LinkPurpose::EmailChange, LinkUse::Email, self.now())
+                .await?;
+            return match used {
+                Some(_) => Ok(page.link.account),
+                None => Err(AppError::Conflict(FieldErrors::new())),
+            };
+        }
         if let Err(m) = check_password_strength(password) {
             let mut errors = FieldErrors::new();
             errors.add("password", m);
@@ -338,7 +414,11 @@ impl App {
         let hash = hash_password(password.to_string())
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?;
-        match self.store.use_link(secret, &hash, self.now()).await? {
+        let purpose = page.link.purpose;
+        match (self.store)
+            .use_link(secret, purpose, LinkUse::Password(&hash), self.now())
+            .await?
+        {
             Some(_) => Ok(page.link.account),
             None => Err(AppError::Conflict(FieldErrors::new())),
         }

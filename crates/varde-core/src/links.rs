@@ -1,5 +1,6 @@
-//! One-time links: an invitation to set a password (a colleague invited to the portal) and a
-//! password reset. A link is a random secret mailed to the account's address; only its
+//! One-time links: an invitation to set a password (a colleague invited to the portal), a
+//! password reset, and a change of e-mail address (the link goes to the new address, which
+//! it proves). A link is a random secret mailed to the account's address; only its
 //! digest is stored. It works once, until it expires, and only while the account may log in.
 //! What the letters and pages say, in the four languages.
 
@@ -12,6 +13,7 @@ crate::vocabulary!(
     LinkPurpose, "link purpose" {
         Invitation => "invitation", "Invitation";
         Reset => "reset", "Password reset";
+        EmailChange => "email_change", "E-mail change";
     }
 );
 
@@ -21,6 +23,7 @@ impl LinkPurpose {
         match self {
             LinkPurpose::Invitation => SignedDuration::from_hours(24 * 7),
             LinkPurpose::Reset => SignedDuration::from_hours(1),
+            LinkPurpose::EmailChange => SignedDuration::from_hours(24),
         }
     }
 }
@@ -65,6 +68,15 @@ pub struct LinkWords {
     pub send_link: &'static str,
     /// Said whether or not an account has the address, so the answer reveals nothing.
     pub forgot_sent: &'static str,
+    pub email_subject: &'static str,
+    /// `{name}`, `{email}`, `{link}`.
+    pub email_body: &'static str,
+    pub confirm_email: &'static str,
+    /// `{email}`.
+    pub confirm_email_help: &'static str,
+    pub confirm: &'static str,
+    pub email_changed: &'static str,
+    pub email_taken: &'static str,
 }
 
 const EN: LinkWords = LinkWords {
@@ -85,6 +97,13 @@ const EN: LinkWords = LinkWords {
     email: "E-mail address",
     send_link: "Send the link",
     forgot_sent: "If an account has this address, a link is on its way. It works for an hour.",
+    email_subject: "Confirm your new e-mail address",
+    email_body: "Hello {name},\n\nYou asked to log in with {email} from now on. Confirm it here (the link works once, for a day):\n{link}\n\nIf it was not you, do nothing: your address stays as it is.\n",
+    confirm_email: "Confirm your new address",
+    confirm_email_help: "From now on you log in with {email}, and mail to you goes there.",
+    confirm: "Confirm",
+    email_changed: "Your address is changed. Log in with the new one.",
+    email_taken: "That address is in use already.",
 };
 
 const SV: LinkWords = LinkWords {
@@ -105,6 +124,13 @@ const SV: LinkWords = LinkWords {
     email: "E-postadress",
     send_link: "Skicka länken",
     forgot_sent: "Om ett konto har den här adressen är en länk på väg. Den fungerar i en timme.",
+    email_subject: "Bekräfta din nya e-postadress",
+    email_body: "Hej {name},\n\nDu har bett om att logga in med {email} från och med nu. Bekräfta här (länken fungerar en gång, i ett dygn):\n{link}\n\nOm det inte var du behöver du inte göra något: adressen förblir densamma.\n",
+    confirm_email: "Bekräfta din nya adress",
+    confirm_email_help: "Från och med nu loggar du in med {email}, och e-post till dig går dit.",
+    confirm: "Bekräfta",
+    email_changed: "Din adress är ändrad. Logga in med den nya.",
+    email_taken: "Adressen används redan.",
 };
 
 const NB: LinkWords = LinkWords {
@@ -125,6 +151,13 @@ const NB: LinkWords = LinkWords {
     email: "E-postadresse",
     send_link: "Send lenken",
     forgot_sent: "Hvis en konto har denne adressen, er en lenke på vei. Den virker i én time.",
+    email_subject: "Bekreft den nye e-postadressen din",
+    email_body: "Hei {name},\n\nDu har bedt om å logge inn med {email} fra nå av. Bekreft her (lenken virker én gang, i ett døgn):\n{link}\n\nHvis det ikke var deg, trenger du ikke gjøre noe: adressen forblir den samme.\n",
+    confirm_email: "Bekreft den nye adressen din",
+    confirm_email_help: "Fra nå av logger du inn med {email}, og e-post til deg går dit.",
+    confirm: "Bekreft",
+    email_changed: "Adressen din er endret. Logg inn med den nye.",
+    email_taken: "Adressen er allerede i bruk.",
 };
 
 const DA: LinkWords = LinkWords {
@@ -145,6 +178,13 @@ const DA: LinkWords = LinkWords {
     email: "E-mailadresse",
     send_link: "Send linket",
     forgot_sent: "Hvis en konto har denne adresse, er et link på vej. Det virker i en time.",
+    email_subject: "Bekræft din nye e-mailadresse",
+    email_body: "Hej {name},\n\nDu har bedt om at logge ind med {email} fra nu af. Bekræft her (linket virker én gang, i et døgn):\n{link}\n\nHvis det ikke var dig, skal du ikke gøre noget: adressen forbliver den samme.\n",
+    confirm_email: "Bekræft din nye adresse",
+    confirm_email_help: "Fra nu af logger du ind med {email}, og e-mail til dig går dertil.",
+    confirm: "Bekræft",
+    email_changed: "Din adresse er ændret. Log ind med den nye.",
+    email_taken: "Adressen er allerede i brug.",
 };
 
 pub fn link_words(language: Language) -> &'static LinkWords {
@@ -156,27 +196,33 @@ pub fn link_words(language: Language) -> &'static LinkWords {
     }
 }
 
+/// What a link's letter names.
+pub struct LetterFacts<'a> {
+    /// The account's name.
+    pub name: &'a str,
+    pub organization: &'a str,
+    pub inviter: &'a str,
+    /// The new address, for an e-mail change.
+    pub email: &'a str,
+    pub link: &'a str,
+}
+
 /// A letter's subject and body for a link, filled in.
-pub fn link_letter(
-    purpose: LinkPurpose,
-    language: Language,
-    name: &str,
-    organization: &str,
-    inviter: &str,
-    link: &str,
-) -> (String, String) {
+pub fn link_letter(purpose: LinkPurpose, language: Language, f: &LetterFacts) -> (String, String) {
     let w = link_words(language);
     let days = (LinkPurpose::Invitation.lifetime().as_hours() / 24).to_string();
     let fill = |s: &str| {
-        s.replace("{name}", name)
-            .replace("{organization}", organization)
-            .replace("{inviter}", inviter)
+        s.replace("{name}", f.name)
+            .replace("{organization}", f.organization)
+            .replace("{inviter}", f.inviter)
+            .replace("{email}", f.email)
             .replace("{days}", &days)
-            .replace("{link}", link)
+            .replace("{link}", f.link)
     };
     match purpose {
         LinkPurpose::Invitation => (fill(w.invitation_subject), fill(w.invitation_body)),
         LinkPurpose::Reset => (fill(w.reset_subject), fill(w.reset_body)),
+        LinkPurpose::EmailChange => (fill(w.email_subject), fill(w.email_body)),
     }
 }
 
@@ -205,6 +251,9 @@ pub struct ColleagueWords {
     pub forgot: &'static str,
     pub name_required: &'static str,
     pub bad_email: &'static str,
+    pub your_address: &'static str,
+    pub change_address: &'static str,
+    pub address_link_sent: &'static str,
 }
 
 const COLLEAGUES: [ColleagueWords; 4] = [
@@ -232,6 +281,9 @@ const COLLEAGUES: [ColleagueWords; 4] = [
         forgot: "Forgot your password?",
         name_required: "a name is required",
         bad_email: "not an e-mail address",
+        your_address: "Your e-mail address",
+        change_address: "Send a confirmation to the new address",
+        address_link_sent: "A link is on its way to the new address; your address changes when you open it.",
     },
     ColleagueWords {
         title: "Kollegor",
@@ -257,6 +309,9 @@ const COLLEAGUES: [ColleagueWords; 4] = [
         forgot: "Glömt lösenordet?",
         name_required: "namn måste anges",
         bad_email: "ingen giltig e-postadress",
+        your_address: "Din e-postadress",
+        change_address: "Skicka en bekräftelse till den nya adressen",
+        address_link_sent: "En länk är på väg till den nya adressen; adressen ändras när du öppnar den.",
     },
     ColleagueWords {
         title: "Kolleger",
@@ -282,6 +337,9 @@ const COLLEAGUES: [ColleagueWords; 4] = [
         forgot: "Glemt passordet?",
         name_required: "navn må oppgis",
         bad_email: "ikke en gyldig e-postadresse",
+        your_address: "E-postadressen din",
+        change_address: "Send en bekreftelse til den nye adressen",
+        address_link_sent: "En lenke er på vei til den nye adressen; adressen endres når du åpner den.",
     },
     ColleagueWords {
         title: "Kolleger",
@@ -307,6 +365,9 @@ const COLLEAGUES: [ColleagueWords; 4] = [
         forgot: "Glemt adgangskoden?",
         name_required: "navn skal angives",
         bad_email: "ikke en gyldig e-mailadresse",
+        your_address: "Din e-mailadresse",
+        change_address: "Send en bekræftelse til den nye adresse",
+        address_link_sent: "Et link er på vej til den nye adresse; adressen ændres, når du åbner det.",
     },
 ];
 
@@ -352,41 +413,30 @@ mod tests {
 
     #[test]
     fn letters_are_filled_in_in_each_language() {
+        let facts = LetterFacts {
+            name: "Kari",
+            organization: "Fjordnett",
+            inviter: "Ola",
+            email: "kari@ny.example",
+            link: "https://varde.example/link/abc",
+        };
         for language in Language::ALL {
-            let (subject, body) = link_letter(
-                LinkPurpose::Invitation,
-                language,
-                "Kari",
-                "Fjordnett",
-                "Ola",
-                "https://varde.example/link/abc",
-            );
+            let (subject, body) = link_letter(LinkPurpose::Invitation, language, &facts);
             assert!(
                 subject.contains("Fjordnett") && subject.contains("Ola"),
                 "{subject}"
             );
             assert!(body.contains("Kari") && body.contains("https://varde.example/link/abc"));
             assert!(body.contains(" 7 "), "{body}");
-            assert!(!body.contains('{') && !subject.contains('{'), "{body}");
-            let (subject, body) = link_letter(
-                LinkPurpose::Reset,
-                language,
-                "Kari",
-                "",
-                "",
-                "https://x/link/1",
-            );
-            assert!(!subject.is_empty() && body.contains("https://x/link/1"));
-            assert!(!body.contains('{'), "{body}");
+            for purpose in [LinkPurpose::Reset, LinkPurpose::EmailChange] {
+                let (subject, body) = link_letter(purpose, language, &facts);
+                assert!(!subject.is_empty() && body.contains("https://varde.example/link/abc"));
+                assert!(!body.contains('{') && !subject.contains('{'), "{body}");
+            }
+            let (_, body) = link_letter(LinkPurpose::EmailChange, language, &facts);
+            assert!(body.contains("kari@ny.example"), "{body}");
         }
-        let (subject, _) = link_letter(
-            LinkPurpose::Invitation,
-            Language::NorwegianBokmal,
-            "",
-            "Fjordnett",
-            "Ola",
-            "",
-        );
+        let (subject, _) = link_letter(LinkPurpose::Invitation, Language::NorwegianBokmal, &facts);
         assert_eq!(subject, "Ola inviterer deg til kundeportalen til Fjordnett");
     }
 }

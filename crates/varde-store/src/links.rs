@@ -18,6 +18,15 @@ pub struct NewLink<'a> {
     pub purpose: LinkPurpose,
     pub expires_at: Timestamp,
     pub created_by: &'a str,
+    /// The address an e-mail change moves the account to.
+    pub new_email: Option<&'a str>,
+}
+
+/// What using a link does: sets the password, or moves the account (and its contact) to the
+/// link's new address.
+pub enum LinkUse<'a> {
+    Password(&'a str),
+    Email,
 }
 
 /// A stored link as its page reads it.
@@ -27,6 +36,7 @@ pub struct StoredLink {
     pub account: Account,
     pub expires_at: Timestamp,
     pub used_at: Option<Timestamp>,
+    pub new_email: Option<String>,
 }
 
 impl Store {
@@ -64,8 +74,8 @@ impl Store {
             }
             if let Some(user) = id {
                 sqlx::query(
-                    "INSERT INTO one_time_links (token_hash, purpose, user_id, created_by, created_at, expires_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    "INSERT INTO one_time_links (token_hash, purpose, user_id, created_by, created_at, expires_at, new_email) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
                 .bind(&digest)
                 .bind(link.purpose.code())
@@ -73,6 +83,7 @@ impl Store {
                 .bind(link.created_by)
                 .bind(micros(now))
                 .bind(micros(link.expires_at))
+                .bind(link.new_email)
                 .execute(&mut *tx)
                 .await?;
                 insert_letter!(tx, letter, now);
@@ -126,9 +137,10 @@ impl Store {
             purpose: String,
             expires_at: i64,
             used_at: Option<i64>,
+            new_email: Option<String>,
         }
         let sql = format!(
-            "SELECT {}, l.purpose, l.expires_at, l.used_at FROM one_time_links l JOIN users u ON u.id = l.user_id WHERE l.token_hash = $1",
+            "SELECT {}, l.purpose, l.expires_at, l.used_at, l.new_email FROM one_time_links l JOIN users u ON u.id = l.user_id WHERE l.token_hash = $1",
             USER_COLUMNS
                 .split(", ")
                 .map(|c| format!("u.{c}"))
@@ -142,46 +154,77 @@ impl Store {
                 account: r.user.into_account()?,
                 expires_at: from_micros(r.expires_at)?,
                 used_at: r.used_at.map(from_micros).transpose()?,
+                new_email: r.new_email,
             })
         })
         .transpose()
     }
 
-    /// Uses a link: if it is unused and unexpired, sets the account's password, marks this
-    /// and every other open link of the account for the same purpose used, and ends the
-    /// account's sessions, in one transaction. Answers the account, or `None` when the link
-    /// was used, expired or never existed (two at once: one wins).
+    /// Uses a link of `purpose`: if it is unused and unexpired and its account may log in,
+    /// marks it and every other open link of the account for the same purpose used, does
+    /// what `change` says (sets the password, or moves the account and its contact to the
+    /// link's new address), and ends the account's sessions, in one transaction. Answers the
+    /// account, or `None` when the link was used, expired, dead or never existed (two at
+    /// once: one wins); a new address someone took meanwhile is a conflict, and nothing
+    /// changes.
     pub async fn use_link(
         &self,
         secret: &str,
-        password_hash: &str,
+        purpose: LinkPurpose,
+        change: LinkUse<'_>,
         now: Timestamp,
     ) -> Result<Option<UserId>> {
         let digest = secret_digest(secret);
-        let user: Option<i64> = write_pool!(self, p => {
+        let outcome: std::result::Result<Option<i64>, &'static str> = write_pool!(self, p => async {
             let mut tx = p.begin().await?;
             // Only while the account may log in: not disabled, and a customer's contact
             // still has portal access (a removed colleague's link is dead).
             let sql = format!(
-                "UPDATE one_time_links SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
+                "UPDATE one_time_links SET used_at = $2 WHERE token_hash = $1 AND purpose = $3 AND used_at IS NULL AND expires_at > $2 \
                  AND EXISTS (SELECT 1 FROM users u WHERE u.id = one_time_links.user_id AND NOT u.disabled{PORTAL_ACCESS}) \
-                 RETURNING user_id, purpose"
+                 RETURNING user_id, new_email"
             );
-            let claimed: Option<(i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(&digest)
-            .bind(micros(now))
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some((user, purpose)) = &claimed {
-                sqlx::query("UPDATE one_time_links SET used_at = $3 WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL")
-                    .bind(user).bind(purpose).bind(micros(now)).execute(&mut *tx).await?;
-                sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-                    .bind(password_hash).bind(user).execute(&mut *tx).await?;
-                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user).execute(&mut *tx).await?;
-                tx.commit().await?;
+            let claimed: Option<(i64, Option<String>)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(&digest)
+                .bind(micros(now))
+                .bind(purpose.code())
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some((user, new_email)) = claimed else {
+                return Ok(Ok(None));
+            };
+            sqlx::query("UPDATE one_time_links SET used_at = $3 WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL")
+                .bind(user).bind(purpose.code()).bind(micros(now)).execute(&mut *tx).await?;
+            match change {
+                LinkUse::Password(hash) => {
+                    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                        .bind(hash).bind(user).execute(&mut *tx).await?;
+                }
+                LinkUse::Email => {
+                    let Some(new) = new_email else {
+                        return Ok(Err("the link names no address"));
+                    };
+                    let taken: i64 = sqlx::query_scalar(
+                        "SELECT (SELECT count(*) FROM users WHERE email = $1) + (SELECT count(*) FROM contacts c WHERE c.email = $1 \
+                         AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = $2 AND u.email = c.email))",
+                    ).bind(&new).bind(user).fetch_one(&mut *tx).await?;
+                    if taken > 0 {
+                        return Ok(Err("taken"));
+                    }
+                    sqlx::query(
+                        "UPDATE contacts SET email = $1 WHERE email = (SELECT email FROM users WHERE id = $2) \
+                         AND organization_id = (SELECT organization_id FROM users WHERE id = $2)",
+                    ).bind(&new).bind(user).execute(&mut *tx).await?;
+                    sqlx::query("UPDATE users SET email = $1 WHERE id = $2").bind(&new).bind(user).execute(&mut *tx).await?;
+                }
             }
-            claimed.map(|(user, _)| user)
-        });
-        Ok(user.map(UserId))
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok::<_, StoreError>(Ok(Some(user)))
+        }.await)?;
+        match outcome {
+            Ok(user) => Ok(user.map(UserId)),
+            Err(why) => Err(crate::conflict("email", why.to_string())),
+        }
     }
 }

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 use varde_app::AppError;
-use varde_core::links::{LinkState, LinkWords, link_words};
+use varde_core::links::{LinkPurpose, LinkState, LinkWords, link_words};
 use varde_core::values::Language;
 
 use crate::app::AppState;
@@ -36,6 +36,8 @@ struct LinkPage {
     bad: bool,
     email: String,
     error: String,
+    /// What confirming an e-mail change does.
+    help: String,
 }
 
 impl LinkPage {
@@ -50,6 +52,7 @@ impl LinkPage {
             bad: false,
             email: String::new(),
             error: String::new(),
+            help: String::new(),
         }
     }
 }
@@ -110,8 +113,19 @@ async fn link_page(
         .one_time_link(&secret)
         .await
         .map_err(|e| PageError::from(ApiError::from(e)))?;
-    let mut p = LinkPage::new(link.language, |w| w.set_password);
+    let change = link.link.purpose == LinkPurpose::EmailChange;
+    let mut p = if change {
+        LinkPage::new(link.language, |w| w.confirm_email)
+    } else {
+        LinkPage::new(link.language, |w| w.set_password)
+    };
     match link.state {
+        LinkState::Usable if change => {
+            p.form = "confirm";
+            let new = link.link.new_email.as_deref().unwrap_or_default();
+            p.help = p.w.confirm_email_help.replace("{email}", new);
+            Ok(page(StatusCode::OK, &p))
+        }
         LinkState::Usable => {
             p.form = "password";
             p.email = link.link.account.email.to_string();
@@ -135,20 +149,28 @@ async fn use_link(
     Path(secret): Path<String>,
     Form(form): Form<FormMap>,
 ) -> Result<Response, PageError> {
+    // What the link is, read before it is used (its page's language and purpose).
+    let before = state.app.one_time_link(&secret).await.ok();
+    let language = before.as_ref().map_or(Language::English, |l| l.language);
+    let purpose = before.as_ref().map(|l| l.link.purpose);
     let used = state
         .app
         .use_one_time_link(&secret, &form_value(&form, "password"))
         .await;
-    let language = match &used {
-        Err(AppError::NotFound) => Language::English,
-        _ => state
-            .app
-            .one_time_link(&secret)
-            .await
-            .map_or(Language::English, |l| l.language),
-    };
     let mut p = LinkPage::new(language, |w| w.set_password);
     match used {
+        Ok(account) if purpose == Some(LinkPurpose::EmailChange) => {
+            tracing::info!(user = %account.email, "e-mail address changed from a one-time link");
+            p.title = p.w.confirm_email;
+            p.notice = p.w.email_changed;
+            Ok(page(StatusCode::OK, &p))
+        }
+        Err(AppError::Conflict(fields)) if fields.get("email").is_some() => {
+            p.title = p.w.confirm_email;
+            p.notice = p.w.email_taken;
+            p.bad = true;
+            Ok(page(StatusCode::CONFLICT, &p))
+        }
         Ok(account) => {
             tracing::info!(user = %account.email, "password set from a one-time link");
             p.notice = p.w.password_set;

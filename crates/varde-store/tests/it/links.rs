@@ -7,7 +7,7 @@ use varde_core::links::LinkPurpose;
 use varde_core::values::{EmailAddress, Language};
 use varde_store::NewAccount;
 use varde_store::letters::NewLetter;
-use varde_store::links::NewLink;
+use varde_store::links::{LinkUse, NewLink};
 
 use super::{org_form, stores, t};
 
@@ -61,6 +61,7 @@ async fn a_link_is_issued_with_its_letter_and_used_once() {
             purpose: LinkPurpose::Invitation,
             expires_at,
             created_by: "kari",
+            new_email: None,
         };
         // Without `create`, no account: nothing is written.
         let missing = store
@@ -135,22 +136,54 @@ async fn a_link_is_issued_with_its_letter_and_used_once() {
 
         let later = t("2026-12-03T12:00:00Z");
         assert_eq!(
-            store.use_link("old", "$argon2id$x", later).await.unwrap(),
+            store
+                .use_link(
+                    "old",
+                    LinkPurpose::Invitation,
+                    LinkUse::Password("$argon2id$x"),
+                    later
+                )
+                .await
+                .unwrap(),
             None,
             "{engine}: expired"
         );
         assert_eq!(
-            store.use_link("s1", "$argon2id$x", later).await.unwrap(),
+            store
+                .use_link(
+                    "s1",
+                    LinkPurpose::Invitation,
+                    LinkUse::Password("$argon2id$x"),
+                    later
+                )
+                .await
+                .unwrap(),
             Some(made.id),
             "{engine}"
         );
         assert_eq!(
-            store.use_link("s1", "$argon2id$y", later).await.unwrap(),
+            store
+                .use_link(
+                    "s1",
+                    LinkPurpose::Invitation,
+                    LinkUse::Password("$argon2id$y"),
+                    later
+                )
+                .await
+                .unwrap(),
             None,
             "{engine}: once"
         );
         assert_eq!(
-            store.use_link("s2", "$argon2id$y", later).await.unwrap(),
+            store
+                .use_link(
+                    "s2",
+                    LinkPurpose::Invitation,
+                    LinkUse::Password("$argon2id$y"),
+                    later
+                )
+                .await
+                .unwrap(),
             None,
             "{engine}: the others die with it"
         );
@@ -181,9 +214,102 @@ async fn a_link_is_issued_with_its_letter_and_used_once() {
             .await
             .unwrap();
         assert_eq!(
-            store.use_link("s3", "$argon2id$z", later).await.unwrap(),
+            store
+                .use_link(
+                    "s3",
+                    LinkPurpose::Invitation,
+                    LinkUse::Password("$argon2id$z"),
+                    later
+                )
+                .await
+                .unwrap(),
             None,
             "{engine}: removed"
+        );
+
+        // An e-mail change moves the account and its contact to the link's address.
+        store
+            .update_contact("kari", contact.id, &contact.details, later)
+            .await
+            .unwrap();
+        let change = |secret, new_email| NewLink {
+            secret,
+            purpose: LinkPurpose::EmailChange,
+            expires_at: t("2026-12-04T10:00:00Z"),
+            created_by: "sven",
+            new_email: Some(new_email),
+        };
+        let moved = "sven.svensson@fjord.example";
+        for (secret, to) in [("e1", moved), ("e2", "taken@fjord.example")] {
+            store
+                .issue_link(&account, false, &change(secret, to), &letter, later)
+                .await
+                .unwrap();
+        }
+        // A reset secret is no e-mail change.
+        assert_eq!(
+            store
+                .use_link("e1", LinkPurpose::Reset, LinkUse::Email, later)
+                .await
+                .unwrap(),
+            None,
+            "{engine}"
+        );
+        assert_eq!(
+            store
+                .use_link("e1", LinkPurpose::EmailChange, LinkUse::Email, later)
+                .await
+                .unwrap(),
+            Some(made.id),
+            "{engine}"
+        );
+        let now_named = store.account(made.id).await.unwrap().unwrap();
+        assert_eq!(now_named.email.as_str(), moved, "{engine}");
+        let c = store.contact(contact.id).await.unwrap().unwrap();
+        assert_eq!(
+            c.details.email.as_str(),
+            moved,
+            "{engine}: the contact moves with it"
+        );
+
+        // An address someone took meanwhile: a conflict, and nothing changes.
+        let other = NewAccount {
+            email: EmailAddress::parse("taken@fjord.example").unwrap(),
+            name: "Taken".into(),
+            role: Role::Customer,
+            organization: Some(org),
+            password_hash: None,
+        };
+        store.create_account(&other, later).await.unwrap();
+        let mut moved_account = account;
+        moved_account.email = EmailAddress::parse(moved).unwrap();
+        store
+            .issue_link(
+                &moved_account,
+                false,
+                &change("e3", "taken@fjord.example"),
+                &letter,
+                later,
+            )
+            .await
+            .unwrap();
+        let taken = store
+            .use_link("e3", LinkPurpose::EmailChange, LinkUse::Email, later)
+            .await;
+        assert!(
+            matches!(taken, Err(varde_store::StoreError::Conflict(_))),
+            "{engine}"
+        );
+        assert_eq!(
+            store
+                .account(made.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .email
+                .as_str(),
+            moved,
+            "{engine}"
         );
     }
 }

@@ -38,6 +38,8 @@ struct ColleaguesPage {
     fields: Vec<FieldView>,
     notice: &'static str,
     problem: String,
+    /// The contact's own address.
+    me: String,
 }
 
 #[derive(Deserialize)]
@@ -56,6 +58,7 @@ pub async fn list(
     let notice = match q.done.as_deref() {
         Some("invited") => c.invited_done,
         Some("removed") => c.removed_done,
+        Some("address") => c.address_link_sent,
         _ => "",
     };
     page(
@@ -128,7 +131,8 @@ async fn page(
         may_invite,
         fields,
         notice,
-        problem: String::new(),
+        problem: form_value(form, "problem"),
+        me: caller.audit_name(),
     };
     Ok((status, render(&page)).into_response())
 }
@@ -183,4 +187,32 @@ pub async fn remove(
         .await
         .map_err(|e| PageError::new(e.into(), &caller))?;
     Ok(Redirect::to("/portal/colleagues?done=removed").into_response())
+}
+
+/// Asks to change one's own address: a confirmation link goes to the new one.
+pub async fn change_email(
+    State(state): State<AppState>,
+    caller: Caller,
+    jar: CookieJar,
+    Form(form): Form<FormMap>,
+) -> PageResult {
+    checked(&caller, &form)?;
+    let p = Portal::of(&state, &caller, &jar, "/portal/colleagues").await?;
+    let base = state.status.settings.url.clone();
+    let asked = state
+        .app
+        .request_email_change(&caller.acting(), &form_value(&form, "email"), &base)
+        .await;
+    match form_outcome(asked, &caller)? {
+        Ok(()) => Ok(Redirect::to("/portal/colleagues?done=address").into_response()),
+        Err(errors) => {
+            let mut shown = FormMap::new();
+            shown.insert(
+                "problem".into(),
+                errors.get("email").unwrap_or_default().to_string(),
+            );
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            page(&state, &caller, p, &shown, &FieldErrors::new(), "", status).await
+        }
+    }
 }

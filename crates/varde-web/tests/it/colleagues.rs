@@ -361,3 +361,98 @@ async fn a_password_reset_link_works_once_and_answers_the_same_for_any_address()
         .unwrap();
     assert_eq!(r.status(), 422);
 }
+
+#[tokio::test]
+async fn a_contact_changes_its_address_through_a_link_to_the_new_one() {
+    let app = app().await;
+    let org = organization(&app, "Fjordnett", "fjord.example", "nb").await;
+    let kari = contact(&app, org, "kari@fjord.example", true).await;
+    contact(&app, org, "ola@fjord.example", false).await;
+    let (_, html) = page(&kari, &app, "/portal/colleagues").await;
+    assert!(html.contains("E-postadressen din"), "{html}");
+    let csrf = csrf_of(&html);
+
+    // An address in use is refused, in Norwegian; nothing is sent.
+    let r = kari
+        .post(app.url("/portal/email"))
+        .form(&[("csrf", csrf.as_str()), ("email", "ola@fjord.example")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Adressen er allerede i bruk.")
+    );
+    let r = kari
+        .post(app.url("/portal/email"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "kari.nordmann@fjord.example"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/portal/colleagues?done=address");
+    let mails = deliver(&app).await;
+    assert_eq!(mails.len(), 1);
+    let (to, subject, text) = &mails[0];
+    assert_eq!(
+        (to.as_str(), subject.as_str()),
+        (
+            "kari.nordmann@fjord.example",
+            "Bekreft den nye e-postadressen din"
+        )
+    );
+    let link = link_in(text);
+
+    // The page changes nothing; the POST does, once; the old address no longer logs in.
+    let anyone = TestApp::client();
+    let (status, html) = page(&anyone, &app, &link).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("kari.nordmann@fjord.example") && html.contains("Bekreft"),
+        "{html}"
+    );
+    assert!(
+        app.browser_login_status("kari@fjord.example", ADMIN_PASSWORD)
+            .await
+            == 303,
+        "not changed yet"
+    );
+    let confirm = [("confirm", "yes")];
+    let r = anyone
+        .post(app.url(&link))
+        .form(&confirm)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("Adressen din er endret"));
+    assert_eq!(
+        anyone
+            .post(app.url(&link))
+            .form(&confirm)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        410
+    );
+    assert_eq!(
+        app.browser_login_status("kari@fjord.example", ADMIN_PASSWORD)
+            .await,
+        401
+    );
+    let kari = app
+        .browser("kari.nordmann@fjord.example", ADMIN_PASSWORD)
+        .await;
+    let (status, html) = page(&kari, &app, "/portal/colleagues").await;
+    assert_eq!(
+        status, 200,
+        "the contact moved with the account: portal access kept"
+    );
+    assert!(html.contains("kari.nordmann@fjord.example") && !html.contains(">kari@fjord.example<"));
+}

@@ -63,8 +63,21 @@ impl TestApp {
             .unwrap()
     }
 
+    /// What logging in with `email` and `password` answers (303 when it worked).
+    pub async fn browser_login_status(&self, email: &str, password: &str) -> u16 {
+        let (c, status) = self.log_in(email, password).await;
+        drop(c);
+        status
+    }
+
     /// A client with a cookie jar, logged in to the console with `email` and `password`.
     pub async fn browser(&self, email: &str, password: &str) -> reqwest::Client {
+        let (c, status) = self.log_in(email, password).await;
+        assert_eq!(status, 303, "login as {email}");
+        c
+    }
+
+    async fn log_in(&self, email: &str, password: &str) -> (reqwest::Client, u16) {
         varde_notify::install_tls_provider();
         let c = reqwest::Client::builder()
             .cookie_store(true)
@@ -91,8 +104,8 @@ impl TestApp {
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), 303, "login as {email}");
-        c
+        let status = r.status().as_u16();
+        (c, status)
     }
 
     /// What a browser holds after opening the login page: the login cookie (as a `Cookie`
