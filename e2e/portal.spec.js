@@ -111,3 +111,45 @@ test('a Swedish contact sees only its organisation, in Swedish, and never a cons
   const report = await page.request.get(await page.getByRole('link', { name: 'HTML' }).first().getAttribute('href'));
   expect(report.status()).toBe(200);
 });
+
+test('a primary contact invites a colleague and makes an API token, on a phone', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await logIn(page, INGRID);
+  await page.getByRole('link', { name: 'Kolleger' }).click();
+  await expect(page.getByRole('heading', { name: 'Kolleger' })).toBeVisible();
+  // The demo's pending invitation of Ola.
+  await expect(page.locator('#colleagues')).toContainText('Invitert, har ikke valgt passord ennå');
+  await page.getByLabel('Navn').fill('Kari Nordmann');
+  await page.getByLabel('E-postadresse', { exact: true }).first().fill('kari.nordmann@sikt.no');
+  await page.getByLabel('Språk', { exact: true }).last().selectOption('sv');
+  await page.getByRole('button', { name: 'Send invitasjonen' }).click();
+  await expect(page.getByText('Invitasjonen er på vei.')).toBeVisible();
+  await expect(page.locator('#colleagues')).toContainText('kari.nordmann@sikt.no');
+  await noSeriousViolations(page);
+  const scrolls = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+  expect(scrolls).toBe(false);
+
+  await page.getByRole('link', { name: 'API-nøkler' }).click();
+  await page.getByLabel('Navn').fill('overvaking-e2e');
+  await page.getByRole('button', { name: 'Opprett nøkkel' }).click();
+  const secret = await page.locator('#new-token').textContent();
+  expect(secret).toMatch(/^varde_[0-9a-f]{64}$/);
+  const me = await page.request.get('/api/v1/tickets', { headers: { Authorization: `Bearer ${secret}` } });
+  expect(me.status()).toBe(200);
+  await noSeriousViolations(page);
+  await page.getByRole('button', { name: 'Trekk tilbake: overvaking-e2e' }).click();
+  await expect(page.locator('#tokens')).toContainText('trukket tilbake');
+  const after = await page.request.get('/api/v1/tickets', { headers: { Authorization: `Bearer ${secret}` } });
+  expect(after.status()).toBe(401);
+});
+
+test('the password reset page speaks the browser\'s language and reveals nothing', async ({ page }) => {
+  await page.goto('/login');
+  await page.getByRole('link', { name: 'Forgot your password?' }).click();
+  await page.goto('/password/forgot?lang=da');
+  await expect(page.getByRole('heading', { name: 'Glemt adgangskoden?' })).toBeVisible();
+  await page.getByLabel('E-mailadresse').fill('nobody@nowhere.example');
+  await page.getByRole('button', { name: 'Send linket' }).click();
+  await expect(page.getByText('Hvis en konto har denne adresse')).toBeVisible();
+  await noSeriousViolations(page);
+});
