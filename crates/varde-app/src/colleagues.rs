@@ -129,6 +129,13 @@ impl App {
         let (Some(email), Some(language), true) = (email, language, errors.is_empty()) else {
             return Err(AppError::Invalid(errors));
         };
+        // An address whose account is staff's or another organisation's is not a colleague's.
+        if let Some((account, _)) = self.store.account_for_login(&email).await?
+            && account.organization != Some(org.id)
+        {
+            errors.add("email", w.other_organization);
+            return Err(AppError::Invalid(errors));
+        }
         let contact = match self.store.contact_by_email(&email).await? {
             Some(c) if c.organization != org.id => {
                 errors.add("email", w.other_organization);

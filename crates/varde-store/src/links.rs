@@ -8,6 +8,7 @@ use varde_core::ids::UserId;
 use varde_core::links::LinkPurpose;
 
 use crate::accounts::{PORTAL_ACCESS, secret_digest};
+use crate::customers::audit;
 use crate::letters::{NewLetter, insert_letter};
 use crate::rows::{USER_COLUMNS, UserRow};
 use crate::{NewAccount, Result, Store, StoreError, from_micros, micros, read_pool, write_pool};
@@ -211,10 +212,20 @@ impl Store {
                     if taken > 0 {
                         return Ok(Err("taken"));
                     }
-                    sqlx::query(
+                    // The account's contact moves with it, and its audit history says so.
+                    let moved: Option<(i64, i64, String)> = sqlx::query_as(
                         "UPDATE contacts SET email = $1 WHERE email = (SELECT email FROM users WHERE id = $2) \
-                         AND organization_id = (SELECT organization_id FROM users WHERE id = $2)",
-                    ).bind(&new).bind(user).execute(&mut *tx).await?;
+                         AND organization_id = (SELECT organization_id FROM users WHERE id = $2) \
+                         RETURNING id, organization_id, (SELECT email FROM users WHERE id = $2)",
+                    ).bind(&new).bind(user).fetch_optional(&mut *tx).await?;
+                    if let Some((contact, org, old)) = moved {
+                        let change = varde_core::audit::Change {
+                            field: "email".into(),
+                            before: old.clone(),
+                            after: new.clone(),
+                        };
+                        audit!(tx, now, Some(org), "contact", contact, "updated", old.as_str(), &[change]);
+                    }
                     sqlx::query("UPDATE users SET email = $1 WHERE id = $2").bind(&new).bind(user).execute(&mut *tx).await?;
                 }
             }

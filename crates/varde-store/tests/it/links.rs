@@ -271,6 +271,13 @@ async fn a_link_is_issued_with_its_letter_and_used_once() {
             moved,
             "{engine}: the contact moves with it"
         );
+        let history = store.audit_history(org, 50).await.unwrap();
+        assert!(
+            history
+                .iter()
+                .any(|e| e.entity == "contact" && e.changes.iter().any(|c| c.after == moved)),
+            "{engine}: the move is in the contact's audit history"
+        );
 
         // An address someone took meanwhile: a conflict, and nothing changes.
         let other = NewAccount {

@@ -263,6 +263,20 @@ async fn a_primary_contact_invites_a_colleague_who_sets_a_password_once() {
         422,
         "an address of another organisation's contact is refused"
     );
+    // A staff account's address is no colleague's either: no contact, no link.
+    let r = olav
+        .post(app.url("/portal/colleagues"))
+        .form(&[
+            ("csrf", csrf_of(&html).as_str()),
+            ("name", "Ada"),
+            ("email", super::ADMIN_EMAIL),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422, "a staff address is refused");
+    let admin = varde_core::values::EmailAddress::parse(super::ADMIN_EMAIL).unwrap();
+    assert!(app.store.contact_by_email(&admin).await.unwrap().is_none());
 
     // Kari removes Sven: his session ends and a reset link for him is never sent.
     let (_, html) = page(&kari, &app, "/portal/colleagues").await;
