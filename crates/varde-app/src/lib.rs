@@ -40,6 +40,7 @@ pub mod colleagues;
 pub mod customers;
 pub mod import_rt;
 pub mod mail;
+pub mod neighbourhood;
 pub mod onboarding;
 pub mod portal;
 pub mod report;

@@ -31,6 +31,7 @@ mod health;
 mod mail_templates;
 mod meeting_page;
 mod meetings;
+mod neighbourhood;
 mod offboarding;
 pub(crate) mod onboarding;
 mod report;

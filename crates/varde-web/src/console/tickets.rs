@@ -270,6 +270,7 @@ struct TicketPage {
     owners: Vec<(String, String)>,
     take_label: &'static str,
     history: Vec<HistoryView>,
+    near: Option<super::neighbourhood::NearView>,
 }
 
 /// The ticket for the console, through the one loader: a merged ticket's number gives the
@@ -511,7 +512,9 @@ async fn ticket_page(
         })
         .collect();
     t.requestors.sort();
+    let near = super::neighbourhood::view(state, caller, t.organization, t.id).await?;
     let page = TicketPage {
+        near,
         nav: Nav::of(caller),
         id: t.id.0,
         subject: t.subject.clone(),

@@ -10,6 +10,7 @@ mod console;
 mod health;
 mod mail;
 mod my_customers;
+mod neighbourhood;
 mod onboarding;
 mod portal;
 mod portal_tokens;
