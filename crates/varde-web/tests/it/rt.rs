@@ -568,5 +568,49 @@ async fn rest_answers_keep_rts_details() {
         )
         .await;
         assert!(body.contains("Field: MemberOf"), "{body}");
+
+        // an outgoing mail RT recorded (as imported): RT_System has no address in REST2
+        let n = varde_core::ticket::TicketId(parent.parse().unwrap());
+        app.store
+            .change_ticket(
+                n,
+                "RT_System",
+                |_| Ok(vec![varde_core::ticket::history::Change::EmailRecord]),
+                &[],
+                0,
+                jiff::Timestamp::now(),
+            )
+            .await
+            .unwrap();
+        let h: Value = auth(c.get(app.url(&format!(
+            "/REST/2.0/ticket/{parent}/history?fields=Type,Creator&fields[Creator]=Name,EmailAddress"
+        ))))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        let creators: Vec<(&str, &str, &str)> = h["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| ["Create", "EmailRecord"].contains(&x["Type"].as_str().unwrap()))
+            .map(|x| {
+                (
+                    x["Type"].as_str().unwrap(),
+                    x["Creator"]["Name"].as_str().unwrap(),
+                    x["Creator"]["EmailAddress"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            creators,
+            [
+                ("Create", ADMIN_EMAIL, ADMIN_EMAIL),
+                ("EmailRecord", "RT_System", "")
+            ],
+            "{h}"
+        );
     }
 }
