@@ -4,6 +4,7 @@
 //! **Architecture Invariant:** nothing here does I/O; every function is input → output, tested
 //! with data-driven cases taken from the real RT's behaviour (`../shared/rt/wire/`).
 
+pub mod describe;
 pub mod form;
 pub mod fuzz;
 pub mod rest1;

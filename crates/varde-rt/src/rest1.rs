@@ -246,6 +246,31 @@ fn minutes(m: i64) -> String {
     }
 }
 
+/// An attachment's size as RT's REST 1.0 lists it (`Forms/ticket/attachments`,
+/// `Forms/ticket/history`): `length($a->Content)`, which for a text part counts the
+/// characters of its decoded text and otherwise bytes; over 1024 in tenths of a `k`
+/// (`int($size/102.4)/10 . "k"`), else with a `b`.
+pub fn attachment_size(content_type: &str, content: &[u8]) -> String {
+    size_text(if content_type.to_ascii_lowercase().starts_with("text/") {
+        String::from_utf8_lossy(content).chars().count()
+    } else {
+        content.len()
+    })
+}
+
+/// A size as RT's REST 1.0 writes it: `30b`, `1.4k`.
+pub fn size_text(size: usize) -> String {
+    if size > 1024 {
+        let tenths = (size as f64 / 102.4).floor() as u64;
+        match tenths % 10 {
+            0 => format!("{}k", tenths / 10),
+            d => format!("{}.{d}k", tenths / 10),
+        }
+    } else {
+        format!("{size}b")
+    }
+}
+
 /// The new-ticket template the CLI asks for with `show ticket/new`.
 pub fn new_ticket_template(queue: &str, requestor: &str) -> String {
     [
@@ -272,6 +297,16 @@ pub fn new_ticket_template(queue: &str, requestor: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attachment_sizes_are_rts_characters_and_k() {
+        let bill = "Räkning nr 17\nSumma: 1 200 kr\n".as_bytes();
+        assert_eq!(attachment_size("text/plain", bill), "30b");
+        assert_eq!(attachment_size("application/octet-stream", bill), "31b");
+        assert_eq!(attachment_size("image/png", &[0; 1024]), "1024b");
+        assert_eq!(attachment_size("image/png", &[0; 1500]), "1.4k");
+        assert_eq!(attachment_size("image/png", &[0; 2048]), "2k");
+    }
 
     #[test]
     fn content_with_continuation_lines_and_comments() {

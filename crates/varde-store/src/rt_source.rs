@@ -317,20 +317,30 @@ impl RtSource {
             int("Creator"),
             text("Created")
         );
+        // RT 3.8 and later record a custom field's values by reference (`OldReference`,
+        // `NewReference` to `ObjectCustomFieldValues`), its `OldValue`/`NewValue` empty;
+        // RT's Transaction `OldValue`/`NewValue` read the referenced value's content.
+        let value = |which: &str| {
+            format!(
+                "COALESCE(CASE WHEN x.ReferenceType = 'RT::ObjectCustomFieldValue' THEN \
+                 (SELECT CAST(v.Content AS TEXT) FROM ObjectCustomFieldValues v WHERE v.id = x.{which}Reference) END, \
+                 CAST(x.{which}Value AS TEXT), '')"
+            )
+        };
         let transactions = format!(
             "SELECT {} AS id, {} AS ticket, {} AS time_taken, {} AS kind, {} AS field, {} AS old_value, {} AS new_value, \
-             {} AS data, {} AS creator, {} AS created FROM Transactions \
-             WHERE ObjectType = 'RT::Ticket' AND ObjectId IN ({list}) ORDER BY id",
-            int("id"),
-            int("ObjectId"),
-            int("TimeTaken"),
-            text("Type"),
-            text("Field"),
-            text("OldValue"),
-            text("NewValue"),
-            text("Data"),
-            int("Creator"),
-            text("Created")
+             {} AS data, {} AS creator, {} AS created FROM Transactions x \
+             WHERE x.ObjectType = 'RT::Ticket' AND x.ObjectId IN ({list}) ORDER BY x.id",
+            int("x.id"),
+            int("x.ObjectId"),
+            int("x.TimeTaken"),
+            text("x.Type"),
+            text("x.Field"),
+            value("Old"),
+            value("New"),
+            text("x.Data"),
+            int("x.Creator"),
+            text("x.Created")
         );
         let content = match self.engine {
             RtEngine::Sqlite(_) => "COALESCE(CAST(a.Content AS BLOB), X'')",

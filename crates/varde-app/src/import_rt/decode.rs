@@ -22,12 +22,53 @@ pub fn decode(a: &RtAttachment) -> Result<Vec<u8>, String> {
                 .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(&compact))
                 .map_err(|e| format!("part {} is not valid base64: {e}", a.id))
         }
-        "quoted-printable" => {
-            quoted_printable::decode(&a.content, quoted_printable::ParseMode::Robust)
-                .map_err(|e| format!("part {} is not valid quoted-printable: {e}", a.id))
-        }
+        "quoted-printable" => Ok(decode_qp(&a.content)),
         other => Err(format!("part {} has the unknown encoding {other}", a.id)),
     }
+}
+
+/// Quoted-printable as Perl's `MIME::QuotedPrint::decode_qp` (which RT reads its parts
+/// with) decodes it: every line ends in `\n` (also where it was stored with `\r\n`),
+/// spaces and tabs before a line's end are dropped, `=` at a line's end joins it to the next,
+/// `=XX` (either case) is that byte, and any other `=` stays as it is.
+pub fn decode_qp(input: &[u8]) -> Vec<u8> {
+    fn hex(b: u8) -> Option<u8> {
+        (b as char).to_digit(16).map(|d| d as u8)
+    }
+    let mut out = Vec::with_capacity(input.len());
+    let lines: Vec<&[u8]> = input.split(|&b| b == b'\n').collect();
+    let last = lines.len() - 1;
+    for (i, line) in lines.into_iter().enumerate() {
+        let mut line = line.strip_suffix(b"\r").unwrap_or(line);
+        while let [rest @ .., b' ' | b'\t'] = line {
+            line = rest;
+        }
+        let soft = line.last() == Some(&b'=');
+        if soft {
+            line = &line[..line.len() - 1];
+        }
+        let mut j = 0;
+        while j < line.len() {
+            match (
+                line[j],
+                line.get(j + 1).copied().and_then(hex),
+                line.get(j + 2).copied().and_then(hex),
+            ) {
+                (b'=', Some(h), Some(l)) => {
+                    out.push(h << 4 | l);
+                    j += 3;
+                }
+                (b, _, _) => {
+                    out.push(b);
+                    j += 1;
+                }
+            }
+        }
+        if i < last && !soft {
+            out.push(b'\n');
+        }
+    }
+    out
 }
 
 fn is_body(a: &RtAttachment) -> bool {
@@ -133,6 +174,15 @@ mod tests {
             "hallå värld".as_bytes()
         );
         assert_eq!(decode(&part("none", b"plain")).unwrap(), b"plain");
+        // as Perl's decode_qp, which RT uses: lines end in "\n" however they were stored
+        assert_eq!(
+            decode(&part(
+                "quoted-printable",
+                b"Greetings,\r\n\r\nR=C3=A4kning nr 17  \nSumma: 1=\r\n 200 kr=0D=0A=\nx=3d=zz\n"
+            ))
+            .unwrap(),
+            "Greetings,\n\nRäkning nr 17\nSumma: 1 200 kr\r\nx==zz\n".as_bytes()
+        );
         assert!(decode(&part("x-uuencode", b"?")).is_err());
     }
 

@@ -167,19 +167,24 @@ pub async fn fill(rt: &mut Rt) {
     )
     .await
     .unwrap();
+    // as RT 5 records a custom field's value: by reference to its ObjectCustomFieldValues
+    // row (the only one, id 1), OldValue and NewValue empty
     rt.tx(
         17,
         1,
         "CustomField",
         "1",
         "",
-        "se-sto1",
+        "",
         20,
         "2024-03-04 09:03:00",
         0,
     )
     .await
     .unwrap();
+    rt.exec("UPDATE Transactions SET ReferenceType = 'RT::ObjectCustomFieldValue', NewReference = 1 WHERE id = 17")
+        .await
+        .unwrap();
     rt.tx(
         18,
         1,

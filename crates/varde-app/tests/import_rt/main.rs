@@ -437,6 +437,32 @@ async fn check_history(store: &Store, engine: &str) {
             && h.transaction.change == Change::MergedInto { into: TicketId(1) }),
         "{engine}"
     );
+    // ... in time, although the import wrote ticket 7's after ticket 1's, and at the merge's
+    // instant the merged ticket's side first, as RT lists them (by its transaction ids).
+    assert!(
+        history
+            .windows(2)
+            .all(|w| w[0].transaction.at <= w[1].transaction.at),
+        "{engine}"
+    );
+    let merge: Vec<(TicketId, &Change)> = history
+        .iter()
+        .filter(|h| {
+            matches!(
+                h.transaction.change,
+                Change::MergedInto { .. } | Change::Merged { .. }
+            )
+        })
+        .map(|h| (h.transaction.ticket, &h.transaction.change))
+        .collect();
+    assert_eq!(
+        merge,
+        [
+            (TicketId(7), &Change::MergedInto { into: TicketId(1) }),
+            (TicketId(1), &Change::Merged { from: TicketId(7) })
+        ],
+        "{engine}"
+    );
 }
 
 async fn check_people(store: &Store, org: varde_core::ids::OrganizationId, engine: &str) {

@@ -234,8 +234,12 @@ impl Change {
             }
             Change::AddWatcher { role, address } => (role.name(), String::new(), address.clone()),
             Change::DelWatcher { role, address } => (role.name(), address.clone(), String::new()),
-            Change::AddLink { kind, target } => (kind.name(), String::new(), target.to_string()),
-            Change::DeleteLink { kind, target } => (kind.name(), target.to_string(), String::new()),
+            Change::AddLink { kind, target } => {
+                (kind.transaction_field(), String::new(), target.to_string())
+            }
+            Change::DeleteLink { kind, target } => {
+                (kind.transaction_field(), target.to_string(), String::new())
+            }
             Change::MergedInto { into } => ("MergedInto", String::new(), into.to_string()),
             Change::Merged { from } => ("MergedInto", from.to_string(), String::new()),
             Change::Organization { from, to } => (

@@ -76,6 +76,15 @@ impl LinkKind {
         }
     }
 
+    /// The `Field` of RT's link transactions (RT's `%LINKDIRMAP`): the name, but `HasMember`
+    /// for a child, where RT's links form says `Members`.
+    pub fn transaction_field(self) -> &'static str {
+        match self {
+            LinkKind::Members => "HasMember",
+            other => other.name(),
+        }
+    }
+
     /// The same link seen from the other ticket.
     pub fn reverse(self) -> LinkKind {
         match self {

@@ -136,12 +136,15 @@ impl Store {
     }
 
     /// The whole history of a ticket, oldest first, with attachments and text content. As in
-    /// RT, the history of a ticket that others were merged into includes theirs; each entry
-    /// names the ticket it was recorded on.
+    /// RT, the history of a ticket that others were merged into includes theirs, in time
+    /// (an import writes one ticket's history after another's), and at the same instant the
+    /// merged ticket's first, as RT records a merge; each entry names the ticket it was
+    /// recorded on.
     pub async fn history(&self, id: TicketId) -> Result<Vec<HistoryEntry>> {
         let rows: Vec<(i64, i64, i64, String, i64, String)> = read_pool!(self, p => sqlx::query_as(
             "SELECT id, ticket_id, at, creator, time_taken, change FROM transactions \
-             WHERE ticket_id IN (SELECT t.id FROM tickets t WHERE t.id = $1 OR (t.effective_id = $1 AND t.id <> t.effective_id)) ORDER BY id",
+             WHERE ticket_id IN (SELECT t.id FROM tickets t WHERE t.id = $1 OR (t.effective_id = $1 AND t.id <> t.effective_id)) \
+             ORDER BY at, CASE WHEN ticket_id = $1 THEN 1 ELSE 0 END, id",
         ).bind(id.0).fetch_all(p).await)?;
         let atts: Vec<(i64, i64, String, String, i64)> = read_pool!(self, p => sqlx::query_as(
             "SELECT a.id, a.transaction_id, a.filename, a.content_type, a.size FROM attachments a \

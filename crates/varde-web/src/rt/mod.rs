@@ -21,6 +21,8 @@ use sha2::{Digest, Sha256};
 use varde_core::access::{Action, Actor, Resource, TokenScope, can};
 use varde_core::account::Account;
 use varde_core::ids::UserId;
+use varde_core::ticket::TicketId;
+use varde_core::ticket::history::{Change, Transaction};
 
 use crate::app::AppState;
 use crate::auth::SESSION_COOKIE;
@@ -220,4 +222,90 @@ pub fn staff_actor(account: &Account, scope: TokenScope) -> Option<Actor> {
     (can(&actor, Action::Read, &Resource::RtApis)
         && can(&actor, Action::Read, &Resource::TicketSystem))
     .then_some(actor)
+}
+
+/// What RT's descriptions name beside a transaction: the subjects of the tickets it links or
+/// merges (`Dependency on #31: Disk full added by …`; empty for one not found), and the people
+/// of owner and watcher changes as RT writes them (staff with their name, contacts with
+/// theirs).
+#[derive(Default)]
+pub(crate) struct Named {
+    subjects: HashMap<TicketId, String>,
+    users: HashMap<String, String>,
+}
+
+pub(crate) async fn named<'a>(
+    state: &AppState,
+    txs: impl Iterator<Item = &'a Transaction>,
+) -> Named {
+    let mut out = Named::default();
+    for tx in txs {
+        let (ticket, people) = match &tx.change {
+            Change::AddLink { target, .. } | Change::DeleteLink { target, .. } => {
+                (Some(*target), vec![])
+            }
+            Change::MergedInto { into } => (Some(*into), vec![]),
+            Change::Merged { .. } => (Some(tx.ticket), vec![]),
+            Change::AddWatcher { address, .. } | Change::DelWatcher { address, .. } => {
+                (None, vec![address.clone()])
+            }
+            Change::Owner { from, to } => (None, from.iter().chain(to).cloned().collect()),
+            _ => continue,
+        };
+        if let Some(n) = ticket
+            && !out.subjects.contains_key(&n)
+        {
+            let subject = state
+                .store
+                .ticket(n)
+                .await
+                .ok()
+                .flatten()
+                .map(|t| t.subject);
+            out.subjects.insert(n, subject.unwrap_or_default());
+        }
+        for a in people {
+            if out.users.contains_key(&a) {
+                continue;
+            }
+            let account = match varde_core::values::EmailAddress::parse(&a) {
+                Ok(e) => state.store.account_for_login(&e).await.ok().flatten(),
+                Err(_) => None,
+            };
+            let shown = match account {
+                Some((acc, _)) => varde_rt::describe::user(
+                    &a,
+                    &acc.name,
+                    acc.role != varde_core::access::Role::Customer,
+                ),
+                None => varde_rt::describe::user(&a, "", false),
+            };
+            out.users.insert(a, shown);
+        }
+    }
+    out
+}
+
+/// RT's `Field`, `OldValue`, `NewValue` and `Description` of a transaction. The surviving
+/// ticket's side of a merge is, as RT 5 records it, an `AddLink MergedInto` of itself.
+pub(crate) fn rt_columns(
+    tx: &Transaction,
+    named: &Named,
+) -> (&'static str, String, String, String) {
+    let (field, old, new) = match tx.change {
+        Change::Merged { .. } => ("MergedInto", String::new(), tx.ticket.to_string()),
+        _ => tx.change.rt_field(),
+    };
+    let names = varde_rt::describe::Names {
+        subject: &|n| named.subjects.get(&n).cloned().unwrap_or_default(),
+        user: &|a| {
+            named
+                .users
+                .get(a)
+                .cloned()
+                .unwrap_or_else(|| varde_rt::describe::user(a, "", false))
+        },
+    };
+    let description = varde_rt::describe::description(tx, &names);
+    (field, old, new, description)
 }

@@ -300,7 +300,7 @@ async fn ticket_json(
         .iter()
         .map(|(name, values)| json!({"id": name, "name": name, "type": "customfield", "values": values}))
         .collect();
-    json!({
+    let mut v = json!({
         "id": t.id.0,
         "Type": "ticket",
         "Subject": t.subject,
@@ -329,7 +329,14 @@ async fn ticket_json(
         "CustomFields": custom_fields,
         "Organization": t.organization.map(|o| o.0.to_string()),
         "_hyperlinks": links,
-    })
+    });
+    // RT's Told is NULL until the first reply, and REST2 leaves NULL columns out.
+    if t.told.is_none()
+        && let Some(o) = v.as_object_mut()
+    {
+        o.remove("Told");
+    }
+    v
 }
 
 /// The JSON body of a request, which RT also accepts as a multipart form with a `JSON` field

@@ -422,3 +422,195 @@ async fn due_is_the_sla_deadline_on_every_front_end() {
         assert_eq!(set["Due"], "2030-01-02T03:04:05Z");
     }
 }
+
+/// Details RT's clients and scripts see, as RT 5 answers them (`tests/rt-compat/import.sh`
+/// compares them with the real RT): REST 1.0 fields in the order asked, a text file's size in
+/// characters, RT's words for a transaction without text, `HasMember` in a link transaction;
+/// REST2 leaves out what RT has as NULL (`Told` before a reply, an unnamed part's `Filename`).
+#[tokio::test]
+async fn rest_answers_keep_rts_details() {
+    for app in apps().await {
+        let c = TestApp::client();
+        let auth = |r: reqwest::RequestBuilder| r.basic_auth(ADMIN_EMAIL, Some(ADMIN_PASSWORD));
+        let get1 = |path: String, q: Vec<(&'static str, &'static str)>| {
+            let mut f = vec![("user", ADMIN_EMAIL), ("pass", ADMIN_PASSWORD)];
+            f.extend(q);
+            let url = app.url(&path);
+            let c = c.clone();
+            async move {
+                let r = c.get(url).query(&f).send().await.unwrap();
+                r.text().await.unwrap()
+            }
+        };
+        let mut ids = vec![];
+        for subject in ["parent", "child"] {
+            let r = auth(c.post(app.url("/REST/2.0/ticket"))).json(&json!({"Queue": "General", "Subject": subject, "Requestor": "carol@customer.example", "Content": "vol-9 is full"})).send().await.unwrap();
+            let created: Value = r.json().await.unwrap();
+            ids.push(created["id"].as_str().unwrap().to_string());
+        }
+        let (parent, child) = (&ids[0], &ids[1]);
+        let t: Value = auth(c.get(app.url(&format!("/REST/2.0/ticket/{parent}"))))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            t.get("Told").is_none() && t.get("Resolved").is_some(),
+            "{t}"
+        );
+
+        // asked as status,owner,id,subject: answered in that order
+        // (the CLI's `rt show -t ticket N -f status,owner,id,subject`)
+        let id = format!("ticket/{parent}");
+        let body = c
+            .get(app.url("/REST/1.0/show"))
+            .query(&[
+                ("user", ADMIN_EMAIL),
+                ("pass", ADMIN_PASSWORD),
+                ("id", &id),
+                ("fields", "status,owner,id,subject"),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(
+            body.lines()
+                .filter(|l| l.contains(": "))
+                .map(|l| l.split(':').next().unwrap())
+                .collect::<Vec<_>>(),
+            ["Status", "Owner", "id", "Subject"],
+            "{body}"
+        );
+
+        let file = "Räkning nr 17\nSumma: 1 200 kr\n";
+        let form = reqwest::multipart::Form::new()
+            .text(
+                "JSON",
+                json!({"Content": "the bill", "ContentType": "text/plain"}).to_string(),
+            )
+            .part(
+                "Attachments",
+                reqwest::multipart::Part::bytes(file.as_bytes().to_vec())
+                    .file_name("räkning-ö.txt")
+                    .mime_str("text/plain")
+                    .unwrap(),
+            );
+        let r = auth(c.post(app.url(&format!("/REST/2.0/ticket/{parent}/correspond"))))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let body = get1(format!("/REST/1.0/ticket/{parent}/attachments"), vec![]).await;
+        assert!(body.contains("räkning-ö.txt (text/plain / 30b)"), "{body}");
+        let unnamed: i64 = body
+            .lines()
+            .find(|l| l.contains("(Unnamed)"))
+            .and_then(|l| {
+                l.trim()
+                    .trim_start_matches("Attachments:")
+                    .trim()
+                    .split(':')
+                    .next()
+            })
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{body}"));
+        let a: Value = auth(c.get(app.url(&format!("/REST/2.0/attachment/{unnamed}"))))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            a.get("Filename").is_none() && a["ContentType"] == "text/plain",
+            "{a}"
+        );
+
+        let r = c
+            .post(app.url("/REST/1.0/ticket/link"))
+            .form(&[
+                ("user", ADMIN_EMAIL),
+                ("pass", ADMIN_PASSWORD),
+                ("id", child.as_str()),
+                ("rel", "MemberOf"),
+                ("to", parent.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(r.contains("Created link"), "{r}");
+        let body = get1(
+            format!("/REST/1.0/ticket/{parent}/history"),
+            vec![("format", "l")],
+        )
+        .await;
+        let link = body
+            .split("\n--\n")
+            .find(|b| b.contains("Type: AddLink"))
+            .unwrap_or_else(|| panic!("{body}"));
+        assert!(
+            link.contains("Field: HasMember")
+                && link.contains("Content: This transaction appears to have no content"),
+            "{link}"
+        );
+        let body = get1(
+            format!("/REST/1.0/ticket/{child}/history"),
+            vec![("format", "l")],
+        )
+        .await;
+        assert!(body.contains("Field: MemberOf"), "{body}");
+
+        // an outgoing mail RT recorded (as imported): RT_System has no address in REST2
+        let n = varde_core::ticket::TicketId(parent.parse().unwrap());
+        app.store
+            .change_ticket(
+                n,
+                "RT_System",
+                |_| Ok(vec![varde_core::ticket::history::Change::EmailRecord]),
+                &[],
+                0,
+                jiff::Timestamp::now(),
+            )
+            .await
+            .unwrap();
+        let h: Value = auth(c.get(app.url(&format!(
+            "/REST/2.0/ticket/{parent}/history?fields=Type,Creator&fields[Creator]=Name,EmailAddress"
+        ))))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        let creators: Vec<(&str, &str, &str)> = h["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| ["Create", "EmailRecord"].contains(&x["Type"].as_str().unwrap()))
+            .map(|x| {
+                (
+                    x["Type"].as_str().unwrap(),
+                    x["Creator"]["Name"].as_str().unwrap(),
+                    x["Creator"]["EmailAddress"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            creators,
+            [
+                ("Create", ADMIN_EMAIL, ADMIN_EMAIL),
+                ("EmailRecord", "RT_System", "")
+            ],
+            "{h}"
+        );
+    }
+}

@@ -3,6 +3,10 @@
 //! ticket's attachments, and `search/queue`. The answers are RT 5.0.3's, compared with the
 //! real RT (objects separated by `--`, RT's own words for what does not exist).
 
+use std::collections::HashMap;
+
+use varde_store::tickets::AttachmentInfo;
+
 use super::*;
 
 /// The most objects one `show` names (`ticket/1-100000` is refused rather than read).
@@ -102,22 +106,44 @@ pub(super) async fn attachments(state: &AppState, actor: &Actor, id: TicketId) -
         }
         Err(_) => return ok("# The database is unavailable; try again."),
     };
-    let items: Vec<String> = history
+    let all: Vec<&AttachmentInfo> = history.iter().flat_map(|e| e.attachments.iter()).collect();
+    let shown = sizes(state, all.iter().copied()).await;
+    let items: Vec<String> = all
         .iter()
-        .flat_map(|e| e.attachments.iter())
         .map(|a| {
             let name = if a.filename.is_empty() {
                 "(Unnamed)"
             } else {
                 &a.filename
             };
-            format!("{}: {name} ({} / {}b)", a.id, a.content_type, a.size)
+            format!("{}: {name} ({} / {})", a.id, a.content_type, shown[&a.id])
         })
         .collect();
     ok(&format!(
         "id: ticket/{id}/attachments\n\nAttachments: {}",
         items.join(",\n             ")
     ))
+}
+
+/// Attachments' sizes as RT's REST 1.0 lists them (`30b`, `1.4k`): a text part's in
+/// characters, so its content is read.
+pub(super) async fn sizes<'a>(
+    state: &AppState,
+    attachments: impl Iterator<Item = &'a AttachmentInfo>,
+) -> HashMap<i64, String> {
+    let mut out = HashMap::new();
+    for a in attachments {
+        let text = a.content_type.to_ascii_lowercase().starts_with("text/");
+        let size = match text {
+            true => match state.store.attachment_content(a.id).await {
+                Ok(Some(content)) => fmt::attachment_size(&a.content_type, &content),
+                _ => fmt::size_text(a.size.max(0) as usize),
+            },
+            false => fmt::size_text(a.size.max(0) as usize),
+        };
+        out.insert(a.id, size);
+    }
+    out
 }
 
 /// Whether REST 1.0's ticket form (RT's `Forms/ticket/default`) knows a field: its own names,

@@ -25,7 +25,8 @@ pub(super) async fn show_many(state: &AppState, actor: &Actor, form: &Form) -> S
         };
         let shown = show_one(state, actor, id, format).await;
         out.push_str(&match &fields {
-            Some(f) => only_fields(&shown, f),
+            Some(f) if id.contains("/history") => only_fields(&shown, f),
+            Some(f) => in_asked_order(&only_fields(&shown, f), f),
             None => shown,
         });
     }
@@ -64,6 +65,43 @@ fn only_fields(shown: &str, fields: &[String]) -> String {
         })
         .join("\n")
         + "\n"
+}
+
+/// The fields of each object in the order they were asked for, `id` first unless asked
+/// elsewhere, as RT's REST 1.0 dhandler orders them (`@$o = map { $lk{$_} } @fields`); a
+/// field's continuation lines move with it.
+fn in_asked_order(shown: &str, fields: &[String]) -> String {
+    let rank = |key: &str| {
+        let key = key.trim().to_ascii_lowercase();
+        match fields.iter().position(|f| *f == key) {
+            Some(i) => i + 1,
+            None if key == "id" => 0,
+            None => fields.len() + 1,
+        }
+    };
+    // Runs of `Key: value` lines (each with its continuation lines), between other lines.
+    fn flush<'a>(run: &mut Vec<(usize, Vec<&'a str>)>, out: &mut Vec<&'a str>) {
+        run.sort_by_key(|(r, _)| *r);
+        out.extend(run.drain(..).flat_map(|(_, lines)| lines));
+    }
+    let mut out: Vec<&str> = vec![];
+    let mut run: Vec<(usize, Vec<&str>)> = vec![];
+    for l in shown.lines() {
+        let key = l
+            .split_once(':')
+            .filter(|_| !l.starts_with(['#', ' ', '\t']) && !l.starts_with("RT/"))
+            .map(|(k, _)| k);
+        match (key, run.last_mut()) {
+            (Some(k), _) => run.push((rank(k), vec![l])),
+            (None, Some((_, lines))) if l.starts_with([' ', '\t']) => lines.push(l),
+            (None, _) => {
+                flush(&mut run, &mut out);
+                out.push(l);
+            }
+        }
+    }
+    flush(&mut run, &mut out);
+    out.join("\n") + "\n"
 }
 
 pub(super) async fn show_one(state: &AppState, actor: &Actor, spec: &str, format: &str) -> String {
@@ -125,15 +163,13 @@ pub(super) async fn show_one(state: &AppState, actor: &Actor, spec: &str, format
                 .enumerate()
                 .filter(|(_, e)| only.is_none_or(|x| x == e.transaction.id))
                 .collect();
+            let named = crate::rt::named(state, entries.iter().map(|(_, e)| &e.transaction)).await;
             if format == "s" && only.is_none() {
                 let lines: Vec<String> = entries
                     .iter()
                     .map(|(_, e)| {
-                        format!(
-                            "{}: {}",
-                            e.transaction.id,
-                            e.transaction.change.describe(&e.transaction.creator)
-                        )
+                        let (.., description) = crate::rt::rt_columns(&e.transaction, &named);
+                        format!("{}: {description}", e.transaction.id)
                     })
                     .collect();
                 return ok(&format!(
@@ -143,12 +179,17 @@ pub(super) async fn show_one(state: &AppState, actor: &Actor, spec: &str, format
                     lines.join("\n")
                 ));
             }
+            let sizes = objects::sizes(
+                state,
+                entries.iter().flat_map(|(_, e)| e.attachments.iter()),
+            )
+            .await;
             let blocks: Vec<String> = entries
                 .iter()
                 .map(|(i, e)| {
                     let tx = &e.transaction;
-                    let (field, old, new) = tx.change.rt_field();
-                    let atts: Vec<String> = e.attachments.iter().map(|a| format!("             {}: {} ({}b)", a.id, if a.filename.is_empty() { "untitled" } else { &a.filename }, a.size)).collect();
+                    let (field, old, new, description) = crate::rt::rt_columns(tx, &named);
+                    let atts: Vec<String> = e.attachments.iter().map(|a| format!("             {}: {} ({})", a.id, if a.filename.is_empty() { "untitled" } else { &a.filename }, sizes[&a.id])).collect();
                     format!(
                         "# {}/{} (id/{}/total)\n\nid: {}\nTicket: {}\nTimeTaken: {}\nType: {}\nField: {field}\nOldValue: {old}\nNewValue: {new}\nData: \nDescription: {}\n\n{}\n\nCreator: {}\nCreated: {}\n\nAttachments: \n{}",
                         i + 1,
@@ -158,8 +199,16 @@ pub(super) async fn show_one(state: &AppState, actor: &Actor, spec: &str, format
                         tx.ticket,
                         tx.time_taken,
                         tx.change.rt_type(&tx.creator),
-                        tx.change.describe(&tx.creator),
-                        fmt::indented("Content", &e.content),
+                        description,
+                        // RT's Transaction::Content when it has no text part
+                        fmt::indented(
+                            "Content",
+                            if e.content.is_empty() {
+                                "This transaction appears to have no content"
+                            } else {
+                                &e.content
+                            }
+                        ),
                         tx.creator,
                         fmt::history_date(tx.at),
                         atts.join("\n")

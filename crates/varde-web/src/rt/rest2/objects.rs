@@ -4,9 +4,9 @@
 use super::search::{page_json, paging, pick};
 use super::*;
 
-fn transaction_json(base: &str, e: &HistoryEntry) -> Value {
+fn transaction_json(base: &str, e: &HistoryEntry, named: &crate::rt::Named) -> Value {
     let tx: &Transaction = &e.transaction;
-    let (field, old, new) = tx.change.rt_field();
+    let (field, old, new, description) = crate::rt::rt_columns(tx, named);
     let mut links = vec![
         json!({"ref": "self", "type": "transaction", "id": tx.id, "_url": format!("{base}/transaction/{}", tx.id)}),
     ];
@@ -26,7 +26,7 @@ fn transaction_json(base: &str, e: &HistoryEntry) -> Value {
         "NewValue": new,
         "Data": "",
         "TimeTaken": tx.time_taken.to_string(),
-        "Description": tx.change.describe(&tx.creator),
+        "Description": description,
         "_hyperlinks": links,
     })
 }
@@ -48,12 +48,13 @@ pub(super) async fn history(
     let b = base(&rq.headers);
     let (page, per_page) = paging(&params);
     let total = entries.len() as i64;
+    let named = crate::rt::named(&state, entries.iter().map(|e| &e.transaction)).await;
     let items: Vec<Value> = entries
         .iter()
         .skip(((page - 1) * per_page) as usize)
         .take(per_page as usize)
         .map(|e| {
-            let full = transaction_json(&b, e);
+            let full = transaction_json(&b, e, &named);
             let mut item = pick(
                 &full,
                 "transaction",
@@ -66,7 +67,11 @@ pub(super) async fn history(
             {
                 for f in sub.split(',') {
                     let v = match f.trim() {
-                        "Name" | "EmailAddress" | "id" => e.transaction.creator.clone(),
+                        "Name" | "id" => e.transaction.creator.clone(),
+                        // RT's RT_System (and Nobody) have no address
+                        "EmailAddress" if e.transaction.creator.contains('@') => {
+                            e.transaction.creator.clone()
+                        }
                         _ => String::new(),
                     };
                     item["Creator"][f.trim()] = json!(v);
@@ -122,7 +127,13 @@ pub(super) async fn transaction(
         Err(r) => return r,
     };
     match load_transaction(&state, &actor, &id).await {
-        Ok(e) => ok_json(StatusCode::OK, &transaction_json(&base(&rq.headers), &e)),
+        Ok(e) => {
+            let named = crate::rt::named(&state, std::iter::once(&e.transaction)).await;
+            ok_json(
+                StatusCode::OK,
+                &transaction_json(&base(&rq.headers), &e, &named),
+            )
+        }
         Err(r) => r,
     }
 }
@@ -163,7 +174,7 @@ pub(super) async fn transaction_attachments(
 }
 
 fn attachment_json(base: &str, a: &AttachmentInfo, content: &[u8], creator: &str) -> Value {
-    json!({
+    let mut v = json!({
         "id": a.id,
         "Filename": a.filename,
         "ContentType": a.content_type,
@@ -174,7 +185,14 @@ fn attachment_json(base: &str, a: &AttachmentInfo, content: &[u8], creator: &str
         "TransactionId": reference(base, "transaction", &a.transaction_id.to_string()),
         "Creator": reference(base, "user", creator),
         "_hyperlinks": [{"ref": "self", "type": "attachment", "id": a.id, "_url": format!("{base}/attachment/{}", a.id)}],
-    })
+    });
+    // An unnamed part's Filename is NULL in RT, and REST2 leaves NULL columns out.
+    if a.filename.is_empty()
+        && let Some(o) = v.as_object_mut()
+    {
+        o.remove("Filename");
+    }
+    v
 }
 
 pub(super) async fn attachment(
