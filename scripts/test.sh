@@ -74,6 +74,9 @@ if ! curl -fsS -o /dev/null "$rt_url/REST/1.0/" 2>/dev/null && [ "$(id -u)" = 0 
 fi
 if curl -fsS -o /dev/null "$rt_url/REST/1.0/" 2>/dev/null; then
   bash tests/rt-compat/compare.sh "$rt_url" "http://127.0.0.1:$port" agent@example.com varde-demo-agent
+  # RT's history into Varde: fill the real RT through its clients, import it, and read every
+  # ticket through the rt CLI and rest2 on both (tests/rt-compat/import.sh).
+  bash tests/rt-compat/import.sh "$rt_url" "sqlite://${RT_STATE:-/var/lib/rt-anchor}/rtdb" ./target/debug/varde
 else
   echo "== the real RT is not running at $rt_url and cannot be installed without root: comparison not run" >&2
   exit 1
