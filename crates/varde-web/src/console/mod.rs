@@ -26,6 +26,7 @@ use crate::error::{ApiError, ErrorCode};
 
 mod account;
 mod attachments;
+mod bulk;
 pub(crate) mod customers;
 mod health;
 mod mail_templates;
@@ -48,6 +49,7 @@ pub fn routes() -> Router<AppState> {
             "/console/tickets",
             get(ticket_list::list).post(tickets::create),
         )
+        .route("/console/tickets/bulk", post(bulk::apply))
         .route("/console/tickets/new", get(tickets::new_form))
         .route("/console/tickets/{id}", get(tickets::show))
         .route("/console/tickets/{id}/update", post(tickets::update))

@@ -166,6 +166,7 @@ struct ListPage {
     rows: Vec<TicketRow>,
     prev: String,
     next: String,
+    bulk: super::bulk::BulkBar,
 }
 
 pub async fn list(
@@ -366,7 +367,9 @@ pub async fn list(
             .collect(),
         None => vec![],
     };
+    let bulk = super::bulk::bar(&state, &caller, &p).await?;
     Ok(render(&ListPage {
+        bulk,
         nav: Nav::of(&caller),
         views: [
             "active", "new", "open", "mine", "unowned", "stalled", "soon", "breached",

@@ -5,6 +5,7 @@
 
 mod access;
 mod api;
+mod bulk;
 mod colleagues;
 mod console;
 mod health;
