@@ -53,13 +53,8 @@ impl App {
             .into_iter()
             .filter(|t| t.status.is_active() && t.effective_id == t.id)
             .collect();
-        let (_, mut events) = self
-            .events_touching(org, EventFilter::OpenIncidents)
-            .await?;
-        let (_, active) = self
-            .events_touching(org, EventFilter::ActiveMaintenances)
-            .await?;
-        events.extend(active);
+        let filters = [EventFilter::OpenIncidents, EventFilter::ActiveMaintenances];
+        let (_, events) = self.events_touching(org, &filters).await?;
         Ok(Neighbourhood {
             health,
             open_count: open.len(),

@@ -122,7 +122,7 @@ impl App {
         let org = contact.organization.id;
         authorize(&by.actor, Action::Read, &Resource::Organization(org))?;
         let since = self.now() - SignedDuration::from_hours(24 * INCIDENT_DAYS);
-        let (ours, events) = self.events_touching(org, EventFilter::All).await?;
+        let (ours, events) = self.events_touching(org, &[EventFilter::All]).await?;
         let events: Vec<Event> = events
             .into_iter()
             .filter(|e| e.resolved_at.is_none_or(|r| r >= since))

@@ -140,12 +140,13 @@ impl App {
     }
 
     /// The page's components on the services and sites the organisation's contracts in force
-    /// today cover, and the events (of `filter`, newest first) on any of them. The caller has
-    /// authorised reading the organisation.
+    /// today cover, and the events (of each of `filters` in turn, newest first) on any of them.
+    /// The contracts and components are read once. The caller has authorised reading the
+    /// organisation.
     pub(crate) async fn events_touching(
         &self,
         org: OrganizationId,
-        filter: EventFilter,
+        filters: &[EventFilter],
     ) -> Result<(Vec<Component>, Vec<Event>), AppError> {
         let today = self.now().to_zoned(self.office_zone()).date();
         let contracts = self.store.contracts_of(org).await?;
@@ -159,17 +160,20 @@ impl App {
             .into_iter()
             .filter(|c| serves(c, &entitled.services))
             .collect();
-        let events: Vec<Event> = self
-            .store
-            .events(filter, 500)
-            .await?
-            .into_iter()
-            .filter(|e| {
-                e.components
-                    .iter()
-                    .any(|id| ours.iter().any(|c| c.id == *id))
-            })
-            .collect();
+        let mut events: Vec<Event> = vec![];
+        for filter in filters {
+            events.extend(
+                self.store
+                    .events(*filter, 500)
+                    .await?
+                    .into_iter()
+                    .filter(|e| {
+                        e.components
+                            .iter()
+                            .any(|id| ours.iter().any(|c| c.id == *id))
+                    }),
+            );
+        }
         Ok((ours, events))
     }
 }

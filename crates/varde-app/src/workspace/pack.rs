@@ -109,7 +109,7 @@ impl App {
             })
             .collect();
         let (_, mut maintenance) = self
-            .events_touching(org, EventFilter::UpcomingMaintenances)
+            .events_touching(org, &[EventFilter::UpcomingMaintenances])
             .await?;
         maintenance.sort_by_key(|e| e.window.as_ref().map(|w| w.from));
         let contracts: Vec<_> = self

@@ -29,25 +29,30 @@ pub struct BulkBar {
     pub notice: String,
 }
 
+/// Who a ticket may be given to, as (value, label): Nobody, then the staff who work tickets.
+pub async fn owner_choices(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<Vec<(String, String)>, PageError> {
+    let accounts = (state.store.accounts().await).map_err(|e| PageError::new(e.into(), caller))?;
+    let mut owners = vec![("Nobody".to_string(), "Nobody".to_string())];
+    owners.extend(
+        accounts
+            .iter()
+            .filter(|a| a.role != Role::Customer && a.role != Role::ReadOnly && !a.disabled)
+            .map(|a| (a.email.to_string(), format!("{} <{}>", a.name, a.email))),
+    );
+    Ok(owners)
+}
+
 /// The bar for the list asked for with `params`.
 pub async fn bar(
     state: &AppState,
     caller: &Caller,
     params: &HashMap<String, String>,
 ) -> Result<BulkBar, PageError> {
-    let fail = |e: varde_store::StoreError| PageError::new(e.into(), caller);
-    let mut owners = vec![("Nobody".to_string(), "Nobody".to_string())];
-    owners.extend(
-        state
-            .store
-            .accounts()
-            .await
-            .map_err(fail)?
-            .iter()
-            .filter(|a| a.role != Role::Customer && a.role != Role::ReadOnly && !a.disabled)
-            .map(|a| (a.email.to_string(), format!("{} <{}>", a.name, a.email))),
-    );
-    let queues = state.store.queues().await.map_err(fail)?;
+    let owners = owner_choices(state, caller).await?;
+    let queues = (state.store.queues().await).map_err(|e| PageError::new(e.into(), caller))?;
     let mut kept: Vec<(&String, &String)> = params
         .iter()
         .filter(|(k, _)| k.as_str() != "bulk")

@@ -7,7 +7,7 @@ use axum::extract::{Form, Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use varde_app::AppError;
-use varde_core::access::{Action, Resource, Role, can};
+use varde_core::access::{Action, Resource, can};
 use varde_core::entitlements::entitlements_on;
 use varde_core::form::FieldErrors;
 use varde_core::ticket::lifecycle::Status;
@@ -454,18 +454,7 @@ async fn ticket_page(
         }
         None => (String::new(), vec![]),
     };
-    let staff_accounts = state
-        .store
-        .accounts()
-        .await
-        .map_err(|e| PageError::new(e.into(), caller))?;
-    let mut owners = vec![("Nobody".to_string(), "Nobody".to_string())];
-    owners.extend(
-        staff_accounts
-            .iter()
-            .filter(|a| a.role != Role::Customer && a.role != Role::ReadOnly && !a.disabled)
-            .map(|a| (a.email.to_string(), format!("{} <{}>", a.name, a.email))),
-    );
+    let owners = super::bulk::owner_choices(state, caller).await?;
     let me = caller.audit_name();
     let fmt = |x: Option<jiff::Timestamp>| {
         x.map(|x| x.strftime("%Y-%m-%d %H:%M UTC").to_string())

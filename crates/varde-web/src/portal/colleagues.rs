@@ -131,7 +131,7 @@ async fn page(
         may_invite,
         fields,
         notice,
-        problem: form_value(form, "problem"),
+        problem: errors.get("new_email").unwrap_or_default().to_string(),
         me: caller.audit_name(),
     };
     Ok((status, render(&page)).into_response())
@@ -206,13 +206,14 @@ pub async fn change_email(
     match form_outcome(asked, &caller)? {
         Ok(()) => Ok(Redirect::to("/portal/colleagues?done=address").into_response()),
         Err(errors) => {
-            let mut shown = FormMap::new();
-            shown.insert(
-                "problem".into(),
+            // Shown above the address form, apart from the invitation form's own e-mail field.
+            let mut shown = FieldErrors::new();
+            shown.add(
+                "new_email",
                 errors.get("email").unwrap_or_default().to_string(),
             );
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            page(&state, &caller, p, &shown, &FieldErrors::new(), "", status).await
+            page(&state, &caller, p, &FormMap::new(), &shown, "", status).await
         }
     }
 }
