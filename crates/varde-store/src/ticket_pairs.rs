@@ -50,7 +50,7 @@ impl Store {
                     continue;
                 }
                 for change in changes {
-                    let txid = append!(tx, t.id.0, now, creator, 0, &change);
+                    let txid = append!(tx, t.id.0, now, creator, 0i64, &change);
                     let transaction = Transaction { id: txid, ticket: t.id, at: now, creator: creator.to_string(), time_taken: 0, change };
                     apply(t, &transaction).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 }

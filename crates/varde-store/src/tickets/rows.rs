@@ -178,7 +178,7 @@ macro_rules! append {
             "INSERT INTO transactions (ticket_id, at, creator, time_taken, type, field, old_value, new_value, description, change) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
-        .bind($ticket).bind(micros($at)).bind($creator).bind($time_taken).bind(change.rt_type($creator))
+        .bind($ticket).bind(micros($at)).bind($creator).bind(i64::from($time_taken)).bind(change.rt_type($creator))
         .bind(field).bind(old).bind(new).bind(change.describe($creator)).bind(encode(change))
         .fetch_one(&mut *$tx).await?;
         id
