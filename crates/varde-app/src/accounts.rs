@@ -193,3 +193,16 @@ impl App {
         Ok(self.store.revoke_token(user, id, self.now()).await?)
     }
 }
+
+impl App {
+    /// Counts a try at something rate-limited (`varde_core::limits`), shared by every node;
+    /// false when a limit is spent. Anyone may try: this is what keeps them from trying fast.
+    pub async fn spend_tries(&self, tries: &[varde_core::limits::Try]) -> Result<bool, AppError> {
+        Ok(self.store.spend_tries(tries, self.now()).await?)
+    }
+
+    /// Sweeps the counts that no longer limit anything; the serving node does it now and then.
+    pub async fn forget_spent_tries(&self) -> Result<u64, AppError> {
+        Ok(self.store.forget_spent_tries(self.now()).await?)
+    }
+}

@@ -37,6 +37,7 @@ pub mod customer;
 pub mod entitlements;
 pub mod form;
 pub mod ids;
+pub mod limits;
 pub mod links;
 pub mod mail_template;
 pub mod onboarding;

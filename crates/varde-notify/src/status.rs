@@ -103,6 +103,9 @@ impl reqwest::dns::Resolve for GuardedResolver {
 
 /// How many notifications are delivered at once (and SMTP connections kept open).
 const DELIVERY_CONCURRENCY: usize = 32;
+/// How many notifications one round claims: two turns of deliveries, each bounded by a 30 s
+/// timeout, well within the store's two-minute claim.
+const CLAIM_SIZE: i64 = 2 * DELIVERY_CONCURRENCY as i64;
 
 /// What one batch of notifications refers to.
 struct Batch {
@@ -149,11 +152,14 @@ impl StatusWorker {
         })
     }
 
-    /// Fans out waiting updates, then delivers what is due (16 at a time); gives how many
-    /// notifications it handled.
+    /// Fans out waiting updates, then delivers what is due, [`DELIVERY_CONCURRENCY`] at a
+    /// time; gives how many notifications it handled. Each outcome is recorded as soon as it
+    /// is known, and a claim is small enough to be delivered well within its time: another
+    /// node takes over only what this one had not finished (a node killed mid-batch), never
+    /// what it is still working on.
     pub async fn run_once(&self, now: Timestamp) -> Result<usize, crate::WorkerError> {
         self.store.fan_out(now).await?;
-        let due = self.store.claim_notifications(now, 500).await?;
+        let due = self.store.claim_notifications(now, CLAIM_SIZE).await?;
         let n = due.len();
         // What the batch's notifications talk about, read once for all of them.
         let mut events: HashMap<i64, Option<Event>> = HashMap::new();
@@ -167,20 +173,18 @@ impl StatusWorker {
             events,
         };
         let (this, batch) = (self, &batch);
-        let results: Vec<(Notification, Delivery)> = futures_util::stream::iter(due)
+        let recorded: Vec<Result<(), varde_store::StoreError>> = futures_util::stream::iter(due)
             .map(move |item| async move {
                 let outcome = this.deliver(&item, batch, now).await;
-                (item, outcome)
+                if let Delivery::Retry(e) | Delivery::Failed(e) = &outcome {
+                    tracing::warn!(channel = item.subscriber.channel.code(), error = %e, "status notification not delivered");
+                }
+                this.store.finish_notifications(&[(item, outcome)], now).await
             })
             .buffer_unordered(DELIVERY_CONCURRENCY)
             .collect()
             .await;
-        for (item, outcome) in &results {
-            if let Delivery::Retry(e) | Delivery::Failed(e) = outcome {
-                tracing::warn!(channel = item.subscriber.channel.code(), error = %e, "status notification not delivered");
-            }
-        }
-        self.store.finish_notifications(&results, now).await?;
+        recorded.into_iter().collect::<Result<(), _>>()?;
         Ok(n)
     }
 

@@ -39,6 +39,7 @@ pub mod links;
 pub mod mail;
 pub mod onboarding;
 pub mod outbox;
+pub mod rate_limits;
 pub mod roadmap;
 pub mod rows;
 pub mod rt_fixture;

@@ -228,6 +228,12 @@ fn event(r: EventRow) -> Result<Event> {
 /// yields what it was (`None` when the component does not exist).
 macro_rules! change_component {
     ($tx:expr, $id:expr, $status:expr, $event:expr, $now:expr) => {{
+        // The row locked before it is read (on either engine), so two nodes changing one
+        // component record each change once, each with the status it really replaced.
+        sqlx::query("UPDATE status_components SET updated_at = updated_at WHERE id = $1")
+            .bind($id)
+            .execute(&mut *$tx)
+            .await?;
         let before: Option<(String, String)> =
             sqlx::query_as("SELECT status, name FROM status_components WHERE id = $1")
                 .bind($id)
@@ -567,12 +573,17 @@ impl Store {
             };
             let applied: bool = write_pool!(self, p => {
                 let mut tx = p.begin().await?;
-                let still: Option<String> = sqlx::query_scalar("SELECT status FROM status_events WHERE id = $1 AND status = $2")
+                // Claimed by moving the status from the one read: with several nodes only
+                // one claim succeeds (the UPDATE locks the row; the others find it moved on).
+                let claimed = sqlx::query("UPDATE status_events SET status = $1 WHERE id = $2 AND status = $3")
+                    .bind(next.code())
                     .bind(e.id)
                     .bind(status.code())
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                if still.is_some() && append_update!(tx, e.id, &update, "varde", now).is_ok() {
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                    == 1;
+                if claimed && append_update!(tx, e.id, &update, "varde", now).is_ok() {
                     tx.commit().await?;
                     true
                 } else {

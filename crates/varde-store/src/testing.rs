@@ -10,6 +10,12 @@ use crate::{Location, Result, Store};
 /// Creates a database with a unique name on the server of `url` and opens a migrated store
 /// on it. The database stays after the test, for inspection; the test server is thrown away.
 pub async fn scratch_postgres(url: &str) -> Result<Store> {
+    Store::open(&Location::Postgres(scratch_postgres_url(url).await?)).await
+}
+
+/// Creates a database with a unique name on the server of `url` and gives its URL, for tests
+/// that open it more than once (several nodes).
+pub async fn scratch_postgres_url(url: &str) -> Result<String> {
     static N: AtomicU32 = AtomicU32::new(0);
     let name = format!(
         "varde_test_{}_{}",
@@ -27,7 +33,7 @@ pub async fn scratch_postgres(url: &str) -> Result<Store> {
         .await?;
     admin.close().await?;
     let base = url.rsplit_once('/').map(|(b, _)| b).unwrap_or(url);
-    Store::open(&Location::Postgres(format!("{base}/{name}"))).await
+    Ok(format!("{base}/{name}"))
 }
 
 /// Fills a store with `n` generated tickets (state rows and watchers only, no history), for

@@ -202,8 +202,14 @@ impl Store {
             led_by,
         } = new;
         let attendees = varde_core::workspace::meetings::attendees_text(&booking.attendees);
+        // The organisation's row locked first: two nodes booking its quarter at once book once.
+        let lock = format!(
+            "SELECT id FROM organizations WHERE id = $1{}",
+            self.row_lock()
+        );
         let id: Option<i64> = write_pool!(self, p => {
             let mut tx = p.begin().await?;
+            sqlx::query(sqlx::AssertSqlSafe(lock)).bind(org.0).execute(&mut *tx).await?;
             let taken: Option<i64> = sqlx::query_scalar(
                 "SELECT id FROM meetings WHERE organization_id = $1 AND quarter = $2 AND status <> 'cancelled'",
             ).bind(org.0).bind(quarter).fetch_optional(&mut *tx).await?;

@@ -11,7 +11,6 @@ use jiff::Timestamp;
 use tokio::net::TcpListener;
 use varde_store::Store;
 
-use crate::auth::LoginLimiter;
 use crate::ops::Metrics;
 
 pub use varde_app::Clock;
@@ -33,8 +32,6 @@ pub struct AppState {
     /// The store, as `app.store` (front-ends still read through it directly where no use
     /// case exists yet).
     pub store: Store,
-    /// Shared across requests so that attempts add up.
-    pub login_limiter: Arc<LoginLimiter>,
     /// A hash that no password matches, verified when an account does not exist so that a
     /// failed login takes as long either way.
     pub dummy_hash: String,
@@ -66,7 +63,6 @@ impl AppState {
             vault: Arc::new(varde_notify::vault::Vault::new(&key)),
             app: varde_app::App::new(store.clone(), clock),
             store,
-            login_limiter: Arc::new(LoginLimiter::default()),
             dummy_hash,
             metrics: Arc::new(Metrics::default()),
             secure_cookies: false,

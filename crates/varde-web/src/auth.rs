@@ -3,13 +3,11 @@
 //! computed off the async threads; tokens and sessions are stored as SHA-256 digests.
 
 use std::net::{IpAddr, SocketAddr};
-use std::num::NonZeroU32;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use varde_core::access::{Actor, TokenScope};
 use varde_core::account::Account;
 use varde_core::values::EmailAddress;
@@ -174,39 +172,6 @@ pub fn session_cookie(secret: String, secure: bool) -> Cookie<'static> {
         .build()
 }
 
-/// Limits on login attempts, per account e-mail and per client address, so that neither one
-/// account's password nor many accounts' passwords can be guessed quickly.
-pub struct LoginLimiter {
-    per_email: DefaultKeyedRateLimiter<String>,
-    per_address: DefaultKeyedRateLimiter<IpAddr>,
-}
-
-impl Default for LoginLimiter {
-    fn default() -> LoginLimiter {
-        let nz = |n: u32| NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
-        LoginLimiter {
-            per_email: RateLimiter::keyed(Quota::per_minute(nz(5)).allow_burst(nz(10))),
-            per_address: RateLimiter::keyed(Quota::per_minute(nz(30)).allow_burst(nz(60))),
-        }
-    }
-}
-
-impl LoginLimiter {
-    /// Counts one attempt; refuses when either limit is spent.
-    pub fn check(&self, email: &str, address: Option<IpAddr>) -> Result<(), ApiError> {
-        let by_email = self.per_email.check_key(&email.to_lowercase()).is_ok();
-        let by_address = address.is_none_or(|a| self.per_address.check_key(&a).is_ok());
-        if by_email && by_address {
-            Ok(())
-        } else {
-            Err(ApiError::new(
-                ErrorCode::RateLimited,
-                "too many login attempts; wait a minute and try again",
-            ))
-        }
-    }
-}
-
 /// The proxies whose forwarded client address Varde believes (`--trusted-proxy CIDR`), and
 /// the networks the mail gateway takes mail from besides this host (`--mail-gateway-allow`).
 #[derive(Clone, Debug, Default)]
@@ -288,7 +253,16 @@ pub async fn authenticate(
     password: &str,
     address: Option<IpAddr>,
 ) -> Result<Account, ApiError> {
-    state.login_limiter.check(email, address)?;
+    if !state
+        .app
+        .spend_tries(&varde_core::limits::login(email, address))
+        .await?
+    {
+        return Err(ApiError::new(
+            ErrorCode::RateLimited,
+            "too many login attempts; wait a minute and try again",
+        ));
+    }
     let refused = || {
         ApiError::new(
             ErrorCode::Unauthenticated,

@@ -154,6 +154,10 @@ async fn start_workers(
         state.app.clone(),
         stop.subscribe(),
     )));
+    workers.push(tokio::spawn(sweep_spent_tries(
+        state.app.clone(),
+        stop.subscribe(),
+    )));
     let onboarder = onboarding_worker(state, o, settings)?;
     workers.push(tokio::spawn(
         onboarder.run(system_clock(), stop.subscribe()),
@@ -189,6 +193,19 @@ async fn start_workers(
         )));
     }
     Ok(workers)
+}
+
+/// Now and then sweeps the rate-limit counts that no longer limit anything.
+async fn sweep_spent_tries(app: varde_app::App, mut stop: watch::Receiver<bool>) {
+    loop {
+        if let Err(e) = app.forget_spent_tries().await {
+            tracing::warn!(error = %e, "could not sweep spent rate-limit counts");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(300)) => {}
+            _ = stop.changed() => return,
+        }
+    }
 }
 
 fn sla_watch(

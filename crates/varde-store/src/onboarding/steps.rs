@@ -9,7 +9,7 @@ use varde_core::onboarding::{RunKind, RunStatus, StepState, complete};
 
 use super::{Outcome, RunEvent, StepAct};
 use crate::customers::audit;
-use crate::{Result, Store, StoreError, from_micros, micros, read_pool, write_pool};
+use crate::{Result, Store, from_micros, micros, read_pool, write_pool};
 
 impl Store {
     /// Claims an automated step for one attempt until `lease_until`: only if it is pending
@@ -35,7 +35,9 @@ impl Store {
         Ok(())
     }
 
-    /// Records how an attempt ended; a done step may complete the run.
+    /// Records how an attempt ended; a done step may complete the run. Only a running step
+    /// takes it: when a second node took over an attempt whose lease ran out and settled it
+    /// first, the late outcome changes nothing (a done step never turns failed).
     pub async fn finish_step(&self, step: i64, outcome: &Outcome, now: Timestamp) -> Result<()> {
         let (state, reason, output, not_before, message) = match outcome {
             Outcome::Done { output, note } => (
@@ -66,7 +68,7 @@ impl Store {
             let run: Option<i64> = sqlx::query_scalar(
                 "UPDATE onboarding_steps SET state = $1, reason = $2, output = COALESCE($3, output), not_before = $4, lease_until = NULL, \
                  finished_at = CASE WHEN $5 THEN $6 ELSE finished_at END, finished_by = CASE WHEN $5 THEN 'varde' ELSE finished_by END \
-                 WHERE id = $7 RETURNING run_id",
+                 WHERE id = $7 AND state = 'running' RETURNING run_id",
             ).bind(state.code()).bind(&reason).bind(output).bind(not_before).bind(settled).bind(micros(now)).bind(step)
             .fetch_optional(&mut *tx).await?;
             if let Some(run) = run {
@@ -78,7 +80,7 @@ impl Store {
         });
         match run {
             Some(run) => self.complete_run_if_done(run, "varde", now).await,
-            None => Err(StoreError::NotFound),
+            None => Ok(()),
         }
     }
 

@@ -5,6 +5,7 @@
 
 mod activity;
 mod links;
+mod nodes;
 mod onboarding;
 mod status;
 mod ticket_pairs;

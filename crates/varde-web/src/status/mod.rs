@@ -74,7 +74,6 @@ pub const UPTIME_DAYS: usize = 90;
 pub struct StatusSite {
     pub settings: StatusSettings,
     cache: Mutex<Option<Arc<Snapshot>>>,
-    limiter: subscribe::SubscribeLimiter,
     link_key: OnceLock<String>,
 }
 

@@ -3,14 +3,12 @@
 //! (one-click unsubscribe per RFC 8058), and the place where a logged-in contact manages its
 //! subscriptions.
 
-use std::net::{IpAddr, SocketAddr};
-use std::num::NonZeroU32;
+use std::net::IpAddr;
 
 use askama::Template;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde::Deserialize;
 use varde_core::form::FieldErrors;
 use varde_core::status::subscription::{Channel, SubscriptionForm, webhook_may_reach};
@@ -24,22 +22,6 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::console::{FormMap, form_value, render};
 use crate::error::ApiError;
-
-/// Limits on the public form, so it cannot be used to flood someone's inbox or phone.
-pub struct SubscribeLimiter {
-    per_target: DefaultKeyedRateLimiter<String>,
-    per_address: DefaultKeyedRateLimiter<IpAddr>,
-}
-
-impl Default for SubscribeLimiter {
-    fn default() -> SubscribeLimiter {
-        let nz = |n: u32| NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
-        SubscribeLimiter {
-            per_target: RateLimiter::keyed(Quota::per_hour(nz(6)).allow_burst(nz(3))),
-            per_address: RateLimiter::keyed(Quota::per_minute(nz(20)).allow_burst(nz(40))),
-        }
-    }
-}
 
 struct ComponentChoice {
     id: i64,
@@ -190,11 +172,11 @@ pub(super) async fn subscribe(
     Query(p): Query<LangParam>,
     headers: HeaderMap,
     caller: Caller,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    address: crate::auth::ClientAddress,
     body: String,
 ) -> Result<Response, ApiError> {
     let lang = language(p.lang.as_deref(), &headers);
-    handle(&state, lang, &caller, Some(peer.ip()), &body).await
+    handle(&state, lang, &caller, address.ip, &body).await
 }
 
 /// Handles the posted form.
@@ -232,12 +214,10 @@ async fn handle(
         errors.add("target", e);
         return page(state, lang, &values, &chosen, errors).await;
     }
-    let limiter = &state.status.limiter;
-    if limiter
-        .per_target
-        .check_key(&new.target.to_lowercase())
-        .is_err()
-        || address.is_some_and(|a| limiter.per_address.check_key(&a).is_err())
+    if !state
+        .app
+        .spend_tries(&varde_core::limits::subscribe(&new.target, address))
+        .await?
     {
         let mut errors = FieldErrors::new();
         errors.add(
