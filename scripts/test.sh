@@ -3,7 +3,8 @@
 #   1. every Rust test (unit, store conformance, HTTP, CLI) on SQLite and on PostgreSQL;
 #   2. RT's real clients (Debian's `rt` CLI, PyPI's `rt` rest1/rest2) against `varde demo`,
 #      and one scenario run against the real RT 5 and Varde, which must end the same;
-#   3. the browser tests: Playwright driving Debian's chromium against the same server.
+#   3. the browser tests: Playwright driving Debian's chromium against the same server;
+#   4. between 1 and 2, the cluster test: three nodes behind Debian's HAProxy (tests/cluster).
 # It starts what it needs on 127.0.0.1 and stops it again. PostgreSQL and chromium are
 # installed from Debian when missing (that needs root, as on CI).
 set -euo pipefail
@@ -34,11 +35,18 @@ if [ ! -x /usr/bin/chromium ] || ! command -v pdftoppm >/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core poppler-utils >/dev/null
 fi
 
+# Debian's HAProxy balances the cluster test's three nodes.
+if ! command -v haproxy >/dev/null && [ ! -x /usr/sbin/haproxy ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends haproxy >/dev/null
+fi
+
 # RT's real clients: the Rust tests run rt-mailgate, step 3 the rt CLI and PyPI's rt.
 if ! command -v rt >/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rt5-clients >/dev/null
 fi
 python3 -c 'import rt.rest2' 2>/dev/null || pip install -q rt==3.8.1
+# A real SMTP server (aiosmtpd) in the cluster test.
+python3 -c 'import aiosmtpd' 2>/dev/null || pip install -q aiosmtpd==1.4.6
 
 # 2. Build once, test once.
 cargo build --workspace --all-targets --locked
@@ -49,6 +57,10 @@ if [ -n "${keystone_setup:-}" ]; then
 fi
 echo "== Keystone for tests: $OS_AUTH_URL"
 cargo test --workspace --locked
+
+# Several nodes: three `varde serve` on one PostgreSQL behind HAProxy, exactly-once checks,
+# a node killed with -9 and PostgreSQL stopped for 10 s under a mail burst.
+python3 tests/cluster/cluster.py --varde ./target/debug/varde --pg-url "$VARDE_TEST_PG_URL" --pg-dir "${PGDATA_DIR:-}" --mails 2000
 
 # 3. RT's real clients and the browser, against a demo server on a free port.
 [ -d e2e/node_modules/@playwright/test ] && [ -d e2e/node_modules/@axe-core/playwright ] || (cd e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
