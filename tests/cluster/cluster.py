@@ -431,6 +431,26 @@ def burst_survives_a_database_outage(c, work, n, pg_dir):
     work["outage"] = (n, b.took, b.retries, back - down, recovered, b.answers)
 
 
+def pg_dump_round_trip(c, work):
+    """The operator's PostgreSQL backup (docs/OPERATIONS.md): pg_dump while the nodes serve,
+    pg_restore into a new database, and `varde check` finds it whole with every ticket."""
+    bindir = "/usr/lib/postgresql/" + sorted(os.listdir("/usr/lib/postgresql"))[-1] + "/bin"
+    dump = os.path.join(c.dir, "varde.dump")
+    out = subprocess.run([f"{bindir}/pg_dump", "-Fc", "-f", dump, c.url], capture_output=True, text=True)
+    check(out.returncode == 0, "pg_dump while three nodes serve", out.stderr)
+    copy = f"{c.db}_restored"
+    c.psql(f"DROP DATABASE IF EXISTS {copy}", c.args.pg_url)
+    c.psql(f"CREATE DATABASE {copy}", c.args.pg_url)
+    url = c.url.rsplit("/", 1)[0] + "/" + copy
+    out = subprocess.run([f"{bindir}/pg_restore", "--no-owner", "-d", url, dump], capture_output=True, text=True)
+    check(out.returncode == 0, "pg_restore into a new database", out.stderr)
+    out = subprocess.run([c.args.varde, "check", "--database", url], capture_output=True, text=True)
+    tickets = c.psql("SELECT count(*) FROM tickets")
+    check(out.returncode == 0 and out.stdout.startswith(f"{tickets} tickets"),
+          f"varde check finds the restored store whole, {tickets} tickets", out.stdout + out.stderr)
+    work["dump_bytes"] = os.path.getsize(dump)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--varde", default="./target/debug/varde")
@@ -464,6 +484,7 @@ def main():
         burst_survives_a_killed_node(c, work, args.mails)
         if args.pg_dir:
             burst_survives_a_database_outage(c, work, args.mails, args.pg_dir)
+        pg_dump_round_trip(c, work)
         n, took = work["mails"]
         print(f"figures: {NODES} nodes; {n} mails through rt-mailgate in {took:.1f} s; "
               f"maintenance scheduled to completed in {work['maintenance_s']:.1f} s")

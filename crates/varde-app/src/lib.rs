@@ -131,6 +131,7 @@ impl From<StoreError> for AppError {
             StoreError::Unavailable(e) => AppError::Unavailable(e.to_string()),
             StoreError::Migration(e) => AppError::Internal(e.to_string()),
             StoreError::Corrupt(m) => AppError::Internal(m),
+            StoreError::Refused(m) => AppError::Refused(m),
         }
     }
 }

@@ -30,6 +30,7 @@ use varde_core::form::FieldErrors;
 
 pub mod accounts;
 pub mod activity;
+pub mod backup;
 mod change_codec;
 pub mod customers;
 pub mod health;
@@ -74,6 +75,9 @@ pub enum StoreError {
     /// A stored value no longer parses: the database was changed outside Varde.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// What was asked cannot be done as asked (a backup onto an existing file); says why.
+    #[error("{0}")]
+    Refused(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

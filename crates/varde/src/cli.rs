@@ -390,6 +390,33 @@ pub(crate) enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Back up the embedded database while it serves: one consistent copy into a new file.
+    /// A PostgreSQL store is backed up with pg_dump (docs/OPERATIONS.md).
+    Backup {
+        /// The new file to write.
+        #[arg(long, value_name = "FILE")]
+        output: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Bring a backup back as the embedded database of --data (the server stopped); it is
+    /// checked before and after.
+    Restore {
+        /// The backup `varde backup` wrote.
+        file: PathBuf,
+        /// Put it in place of a database that is there (kept beside it as varde.db.replaced).
+        #[arg(long)]
+        replace: bool,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Check that the store is whole: the database's integrity, every reference between
+    /// tickets, history and stored files, every stored file against its digest. Exits 1 when
+    /// something is wrong.
+    Check {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
 }
 
 #[derive(Subcommand)]

@@ -267,3 +267,55 @@ pub async fn report(
     }
     Ok(())
 }
+
+/// `varde backup`: one consistent copy of the embedded database, taken while it serves.
+pub(crate) async fn backup(output: &std::path::Path, store: &StoreArgs) -> anyhow::Result<()> {
+    let s = store.open("./varde-data").await?;
+    let done = s.backup_into(output).await;
+    s.close().await;
+    done.with_context(|| format!("backing up into {}", output.display()))?;
+    let size = std::fs::metadata(output).map(|m| m.len()).unwrap_or(0);
+    println!("backed up into {} ({size} bytes)", output.display());
+    Ok(())
+}
+
+/// `varde restore`: a backup brought back as the embedded database of --data.
+pub(crate) async fn restore(
+    file: &std::path::Path,
+    replace: bool,
+    store: &StoreArgs,
+) -> anyhow::Result<()> {
+    let varde_store::Location::SqliteDir(dir) = store.location("./varde-data") else {
+        bail!(
+            "restore brings back an embedded database (--data); PostgreSQL's is pg_restore's (docs/OPERATIONS.md)"
+        );
+    };
+    let checked = varde_store::backup::restore_sqlite(file, &dir, replace)
+        .await
+        .with_context(|| format!("restoring {}", file.display()))?;
+    println!("restored into {}", dir.join("varde.db").display());
+    report_check(&checked)
+}
+
+/// `varde check`: whether the store is whole.
+pub(crate) async fn check(store: &StoreArgs) -> anyhow::Result<()> {
+    let s = store.open("./varde-data").await?;
+    let checked = s.check().await;
+    s.close().await;
+    report_check(&checked?)
+}
+
+fn report_check(c: &varde_store::backup::Checked) -> anyhow::Result<()> {
+    println!(
+        "{} tickets, {} history entries, {} attachments, {} stored files, {} received mails",
+        c.tickets, c.transactions, c.attachments, c.blobs, c.messages
+    );
+    for p in &c.problems {
+        println!("problem: {p}");
+    }
+    if !c.problems.is_empty() {
+        bail!("the store is not whole: {} problems", c.problems.len());
+    }
+    println!("the store is whole");
+    Ok(())
+}

@@ -105,6 +105,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             store,
         } => commands::report(&org, quarter, &format, output, &store).await,
         Command::Export { kind, store } => commands::export(&kind, &store).await,
+        Command::Backup { output, store } => commands::backup(&output, &store).await,
+        Command::Restore {
+            file,
+            replace,
+            store,
+        } => commands::restore(&file, replace, &store).await,
+        Command::Check { store } => commands::check(&store).await,
         Command::ImportRt {
             from,
             rtname,
