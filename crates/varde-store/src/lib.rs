@@ -54,6 +54,7 @@ mod ticket_pairs;
 pub mod ticket_search;
 pub mod tickets;
 pub mod transfer;
+pub mod work;
 pub mod workspace;
 
 pub use accounts::{NewAccount, TokenInfo};

@@ -52,6 +52,8 @@ pub struct AppState {
     pub status: Arc<crate::status::StatusSite>,
     /// Seals and opens the secrets made for customers at onboarding.
     pub vault: Arc<varde_notify::vault::Vault>,
+    /// This node among an installation's several (`host:port`), as `/metrics` names it.
+    pub node: String,
 }
 
 impl AppState {
@@ -72,6 +74,7 @@ impl AppState {
             credentials: Arc::new(crate::rt::CredentialCache::default()),
             network: Arc::new(crate::auth::Network::default()),
             status: Arc::new(crate::status::StatusSite::default()),
+            node: "varde".into(),
         })
     }
 

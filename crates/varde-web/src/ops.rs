@@ -101,10 +101,46 @@ async fn metrics(
     ) {
         return Err(crate::error::ApiError::forbidden());
     }
-    Ok(encode_metrics(&state))
+    let waiting = state.store.work_waiting(state.now()).await?;
+    Ok(encode_metrics(&state, &waiting))
 }
 
-fn encode_metrics(state: &AppState) -> Response {
+/// The installation's work queues and this node's identity, read at each scrape, in
+/// OpenMetrics text (they go before the registry's closing `# EOF`).
+fn installation_metrics(state: &AppState, waiting: &[varde_store::work::Waiting]) -> String {
+    let mut text = String::from(
+        "# HELP varde_node_info This node: its host and port, and the version it runs.\n\
+         # TYPE varde_node_info gauge\n",
+    );
+    text.push_str(&format!(
+        "varde_node_info{{node=\"{}\",version=\"{}\"}} 1\n",
+        state.node.replace(['"', '\\', '\n'], "_"),
+        env!("CARGO_PKG_VERSION")
+    ));
+    text.push_str(
+        "# HELP varde_work_due Items a background worker has due now (the installation's, the same on every node).\n\
+         # TYPE varde_work_due gauge\n",
+    );
+    for w in waiting {
+        text.push_str(&format!(
+            "varde_work_due{{queue=\"{}\"}} {}\n",
+            w.queue, w.due
+        ));
+    }
+    text.push_str(
+        "# HELP varde_work_oldest_due_seconds How long the oldest due item of a worker's queue has waited.\n\
+         # TYPE varde_work_oldest_due_seconds gauge\n",
+    );
+    for w in waiting {
+        text.push_str(&format!(
+            "varde_work_oldest_due_seconds{{queue=\"{}\"}} {}\n",
+            w.queue, w.oldest_seconds
+        ));
+    }
+    text
+}
+
+fn encode_metrics(state: &AppState, waiting: &[varde_store::work::Waiting]) -> Response {
     let mut text = String::new();
     let encoded = match state.metrics.registry.lock() {
         Ok(registry) => prometheus_client::encoding::text::encode(&mut text, &registry).is_ok(),
@@ -113,6 +149,8 @@ fn encode_metrics(state: &AppState) -> Response {
     if !encoded {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     }
+    let end = text.rfind("# EOF").unwrap_or(text.len());
+    text.insert_str(end, &installation_metrics(state, waiting));
     (
         [(
             header::CONTENT_TYPE,

@@ -43,6 +43,7 @@ pub async fn serve(store: Store, o: ServeOptions) -> anyhow::Result<()> {
     state.secure_cookies = o.secure_cookies;
     state.mail_relay = o.mail.smtp.is_some();
     state.rtname = o.rtname.clone().unwrap_or_else(host_name);
+    state.node = format!("{}:{}", host_name(), o.listen.port());
     state.mail_from = sender(&o, &state, "support");
     state.network = Arc::new(varde_web::auth::Network {
         trusted_proxies: o.mail.trusted_proxy.clone(),

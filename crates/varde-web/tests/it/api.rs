@@ -390,6 +390,16 @@ async fn operators_see_health_readiness_metrics_and_the_api_document() {
             .contains("varde_http_requests_total{method=\"GET\",route=\"/readyz\",status=\"200\"}"),
         "{metrics}"
     );
+    // The installation's work queues and the node's identity, inside the OpenMetrics text.
+    for line in [
+        "varde_node_info{node=\"varde\",version=",
+        "varde_work_due{queue=\"outbox\"} ",
+        "varde_work_oldest_due_seconds{queue=\"status_notifications\"} 0",
+        "# TYPE varde_work_due gauge",
+    ] {
+        assert!(metrics.contains(line), "{line}: {metrics}");
+    }
+    assert!(metrics.ends_with("# EOF\n"), "{metrics}");
     let doc: Value = c
         .get(app.url("/api/openapi.json"))
         .send()
