@@ -60,7 +60,7 @@ cargo test --workspace --locked
 
 # Several nodes: three `varde serve` on one PostgreSQL behind HAProxy, exactly-once checks,
 # a node killed with -9 and PostgreSQL stopped for 10 s under a mail burst.
-python3 tests/cluster/cluster.py --varde ./target/debug/varde --pg-url "$VARDE_TEST_PG_URL" --pg-dir "${PGDATA_DIR:-}" --mails 2000
+python3 tests/cluster/cluster.py --varde ./target/debug/varde --pg-url "$VARDE_TEST_PG_URL" --pg-dir "${PGDATA_DIR:-}" --mails 10000
 
 # 3. RT's real clients and the browser, against a demo server on a free port.
 [ -d e2e/node_modules/@playwright/test ] && [ -d e2e/node_modules/@axe-core/playwright ] || (cd e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)

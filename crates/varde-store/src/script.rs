@@ -145,14 +145,17 @@ impl Script {
         let last = self.statements.len().saturating_sub(1);
         let mut answer = Vec::new();
         for (i, (text, values)) in self.statements.into_iter().enumerate() {
+            // As scalar subqueries, so PostgreSQL evaluates them once (an InitPlan) and can
+            // look the row up by its key: a bare `id = currval(…)` is volatile, and scanned
+            // the whole table for every new ticket (67 ms at 20,000 tickets).
             let text = text
                 .replace(
                     NEW_TICKET,
-                    "currval(pg_get_serial_sequence('tickets', 'id'))",
+                    "(SELECT currval(pg_get_serial_sequence('tickets', 'id')))",
                 )
                 .replace(
                     NEW_TRANSACTION,
-                    "currval(pg_get_serial_sequence('transactions', 'id'))",
+                    "(SELECT currval(pg_get_serial_sequence('transactions', 'id')))",
                 );
             let mut query = sqlx::query(sqlx::AssertSqlSafe(text));
             for v in values {
