@@ -96,12 +96,16 @@ def hook_updates():
 
 
 class Cluster:
-    def __init__(self, args):
+    """`nodes` nodes behind HAProxy, on a scratch PostgreSQL database, or on the embedded
+    database in `sqlite_dir` (one node: SQLite is one machine's)."""
+
+    def __init__(self, args, nodes=NODES, sqlite_dir=None):
         self.args, self.procs, self.dir = args, [], tempfile.mkdtemp(prefix="varde-cluster-")
         self.db = f"varde_cluster_{os.getpid()}"
         base = args.pg_url.rsplit("/", 1)[0]
         self.url = f"{base}/{self.db}"
-        self.ports = [free_port() for _ in range(NODES)]
+        self.ports = [free_port() for _ in range(nodes)]
+        self.sqlite_dir = sqlite_dir
         self.lb = free_port()
         self.base = f"http://127.0.0.1:{self.lb}"
 
@@ -111,11 +115,15 @@ class Cluster:
         check(out.returncode == 0, f"psql {sql[:40]}", out.stderr, quiet=True)
         return out.stdout.strip()
 
+    def store_args(self):
+        return ["--data", self.sqlite_dir] if self.sqlite_dir else ["--database", self.url]
+
     def start(self, sink_port, hook_port):
-        self.psql(f"DROP DATABASE IF EXISTS {self.db}", self.args.pg_url)
-        self.psql(f"CREATE DATABASE {self.db}", self.args.pg_url)
+        if not self.sqlite_dir:
+            self.psql(f"DROP DATABASE IF EXISTS {self.db}", self.args.pg_url)
+            self.psql(f"CREATE DATABASE {self.db}", self.args.pg_url)
         common = [
-            "--database", self.url, "--rtname", "cluster.example",
+            *self.store_args(), "--rtname", "cluster.example",
             "--smtp", f"smtp://127.0.0.1:{sink_port}",
             "--public-url", self.base,
             "--trusted-proxy", "127.0.0.1/32",
@@ -123,8 +131,8 @@ class Cluster:
             "--allow-webhook-network", "127.0.0.1/32",
         ]
         self.common = common
-        # All three at the same moment, on the empty database.
-        for i in range(NODES):
+        # All at the same moment, on the empty database.
+        for i in range(len(self.ports)):
             self.procs.append(self.start_node(i))
         for port in self.ports:
             wait_for(f"node on {port} ready", lambda: self.ready(f"http://127.0.0.1:{port}"))
@@ -164,6 +172,11 @@ backend nodes
             stdout=log, stderr=subprocess.STDOUT,
             env={**os.environ, "RUST_LOG": "warn"},
         )
+
+    def add_admin(self):
+        out = subprocess.run([self.args.varde, "user", "add", *self.store_args(), "--email", ADMIN[0], "--name", "Ada Admin",
+                              "--role", "admin", "--password-stdin"], input=ADMIN[1], capture_output=True, text=True)
+        check(out.returncode == 0, "an administrator added", out.stderr)
 
     @staticmethod
     def ready(base):
@@ -473,9 +486,7 @@ def main():
         migrations = c.psql("SELECT count(*) FROM _sqlx_migrations")
         files = len(os.listdir(os.path.join(os.path.dirname(__file__), "../../crates/varde-store/migrations/postgres")))
         check(int(migrations) == files, f"three nodes started together on an empty database; {files} migrations applied once", migrations)
-        out = subprocess.run([args.varde, "user", "add", "--database", c.url, "--email", ADMIN[0], "--name", "Ada Admin", "--role", "admin", "--password-stdin"],
-                             input=ADMIN[1], capture_output=True, text=True)
-        check(out.returncode == 0, "an administrator added", out.stderr)
+        c.add_admin()
         admin = sessions_span_nodes(c)
         login_limits_are_shared(c)
         rt_clients_work(c, work)
