@@ -5,18 +5,19 @@
 #      and one scenario run against the real RT 5 and Varde, which must end the same;
 #   3. the browser tests: Playwright driving Debian's chromium against the same server;
 #   4. between 1 and 2, the cluster test: three nodes behind Debian's HAProxy (tests/cluster).
-# It starts what it needs on 127.0.0.1 and stops it again. PostgreSQL and chromium are
-# installed from Debian when missing (that needs root, as on CI).
+# It starts what it needs on 127.0.0.1 with the project's own scripts in scripts/services/
+# (PostgreSQL, Keystone, the reference RT, the SMTP sink) and stops it again. What is missing
+# is installed from Debian and PyPI (Debian's packages need root, as on CI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SHARED=${VARDE_SHARED:-$(cd .. && pwd)/shared}
+services=$(pwd)/scripts/services
 cleanup=()
 trap 'for c in "${cleanup[@]}"; do eval "$c" || true; done' EXIT
 
 # 1. PostgreSQL on a loopback port, unless the caller already has one.
 if [ -z "${VARDE_TEST_PG_URL:-}" ]; then
-  eval "$(bash "$SHARED/services/postgres/start.sh")"
-  cleanup+=("bash '$SHARED/services/postgres/stop.sh' '$PGDATA_DIR'")
+  eval "$(bash "$services/postgres/start.sh")"
+  cleanup+=("bash '$services/postgres/stop.sh' '$PGDATA_DIR'")
 fi
 echo "== PostgreSQL for tests: $VARDE_TEST_PG_URL"
 
@@ -24,9 +25,9 @@ echo "== PostgreSQL for tests: $VARDE_TEST_PG_URL"
 # tests, installed and started while the build runs; unless the caller has one (OS_AUTH_URL).
 if [ -z "${OS_AUTH_URL:-}" ]; then
   ks_dir=${VARDE_KEYSTONE_DIR:-/tmp/varde-keystone}
-  (bash "$SHARED/services/keystone/setup.sh" "$ks_dir" >"$ks_dir.env" 2>"$ks_dir.log"; echo $? >"$ks_dir.rc") &
+  (bash "$services/keystone/setup.sh" "$ks_dir" >"$ks_dir.env" 2>"$ks_dir.log"; echo $? >"$ks_dir.rc") &
   keystone_setup=$!
-  cleanup+=("bash '$SHARED/services/keystone/stop.sh' '$ks_dir'")
+  cleanup+=("bash '$services/keystone/stop.sh' '$ks_dir'")
 fi
 
 # Chromium prints report PDFs (a Rust test renders one with poppler's pdftoppm) and runs
@@ -79,10 +80,10 @@ done
 curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$data/demo.log"; exit 1; }
 python3 tests/rt-compat/compat.py --url "http://127.0.0.1:$port" --user agent@example.com --password varde-demo-agent || { tail -50 "$data/demo.log"; exit 1; }
 # The same scenario on the real RT 5 and on Varde must end the same (RT is Debian's package,
-# started on 127.0.0.1:8085 by ../shared/rt/setup.sh, which needs root).
+# started on 127.0.0.1:8085 by scripts/services/rt/setup.sh, which needs root).
 rt_url=${VARDE_RT_URL:-http://127.0.0.1:8085}
 if ! curl -fsS -o /dev/null "$rt_url/REST/1.0/" 2>/dev/null && [ "$(id -u)" = 0 ]; then
-  bash "$SHARED/rt/setup.sh" >/dev/null
+  bash "$services/rt/setup.sh" >/dev/null
 fi
 if curl -fsS -o /dev/null "$rt_url/REST/1.0/" 2>/dev/null; then
   bash tests/rt-compat/compare.sh "$rt_url" "http://127.0.0.1:$port" agent@example.com varde-demo-agent

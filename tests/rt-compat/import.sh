@@ -14,7 +14,7 @@
 #   bash tests/rt-compat/import.sh RT_URL RT_DB_URL VARDE_BIN
 #   bash tests/rt-compat/import.sh http://127.0.0.1:8085 sqlite:///var/lib/rt-anchor/rtdb /tmp/varde-import-bin
 #
-# RT is started by /work/shared/rt/setup.sh (root / password; RT_USER, RT_PASSWORD override);
+# RT is started by scripts/services/rt/setup.sh (root / password; RT_USER, RT_PASSWORD override);
 # RT's $rtname is read from its session cookie (RT_NAME overrides).  Each run adds 5 tickets to
 # RT, tagged with a fresh id; the first run also adds two ticket custom fields on General
 # (ImportSite, ImportTags) and a privileged user imp-agent@example.com, whose imported staff
@@ -58,7 +58,7 @@ elapsed() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv
 # ------------------------------------------------------------------------------- RT
 case "$(curl -s --max-time 5 "$RT_URL/REST/1.0/")" in
   RT/*) ;;
-  *) echo "RT does not answer at $RT_URL (start it: bash /work/shared/rt/setup.sh)" >&2; exit 2;;
+  *) echo "RT does not answer at $RT_URL (start it: bash scripts/services/rt/setup.sh)" >&2; exit 2;;
 esac
 # RT's session cookie is RT_SID_<rtname>.<port>
 rtname=${RT_NAME:-$(curl -s --max-time 10 -D - -o /dev/null --data-urlencode "user=$RT_USER" --data-urlencode "pass=$RT_PASSWORD" \

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """One support scenario, run unchanged against any RT-speaking server, printed as normalised
 state: for each ticket its status, owner, requestors, links and transaction types. Run it
-against the real RT 5 (../shared/rt/setup.sh) and against Varde, and diff the outputs.
+against the real RT 5 (scripts/services/rt/setup.sh) and against Varde, and diff the outputs.
 
     python3 tests/rt-compat/scenario.py --url http://127.0.0.1:8085 --user root --password password > rt.txt
     python3 tests/rt-compat/scenario.py --url http://127.0.0.1:8080 --user agent@example.com --password PW > varde.txt

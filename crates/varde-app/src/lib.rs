@@ -39,6 +39,7 @@ pub mod accounts;
 pub mod colleagues;
 pub mod customers;
 pub mod import_rt;
+pub mod macros;
 pub mod mail;
 pub mod neighbourhood;
 pub mod onboarding;

@@ -141,6 +141,8 @@ pub enum Resource {
     StatusComponents,
     /// SLA policies (administrators change them; staff read them).
     SlaPolicies,
+    /// Macros, the canned replies agents apply (administrators write them; staff use them).
+    Macros,
     /// An organisation's onboarding and offboarding runs (staff only; removing a customer's
     /// cloud identity is a delete).
     Onboarding(OrganizationId),
@@ -237,7 +239,7 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
             if let OwnAccount(owner) = resource {
                 return owner == user || *role == StaffRole::Admin;
             }
-            if matches!(resource, QueueSettings | SlaPolicies) {
+            if matches!(resource, QueueSettings | SlaPolicies | Macros) {
                 return action == Read || *role == StaffRole::Admin;
             }
             if matches!(resource, StatusComponents | OnboardingTemplates) {
@@ -361,6 +363,7 @@ mod tests {
             Resource::StatusPage,
             Resource::StatusComponents,
             Resource::SlaPolicies,
+            Resource::Macros,
             Resource::OnboardingTemplates,
             Resource::StaffConsole,
             Resource::RtApis,

@@ -93,36 +93,20 @@ impl MailTemplate {
 }
 
 fn check_placeholders(text: &str) -> Result<(), String> {
-    let mut rest = text;
-    while let Some(open) = rest.find(['{', '}']) {
-        if rest[open..].starts_with('}') {
-            return Err("a '}' without its '{'".into());
-        }
-        let after = &rest[open + 1..];
-        let close = after
-            .find('}')
-            .ok_or_else(|| "a '{' without its '}'".to_string())?;
-        let name = &after[..close];
-        if !PLACEHOLDERS.iter().any(|(p, _)| *p == name) {
-            let known: Vec<String> = PLACEHOLDERS
-                .iter()
-                .map(|(p, _)| format!("{{{p}}}"))
-                .collect();
-            return Err(format!(
-                "{{{name}}} is not a placeholder; use {}",
-                known.join(", ")
-            ));
-        }
-        rest = &after[close + 1..];
-    }
-    Ok(())
+    crate::placeholders::check(text, PLACEHOLDERS)
 }
 
 fn fill(text: &str, v: &Values) -> String {
-    text.replace("{subject}", v.subject)
-        .replace("{tag}", v.tag)
-        .replace("{ticket}", &v.ticket.to_string())
-        .replace("{queue}", v.queue)
+    let ticket = v.ticket.to_string();
+    crate::placeholders::fill(
+        text,
+        &[
+            ("subject", v.subject),
+            ("tag", v.tag),
+            ("ticket", &ticket),
+            ("queue", v.queue),
+        ],
+    )
 }
 
 #[cfg(test)]

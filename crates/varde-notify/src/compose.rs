@@ -4,7 +4,7 @@ use lettre::Message;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use varde_core::mail_template::{MailTemplate, Values};
-use varde_core::values::{EmailAddress, Language};
+use varde_core::values::Language;
 use varde_core::workspace::words::{Rating, resolved_words};
 use varde_store::Store;
 use varde_store::outbox::{Item, Kind};
@@ -48,30 +48,14 @@ pub(crate) fn header(name: &'static str, value: String) -> HeaderValue {
     HeaderValue::new(HeaderName::new_from_ascii_str(name), value)
 }
 
-/// The language the ticket's first requestor reads: its contact's, else its organisation's,
-/// else English.
+/// The language the ticket's first requestor reads (`varde_app::tickets::requestor_of`).
 async fn requestor_language(
     store: &Store,
     ticket: &varde_core::ticket::Ticket,
 ) -> Result<Language, ComposeError> {
-    let Some(address) = ticket
-        .requestors
-        .first()
-        .and_then(|r| EmailAddress::parse(r).ok())
-    else {
-        return Ok(Language::English);
-    };
-    if let Some(c) = store.contact_by_email(&address).await? {
-        return Ok(c.details.language);
-    }
-    Ok(match ticket.organization {
-        Some(o) => store
-            .organization(o)
-            .await?
-            .map(|o| o.details.language)
-            .unwrap_or(Language::English),
-        None => Language::English,
-    })
+    Ok(varde_app::tickets::requestor_of(store, ticket)
+        .await?
+        .language)
 }
 
 /// The resolved mail's text: the ticket is resolved, the three rating links (signed for

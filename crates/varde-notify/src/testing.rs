@@ -1,4 +1,4 @@
-//! Test support: the real SMTP server from `../shared/services/smtp-sink` (PyPI aiosmtpd),
+//! Test support: the real SMTP server from `scripts/services/smtp-sink` (PyPI aiosmtpd),
 //! started on a loopback port for a test and stopped when dropped.
 
 use std::path::{Path, PathBuf};
@@ -17,11 +17,9 @@ impl Drop for SmtpSink {
     }
 }
 
-/// `../shared` beside the checkout, or `VARDE_SHARED`.
-pub fn shared() -> PathBuf {
-    std::env::var("VARDE_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
+/// The project's scripts that start test services (`scripts/services`).
+pub fn services() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/services")
 }
 
 impl SmtpSink {
@@ -37,7 +35,7 @@ impl SmtpSink {
         ));
         std::fs::create_dir_all(&dir).expect("a temporary directory");
         let out = Command::new("bash")
-            .arg(shared().join("services/smtp-sink/start.sh"))
+            .arg(services().join("smtp-sink/start.sh"))
             .arg(&dir)
             .env("SMTP_SINK_ARGS", args)
             .output()

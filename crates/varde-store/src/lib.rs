@@ -37,6 +37,7 @@ pub mod health;
 pub mod import;
 pub mod letters;
 pub mod links;
+pub mod macros;
 pub mod mail;
 pub mod onboarding;
 pub mod outbox;

@@ -11,9 +11,9 @@ use varde_core::ids::OrganizationId;
 use varde_core::ticket::custom_fields;
 use varde_core::ticket::history::{Change, Creation, Transaction, WatcherRole, apply, correspond};
 use varde_core::ticket::{LinkKind, NOBODY, Ticket, TicketId};
-use varde_core::values::EmailAddress;
-use varde_store::Store;
+use varde_core::values::{EmailAddress, Language};
 use varde_store::tickets::{AttachmentInfo, HistoryEntry, NewAttachment, TicketError};
+use varde_store::{Store, StoreError};
 
 use crate::{Acting, App, AppError, authorize};
 use varde_core::access::{Action, Actor, Resource, can};
@@ -21,6 +21,42 @@ use varde_core::access::{Action, Actor, Resource, can};
 mod fields;
 
 pub use fields::*;
+
+/// Who a ticket's first requestor is, as far as the customer database knows.
+#[derive(Clone, Debug)]
+pub struct Requestor {
+    /// The contact's name, else the address.
+    pub name: String,
+    /// The contact's language, else the organisation's, else English.
+    pub language: Language,
+    pub organization: String,
+}
+
+/// The ticket's first requestor: its contact's name and language, else its organisation's
+/// language, else English.
+pub async fn requestor_of(store: &Store, t: &Ticket) -> Result<Requestor, StoreError> {
+    let address = t.requestors.first().cloned().unwrap_or_default();
+    let org = match t.organization {
+        Some(o) => store.organization(o).await?,
+        None => None,
+    };
+    let contact = match EmailAddress::parse(&address) {
+        Ok(a) => store.contact_by_email(&a).await?,
+        Err(_) => None,
+    };
+    Ok(Requestor {
+        name: contact
+            .as_ref()
+            .map(|c| c.details.name.clone())
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or(address),
+        language: contact
+            .map(|c| c.details.language)
+            .or(org.as_ref().map(|o| o.details.language))
+            .unwrap_or(Language::English),
+        organization: org.map(|o| o.details.name).unwrap_or_default(),
+    })
+}
 
 pub async fn organization_of(
     store: &Store,
@@ -414,7 +450,7 @@ pub async fn update(
 
 /// The ticket as `changes` would leave it (the core's replay), to see where its requestors
 /// belong before writing.
-fn after(t: &Ticket, changes: &[Change]) -> Ticket {
+pub(crate) fn after(t: &Ticket, changes: &[Change]) -> Ticket {
     let mut copy = t.clone();
     for change in changes {
         let tx = Transaction {

@@ -29,6 +29,7 @@ mod attachments;
 mod bulk;
 pub(crate) mod customers;
 mod health;
+mod macros;
 mod mail_templates;
 mod meeting_page;
 mod meetings;
@@ -149,6 +150,16 @@ pub fn routes() -> Router<AppState> {
         .route("/console/roadmap/asks/{id}/file", post(roadmap::file))
         .route("/console/sla", get(sla::show))
         .route("/console/templates", get(mail_templates::show))
+        .route("/console/macros", get(macros::list).post(macros::create))
+        .route(
+            "/console/macros/{id}",
+            get(macros::edit).post(macros::update),
+        )
+        .route("/console/macros/{id}/delete", post(macros::delete))
+        .route(
+            "/console/tickets/{id}/macros/{macro_id}",
+            post(macros::apply),
+        )
         .route(
             "/console/templates/autoreply/{lang}",
             post(mail_templates::save),

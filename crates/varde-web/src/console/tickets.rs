@@ -271,6 +271,7 @@ struct TicketPage {
     take_label: &'static str,
     history: Vec<HistoryView>,
     near: Option<super::neighbourhood::NearView>,
+    macros: Vec<super::macros::MacroView>,
 }
 
 /// The ticket for the console, through the one loader: a merged ticket's number gives the
@@ -289,7 +290,7 @@ pub(super) async fn load(
         .map_err(|e| PageError::new(e.into(), caller))
 }
 
-async fn ticket_page(
+pub(super) async fn ticket_page(
     state: &AppState,
     caller: &Caller,
     id: i64,
@@ -502,8 +503,10 @@ async fn ticket_page(
         .collect();
     t.requestors.sort();
     let near = super::neighbourhood::view(state, caller, t.organization, t.id).await?;
+    let macros = super::macros::offered(state, caller, &t).await?;
     let page = TicketPage {
         near,
+        macros,
         nav: Nav::of(caller),
         id: t.id.0,
         subject: t.subject.clone(),

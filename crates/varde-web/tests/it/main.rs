@@ -9,6 +9,7 @@ mod bulk;
 mod colleagues;
 mod console;
 mod health;
+mod macros;
 mod mail;
 mod my_customers;
 mod neighbourhood;

@@ -164,7 +164,85 @@ pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<()> {
             now,
         )
         .await?;
+    seed_macros(store, now).await?;
     seed_onboarding(store, now).await
+}
+
+/// Macros agents apply on the ticket page (`/console/macros`): replies in the customers'
+/// languages that set the status and the owner, and an internal comment.
+async fn seed_macros(store: &Store, now: Timestamp) -> anyhow::Result<()> {
+    use varde_core::macros::MacroForm;
+    let macros = [
+        (
+            "Looking into it",
+            "",
+            "en",
+            "reply",
+            "Hello {first_name},\n\nThank you for ticket {ticket}, \"{subject}\". I have taken it and am looking into it now; you will hear from me within your support tier's response time.\n\nBest regards,\n{agent}",
+            "open",
+            "me",
+        ),
+        (
+            "Vi undersöker",
+            "",
+            "sv",
+            "reply",
+            "Hej {first_name}!\n\nTack för ärende {ticket}, \"{subject}\". Jag har tagit det och undersöker det nu; du hör av mig inom svarstiden för er supportnivå.\n\nVänliga hälsningar\n{agent}",
+            "open",
+            "me",
+        ),
+        (
+            "Vi undersøker",
+            "",
+            "nb",
+            "reply",
+            "Hei {first_name}!\n\nTakk for sak {ticket}, \"{subject}\". Jeg har tatt den og ser på den nå; du hører fra meg innen svartiden for supportnivået deres.\n\nVennlig hilsen\n{agent}",
+            "open",
+            "me",
+        ),
+        (
+            "Solved: please confirm",
+            "",
+            "en",
+            "reply",
+            "Hello {first_name},\n\nWe believe ticket {ticket} is solved. If anything still is not right, simply reply to this mail and the ticket opens again.\n\nBest regards,\n{agent}",
+            "resolved",
+            "keep",
+        ),
+        (
+            "Volume detached by hand",
+            "Storage",
+            "",
+            "comment",
+            "Detached the volume by hand on the storage cluster for {organization} (ticket {ticket}). Check the hypervisor's logs before closing.",
+            "",
+            "keep",
+        ),
+        (
+            "Escalate to the cloud team",
+            "",
+            "",
+            "comment",
+            "Escalated to the cloud team: {subject}. Giving the ticket back until they answer.",
+            "stalled",
+            "nobody",
+        ),
+    ];
+    for (name, queue, language, kind, body, status, owner) in macros {
+        let m = MacroForm {
+            name: name.into(),
+            queue: queue.into(),
+            language: language.into(),
+            kind: kind.into(),
+            body: body.into(),
+            status: status.into(),
+            owner: owner.into(),
+        }
+        .parse()
+        .map_err(|e| anyhow::anyhow!("demo macro {name}: {e:?}"))?;
+        store.save_macro(None, &m, ADMIN.0, now).await?;
+    }
+    Ok(())
 }
 
 pub fn print_logins(listen: SocketAddr) {

@@ -61,14 +61,9 @@ fn mailgate_exits_0_when_stored_and_75_when_not() {
 
 #[tokio::test]
 async fn serve_mails_through_the_smtp_relay() {
-    let shared = std::env::var("VARDE_SHARED")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
-        });
     let mail_dir = tempfile::tempdir().unwrap();
     let out = Command::new("bash")
-        .arg(shared.join("services/smtp-sink/start.sh"))
+        .arg(varde_notify::testing::services().join("smtp-sink/start.sh"))
         .arg(mail_dir.path())
         .output()
         .unwrap();
