@@ -41,6 +41,7 @@ pub mod macros;
 pub mod mail;
 pub mod onboarding;
 pub mod outbox;
+pub mod presence;
 pub mod rate_limits;
 pub mod roadmap;
 pub mod rows;

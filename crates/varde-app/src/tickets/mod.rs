@@ -642,3 +642,28 @@ pub async fn due_of(
 pub async fn due(app: &App, t: &Ticket) -> Option<Timestamp> {
     due_of(app, std::slice::from_ref(t)).await.remove(&t.id)
 }
+
+impl App {
+    /// A staff member's ticket page tells that they have it open (and whether they are
+    /// writing on it); gives the others on it now, writers first (`varde_core::presence`).
+    pub async fn ticket_presence(
+        &self,
+        by: &Acting,
+        name: &str,
+        id: TicketId,
+        writing: bool,
+    ) -> Result<Vec<varde_core::presence::Present>, AppError> {
+        authorize(&by.actor, Action::Read, &Resource::StaffConsole)?;
+        let t = self.ticket(&by.actor, id, Action::Read).await?;
+        let now = self.now();
+        let me = varde_core::presence::Present {
+            email: by.name.clone(),
+            name: name.to_string(),
+            writing,
+            at: now,
+        };
+        let since = now - varde_core::presence::WINDOW;
+        let all = self.store.tell_presence(t.id.0, &me, since).await?;
+        Ok(varde_core::presence::others(&all, &by.name, now))
+    }
+}

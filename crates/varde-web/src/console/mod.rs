@@ -36,6 +36,7 @@ mod meetings;
 mod neighbourhood;
 mod offboarding;
 pub(crate) mod onboarding;
+mod presence;
 mod report;
 mod roadmap;
 mod sla;
@@ -107,6 +108,15 @@ pub fn routes() -> Router<AppState> {
             }),
         )
         .route(
+            "/assets/ticket-draft.js",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/javascript")],
+                    include_str!("../../assets/ticket-draft.js"),
+                )
+            }),
+        )
+        .route(
             "/assets/htmx.min.js",
             get(|| async {
                 (
@@ -160,6 +170,7 @@ pub fn routes() -> Router<AppState> {
             "/console/tickets/{id}/macros/{macro_id}",
             post(macros::apply),
         )
+        .route("/console/tickets/{id}/presence", post(presence::tell))
         .route(
             "/console/templates/autoreply/{lang}",
             post(mail_templates::save),

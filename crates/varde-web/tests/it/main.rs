@@ -16,6 +16,7 @@ mod neighbourhood;
 mod onboarding;
 mod portal;
 mod portal_tokens;
+mod presence;
 mod report;
 mod rt;
 mod security;
