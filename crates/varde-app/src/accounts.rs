@@ -206,3 +206,29 @@ impl App {
         Ok(self.store.forget_spent_tries(self.now()).await?)
     }
 }
+
+impl App {
+    /// The time zone one reads times in: an IANA name (`Europe/Oslo`), or blank for the
+    /// office's. Only one's own (or an administrator for anyone).
+    pub async fn set_time_zone(
+        &self,
+        by: &Acting,
+        user: varde_core::ids::UserId,
+        zone: &str,
+    ) -> Result<(), AppError> {
+        authorize(&by.actor, Action::Write, &Resource::OwnAccount(user))?;
+        let zone = zone.trim();
+        if !zone.is_empty() && jiff::tz::TimeZone::get(zone).is_err() {
+            let mut errors = FieldErrors::new();
+            errors.add(
+                "time_zone",
+                format!("'{zone}' is not a time zone; use a name like Europe/Oslo"),
+            );
+            return Err(AppError::Invalid(errors));
+        }
+        Ok(self
+            .store
+            .set_time_zone(user, Some(zone).filter(|z| !z.is_empty()))
+            .await?)
+    }
+}

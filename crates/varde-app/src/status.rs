@@ -74,6 +74,7 @@ impl App {
     ) -> Result<i64, AppError> {
         authorize(&by.actor, Action::Write, &Resource::StatusPage)?;
         let new = form.parse(kind, tz).map_err(AppError::Invalid)?;
+        new.check_ahead(self.now()).map_err(AppError::Invalid)?;
         Ok(self.store.create_event(&new, &by.name, self.now()).await?)
     }
 

@@ -13,6 +13,8 @@ pub struct Account {
     /// The organisation of a customer account; staff have none.
     pub organization: Option<OrganizationId>,
     pub disabled: bool,
+    /// The time zone the person reads times in (an IANA name); `None`: the office's.
+    pub time_zone: Option<String>,
 }
 
 impl Account {
@@ -62,6 +64,7 @@ mod tests {
             role: Role::Customer,
             organization: Some(OrganizationId(4)),
             disabled: false,
+            time_zone: None,
         };
         assert!(matches!(
             a.actor(TokenScope::Write),

@@ -153,6 +153,16 @@ impl Store {
 
     /// Sets an account's password; every session it had ends in the same transaction, so a
     /// stolen session does not outlive the password change.
+    /// Sets the time zone an account reads times in (`None`: the office's).
+    pub async fn set_time_zone(&self, id: UserId, zone: Option<&str>) -> Result<()> {
+        let n = write_pool!(self, p => sqlx::query("UPDATE users SET time_zone = $1 WHERE id = $2")
+            .bind(zone).bind(id.0).execute(p).await?.rows_affected());
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
     pub async fn set_password_hash(&self, id: UserId, hash: &str) -> Result<()> {
         let n = write_pool!(self, p => {
             let mut tx = p.begin().await?;

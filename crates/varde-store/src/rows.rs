@@ -29,9 +29,10 @@ pub(crate) struct UserRow {
     pub role: String,
     pub organization_id: Option<i64>,
     pub disabled: bool,
+    pub time_zone: Option<String>,
 }
 
-pub(crate) const USER_COLUMNS: &str = "id, email, name, role, organization_id, disabled";
+pub(crate) const USER_COLUMNS: &str = "id, email, name, role, organization_id, disabled, time_zone";
 
 impl UserRow {
     pub fn into_account(self) -> Result<Account> {
@@ -42,6 +43,7 @@ impl UserRow {
             role: corrupt("user role", Role::parse(&self.role))?,
             organization: self.organization_id.map(OrganizationId),
             disabled: self.disabled,
+            time_zone: self.time_zone,
         })
     }
 }

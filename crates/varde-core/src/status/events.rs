@@ -81,6 +81,37 @@ pub struct NewEvent {
     pub first: Update,
 }
 
+/// How far back a maintenance window may start when it is posted: a window begun a little
+/// while ago is posted late; one further back is a mistake (a mistyped year would start it at
+/// once and tell every subscriber), and a past outage is recorded as an incident.
+pub const LATE_POSTING: jiff::SignedDuration = jiff::SignedDuration::from_hours(1);
+
+impl NewEvent {
+    /// Refuses a maintenance window that is over, or began more than [`LATE_POSTING`] ago.
+    pub fn check_ahead(&self, now: Timestamp) -> Result<(), FieldErrors> {
+        let Some(w) = &self.window else {
+            return Ok(());
+        };
+        let mut errors = FieldErrors::new();
+        if w.until <= now {
+            errors.add(
+                "scheduled_until",
+                "this window is already over; announce a maintenance ahead, or record what happened as an incident",
+            );
+        } else if w.from < now - LATE_POSTING {
+            errors.add(
+                "scheduled_for",
+                "this window began more than an hour ago; check the date (a past start begins the maintenance at once and tells every subscriber)",
+            );
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
 impl EventForm {
     pub fn parse(&self, kind: EventKind, tz: &TimeZone) -> Result<NewEvent, FieldErrors> {
         let mut errors = FieldErrors::new();
@@ -220,6 +251,46 @@ pub fn parse_time(raw: &str, tz: &TimeZone) -> Result<Timestamp, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_maintenance_window_is_announced_ahead() {
+        let tz = TimeZone::get("Europe/Stockholm").unwrap();
+        let form = |from: &str, until: &str| {
+            EventForm {
+                name: "Upgrades".into(),
+                body: "Live migration.".into(),
+                scheduled_for: from.into(),
+                scheduled_until: until.into(),
+                ..Default::default()
+            }
+            .parse(EventKind::Maintenance, &tz)
+            .unwrap()
+        };
+        let now: Timestamp = "2026-12-03T12:00:00Z".parse().unwrap();
+        assert!(
+            form("2026-12-04 22:00", "2026-12-05 02:00")
+                .check_ahead(now)
+                .is_ok()
+        );
+        assert!(
+            form("2026-12-03 12:30", "2026-12-03 15:00")
+                .check_ahead(now)
+                .is_ok(),
+            "posted late"
+        );
+        let e = form("2020-12-04 22:00", "2020-12-05 02:00")
+            .check_ahead(now)
+            .unwrap_err();
+        assert!(e.get("scheduled_until").unwrap().contains("already over"));
+        let e = form("2025-12-04 22:00", "2026-12-05 02:00")
+            .check_ahead(now)
+            .unwrap_err();
+        assert!(
+            e.get("scheduled_for")
+                .unwrap()
+                .contains("more than an hour ago")
+        );
+    }
 
     fn t(s: &str) -> Timestamp {
         s.parse().unwrap()

@@ -29,7 +29,26 @@ struct TokensPage {
     tokens: Vec<TokenView>,
     new_token: String,
     error: String,
+    /// The zone the person has chosen (blank: the office's), and the usual choices.
+    zone: String,
+    zones: &'static [&'static str],
 }
+
+/// The zones offered (any IANA name is taken).
+const ZONES: &[&str] = &[
+    "Europe/Stockholm",
+    "Europe/Oslo",
+    "Europe/Copenhagen",
+    "Europe/Helsinki",
+    "Europe/London",
+    "UTC",
+    "America/New_York",
+    "America/Los_Angeles",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+];
 
 async fn tokens_page(
     state: &AppState,
@@ -37,7 +56,8 @@ async fn tokens_page(
     new_token: String,
     error: String,
 ) -> PageResult {
-    let fmt = |t: jiff::Timestamp| t.strftime("%Y-%m-%d %H:%M UTC").to_string();
+    let zone = super::zone_of(caller);
+    let fmt = |t: jiff::Timestamp| super::when(&zone, t);
     let tokens = state
         .app
         .tokens(&caller.acting())
@@ -59,6 +79,12 @@ async fn tokens_page(
         tokens,
         new_token,
         error,
+        zone: caller
+            .account
+            .as_ref()
+            .and_then(|a| a.time_zone.clone())
+            .unwrap_or_default(),
+        zones: ZONES,
     }))
 }
 
@@ -87,6 +113,34 @@ pub async fn create_token(
         .await;
     match issued {
         Ok((secret, _)) => tokens_page(&state, &caller, secret, String::new()).await,
+        Err(varde_app::AppError::Invalid(fields)) => {
+            tokens_page(&state, &caller, String::new(), fields.summary()).await
+        }
+        Err(e) => Err(PageError::new(e.into(), &caller)),
+    }
+}
+
+/// `POST /console/account/time-zone`: the zone one reads times in.
+pub async fn set_time_zone(
+    State(state): State<AppState>,
+    caller: Caller,
+    Form(form): Form<FormMap>,
+) -> PageResult {
+    checked(&caller, &form)?;
+    let account = caller
+        .require_login()
+        .map_err(|e| PageError::new(e, &caller))?
+        .clone();
+    let set = state
+        .app
+        .set_time_zone(
+            &caller.acting(),
+            account.id,
+            &form_value(&form, "time_zone"),
+        )
+        .await;
+    match set {
+        Ok(()) => Ok(Redirect::to("/console/tokens").into_response()),
         Err(varde_app::AppError::Invalid(fields)) => {
             tokens_page(&state, &caller, String::new(), fields.summary()).await
         }

@@ -49,7 +49,7 @@ async fn page(state: &AppState, caller: &Caller, edited: Option<LanguageView>) -
                 s.template,
                 format!(
                     "changed {} by {}",
-                    s.updated_at.strftime("%Y-%m-%d %H:%M UTC"),
+                    super::when(&super::zone_of(caller), s.updated_at),
                     s.updated_by
                 ),
             ),

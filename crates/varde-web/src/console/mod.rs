@@ -108,6 +108,18 @@ pub fn routes() -> Router<AppState> {
             }),
         )
         .route(
+            "/assets/favicon.svg",
+            get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "image/svg+xml"),
+                        (header::CACHE_CONTROL, "public, max-age=86400"),
+                    ],
+                    include_str!("../../assets/favicon.svg"),
+                )
+            }),
+        )
+        .route(
             "/assets/ticket-draft.js",
             get(|| async {
                 (
@@ -225,6 +237,7 @@ pub fn routes() -> Router<AppState> {
             get(account::tokens).post(account::create_token),
         )
         .route("/console/tokens/{id}/revoke", post(account::revoke_token))
+        .route("/console/account/time-zone", post(account::set_time_zone))
         .route(
             "/console/transfer",
             get(account::transfer).post(account::import),
@@ -433,6 +446,24 @@ impl IntoResponse for PageError {
 pub type PageResult = Result<Response, PageError>;
 
 /// Renders a template; a template error is logged and shown as a plain 500.
+/// The zone a staff member reads times in: their own setting (`/console/tokens`), else the
+/// office's.
+pub fn zone_of(caller: &Caller) -> jiff::tz::TimeZone {
+    caller
+        .account
+        .as_ref()
+        .and_then(|a| a.time_zone.as_deref())
+        .and_then(|z| jiff::tz::TimeZone::get(z).ok())
+        .unwrap_or_else(varde_app::office_zone)
+}
+
+/// A time as staff read it: in their zone, and the zone named.
+pub fn when(zone: &jiff::tz::TimeZone, t: jiff::Timestamp) -> String {
+    t.to_zoned(zone.clone())
+        .strftime("%Y-%m-%d %H:%M %Z")
+        .to_string()
+}
+
 pub fn render(t: &impl Template) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),

@@ -31,9 +31,7 @@ fn today(state: &AppState) -> Date {
 }
 
 fn local(t: jiff::Timestamp) -> String {
-    t.to_zoned(varde_app::office_zone())
-        .strftime("%Y-%m-%d %H:%M")
-        .to_string()
+    super::when(&varde_app::office_zone(), t)
 }
 
 /// A step as the pages show it.

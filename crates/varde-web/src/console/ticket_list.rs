@@ -176,6 +176,7 @@ pub async fn list(
 ) -> PageResult {
     staff(&caller)?;
     let me = caller.audit_name();
+    let zone = super::zone_of(&caller);
     let view = p.get("view").cloned().unwrap_or_else(|| "active".into());
     let q = p.get("q").cloned().unwrap_or_default();
     let (understood, other) = reading(&q);
@@ -293,7 +294,7 @@ pub async fn list(
         rows.push(TicketRow {
             priority: t.priority,
             due: due
-                .map(|d| d.strftime("%Y-%m-%d %H:%M UTC").to_string())
+                .map(|d| super::when(&zone, d))
                 .unwrap_or_else(|| "—".into()),
             left: left.map(|l| fmt_left(l, breached)).unwrap_or_default(),
             breached,
@@ -308,7 +309,7 @@ pub async fn list(
             owner: t.owner_name().into(),
             requestors: t.requestors.join(", "),
             organization,
-            updated: t.last_updated.strftime("%Y-%m-%d %H:%M").to_string(),
+            updated: super::when(&zone, t.last_updated),
         });
     }
     let base = format!(

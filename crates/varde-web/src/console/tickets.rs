@@ -298,6 +298,7 @@ pub(super) async fn ticket_page(
     notice_bad: bool,
 ) -> PageResult {
     let mut t = load(state, caller, id, Action::Read).await?;
+    let zone = super::zone_of(caller);
     if t.id.0 != id {
         return Ok(Redirect::to(&format!("/console/tickets/{}", t.id)).into_response());
     }
@@ -342,11 +343,7 @@ pub(super) async fn ticket_page(
                 "skipped" => format!("not sent: {}", d.last_error),
                 other => other.to_string(),
             };
-            let when = d
-                .finished_at
-                .unwrap_or(d.created_at)
-                .strftime("%Y-%m-%d %H:%M UTC")
-                .to_string();
+            let when = super::when(&zone, d.finished_at.unwrap_or(d.created_at));
             // Who it goes to is settled when it is sent; until then, who it is for.
             let to = if d.recipients.is_empty() && d.status == "pending" {
                 let mut to = t.requestors.clone();
@@ -439,7 +436,7 @@ pub(super) async fn ticket_page(
                     };
                     let due = x
                         .due
-                        .map(|d| d.strftime("%Y-%m-%d %H:%M UTC").to_string())
+                        .map(|d| super::when(&zone, d))
                         .unwrap_or_else(|| "—".into());
                     let state = match (x.met_at, x.breached, x.due) {
                         (_, _, None) => "nothing waiting".to_string(),
@@ -458,7 +455,7 @@ pub(super) async fn ticket_page(
     let owners = super::bulk::owner_choices(state, caller).await?;
     let me = caller.audit_name();
     let fmt = |x: Option<jiff::Timestamp>| {
-        x.map(|x| x.strftime("%Y-%m-%d %H:%M UTC").to_string())
+        x.map(|x| super::when(&zone, x))
             .unwrap_or_else(|| "—".into())
     };
     let is_html = |e: &HistoryEntry| {
@@ -484,7 +481,7 @@ pub(super) async fn ticket_page(
             HistoryView {
                 id: tx.id,
                 description: tx.change.describe(&tx.creator),
-                at: tx.at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+                at: super::when(&zone, tx.at),
                 kind: tx.change.rt_type(&tx.creator).to_string(),
                 text,
                 html,

@@ -388,7 +388,11 @@ async fn due_is_the_sla_deadline_on_every_front_end() {
             .text()
             .await
             .unwrap();
-        let minute = due.strftime("%Y-%m-%d %H:%M UTC").to_string();
+        // (in the office's zone, named, for staff who have not chosen one)
+        let minute = due
+            .to_zoned(varde_app::office_zone())
+            .strftime("%Y-%m-%d %H:%M %Z")
+            .to_string();
         let shown = page
             .split("<dt>Due</dt><dd>")
             .nth(1)

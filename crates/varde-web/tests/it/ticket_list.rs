@@ -185,3 +185,78 @@ async fn the_search_box_says_what_it_understood() {
     let page = get("Status%20%3D%20open%27").await;
     assert!(page.contains("This is not TicketSQL ("), "{page}");
 }
+
+/// Staff read times in their own zone, named: the office's until they choose another; a zone
+/// that does not exist is refused and changes nothing.
+#[tokio::test]
+async fn staff_read_times_in_their_own_zone() {
+    let owned = app().await;
+    let app = &owned;
+    let browser = app.browser(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let t: serde_json::Value = super::TestApp::client()
+        .post(app.url("/api/v1/tickets"))
+        .bearer_auth(&app.admin_token)
+        .json(&serde_json::json!({"queue": "General", "subject": "zones", "requestors": ["kari@fjord.example"], "content": "x"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = t["id"].as_i64().unwrap();
+    let created: jiff::Timestamp = t["created_at"]
+        .as_str()
+        .or(t["created"].as_str())
+        .unwrap()
+        .parse()
+        .unwrap();
+    let shown = |zone: &str| {
+        created
+            .to_zoned(jiff::tz::TimeZone::get(zone).unwrap())
+            .strftime("%Y-%m-%d %H:%M %Z")
+            .to_string()
+    };
+    let page = |c: reqwest::Client, path: String| async move {
+        c.get(app.url(&path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    let ticket = page(browser.clone(), format!("/console/tickets/{id}")).await;
+    assert!(ticket.contains(&shown("Europe/Stockholm")), "{ticket}");
+    // (and every page names its icon, which is there for anyone)
+    assert!(ticket.contains("rel=\"icon\" href=\"/assets/favicon.svg\""));
+    let icon = super::TestApp::client()
+        .get(app.url("/assets/favicon.svg"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(icon.headers()["content-type"], "image/svg+xml");
+    let tokens = page(browser.clone(), "/console/tokens".into()).await;
+    let csrf = super::csrf_of(&tokens);
+    let set = |zone: &'static str| {
+        let (c, csrf) = (browser.clone(), csrf.clone());
+        async move {
+            c.post(app.url("/console/account/time-zone"))
+                .form(&[("csrf", csrf.as_str()), ("time_zone", zone)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let r = set("Mars/Olympus_Mons").await;
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("is not a time zone"));
+    assert_eq!(set("Asia/Tokyo").await.status(), 303);
+    let ticket = page(browser.clone(), format!("/console/tickets/{id}")).await;
+    assert!(ticket.contains(&shown("Asia/Tokyo")), "{ticket}");
+    assert!(ticket.contains(" JST"), "named");
+    let list = page(browser.clone(), "/console/tickets".into()).await;
+    assert!(list.contains(" JST"), "the list too");
+    assert_eq!(set("").await.status(), 303, "back to the office's");
+    let ticket = page(browser.clone(), format!("/console/tickets/{id}")).await;
+    assert!(ticket.contains(&shown("Europe/Stockholm")), "{ticket}");
+}

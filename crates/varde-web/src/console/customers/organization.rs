@@ -110,6 +110,7 @@ fn page(
     onboarding: crate::console::onboarding::OrganizationOnboarding,
 ) -> OrganizationPage {
     let id = o.organization.id;
+    let zone = crate::console::zone_of(caller);
     let d = &o.organization.details;
     let manager = match (&d.service_manager, &o.service_manager) {
         (Some(_), Some(a)) => format!("{} <{}>", a.name, a.email),
@@ -250,7 +251,7 @@ fn page(
             .map(|h| HistoryView {
                 what: format!("{} {} #{}", h.entity, h.action, h.entity_id),
                 actor: h.actor.clone(),
-                at: h.at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+                at: crate::console::when(&zone, h.at),
                 changes: h
                     .changes
                     .iter()
