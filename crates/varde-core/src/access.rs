@@ -239,10 +239,11 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
             if let OwnAccount(owner) = resource {
                 return owner == user || *role == StaffRole::Admin;
             }
-            if matches!(resource, QueueSettings | SlaPolicies | Macros) {
-                return action == Read || *role == StaffRole::Admin;
-            }
-            if matches!(resource, StatusComponents | OnboardingTemplates) {
+            if matches!(
+                resource,
+                QueueSettings | SlaPolicies | Macros | StatusComponents | OnboardingTemplates
+            ) {
+                // Settings: administrators change them; staff read them.
                 return action == Read || *role == StaffRole::Admin;
             }
             if matches!(resource, StaffConsole | RtApis) {

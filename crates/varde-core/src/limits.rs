@@ -49,7 +49,7 @@ pub struct Try {
 /// many accounts cannot be tried from one place).
 pub fn login(email: &str, address: Option<IpAddr>) -> Vec<Try> {
     let mut tries = vec![Try {
-        key: format!("login:account:{}", email.trim().to_lowercase()),
+        key: format!("login:account:{}", bounded(email)),
         quota: Quota::per_minute(5, 10),
     }];
     if let Some(a) = address {
@@ -65,7 +65,7 @@ pub fn login(email: &str, address: Option<IpAddr>) -> Vec<Try> {
 /// requests) and per client address.
 pub fn subscribe(target: &str, address: Option<IpAddr>) -> Vec<Try> {
     let mut tries = vec![Try {
-        key: format!("subscribe:target:{}", target.trim().to_lowercase()),
+        key: format!("subscribe:target:{}", bounded(target)),
         quota: Quota::per_hour(6, 3),
     }];
     if let Some(a) = address {
@@ -75,6 +75,12 @@ pub fn subscribe(target: &str, address: Option<IpAddr>) -> Vec<Try> {
         });
     }
     tries
+}
+
+/// What is counted of a typed value: folded, and no longer than an e-mail address can be, so a
+/// megabyte typed into the form is one key of ordinary size.
+fn bounded(typed: &str) -> String {
+    typed.trim().to_lowercase().chars().take(320).collect()
 }
 
 #[cfg(test)]
@@ -109,5 +115,10 @@ mod tests {
             ["login:account:ada@example.com", "login:address:192.0.2.7"]
         );
         assert_eq!(subscribe("+4712345678", None).len(), 1);
+        let long = "a".repeat(1 << 20);
+        assert_eq!(
+            login(&long, None)[0].key.len(),
+            "login:account:".len() + 320
+        );
     }
 }

@@ -103,8 +103,8 @@ impl reqwest::dns::Resolve for GuardedResolver {
 
 /// How many notifications are delivered at once (and SMTP connections kept open).
 const DELIVERY_CONCURRENCY: usize = 32;
-/// How many notifications one round claims: two turns of deliveries, each bounded by a 30 s
-/// timeout, well within the store's two-minute claim.
+/// How many notifications one round claims: two turns of deliveries, each bounded by its
+/// channel's timeout (10 to 30 s), well within the store's two-minute claim.
 const CLAIM_SIZE: i64 = 2 * DELIVERY_CONCURRENCY as i64;
 
 /// What one batch of notifications refers to.

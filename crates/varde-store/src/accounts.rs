@@ -151,8 +151,6 @@ impl Store {
         rows.into_iter().map(UserRow::into_account).collect()
     }
 
-    /// Sets an account's password; every session it had ends in the same transaction, so a
-    /// stolen session does not outlive the password change.
     /// Sets the time zone an account reads times in (`None`: the office's).
     pub async fn set_time_zone(&self, id: UserId, zone: Option<&str>) -> Result<()> {
         let n = write_pool!(self, p => sqlx::query("UPDATE users SET time_zone = $1 WHERE id = $2")
@@ -163,6 +161,8 @@ impl Store {
         Ok(())
     }
 
+    /// Sets an account's password; every session it had ends in the same transaction, so a
+    /// stolen session does not outlive the password change.
     pub async fn set_password_hash(&self, id: UserId, hash: &str) -> Result<()> {
         let n = write_pool!(self, p => {
             let mut tx = p.begin().await?;

@@ -45,8 +45,9 @@ const REFERENCES: [(&str, &str); 5] = [
     ),
 ];
 
-/// Stored files read per round while their digests are checked.
-const BLOBS_PER_ROUND: i64 = 200;
+/// Digests listed per round while stored files are checked (each file is then read alone, so
+/// memory holds one file at a time, whatever their sizes).
+const BLOBS_PER_ROUND: i64 = 500;
 
 impl Store {
     /// Writes a consistent copy of the embedded database to `file` while it serves
@@ -109,15 +110,18 @@ impl Store {
     async fn check_blobs(&self, c: &mut Checked) -> Result<()> {
         let mut after = String::new();
         loop {
-            let rows: Vec<(String, i64, Vec<u8>)> = read_pool!(self, p => sqlx::query_as(
-                "SELECT sha256, size, content FROM blobs WHERE sha256 > $1 ORDER BY sha256 LIMIT $2",
+            let rows: Vec<(String, i64)> = read_pool!(self, p => sqlx::query_as(
+                "SELECT sha256, size FROM blobs WHERE sha256 > $1 ORDER BY sha256 LIMIT $2",
             ).bind(&after).bind(BLOBS_PER_ROUND).fetch_all(p).await)?;
             let Some(last) = rows.last() else {
                 return Ok(());
             };
             after = last.0.clone();
-            for (digest, size, content) in rows {
+            for (digest, size) in rows {
                 c.blobs += 1;
+                let content: Vec<u8> = read_pool!(self, p => sqlx::query_scalar(
+                    "SELECT content FROM blobs WHERE sha256 = $1",
+                ).bind(&digest).fetch_one(p).await)?;
                 if hex::encode(Sha256::digest(&content)) != digest || size != content.len() as i64 {
                     c.problems.push(format!(
                         "the stored file {digest} does not match its digest"
@@ -130,8 +134,9 @@ impl Store {
 
 /// Brings a backup taken by [`Store::backup_into`] back as the embedded database of `dir`:
 /// checks the backup first, refuses when `dir` already has a database (unless `replace`,
-/// which keeps the old one beside it as `varde.db.replaced`), then opens it (migrating a
-/// backup of an older version) and checks it again. Run it with the server stopped.
+/// which keeps the old one beside it, with its write-ahead log, as `varde.db.replaced`, or
+/// `.replaced.2` and on when that is taken), then opens it (migrating a backup of an older
+/// version) and checks it again. Run it with the server stopped.
 pub async fn restore_sqlite(backup: &Path, dir: &Path, replace: bool) -> Result<Checked> {
     let unavailable =
         |what: String| StoreError::Unavailable(sqlx::Error::Io(std::io::Error::other(what)));
@@ -168,11 +173,21 @@ pub async fn restore_sqlite(backup: &Path, dir: &Path, replace: bool) -> Result<
                 target.display()
             )));
         }
-        std::fs::rename(&target, dir.join("varde.db.replaced"))
+        let aside = (1..)
+            .map(|n| match n {
+                1 => "varde.db.replaced".to_string(),
+                n => format!("varde.db.replaced.{n}"),
+            })
+            .find(|name| !dir.join(name).exists())
+            .unwrap_or_else(|| "varde.db.replaced".into());
+        for (from, to) in [("varde.db-wal", "-wal"), ("varde.db-shm", "-shm")] {
+            if dir.join(from).exists() {
+                std::fs::rename(dir.join(from), dir.join(format!("{aside}{to}")))
+                    .map_err(|e| unavailable(format!("cannot move {from} aside: {e}")))?;
+            }
+        }
+        std::fs::rename(&target, dir.join(&aside))
             .map_err(|e| unavailable(format!("cannot move the old database aside: {e}")))?;
-    }
-    for stale in ["varde.db-wal", "varde.db-shm"] {
-        let _ = std::fs::remove_file(dir.join(stale));
     }
     std::fs::rename(staging.join("varde.db"), &target)
         .map_err(|e| unavailable(format!("cannot put the backup in place: {e}")))?;

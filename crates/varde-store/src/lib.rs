@@ -175,14 +175,32 @@ impl Store {
     /// Opens the store and brings its schema up to date.
     pub async fn open(location: &Location) -> Result<Store> {
         let store = match location {
-            Location::SqliteDir(dir) => Store::open_sqlite(dir).await?,
+            Location::SqliteDir(dir) => Store::open_sqlite(dir, true).await?,
             Location::Postgres(url) => Store::open_postgres(url).await?,
         };
         store.migrate().await?;
         Ok(store)
     }
 
-    async fn open_sqlite(dir: &Path) -> Result<Store> {
+    /// Opens a store as it is, for reading it whole (backups, checks): nothing is created
+    /// and no migration runs, so a mistyped directory is an error and the copy is the
+    /// database as it was.
+    pub async fn open_as_is(location: &Location) -> Result<Store> {
+        match location {
+            Location::SqliteDir(dir) => {
+                if !dir.join("varde.db").is_file() {
+                    return Err(StoreError::Refused(format!(
+                        "there is no Varde database in {}",
+                        dir.display()
+                    )));
+                }
+                Store::open_sqlite(dir, false).await
+            }
+            Location::Postgres(url) => Store::open_postgres(url).await,
+        }
+    }
+
+    async fn open_sqlite(dir: &Path, create: bool) -> Result<Store> {
         std::fs::create_dir_all(dir).map_err(|e| {
             StoreError::Unavailable(sqlx::Error::Io(std::io::Error::new(
                 e.kind(),
@@ -192,7 +210,7 @@ impl Store {
         let path = dir.join("varde.db");
         let options = SqliteConnectOptions::from_str("sqlite://")?
             .filename(&path)
-            .create_if_missing(true)
+            .create_if_missing(create)
             // Small pages: a new ticket dirties about 25 pages (the row, its indexes, its
             // history, the full-text index), and every dirty page is written and synced in
             // full at commit. Takes effect when the database is created.

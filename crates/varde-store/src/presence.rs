@@ -7,7 +7,7 @@ use crate::{Result, Store, from_micros, micros, write_pool};
 
 impl Store {
     /// Records that `me` has ticket `ticket` open (and whether they are writing on it), forgets
-    /// looks older than `since` on it, and gives everyone on it now, `me` included: one
+    /// looks older than `since`, and gives everyone on the ticket now, `me` included: one
     /// transaction.
     pub async fn tell_presence(
         &self,
@@ -23,8 +23,9 @@ impl Store {
             )
             .bind(ticket).bind(&me.email).bind(&me.name).bind(me.writing).bind(micros(me.at))
             .execute(&mut *tx).await?;
-            sqlx::query("DELETE FROM ticket_presence WHERE ticket_id = $1 AND seen_at < $2")
-                .bind(ticket).bind(micros(since)).execute(&mut *tx).await?;
+            // Every ticket's old looks, not only this one's: nothing else sweeps them.
+            sqlx::query("DELETE FROM ticket_presence WHERE seen_at < $1")
+                .bind(micros(since)).execute(&mut *tx).await?;
             let rows = sqlx::query_as("SELECT email, name, writing, seen_at FROM ticket_presence WHERE ticket_id = $1")
                 .bind(ticket).fetch_all(&mut *tx).await?;
             tx.commit().await?;

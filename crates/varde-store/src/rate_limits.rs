@@ -15,7 +15,8 @@ const SPEND: &str = "INSERT INTO rate_limits (key, tat) VALUES ($1, $2 + $3) \
 
 impl Store {
     /// Counts one try of each of `tries` at `now`; true when every one was still allowed.
-    /// A refused key is not moved on, so waiting out the interval always helps.
+    /// A refused try moves no key (the transaction is rolled back), so waiting out the
+    /// interval always helps, and a caller stopped by one limit does not spend another's.
     pub async fn spend_tries(&self, tries: &[Try], now: Timestamp) -> Result<bool> {
         let now = micros(now);
         write_pool!(self, p => {
@@ -31,7 +32,11 @@ impl Store {
                     .await?;
                 allowed &= moved.is_some();
             }
-            tx.commit().await?;
+            if allowed {
+                tx.commit().await?;
+            } else {
+                tx.rollback().await?;
+            }
             Ok(allowed)
         })
     }

@@ -48,6 +48,14 @@ impl Caller {
     }
 
     /// Who acts in a use case: the actor and the name the audit trail records.
+    /// The logged-in person's name as the console shows it (blank for nobody).
+    pub fn display_name(&self) -> String {
+        self.account
+            .as_ref()
+            .map(|a| a.name.clone())
+            .unwrap_or_default()
+    }
+
     pub fn acting(&self) -> varde_app::Acting {
         varde_app::Acting::new(self.actor, self.audit_name())
     }

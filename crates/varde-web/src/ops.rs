@@ -101,7 +101,15 @@ async fn metrics(
     ) {
         return Err(crate::error::ApiError::forbidden());
     }
-    let waiting = state.store.work_waiting(state.now()).await?;
+    // Without the database the work queues are left out; the request metrics stay, as they
+    // matter most during an outage.
+    let waiting = match state.store.work_waiting(state.now()).await {
+        Ok(w) => w,
+        Err(e) => {
+            tracing::warn!(error = %e, "metrics: the work queues could not be read");
+            Vec::new()
+        }
+    };
     Ok(encode_metrics(&state, &waiting))
 }
 

@@ -270,7 +270,7 @@ pub async fn report(
 
 /// `varde backup`: one consistent copy of the embedded database, taken while it serves.
 pub(crate) async fn backup(output: &std::path::Path, store: &StoreArgs) -> anyhow::Result<()> {
-    let s = store.open("./varde-data").await?;
+    let s = Store::open_as_is(&store.location("./varde-data")).await?;
     let done = s.backup_into(output).await;
     s.close().await;
     done.with_context(|| format!("backing up into {}", output.display()))?;
@@ -299,7 +299,7 @@ pub(crate) async fn restore(
 
 /// `varde check`: whether the store is whole.
 pub(crate) async fn check(store: &StoreArgs) -> anyhow::Result<()> {
-    let s = store.open("./varde-data").await?;
+    let s = Store::open_as_is(&store.location("./varde-data")).await?;
     let checked = s.check().await;
     s.close().await;
     report_check(&checked?)

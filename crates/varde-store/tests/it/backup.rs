@@ -68,6 +68,16 @@ async fn a_backup_taken_while_serving_comes_back_whole() {
         assert!(again.unwrap_err().to_string().contains("--replace"));
         assert!(restore_sqlite(&file, target.path(), true).await.is_ok());
         assert!(target.path().join("varde.db.replaced").exists());
+        assert!(restore_sqlite(&file, target.path(), true).await.is_ok());
+        assert!(
+            target.path().join("varde.db.replaced.2").exists(),
+            "an earlier copy kept aside is never overwritten"
+        );
+        // Backups and checks open a store as it is: a mistyped directory is an error, not an
+        // empty database that is "whole".
+        let nowhere = Location::SqliteDir(dir.path().join("typo"));
+        assert!(Store::open_as_is(&nowhere).await.is_err());
+        assert!(!dir.path().join("typo").join("varde.db").exists());
         let back = Store::open(&Location::SqliteDir(target.path().to_path_buf()))
             .await
             .unwrap();

@@ -230,11 +230,7 @@ pub(super) async fn offered(
     caller: &Caller,
     t: &Ticket,
 ) -> Result<Vec<MacroView>, PageError> {
-    let agent = caller
-        .account
-        .as_ref()
-        .map(|a| a.name.clone())
-        .unwrap_or_default();
+    let agent = caller.display_name();
     let offers = state
         .app
         .ticket_macros(&caller.acting(), &agent, t)
@@ -251,11 +247,7 @@ pub async fn apply(
     Form(form): Form<FormMap>,
 ) -> PageResult {
     checked(&caller, &form)?;
-    let agent = caller
-        .account
-        .as_ref()
-        .map(|a| a.name.clone())
-        .unwrap_or_default();
+    let agent = caller.display_name();
     match state
         .app
         .apply_macro(&caller.acting(), &agent, TicketId(id), macro_id)

@@ -445,7 +445,6 @@ impl IntoResponse for PageError {
 
 pub type PageResult = Result<Response, PageError>;
 
-/// Renders a template; a template error is logged and shown as a plain 500.
 /// The zone a staff member reads times in: their own setting (`/console/tokens`), else the
 /// office's.
 pub fn zone_of(caller: &Caller) -> jiff::tz::TimeZone {
@@ -464,6 +463,7 @@ pub fn when(zone: &jiff::tz::TimeZone, t: jiff::Timestamp) -> String {
         .to_string()
 }
 
+/// Renders a template; a template error is logged and shown as a plain 500.
 pub fn render(t: &impl Template) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),

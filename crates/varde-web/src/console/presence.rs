@@ -26,11 +26,7 @@ pub async fn tell(
     Form(form): Form<FormMap>,
 ) -> PageResult {
     checked(&caller, &form)?;
-    let name = caller
-        .account
-        .as_ref()
-        .map(|a| a.name.clone())
-        .unwrap_or_default();
+    let name = caller.display_name();
     let writing = !form_value(&form, "message").trim().is_empty();
     let others = state
         .app
