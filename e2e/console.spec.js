@@ -16,8 +16,8 @@ test('tick two tickets and give them an owner at once', async ({ page }) => {
   const rows = page.locator('tbody tr');
   const first = await rows.nth(0).locator('td').nth(1).innerText();
   const second = await rows.nth(1).locator('td').nth(1).innerText();
-  await page.getByLabel(`Tick #${first}`).check();
-  await page.getByLabel(`Tick #${second}`).check();
+  await page.getByLabel(`Tick #${first}`, { exact: true }).check();
+  await page.getByLabel(`Tick #${second}`, { exact: true }).check();
   await page.getByLabel('Set owner').selectOption({ label: 'Mats Manager <manager@example.com>' });
   await page.getByRole('button', { name: 'Change the ticked tickets' }).click();
   await expect(page.locator('#bulk-notice')).toHaveText('2 of 2 tickets changed.');
