@@ -9,7 +9,9 @@
 //! under 50 ms at the 95th percentile.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Instant;
+
+mod support;
 
 use jiff::{SignedDuration, Timestamp};
 use varde_core::access::Role;
@@ -96,10 +98,6 @@ async fn fill(store: &Store) -> (i64, i64) {
     (last, org.0)
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
-}
-
 async fn run(store: Store, engine: &str) {
     let started = Instant::now();
     let (last, org) = fill(&store).await;
@@ -107,48 +105,9 @@ async fn run(store: Store, engine: &str) {
         "{engine}: {BULK} + {REAL} tickets in {:.1?}",
         started.elapsed()
     );
-    let state = varde_web::AppState::new(store, std::sync::Arc::new(Timestamp::now))
-        .await
-        .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(varde_web::serve(listener, state, async {
-        let _ = stopped.await;
-    }));
-    varde_notify::install_tls_provider();
-    let c = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let login = c
-        .get(format!("{base}/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = login
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .unwrap()
-        .to_string();
-    let r = c
-        .post(format!("{base}/login"))
-        .form(&[
-            ("email", AGENT),
-            ("password", PASSWORD),
-            ("next", ""),
-            ("csrf", &csrf),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
-    for page in [
+    let server = support::Server::start(store).await;
+    let c = server.log_in(AGENT, PASSWORD, "/console/tickets").await;
+    let pages = [
         "/console/tickets".to_string(),
         "/console/tickets?view=unowned".to_string(),
         "/console/tickets?view=new&sort=priority".to_string(),
@@ -161,25 +120,9 @@ async fn run(store: Store, engine: &str) {
         "/console/organizations".to_string(),
         "/console/status".to_string(),
         "/console/portfolio".to_string(),
-    ] {
-        let mut times = Vec::with_capacity(REQUESTS);
-        for _ in 0..REQUESTS {
-            let t = Instant::now();
-            let r = c.get(format!("{base}{page}")).send().await.unwrap();
-            assert_eq!(r.status(), 200, "{page}");
-            let _ = r.bytes().await.unwrap();
-            times.push(t.elapsed());
-        }
-        times.sort();
-        println!(
-            "{engine} {page}: p50 {:.1?}, p95 {:.1?}, max {:.1?} over {REQUESTS}",
-            percentile(&times, 0.5),
-            percentile(&times, 0.95),
-            times[times.len() - 1]
-        );
-    }
-    let _ = stop.send(());
-    let _ = server.await;
+    ];
+    server.time_pages(&c, engine, &pages, REQUESTS).await;
+    server.stop().await;
 }
 
 fn main() {

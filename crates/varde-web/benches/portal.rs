@@ -7,7 +7,9 @@
 //! page under 50 ms at the 95th percentile.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Instant;
+
+mod support;
 
 use jiff::{SignedDuration, Timestamp};
 use varde_core::access::Role;
@@ -110,10 +112,6 @@ async fn fill(store: &Store) -> i64 {
     last
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
-}
-
 async fn run(store: Store, engine: &str) {
     let started = Instant::now();
     let last = fill(&store).await;
@@ -121,71 +119,16 @@ async fn run(store: Store, engine: &str) {
         "{engine}: {TICKETS} tickets with histories in {:.1?}",
         started.elapsed()
     );
-    let state = varde_web::AppState::new(store, std::sync::Arc::new(Timestamp::now))
-        .await
-        .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(varde_web::serve(listener, state, async {
-        let _ = stopped.await;
-    }));
-    varde_notify::install_tls_provider();
-    let c = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let login = c
-        .get(format!("{base}/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = login
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .unwrap()
-        .to_string();
-    let r = c
-        .post(format!("{base}/login"))
-        .form(&[
-            ("email", CONTACT),
-            ("password", PASSWORD),
-            ("next", ""),
-            ("csrf", &csrf),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.headers()["location"], "/portal");
-    for page in [
+    let server = support::Server::start(store).await;
+    let c = server.log_in(CONTACT, PASSWORD, "/portal").await;
+    let pages = [
         "/portal".to_string(),
         format!("/portal/tickets/{last}"),
         "/portal/organization".to_string(),
         "/portal/incidents".to_string(),
-    ] {
-        let mut times = Vec::with_capacity(REQUESTS);
-        for _ in 0..REQUESTS {
-            let t = Instant::now();
-            let r = c.get(format!("{base}{page}")).send().await.unwrap();
-            assert_eq!(r.status(), 200, "{page}");
-            let _ = r.bytes().await.unwrap();
-            times.push(t.elapsed());
-        }
-        times.sort();
-        println!(
-            "{engine} {page}: p50 {:.1?}, p95 {:.1?}, max {:.1?} over {REQUESTS}",
-            percentile(&times, 0.5),
-            percentile(&times, 0.95),
-            times[times.len() - 1]
-        );
-    }
-    let _ = stop.send(());
-    let _ = server.await;
+    ];
+    server.time_pages(&c, engine, &pages, REQUESTS).await;
+    server.stop().await;
 }
 
 fn main() {
