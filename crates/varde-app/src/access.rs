@@ -61,6 +61,7 @@ mod tests {
             user: UserId(1),
             organization: OrganizationId(1),
             scope: TokenScope::Write,
+            tickets: Default::default(),
         };
         let theirs = Resource::Contracts(OrganizationId(2));
         assert!(matches!(

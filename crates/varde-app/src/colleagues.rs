@@ -12,6 +12,7 @@ use varde_core::ids::ContactId;
 use varde_core::links::{
     LetterFacts, LinkPurpose, LinkState, colleague_words, link_letter, link_state, link_words,
 };
+use varde_core::portal_settings::PortalSettings;
 use varde_core::values::{EmailAddress, Language};
 use varde_store::NewAccount;
 use varde_store::letters::NewLetter;
@@ -35,6 +36,8 @@ pub struct Colleague {
     pub contact: Contact,
     pub access: Access,
     pub is_me: bool,
+    /// Whether it may open tickets in the portal and through the API.
+    pub opens_tickets: bool,
 }
 
 /// A colleague as the invitation form gives it.
@@ -93,6 +96,7 @@ impl App {
                 };
                 Colleague {
                     is_me: account.is_some_and(|(a, _)| Some(a.id) == by.actor.user()),
+                    opens_tickets: account.is_none_or(|(a, _)| a.tickets.opens),
                     contact,
                     access,
                 }
@@ -231,6 +235,54 @@ impl App {
         };
         (self.store)
             .update_contact(&by.name, id, &details, self.now())
+            .await?;
+        Ok(())
+    }
+
+    /// The organisation's portal settings, and whether `by` may change them.
+    pub async fn portal_settings(
+        &self,
+        by: &Acting,
+        me: &PortalContact,
+    ) -> Result<(PortalSettings, bool), AppError> {
+        let resource = colleagues_of(me);
+        authorize(&by.actor, Action::Read, &resource)?;
+        let settings = self.store.portal_settings(me.organization.id).await?;
+        Ok((settings, can(&by.actor, Action::Write, &resource)))
+    }
+
+    /// A primary contact (or staff) sets which tickets the organisation's contacts see and
+    /// whether its technical contacts are told of incidents.
+    pub async fn set_portal_settings(
+        &self,
+        by: &Acting,
+        me: &PortalContact,
+        to: PortalSettings,
+    ) -> Result<(), AppError> {
+        authorize(&by.actor, Action::Write, &colleagues_of(me))?;
+        (self.store)
+            .set_portal_settings(&by.name, me.organization.id, &to, self.now())
+            .await?;
+        Ok(())
+    }
+
+    /// A primary contact lets a colleague open tickets, or stops it.
+    pub async fn let_open_tickets(
+        &self,
+        by: &Acting,
+        me: &PortalContact,
+        id: ContactId,
+        opens: bool,
+    ) -> Result<(), AppError> {
+        authorize(&by.actor, Action::Write, &colleagues_of(me))?;
+        let contact = self
+            .store
+            .contact(id)
+            .await?
+            .filter(|c| c.organization == me.organization.id)
+            .ok_or(AppError::NotFound)?;
+        (self.store)
+            .set_opens_tickets(&by.name, contact.id, opens, self.now())
             .await?;
         Ok(())
     }

@@ -159,7 +159,16 @@ fn may_apply(actor: &Actor, m: &Macro, t: &Ticket) -> bool {
             Action::Write,
             &Resource::TicketHandling(t.organization),
         );
-    comments && handling && can(actor, Action::Write, &Resource::Ticket(t.organization))
+    comments
+        && handling
+        && can(
+            actor,
+            Action::Write,
+            &Resource::Ticket {
+                organization: t.organization,
+                theirs: false,
+            },
+        )
 }
 
 fn values(t: &Ticket, r: &Requestor, agent: &str) -> MacroValues {

@@ -44,7 +44,7 @@ impl App {
             .map(|s| (s.score, s.day));
         let ids: Vec<TicketId> = self
             .store
-            .recent_tickets_of(org, RECENT)
+            .recent_tickets_of(org, None, RECENT)
             .await?
             .into_iter()
             .filter(|t| *t != id)

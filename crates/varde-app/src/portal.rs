@@ -6,8 +6,9 @@
 
 use jiff::SignedDuration;
 use jiff::tz::TimeZone;
-use varde_core::access::{Action, Resource, Visibility, visibility};
+use varde_core::access::{Action, Resource, Visibility, can, visibility};
 use varde_core::account::Account;
+use varde_core::catalogue::{Service, Site};
 use varde_core::contact::Contact;
 use varde_core::customer::Organization;
 use varde_core::portal::zone_of;
@@ -17,8 +18,19 @@ use varde_core::values::{EmailAddress, Language};
 use varde_store::status::{Event, EventFilter};
 
 use crate::sla::TicketSla;
-use crate::tickets::{Fields, update};
+use crate::tickets::{Fields, Message, update};
 use crate::{Acting, App, AppError, authorize};
+
+/// The queue tickets opened in the portal start in; agents move them on.
+const PORTAL_QUEUE: &str = "General";
+
+/// What a new ticket may be about.
+pub struct TicketChoices {
+    /// Whether the contact may open tickets (its primary contact decides).
+    pub may_open: bool,
+    /// The services per site the organisation's contracts in force cover.
+    pub services: Vec<(Service, Site)>,
+}
 
 /// How many tickets the portal lists.
 const TICKETS_SHOWN: i64 = 200;
@@ -67,9 +79,9 @@ impl App {
         chosen: Option<Language>,
     ) -> Result<PortalContact, AppError> {
         let org = match visibility(&by.actor) {
-            Visibility::Only(org) => org,
             Visibility::Nothing => return Err(AppError::Unauthenticated),
             Visibility::All => return Err(AppError::NotFound),
+            scoped => scoped.organization().ok_or(AppError::NotFound)?,
         };
         let organization = self.organization(&by.actor, org, Action::Read).await?;
         let contact = match EmailAddress::parse(&by.name) {
@@ -91,15 +103,30 @@ impl App {
         })
     }
 
-    /// The contact's organisation's tickets, the most recently changed first, with their SLA.
+    /// The contact's organisation's tickets (only its own, where the organisation chose so),
+    /// the most recently changed first, with their SLA.
     pub async fn portal_tickets(
         &self,
         by: &Acting,
         contact: &PortalContact,
     ) -> Result<Vec<(Ticket, Option<TicketSla>)>, AppError> {
         let org = contact.organization.id;
-        authorize(&by.actor, Action::Read, &Resource::Ticket(Some(org)))?;
-        let ids = self.store.recent_tickets_of(org, TICKETS_SHOWN).await?;
+        let theirs = match visibility(&by.actor) {
+            Visibility::Theirs { user, .. } => Some(user),
+            _ => None,
+        };
+        authorize(
+            &by.actor,
+            Action::Read,
+            &Resource::Ticket {
+                organization: Some(org),
+                theirs: theirs.is_some(),
+            },
+        )?;
+        let ids = self
+            .store
+            .recent_tickets_of(org, theirs, TICKETS_SHOWN)
+            .await?;
         let tickets = self.store.tickets(&ids).await?;
         let mut slas = self.sla_of(&tickets).await?;
         Ok(tickets
@@ -154,6 +181,50 @@ impl App {
                 event,
             })
             .collect())
+    }
+
+    /// What a contact may open a ticket about: whether it may open tickets at all (its primary
+    /// contact decides), and the services per site its organisation's contracts in force
+    /// cover.
+    pub async fn ticket_choices(
+        &self,
+        by: &Acting,
+        contact: &PortalContact,
+    ) -> Result<TicketChoices, AppError> {
+        let org = contact.organization.id;
+        let (_, entitled) = self.entitlements(&by.actor, org, None).await?;
+        Ok(TicketChoices {
+            may_open: can(&by.actor, Action::Write, &Resource::TicketSystem),
+            services: entitled.map(|e| e.services).unwrap_or_default(),
+        })
+    }
+
+    /// A contact opens a ticket in the portal, as its requestor, about one of the services its
+    /// contracts cover (the ticket's `Service` and `Site`) or about something else.
+    pub async fn open_portal_ticket(
+        &self,
+        by: &Acting,
+        contact: &PortalContact,
+        subject: &str,
+        about: Option<(Service, Site)>,
+        message: &Message,
+    ) -> Result<Ticket, AppError> {
+        authorize(&by.actor, Action::Write, &Resource::TicketSystem)?;
+        let mut fields: Fields = vec![
+            ("Queue".into(), PORTAL_QUEUE.into()),
+            ("Subject".into(), subject.into()),
+        ];
+        if let Some((service, site)) = about {
+            let choices = self.ticket_choices(by, contact).await?;
+            if !choices.services.contains(&(service, site)) {
+                return Err(AppError::Refused(
+                    "that service is not on your organisation's contracts".into(),
+                ));
+            }
+            fields.push(("CF.{Service}".into(), service.code().into()));
+            fields.push(("CF.{Site}".into(), site.code().into()));
+        }
+        self.open_ticket(by, fields, message).await
     }
 
     /// A contact closes its ticket (resolved) or reopens it.

@@ -41,7 +41,36 @@ pub enum Actor {
         user: UserId,
         organization: OrganizationId,
         scope: TokenScope,
+        tickets: TicketRights,
     },
+}
+
+/// Which of its organisation's tickets a customer contact sees: the organisation chooses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TicketSight {
+    /// Every ticket of the organisation.
+    #[default]
+    Organization,
+    /// Only the tickets the contact asked for or is copied on.
+    Own,
+}
+
+/// What a customer contact may do with tickets: what its organisation chose it sees, and
+/// whether its primary contact lets it open new ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TicketRights {
+    pub sight: TicketSight,
+    pub opens: bool,
+}
+
+impl Default for TicketRights {
+    /// A contact of an organisation that chose nothing: sees all, opens tickets.
+    fn default() -> TicketRights {
+        TicketRights {
+            sight: TicketSight::Organization,
+            opens: true,
+        }
+    }
 }
 
 /// The roles of staff accounts.
@@ -130,8 +159,12 @@ pub enum Resource {
     Operations,
     /// The ticket system as a whole: opening tickets in a queue, searching every ticket.
     TicketSystem,
-    /// One ticket, by the organisation it belongs to (none for a ticket from an unknown sender).
-    Ticket(Option<OrganizationId>),
+    /// One ticket, by the organisation it belongs to (none for a ticket from an unknown sender)
+    /// and whether the asking contact is among its requestors or Cc (`theirs`; staff are never).
+    Ticket {
+        organization: Option<OrganizationId>,
+        theirs: bool,
+    },
     /// Queues and their custom fields (administrators change them; staff read them).
     QueueSettings,
     /// The status page's incidents, maintenance and component statuses (staff who work
@@ -209,20 +242,50 @@ pub fn landing(actor: &Actor) -> Landing {
     }
 }
 
-/// Which organisations an actor may see in a list.
+/// Which organisations, and of their tickets which, an actor may see in a list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Visibility {
     All,
     Only(OrganizationId),
+    /// One organisation, and of its tickets only those the account `user` asked for or is
+    /// copied on ([`TicketSight::Own`]).
+    Theirs {
+        organization: OrganizationId,
+        user: UserId,
+    },
     Nothing,
 }
 
-/// The organisations `actor` may list.
+impl Visibility {
+    /// The one organisation a customer contact sees, if the list is scoped to one.
+    pub fn organization(self) -> Option<OrganizationId> {
+        match self {
+            Visibility::Only(o)
+            | Visibility::Theirs {
+                organization: o, ..
+            } => Some(o),
+            Visibility::All | Visibility::Nothing => None,
+        }
+    }
+}
+
+/// The organisations (and tickets) `actor` may list.
 pub fn visibility(actor: &Actor) -> Visibility {
     match actor {
         Actor::Anonymous => Visibility::Nothing,
         Actor::Staff { .. } => Visibility::All,
-        Actor::Customer { organization, .. } => Visibility::Only(*organization),
+        Actor::Customer {
+            organization,
+            user,
+            tickets,
+            ..
+        } => match tickets.sight {
+            TicketSight::Organization => Visibility::Only(*organization),
+            TicketSight::Own => Visibility::Theirs {
+                organization: *organization,
+                user: *user,
+            },
+        },
     }
 }
 
@@ -263,7 +326,7 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
             if matches!(
                 resource,
                 TicketSystem
-                    | Ticket(_)
+                    | Ticket { .. }
                     | StatusPage
                     | TicketHandling(_)
                     | InternalComments(_)
@@ -298,6 +361,7 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
             user,
             organization,
             scope,
+            tickets,
         } => {
             if *scope == TokenScope::Read && action != Read {
                 return false;
@@ -317,10 +381,22 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
                     organization: o,
                     primary,
                 } => o == organization && (action == Read || *primary),
-                // A contact reads and answers its organisation's tickets, and opens new ones;
-                // it never deletes them.
-                Ticket(Some(o)) => o == organization && action != Delete,
-                TicketSystem => action != Delete,
+                // A contact reads and answers its organisation's tickets (or only its own, as
+                // the organisation chose), and opens new ones unless its primary contact said
+                // otherwise; it never deletes them.
+                Ticket {
+                    organization: Some(o),
+                    theirs,
+                } => {
+                    o == organization
+                        && (*theirs || tickets.sight == TicketSight::Organization)
+                        && action != Delete
+                }
+                TicketSystem => match action {
+                    Read => true,
+                    Write => tickets.opens,
+                    Delete => false,
+                },
                 _ => false,
             }
         }
@@ -347,6 +423,7 @@ mod tests {
             user: UserId(20),
             organization: org,
             scope: TokenScope::Write,
+            tickets: TicketRights::default(),
         }
     }
 
@@ -359,7 +436,10 @@ mod tests {
             Resource::OwnAccount(UserId(20)),
             Resource::Operations,
             Resource::TicketSystem,
-            Resource::Ticket(None),
+            Resource::Ticket {
+                organization: None,
+                theirs: false,
+            },
             Resource::QueueSettings,
             Resource::StatusPage,
             Resource::StatusComponents,
@@ -381,7 +461,14 @@ mod tests {
                 Resource::Contacts(o),
                 Resource::Contracts(o),
                 Resource::AuditHistory(o),
-                Resource::Ticket(Some(o)),
+                Resource::Ticket {
+                    organization: Some(o),
+                    theirs: false,
+                },
+                Resource::Ticket {
+                    organization: Some(o),
+                    theirs: true,
+                },
                 Resource::Onboarding(o),
                 Resource::Meetings(o),
             ]);
@@ -418,11 +505,52 @@ mod tests {
                     )
                     || r == Resource::OwnAccount(UserId(20))
                     || a != Action::Delete
-                        && matches!(r, Resource::Ticket(Some(A)) | Resource::TicketSystem);
+                        && matches!(
+                            r,
+                            Resource::Ticket {
+                                organization: Some(A),
+                                ..
+                            } | Resource::TicketSystem
+                        );
                 assert_eq!(allowed, expected, "{a:?} {r:?}");
             }
         }
         assert_eq!(visibility(&c), Visibility::Only(A));
+    }
+
+    #[test]
+    fn a_contact_of_an_organisation_that_chose_so_sees_only_its_own_tickets() {
+        let own = Actor::Customer {
+            user: UserId(20),
+            organization: A,
+            scope: TokenScope::Write,
+            tickets: TicketRights {
+                sight: TicketSight::Own,
+                opens: false,
+            },
+        };
+        let ticket = |o, theirs| Resource::Ticket {
+            organization: Some(o),
+            theirs,
+        };
+        for a in [Action::Read, Action::Write] {
+            assert!(can(&own, a, &ticket(A, true)), "{a:?}");
+            assert!(!can(&own, a, &ticket(A, false)), "{a:?}");
+            assert!(!can(&own, a, &ticket(B, true)), "{a:?}");
+        }
+        // It may not open tickets, but still reads the ticket system (its own search).
+        assert!(!can(&own, Action::Write, &Resource::TicketSystem));
+        assert!(can(&own, Action::Read, &Resource::TicketSystem));
+        assert_eq!(
+            visibility(&own),
+            Visibility::Theirs {
+                organization: A,
+                user: UserId(20)
+            }
+        );
+        assert_eq!(visibility(&own).organization(), Some(A));
+        // Nothing else about the organisation changes.
+        assert!(can(&own, Action::Read, &Resource::Contracts(A)));
     }
 
     #[test]

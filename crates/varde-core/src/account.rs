@@ -1,6 +1,6 @@
 //! Login accounts: staff and customer contacts, and the actor each one acts as.
 
-use crate::access::{Actor, Role, StaffRole, TokenScope};
+use crate::access::{Actor, Role, StaffRole, TicketRights, TokenScope};
 use crate::ids::{OrganizationId, UserId};
 use crate::values::EmailAddress;
 
@@ -15,6 +15,9 @@ pub struct Account {
     pub disabled: bool,
     /// The time zone the person reads times in (an IANA name); `None`: the office's.
     pub time_zone: Option<String>,
+    /// What a customer contact may do with tickets, as its organisation set it (staff: the
+    /// default, unused).
+    pub tickets: TicketRights,
 }
 
 impl Account {
@@ -34,6 +37,7 @@ impl Account {
                 user: self.id,
                 organization,
                 scope,
+                tickets: self.tickets,
             },
             (None, None) => Actor::Anonymous,
         }
@@ -65,6 +69,7 @@ mod tests {
             organization: Some(OrganizationId(4)),
             disabled: false,
             time_zone: None,
+            tickets: TicketRights::default(),
         };
         assert!(matches!(
             a.actor(TokenScope::Write),

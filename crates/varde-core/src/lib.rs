@@ -44,6 +44,7 @@ pub mod mail_template;
 pub mod onboarding;
 pub mod placeholders;
 pub mod portal;
+pub mod portal_settings;
 pub mod presence;
 pub mod report;
 pub mod sla;

@@ -5,6 +5,7 @@
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
+use crate::catalogue::{Service, Site, SupportTier};
 use crate::sla::{Clock, TargetKind};
 use crate::ticket::lifecycle::Status;
 use crate::values::{Country, Language};
@@ -495,6 +496,97 @@ impl SlaWords {
             text: text.to_string(),
             tone,
         }
+    }
+}
+
+/// What the portal calls the catalogue's tiers, services and the new-ticket choice of what a
+/// ticket is about, in one language.
+#[derive(Debug)]
+pub struct CatalogueWords {
+    pub base: &'static str,
+    pub standard: &'static str,
+    pub premium: &'static str,
+    pub compute: &'static str,
+    pub storage: &'static str,
+    pub backup: &'static str,
+    pub about: &'static str,
+    pub something_else: &'static str,
+}
+
+const CATALOGUE_WORDS: [CatalogueWords; 4] = [
+    CatalogueWords {
+        base: "IaaS base support",
+        standard: "Standard support",
+        premium: "Premium support",
+        compute: "Compute (OpenStack)",
+        storage: "Object storage (S3)",
+        backup: "Backup",
+        about: "What is it about?",
+        something_else: "Something else",
+    },
+    CatalogueWords {
+        base: "Grundsupport för IaaS",
+        standard: "Standardsupport",
+        premium: "Premiumsupport",
+        compute: "Beräkning (OpenStack)",
+        storage: "Objektlagring (S3)",
+        backup: "Säkerhetskopiering",
+        about: "Vad gäller det?",
+        something_else: "Något annat",
+    },
+    CatalogueWords {
+        base: "Grunnsupport for IaaS",
+        standard: "Standardsupport",
+        premium: "Premiumsupport",
+        compute: "Beregning (OpenStack)",
+        storage: "Objektlagring (S3)",
+        backup: "Sikkerhetskopiering",
+        about: "Hva gjelder det?",
+        something_else: "Noe annet",
+    },
+    CatalogueWords {
+        base: "Basissupport til IaaS",
+        standard: "Standardsupport",
+        premium: "Premiumsupport",
+        compute: "Beregning (OpenStack)",
+        storage: "Objektlagring (S3)",
+        backup: "Sikkerhedskopiering",
+        about: "Hvad drejer det sig om?",
+        something_else: "Noget andet",
+    },
+];
+
+/// The catalogue's words in `language`.
+pub fn catalogue_words(language: Language) -> &'static CatalogueWords {
+    &CATALOGUE_WORDS[match language {
+        Language::English => 0,
+        Language::Swedish => 1,
+        Language::NorwegianBokmal => 2,
+        Language::Danish => 3,
+    }]
+}
+
+impl CatalogueWords {
+    pub fn tier(&self, t: SupportTier) -> &'static str {
+        match t {
+            SupportTier::Base => self.base,
+            SupportTier::Standard => self.standard,
+            SupportTier::Premium => self.premium,
+        }
+    }
+
+    pub fn service(&self, s: Service) -> &'static str {
+        match s {
+            Service::Compute => self.compute,
+            Service::Storage => self.storage,
+            Service::Backup => self.backup,
+        }
+    }
+
+    /// A service at a site (`Backup, Oslo (NO)`): site names are place names, the same in
+    /// every language.
+    pub fn service_at(&self, s: Service, site: Site) -> String {
+        format!("{}, {}", self.service(s), site.label())
     }
 }
 

@@ -110,7 +110,7 @@ impl Store {
     }
 
     pub async fn account(&self, id: UserId) -> Result<Option<Account>> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
         let row: Option<UserRow> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id.0).fetch_optional(p).await)?;
         row.map(UserRow::into_account).transpose()
     }
@@ -126,7 +126,7 @@ impl Store {
             user: UserRow,
             password_hash: Option<String>,
         }
-        let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE id = $1");
+        let sql = format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.id = $1");
         let row: Option<Row> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id.0).fetch_optional(p).await)?;
         row.map(|r| Ok((r.user.into_account()?, r.password_hash)))
             .transpose()
@@ -137,7 +137,7 @@ impl Store {
         &self,
         email: &EmailAddress,
     ) -> Result<Option<(Account, Option<String>)>> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.email = $1");
         let row: Option<UserRow> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(email.as_str()).fetch_optional(p).await)?;
         let Some(row) = row else { return Ok(None) };
         let hash: Option<String> = read_pool!(self, p => sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1").bind(row.id).fetch_one(p).await)?;
@@ -145,7 +145,7 @@ impl Store {
     }
 
     pub async fn accounts(&self) -> Result<Vec<Account>> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY id");
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.id");
         let rows: Vec<UserRow> =
             read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await)?;
         rows.into_iter().map(UserRow::into_account).collect()
@@ -230,12 +230,7 @@ impl Store {
         }
         // One read: every request with a session cookie makes it.
         let sql = format!(
-            "SELECT {}, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2{PORTAL_ACCESS}",
-            USER_COLUMNS
-                .split(", ")
-                .map(|c| format!("u.{c}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            "SELECT {USER_COLUMNS}, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2{PORTAL_ACCESS}",
         );
         let found: Option<SessionRow> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(secret_digest(secret))

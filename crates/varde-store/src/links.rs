@@ -109,7 +109,7 @@ impl Store {
             has_password: bool,
         }
         let sql = format!(
-            "SELECT {USER_COLUMNS}, password_hash IS NOT NULL AS has_password FROM users WHERE organization_id = $1 ORDER BY id"
+            "SELECT {USER_COLUMNS}, u.password_hash IS NOT NULL AS has_password FROM users u WHERE u.organization_id = $1 ORDER BY u.id"
         );
         let rows: Vec<Row> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(org.0).fetch_all(p).await)?;
         rows.into_iter()
@@ -141,12 +141,7 @@ impl Store {
             new_email: Option<String>,
         }
         let sql = format!(
-            "SELECT {}, l.purpose, l.expires_at, l.used_at, l.new_email FROM one_time_links l JOIN users u ON u.id = l.user_id WHERE l.token_hash = $1",
-            USER_COLUMNS
-                .split(", ")
-                .map(|c| format!("u.{c}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            "SELECT {USER_COLUMNS}, l.purpose, l.expires_at, l.used_at, l.new_email FROM one_time_links l JOIN users u ON u.id = l.user_id WHERE l.token_hash = $1",
         );
         let row: Option<Row> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(secret_digest(secret)).fetch_optional(p).await)?;
         row.map(|r| {

@@ -2,7 +2,7 @@
 //! A stored value that no longer parses is reported as [`StoreError::Corrupt`].
 
 use jiff::civil::Date;
-use varde_core::access::Role;
+use varde_core::access::{Role, TicketRights, TicketSight};
 use varde_core::account::Account;
 use varde_core::catalogue::{ProductCode, Site};
 use varde_core::contact::{Contact, ContactDetails, ContactRole};
@@ -30,9 +30,15 @@ pub(crate) struct UserRow {
     pub organization_id: Option<i64>,
     pub disabled: bool,
     pub time_zone: Option<String>,
+    pub opens_tickets: bool,
+    pub own_tickets_only: bool,
 }
 
-pub(crate) const USER_COLUMNS: &str = "id, email, name, role, organization_id, disabled, time_zone";
+/// The columns of an account, read from `users u`: with a customer contact's ticket rights,
+/// from its contact record and its organisation's portal settings (staff have none).
+pub(crate) const USER_COLUMNS: &str = "u.id, u.email, u.name, u.role, u.organization_id, u.disabled, u.time_zone, \
+     COALESCE((SELECT c.opens_tickets FROM contacts c WHERE c.organization_id = u.organization_id AND c.email = u.email), FALSE) AS opens_tickets, \
+     COALESCE((SELECT s.own_tickets_only FROM portal_settings s WHERE s.organization_id = u.organization_id), FALSE) AS own_tickets_only";
 
 impl UserRow {
     pub fn into_account(self) -> Result<Account> {
@@ -44,6 +50,14 @@ impl UserRow {
             organization: self.organization_id.map(OrganizationId),
             disabled: self.disabled,
             time_zone: self.time_zone,
+            tickets: TicketRights {
+                sight: if self.own_tickets_only {
+                    TicketSight::Own
+                } else {
+                    TicketSight::Organization
+                },
+                opens: self.opens_tickets,
+            },
         })
     }
 }

@@ -558,6 +558,18 @@ impl Store {
                     Dialect::Postgres => format!(" AND t.organization_id = ${}", params.len()),
                 };
             }
+            Visibility::Theirs { organization, user } => {
+                params.push(Param::Int(organization.0));
+                params.push(Param::Int(user.0));
+                let (o, u) = match dialect {
+                    Dialect::Sqlite => ("?".to_string(), "?".to_string()),
+                    Dialect::Postgres => (
+                        format!("${}", params.len() - 1),
+                        format!("${}", params.len()),
+                    ),
+                };
+                scope = format!(" AND t.organization_id = {o} AND {}", theirs_clause(&u));
+            }
         }
         let filter = format!("t.effective_id = t.id AND ({}){scope}", compiled.sql);
         let direction = if descending { "DESC" } else { "ASC" };
@@ -589,6 +601,15 @@ impl Store {
             total,
         }))
     }
+}
+
+/// Whether ticket `t` is one the account with id `user` (a bound parameter) asked for or is
+/// copied on. Watchers are stored in lower case.
+pub(crate) fn theirs_clause(user: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM ticket_watchers w JOIN users u ON w.address = lower(u.email) \
+         WHERE w.ticket_id = t.id AND w.role IN ('Requestor', 'Cc') AND u.id = {user})"
+    )
 }
 
 #[cfg(test)]

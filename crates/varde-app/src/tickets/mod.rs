@@ -16,7 +16,7 @@ use varde_store::tickets::{AttachmentInfo, HistoryEntry, NewAttachment, TicketEr
 use varde_store::{Store, StoreError};
 
 use crate::{Acting, App, AppError, authorize};
-use varde_core::access::{Action, Actor, Resource, can};
+use varde_core::access::{Action, Actor, Resource, TicketSight, can};
 
 mod fields;
 
@@ -111,7 +111,10 @@ impl App {
         {
             t = survivor;
         }
-        let resource = Resource::Ticket(t.organization);
+        let resource = Resource::Ticket {
+            organization: t.organization,
+            theirs: self.theirs(actor, &t).await?,
+        };
         if !can(actor, Action::Read, &resource) {
             return Err(AppError::NotFound);
         }
@@ -123,6 +126,25 @@ impl App {
 }
 
 impl App {
+    /// Whether `actor` is a customer contact among the ticket's requestors or Cc. Asked only
+    /// where it matters: of a contact whose organisation lets it see only its own tickets.
+    async fn theirs(&self, actor: &Actor, t: &Ticket) -> Result<bool, AppError> {
+        let Actor::Customer { user, tickets, .. } = actor else {
+            return Ok(false);
+        };
+        if tickets.sight != TicketSight::Own {
+            return Ok(false);
+        }
+        let Some(account) = self.store.account(*user).await? else {
+            return Ok(false);
+        };
+        let me = account.email.as_str().to_lowercase();
+        Ok(t.requestors
+            .iter()
+            .chain(&t.cc)
+            .any(|a| a.trim().to_lowercase() == me))
+    }
+
     /// A ticket's history, oldest first, as far as the actor may read it: a customer contact
     /// never sees internal comments.
     pub async fn ticket_history(

@@ -186,5 +186,6 @@ mod contacts;
 mod contracts;
 mod history;
 mod organizations;
+mod portal_settings;
 
 pub use history::Feedback;

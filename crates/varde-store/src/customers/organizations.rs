@@ -228,7 +228,10 @@ impl Store {
         };
         match q.visibility {
             Visibility::All => {}
-            Visibility::Only(o) => push(&mut sql, " AND id = $?", Arg::Int(o.0)),
+            Visibility::Only(o)
+            | Visibility::Theirs {
+                organization: o, ..
+            } => push(&mut sql, " AND id = $?", Arg::Int(o.0)),
             Visibility::Nothing => {
                 return Ok(Page {
                     items: vec![],

@@ -31,15 +31,25 @@ impl Store {
         Ok(ids.into_iter().map(TicketId).collect())
     }
 
-    /// An organisation's tickets, the most recently changed first (merged ones left out).
+    /// An organisation's tickets, the most recently changed first (merged ones left out); with
+    /// `theirs`, only those that account asked for or is copied on.
     pub async fn recent_tickets_of(
         &self,
         org: varde_core::ids::OrganizationId,
+        theirs: Option<varde_core::ids::UserId>,
         limit: i64,
     ) -> Result<Vec<TicketId>> {
-        let ids: Vec<i64> = read_pool!(self, p => sqlx::query_scalar(
-            "SELECT id FROM tickets WHERE organization_id = $1 AND effective_id = id ORDER BY last_updated_at DESC, id DESC LIMIT $2",
-        ).bind(org.0).bind(limit).fetch_all(p).await)?;
+        let only = if theirs.is_some() {
+            format!(" AND {}", crate::ticket_search::theirs_clause("$3"))
+        } else {
+            " AND $3 = $3".into()
+        };
+        let sql = format!(
+            "SELECT t.id FROM tickets t WHERE t.organization_id = $1 AND t.effective_id = t.id{only} \
+             ORDER BY t.last_updated_at DESC, t.id DESC LIMIT $2"
+        );
+        let ids: Vec<i64> = read_pool!(self, p => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(org.0).bind(limit).bind(theirs.map_or(0, |u| u.0)).fetch_all(p).await)?;
         Ok(ids.into_iter().map(TicketId).collect())
     }
 

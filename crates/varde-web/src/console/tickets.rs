@@ -542,7 +542,10 @@ pub(super) async fn ticket_page(
         can_write: can(
             &caller.actor,
             Action::Write,
-            &Resource::Ticket(t.organization),
+            &Resource::Ticket {
+                organization: t.organization,
+                theirs: false,
+            },
         ),
         deliveries,
         sla_reason,

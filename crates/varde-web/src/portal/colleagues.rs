@@ -9,8 +9,10 @@ use axum::response::{IntoResponse, Redirect};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 use varde_app::colleagues::{Access, ColleagueForm};
+use varde_core::access::TicketSight;
 use varde_core::form::FieldErrors;
 use varde_core::links::{ColleagueWords, colleague_words};
+use varde_core::portal_settings::{PortalSettings, SettingsWords, settings_words};
 use varde_core::values::Language;
 
 use super::{Portal, PortalNav};
@@ -26,6 +28,7 @@ struct Row {
     access: &'static str,
     is_me: bool,
     removable: bool,
+    opens: bool,
 }
 
 #[derive(Template)]
@@ -40,6 +43,9 @@ struct ColleaguesPage {
     problem: String,
     /// The contact's own address.
     me: String,
+    s: &'static SettingsWords,
+    own_only: bool,
+    notices: bool,
 }
 
 #[derive(Deserialize)]
@@ -59,6 +65,7 @@ pub async fn list(
         Some("invited") => c.invited_done,
         Some("removed") => c.removed_done,
         Some("address") => c.address_link_sent,
+        Some("settings") => settings_words(p.contact.language).saved,
         _ => "",
     };
     page(
@@ -101,6 +108,7 @@ async fn page(
             },
             removable: !col.is_me && col.access != Access::None,
             is_me: col.is_me,
+            opens: col.opens_tickets,
         })
         .collect();
     let value = |k: &str| form_value(form, k);
@@ -124,7 +132,15 @@ async fn page(
             ..field(c.language, "language", &language, errors)
         },
     ];
+    let (settings, _) = state
+        .app
+        .portal_settings(&caller.acting(), &p.contact)
+        .await
+        .map_err(|e| PageError::new(e.into(), caller))?;
     let page = ColleaguesPage {
+        s: settings_words(p.contact.language),
+        own_only: settings.sight == TicketSight::Own,
+        notices: settings.incident_notices,
         nav: p.nav,
         c,
         rows,
@@ -187,6 +203,52 @@ pub async fn remove(
         .await
         .map_err(|e| PageError::new(e.into(), &caller))?;
     Ok(Redirect::to("/portal/colleagues?done=removed").into_response())
+}
+
+/// A primary contact sets which tickets colleagues see (`sight=own` or `all`) and whether
+/// technical contacts are told of incidents (`notices` ticked).
+pub async fn settings(
+    State(state): State<AppState>,
+    caller: Caller,
+    jar: CookieJar,
+    Form(form): Form<FormMap>,
+) -> PageResult {
+    checked(&caller, &form)?;
+    let p = Portal::of(&state, &caller, &jar, "/portal/colleagues").await?;
+    let to = PortalSettings {
+        sight: if form_value(&form, "sight") == "own" {
+            TicketSight::Own
+        } else {
+            TicketSight::Organization
+        },
+        incident_notices: !form_value(&form, "notices").is_empty(),
+    };
+    state
+        .app
+        .set_portal_settings(&caller.acting(), &p.contact, to)
+        .await
+        .map_err(|e| PageError::new(e.into(), &caller))?;
+    Ok(Redirect::to("/portal/colleagues?done=settings").into_response())
+}
+
+/// A primary contact lets a colleague open tickets (`opens=yes`) or stops it (`opens=no`).
+pub async fn opens_tickets(
+    State(state): State<AppState>,
+    caller: Caller,
+    jar: CookieJar,
+    Path(id): Path<i64>,
+    Form(form): Form<FormMap>,
+) -> PageResult {
+    checked(&caller, &form)?;
+    let p = Portal::of(&state, &caller, &jar, "/portal/colleagues").await?;
+    let opens = form_value(&form, "opens") == "yes";
+    let contact = varde_core::ids::ContactId(id);
+    state
+        .app
+        .let_open_tickets(&caller.acting(), &p.contact, contact, opens)
+        .await
+        .map_err(|e| PageError::new(e.into(), &caller))?;
+    Ok(Redirect::to("/portal/colleagues?done=settings").into_response())
 }
 
 /// Asks to change one's own address: a confirmation link goes to the new one.

@@ -48,6 +48,11 @@ pub fn routes() -> Router<AppState> {
             get(colleagues::list).post(colleagues::invite),
         )
         .route("/portal/colleagues/{id}/remove", post(colleagues::remove))
+        .route(
+            "/portal/colleagues/{id}/tickets",
+            post(colleagues::opens_tickets),
+        )
+        .route("/portal/settings", post(colleagues::settings))
         .route("/portal/email", post(colleagues::change_email))
         .route("/portal/tokens", get(tokens::list).post(tokens::create))
         .route("/portal/tokens/{id}/revoke", post(tokens::revoke))

@@ -48,6 +48,7 @@ pub async fn show(State(state): State<AppState>, caller: Caller, jar: CookieJar)
         .await
         .map_err(|e| PageError::new(e.into(), &caller))?;
     let w = p.w;
+    let cw = varde_core::portal::catalogue_words(p.contact.language);
     let (tier, included, services) = match &o.entitlements {
         Ok(e) => {
             let mut included = vec![w.tickets_any_time];
@@ -63,10 +64,10 @@ pub async fn show(State(state): State<AppState>, caller: Caller, jar: CookieJar)
             let services = e
                 .services
                 .iter()
-                .map(|(s, site)| format!("{} ({})", s.label(), site.label()))
+                .map(|(s, site)| cw.service_at(*s, *site))
                 .collect::<Vec<_>>()
                 .join(", ");
-            (e.tier.label().to_string(), included, services)
+            (cw.tier(e.tier).to_string(), included, services)
         }
         Err(_) => (w.none.to_string(), vec![], String::new()),
     };

@@ -7,7 +7,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use varde_app::AppError;
-use varde_app::tickets::{Fields, Message};
+use varde_app::tickets::Message;
+use varde_core::catalogue::{Service, Site};
+use varde_core::portal::{CatalogueWords, catalogue_words};
+use varde_core::portal_settings::settings_words;
 use varde_core::ticket::history::Change;
 use varde_core::ticket::lifecycle::Status;
 use varde_core::ticket::{Ticket, TicketId};
@@ -275,23 +278,76 @@ pub async fn attachment(
 struct NewPage {
     nav: PortalNav,
     w: &'static varde_core::portal::Words,
+    cw: &'static CatalogueWords,
+    /// Why the contact may not open tickets; empty when it may.
+    refused: &'static str,
+    /// (value, label, chosen): the services per site on contract.
+    about: Vec<(String, String, bool)>,
+    /// Whether one of `about` is chosen (else: something else).
+    about_chosen: bool,
     subject: String,
     message: String,
     problem: String,
 }
 
-pub async fn new_form(State(state): State<AppState>, caller: Caller, jar: CookieJar) -> PageResult {
-    let p = Portal::of(&state, &caller, &jar, "/portal/tickets/new").await?;
-    Ok(render(&NewPage {
+/// The new-ticket page, with what the contact typed and chose.
+async fn new_page(
+    state: &AppState,
+    caller: &Caller,
+    p: Portal,
+    (subject, message, chosen): (String, String, String),
+    problem: String,
+) -> Result<NewPage, PageError> {
+    let choices = state
+        .app
+        .ticket_choices(&caller.acting(), &p.contact)
+        .await
+        .map_err(app_err(caller))?;
+    let cw = catalogue_words(p.contact.language);
+    let about = choices
+        .services
+        .iter()
+        .map(|(service, site)| {
+            let value = format!("{}@{}", service.code(), site.code());
+            let label = cw.service_at(*service, *site);
+            let on = value == chosen;
+            (value, label, on)
+        })
+        .collect::<Vec<_>>();
+    Ok(NewPage {
+        about_chosen: about.iter().any(|a| a.2),
+        refused: if choices.may_open {
+            ""
+        } else {
+            settings_words(p.contact.language).may_not_open
+        },
+        cw,
+        about,
         w: p.w,
         nav: p.nav,
-        subject: String::new(),
-        message: String::new(),
-        problem: String::new(),
-    }))
+        subject,
+        message,
+        problem,
+    })
 }
 
-/// Opens a ticket as the contact (its requestor), in the general queue.
+pub async fn new_form(State(state): State<AppState>, caller: Caller, jar: CookieJar) -> PageResult {
+    let p = Portal::of(&state, &caller, &jar, "/portal/tickets/new").await?;
+    let blank = (String::new(), String::new(), String::new());
+    Ok(render(
+        &new_page(&state, &caller, p, blank, String::new()).await?,
+    ))
+}
+
+/// What a ticket is about, as the form's `about` gives it (`storage@no-osl1`); blank or
+/// unreadable: something else.
+fn about(raw: &str) -> Option<(Service, Site)> {
+    let (service, site) = raw.split_once('@')?;
+    Some((Service::parse(service).ok()?, Site::parse(site).ok()?))
+}
+
+/// Opens a ticket as the contact (its requestor), about a service on contract or something
+/// else.
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -303,36 +359,39 @@ pub async fn create(
     let p = Portal::of(&state, &caller, &jar, "/portal/tickets/new").await?;
     let subject = form_value(&form, "subject").trim().to_string();
     let text = form_value(&form, "message");
+    let chosen = form_value(&form, "about");
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     let problem = if subject.is_empty() {
         p.w.need_subject.to_string()
     } else if text.trim().is_empty() && files.is_empty() {
         p.w.need_text.to_string()
     } else {
-        let fields: Fields = vec![
-            ("Queue".into(), "General".into()),
-            ("Subject".into(), subject.clone()),
-        ];
         let message = Message {
             content: text.clone(),
             content_type: "text/plain".into(),
             attachments: files,
             time_taken: 0,
         };
-        match state
+        let opened = state
             .app
-            .open_ticket(&caller.acting(), fields, &message)
-            .await
-        {
+            .open_portal_ticket(
+                &caller.acting(),
+                &p.contact,
+                &subject,
+                about(&chosen),
+                &message,
+            )
+            .await;
+        match opened {
             Ok(t) => return Ok(Redirect::to(&format!("/portal/tickets/{}", t.id)).into_response()),
+            Err(AppError::Forbidden) => {
+                // The page says why (the contact may not open tickets).
+                status = StatusCode::FORBIDDEN;
+                String::new()
+            }
             Err(e) => mendable(e, p.w, &caller)?,
         }
     };
-    let page = NewPage {
-        w: p.w,
-        nav: p.nav,
-        subject,
-        message: text,
-        problem,
-    };
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+    let page = new_page(&state, &caller, p, (subject, text, chosen), problem).await?;
+    Ok((status, render(&page)).into_response())
 }

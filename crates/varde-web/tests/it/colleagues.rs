@@ -41,7 +41,7 @@ fn link_in(text: &str) -> String {
     text[start..].split_whitespace().next().unwrap().to_string()
 }
 
-async fn organization(app: &TestApp, name: &str, domain: &str, language: &str) -> i64 {
+pub(super) async fn organization(app: &TestApp, name: &str, domain: &str, language: &str) -> i64 {
     let org: Value = TestApp::client()
         .post(app.url("/api/v1/organizations"))
         .bearer_auth(&app.admin_token)

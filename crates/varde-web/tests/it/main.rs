@@ -15,6 +15,7 @@ mod my_customers;
 mod neighbourhood;
 mod onboarding;
 mod portal;
+mod portal_rights;
 mod portal_tokens;
 mod presence;
 mod report;
