@@ -125,6 +125,17 @@ impl Actor {
     pub fn is_staff(&self) -> bool {
         matches!(self, Actor::Staff { .. })
     }
+
+    /// The account whose own tickets (asked for or copied on) are the only ones this actor
+    /// sees: a customer contact whose organisation chose so.
+    pub fn sees_only_own(&self) -> Option<UserId> {
+        match self {
+            Actor::Customer { user, tickets, .. } if tickets.sight == TicketSight::Own => {
+                Some(*user)
+            }
+            _ => None,
+        }
+    }
 }
 
 /// What is being done.

@@ -234,7 +234,7 @@ pub async fn compose(
         }
         builder.multipart(parts)
     } else {
-        builder.header(ContentType::TEXT_PLAIN).body(text.clone())
+        builder.singlepart(SinglePart::plain(text.clone()))
     }
     .map_err(|e| ComposeError::Bad(format!("the mail cannot be built: {e}")))?;
     Ok(Some(Composed {

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 use jiff::civil::time;
 use lettre::Message;
-use lettre::message::header::ContentType;
+use lettre::message::SinglePart;
 use varde_core::calendar::{Calendar, HolidayRules};
 use varde_core::sla::{PriorityClass, alerts};
 use varde_core::ticket::TicketId;
@@ -222,8 +222,7 @@ impl SlaWatch {
                     .from(from)
                     .to(to)
                     .subject(subject)
-                    .header(ContentType::TEXT_PLAIN)
-                    .body(body),
+                    .singlepart(SinglePart::plain(body)),
                 _ => {
                     self.store
                         .finish_sla_alert(a.id, Some("not a usable address"), now)

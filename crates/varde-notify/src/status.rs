@@ -16,7 +16,7 @@ use futures_util::StreamExt;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use lettre::Message;
-use lettre::message::header::ContentType;
+use lettre::message::SinglePart;
 use varde_core::status::subscription::{AllowedNetwork, Channel, webhook_may_reach};
 use varde_core::status::words;
 use varde_core::values::Language;
@@ -251,8 +251,15 @@ impl StatusWorker {
                             Purpose::Unsubscribe,
                             s.id,
                         );
-                        let body =
-                            format!("{body}\n\n{}: {unsubscribe}", unsubscribe_word(s.language));
+                        let why = if s.audience_only {
+                            format!("\n\n{}", audience_note(s.language))
+                        } else {
+                            String::new()
+                        };
+                        let body = format!(
+                            "{body}{why}\n\n{}: {unsubscribe}",
+                            unsubscribe_word(s.language)
+                        );
                         self.mail(&s.target, &subject, &body, Some(&unsubscribe))
                             .await
                     }
@@ -345,8 +352,7 @@ impl StatusWorker {
             .from(from)
             .to(to_box)
             .subject(subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(body.to_string())
+            .singlepart(SinglePart::plain(body.to_string()))
         {
             Ok(m) => m,
             Err(e) => return Delivery::Failed(e.to_string()),
@@ -503,6 +509,24 @@ async fn http_outcome(sent: reqwest::Result<reqwest::Response>) -> Delivery {
                 source = s.source();
             }
             Delivery::Retry(message)
+        }
+    }
+}
+
+/// Why a technical contact who never subscribed is told (`status_audience`).
+fn audience_note(language: Language) -> &'static str {
+    match language {
+        Language::English => {
+            "You are told because you are a technical contact of an organisation with this service on contract. Your organisation's primary contact can turn these notices off in the customer portal."
+        }
+        Language::Swedish => {
+            "Du får detta som teknisk kontakt för en organisation som har tjänsten i sitt avtal. Er primära kontakt kan stänga av aviseringarna i kundportalen."
+        }
+        Language::NorwegianBokmal => {
+            "Du får dette som teknisk kontakt for en organisasjon som har tjenesten i avtalen sin. Primærkontakten deres kan slå av varslene i kundeportalen."
+        }
+        Language::Danish => {
+            "Du modtager dette som teknisk kontakt for en organisation, der har tjenesten i sin aftale. Jeres primære kontakt kan slå underretningerne fra i kundeportalen."
         }
     }
 }

@@ -50,6 +50,7 @@ pub mod rt_source;
 mod script;
 pub mod sla;
 pub mod status;
+mod status_audience;
 pub mod status_subscriptions;
 pub mod testing;
 mod ticket_pairs;

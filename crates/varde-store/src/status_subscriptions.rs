@@ -27,6 +27,9 @@ pub struct Subscriber {
     pub disabled: bool,
     pub unsubscribed: bool,
     pub created_at: Timestamp,
+    /// Made for an organisation's technical contact, who did not subscribe
+    /// (`status_audience`).
+    pub audience_only: bool,
 }
 
 /// What a notification says.
@@ -108,9 +111,10 @@ type SubscriberRow = (
     Option<i64>,
     Option<i64>,
     i64,
+    bool,
 );
 
-const SUBSCRIBER_COLUMNS: &str = "s.id, s.channel, s.target, s.language, s.all_components, s.signing_key, s.owner_email, s.confirmed_at, s.disabled_at, s.unsubscribed_at, s.created_at";
+const SUBSCRIBER_COLUMNS: &str = "s.id, s.channel, s.target, s.language, s.all_components, s.signing_key, s.owner_email, s.confirmed_at, s.disabled_at, s.unsubscribed_at, s.created_at, s.audience_only";
 
 fn subscriber(r: SubscriberRow, components: Option<Vec<i64>>) -> Result<Subscriber> {
     let corrupt = |e: varde_core::values::Invalid| StoreError::Corrupt(e.0);
@@ -126,6 +130,7 @@ fn subscriber(r: SubscriberRow, components: Option<Vec<i64>>) -> Result<Subscrib
         disabled: r.8.is_some(),
         unsubscribed: r.9.is_some(),
         created_at: from_micros(r.10)?,
+        audience_only: r.11,
     })
 }
 
@@ -147,8 +152,9 @@ impl Store {
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
                  ON CONFLICT (channel, target) DO UPDATE SET language = excluded.language, all_components = excluded.all_components, \
                    owner_email = excluded.owner_email, signing_key = COALESCE(status_subscribers.signing_key, excluded.signing_key), \
-                   unsubscribed_at = NULL, disabled_at = NULL, consecutive_failures = 0, \
-                   confirmed_at = CASE WHEN status_subscribers.unsubscribed_at IS NULL THEN COALESCE(status_subscribers.confirmed_at, excluded.confirmed_at) ELSE excluded.confirmed_at END \
+                   unsubscribed_at = NULL, disabled_at = NULL, consecutive_failures = 0, audience_only = FALSE, \
+                   confirmed_at = CASE WHEN status_subscribers.unsubscribed_at IS NULL AND NOT status_subscribers.audience_only \
+                     THEN COALESCE(status_subscribers.confirmed_at, excluded.confirmed_at) ELSE excluded.confirmed_at END \
                  RETURNING id",
             )
             .bind(s.channel.code())
@@ -255,12 +261,14 @@ impl Store {
 
     /// Turns waiting fan-out jobs into notifications: one row per confirmed, active
     /// subscriber who subscribed before the update and follows one of the event's components
-    /// (or every component; an event without components goes to everyone). Returns how many
-    /// notifications it queued.
+    /// (or every component; an event without components goes to everyone), and one per
+    /// technical contact of an organisation the event touches (`status_audience`). Returns
+    /// how many notifications it queued.
     pub async fn fan_out(&self, now: Timestamp) -> Result<u64> {
         let jobs: Vec<(i64,)> = read_pool!(self, p => sqlx::query_as(
             "SELECT update_id FROM status_fanouts WHERE done_at IS NULL ORDER BY update_id LIMIT 20",
         ).fetch_all(p).await)?;
+        let day = now.to_zoned(jiff::tz::TimeZone::UTC).date().to_string();
         let mut queued = 0;
         for (update,) in jobs {
             queued += write_pool!(self, p => {
@@ -269,7 +277,7 @@ impl Store {
                     "INSERT INTO status_notifications (kind, update_id, subscriber_id, next_attempt_at, created_at) \
                      SELECT 'update', u.id, s.id, $2, $2 FROM status_updates u, status_subscribers s \
                      WHERE u.id = $1 AND s.confirmed_at IS NOT NULL AND s.disabled_at IS NULL AND s.unsubscribed_at IS NULL \
-                       AND s.created_at <= u.created_at \
+                       AND s.created_at <= u.created_at AND NOT s.audience_only \
                        AND (s.all_components \
                             OR NOT EXISTS (SELECT 1 FROM status_event_components ec WHERE ec.event_id = u.event_id) \
                             OR EXISTS (SELECT 1 FROM status_subscriber_components sc JOIN status_event_components ec ON ec.component_id = sc.component_id \
@@ -281,13 +289,21 @@ impl Store {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
+                // The organisations' technical contacts the event touches (`status_audience`).
+                for sql in crate::status_audience::AUDIENCE_SUBSCRIBERS.iter() {
+                    sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(update).bind(micros(now)).bind(&day)
+                        .execute(&mut *tx).await?;
+                }
+                let told = sqlx::query(sqlx::AssertSqlSafe(crate::status_audience::AUDIENCE_NOTIFICATIONS.as_str()))
+                    .bind(update).bind(micros(now)).bind(&day)
+                    .execute(&mut *tx).await?.rows_affected();
                 sqlx::query("UPDATE status_fanouts SET done_at = $1 WHERE update_id = $2")
                     .bind(micros(now))
                     .bind(update)
                     .execute(&mut *tx)
                     .await?;
                 tx.commit().await?;
-                n
+                n + told
             });
         }
         Ok(queued)

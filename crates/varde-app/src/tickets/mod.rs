@@ -16,7 +16,7 @@ use varde_store::tickets::{AttachmentInfo, HistoryEntry, NewAttachment, TicketEr
 use varde_store::{Store, StoreError};
 
 use crate::{Acting, App, AppError, authorize};
-use varde_core::access::{Action, Actor, Resource, TicketSight, can};
+use varde_core::access::{Action, Actor, Resource, can};
 
 mod fields;
 
@@ -129,13 +129,10 @@ impl App {
     /// Whether `actor` is a customer contact among the ticket's requestors or Cc. Asked only
     /// where it matters: of a contact whose organisation lets it see only its own tickets.
     async fn theirs(&self, actor: &Actor, t: &Ticket) -> Result<bool, AppError> {
-        let Actor::Customer { user, tickets, .. } = actor else {
+        let Some(user) = actor.sees_only_own() else {
             return Ok(false);
         };
-        if tickets.sight != TicketSight::Own {
-            return Ok(false);
-        }
-        let Some(account) = self.store.account(*user).await? else {
+        let Some(account) = self.store.account(user).await? else {
             return Ok(false);
         };
         let me = account.email.as_str().to_lowercase();

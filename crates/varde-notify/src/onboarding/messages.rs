@@ -104,8 +104,7 @@ impl OnboardingWorker {
                     "<varde-welcome-{}-{}@{}>",
                     run.id, c.id.0, self.config.rtname
                 )))
-                .header(ContentType::TEXT_PLAIN)
-                .body(body);
+                .singlepart(SinglePart::plain(body));
             self.send(message).await?;
             sent.push(c.id.0);
             // Kept as it goes, so a retry does not welcome anyone twice.

@@ -4,6 +4,7 @@
 //! This is the only integration-test binary of this crate: each binary costs link time.
 
 mod activity;
+mod audience;
 mod backup;
 mod links;
 mod nodes;

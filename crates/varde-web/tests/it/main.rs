@@ -9,6 +9,7 @@ mod bulk;
 mod colleagues;
 mod console;
 mod health;
+mod incident_notices;
 mod macros;
 mod mail;
 mod my_customers;

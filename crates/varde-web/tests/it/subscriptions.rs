@@ -30,6 +30,44 @@ async fn subscribe(app: &TestApp, fields: &[(&str, &str)]) -> (u16, String) {
     (r.status().as_u16(), r.text().await.unwrap())
 }
 
+/// The status notification worker of `app`'s page: mail through `sink`, SMS through the
+/// 46elks-shaped stand-in at `sms_url` (user u1, password p1).
+pub(super) async fn worker(
+    app: &TestApp,
+    settings: &varde_web::status::StatusSettings,
+    sink: &SmtpSink,
+    sms_url: Option<&str>,
+) -> StatusWorker {
+    StatusWorker::new(
+        app.store.clone(),
+        Some(&sink.url()),
+        sms_url.map(|u| SmsGateway::from_url(u, "ExampleSt").unwrap()),
+        StatusNotifyConfig {
+            page_id: settings.page_id.clone(),
+            page_name: settings.name.clone(),
+            url: app.base.clone(),
+            time_zone: settings.time_zone.clone(),
+            from: "status@example.com".into(),
+            link_key: app.store.link_key("test-link-key").await.unwrap(),
+            allowed_networks: settings.allowed_networks.clone(),
+        },
+    )
+    .unwrap()
+}
+
+/// Runs the worker until nothing is left; gives how many notifications went.
+pub(super) async fn drain(worker: &StatusWorker) -> usize {
+    let mut total = 0;
+    for _ in 0..10 {
+        let n = worker.run_once(jiff::Timestamp::now()).await.unwrap();
+        total += n;
+        if n == 0 {
+            break;
+        }
+    }
+    total
+}
+
 #[tokio::test]
 async fn each_subscriber_of_a_component_hears_once_in_its_language() {
     let allowed = vec![AllowedNetwork::parse("127.0.0.1/32").unwrap()];
@@ -60,33 +98,8 @@ async fn each_subscriber_of_a_component_hears_once_in_its_language() {
     let sink = SmtpSink::start("");
     let (sms_url, texts) = standins::sms_gateway("u1", "p1").await;
     let (hook_url, hooks) = standins::webhook_receiver(200).await;
-    let link_key = app.store.link_key("test-link-key").await.unwrap();
-    let worker = StatusWorker::new(
-        app.store.clone(),
-        Some(&sink.url()),
-        Some(SmsGateway::from_url(&sms_url, "ExampleSt").unwrap()),
-        StatusNotifyConfig {
-            page_id: settings.page_id.clone(),
-            page_name: settings.name.clone(),
-            url: app.base.clone(),
-            time_zone: settings.time_zone.clone(),
-            from: "status@example.com".into(),
-            link_key,
-            allowed_networks: allowed,
-        },
-    )
-    .unwrap();
-    let drain = || async {
-        let mut total = 0;
-        for _ in 0..10 {
-            let n = worker.run_once(jiff::Timestamp::now()).await.unwrap();
-            total += n;
-            if n == 0 {
-                break;
-            }
-        }
-        total
-    };
+    let worker = worker(&app, &settings, &sink, Some(&sms_url)).await;
+    let drain = || drain(&worker);
 
     // Subscribe through the public form.
     let c = compute.id.to_string();
@@ -388,21 +401,7 @@ async fn a_failing_webhook_is_switched_off_and_its_owner_told() {
     )
     .await;
     assert_eq!(status, 200);
-    let worker = StatusWorker::new(
-        app.store.clone(),
-        Some(&sink.url()),
-        None,
-        StatusNotifyConfig {
-            page_id: "varde".into(),
-            page_name: "Status".into(),
-            url: app.base.clone(),
-            time_zone: settings.time_zone.clone(),
-            from: "status@example.com".into(),
-            link_key: app.store.link_key("k").await.unwrap(),
-            allowed_networks: allowed,
-        },
-    )
-    .unwrap();
+    let worker = worker(&app, &settings, &sink, None).await;
     let tz = settings.time_zone.clone();
     let mut at = jiff::Timestamp::now();
     for i in 0..varde_store::status_subscriptions::WEBHOOK_FAILURE_LIMIT {

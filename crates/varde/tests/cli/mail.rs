@@ -170,6 +170,8 @@ async fn serve_mails_through_the_smtp_relay() {
         "{mail}"
     );
     assert!(mail.contains("Auto-Submitted: auto-replied"));
+    // A plain-text mail says it is MIME (its body is quoted-printable UTF-8).
+    assert!(mail.contains("MIME-Version: 1.0"), "{mail}");
 }
 
 /// The fault test: 10,000 mails through the gateway while the server is killed (SIGKILL) and

@@ -1,0 +1,155 @@
+//! Audience-specific incident notices over HTTP and through real delivery: an incident posted
+//! in the console on a component whose service an organisation has on contract reaches that
+//! organisation's technical contact by mail (through the real SMTP sink) and SMS (the
+//! 46elks-shaped stand-in) in the contact's language, saying why; the organisation's primary
+//! contact turns notices off in the portal, and the next incident reaches nobody.
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use varde_core::access::Role;
+use varde_core::catalogue::{Service, Site};
+use varde_notify::testing::{SmtpSink, header};
+use varde_store::status::NewComponent;
+
+use super::subscriptions::{drain, worker};
+use super::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, app_with, csrf_of, standins};
+
+async fn post_incident(app: &TestApp, component: i64, name: &str) {
+    let browser = app.browser(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let form = browser
+        .get(app.url("/console/status/new?kind=incident"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let field = format!("component_{component}");
+    let r = browser
+        .post(app.url("/console/status/events"))
+        .form(&[
+            ("csrf", csrf_of(&form).as_str()),
+            ("kind", "incident"),
+            ("name", name),
+            ("impact", "critical"),
+            ("body", "Bøttene svarer ikke."),
+            (field.as_str(), "major_outage"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+}
+
+#[tokio::test]
+async fn technical_contacts_hear_of_incidents_on_their_services_until_turned_off() {
+    let settings = varde_web::status::StatusSettings {
+        name: "Example Cloud status".into(),
+        ..Default::default()
+    };
+    let app = app_with(|state| {
+        state.status = Arc::new(varde_web::status::StatusSite::new(settings.clone()));
+    })
+    .await;
+    let component = NewComponent {
+        name: "Object storage Oslo".into(),
+        service: Some(Service::Storage),
+        site: Some(Site::Oslo),
+        ..Default::default()
+    };
+    let now = jiff::Timestamp::now();
+    let storage = app.store.create_component(&component, now).await.unwrap();
+    let org = super::colleagues::organization(&app, "Fjordnett", "fjord.example", "nb").await;
+    let t = &app.admin_token;
+    let c = TestApp::client();
+    let r = c
+        .post(app.url(&format!("/api/v1/organizations/{org}/contracts")))
+        .bearer_auth(t)
+        .json(
+            &json!({"reference": "F-1", "signed_on": "2026-01-01", "starts_on": "2026-01-01",
+            "lines": [{"product_code": "STORAGE-S3", "site": "no-osl1"}]}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    for (email, roles, phone) in [
+        ("drift@fjord.example", "technical", "+47 900 00 001"),
+        ("pia@fjord.example", "primary", "+47 900 00 002"),
+    ] {
+        let r = c
+            .post(app.url(&format!("/api/v1/organizations/{org}/contacts")))
+            .bearer_auth(t)
+            .json(
+                &json!({"name": email, "email": email, "roles": [roles], "phone": phone,
+                "language": "nb", "portal_access": true}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    }
+
+    let sink = SmtpSink::start("");
+    let (sms_url, texts) = standins::sms_gateway("u1", "p1").await;
+    let worker = worker(&app, &settings, &sink, Some(&sms_url)).await;
+    post_incident(&app, storage.id, "Objektlagring i Oslo er nede").await;
+    assert_eq!(drain(&worker).await, 2, "a mail and an SMS");
+    assert_eq!(drain(&worker).await, 0, "once");
+    let mails = sink.received();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(
+        header(&mails[0], "X-Sink-Rcpt-To"),
+        Some("drift@fjord.example")
+    );
+    assert_eq!(header(&mails[0], "MIME-Version"), Some("1.0"));
+    let mail = varde_mail::parse(mails[0].as_bytes(), "x");
+    assert!(
+        mail.subject.contains("Objektlagring i Oslo er nede"),
+        "{}",
+        mail.subject
+    );
+    assert!(mail.text.contains("Undersøkes"), "{}", mail.text);
+    assert!(mail.text.contains("teknisk kontakt"), "{}", mail.text);
+    assert!(mail.text.contains("Avslutt abonnementet"), "{}", mail.text);
+    let sms: Vec<String> = texts.lock().unwrap().iter().map(|s| s.to.clone()).collect();
+    assert_eq!(sms, ["+4790000001"]);
+
+    // Pia turns the notices off in the portal; the next incident reaches nobody.
+    app.account_with_token("pia@fjord.example", Role::Customer, Some(org))
+        .await;
+    let pia = app.browser("pia@fjord.example", ADMIN_PASSWORD).await;
+    let page = pia
+        .get(app.url("/portal/colleagues"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("name=\"notices\" value=\"on\" checked"),
+        "{page}"
+    );
+    let r = pia
+        .post(app.url("/portal/settings"))
+        .form(&[("csrf", csrf_of(&page).as_str()), ("sight", "all")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    post_incident(&app, storage.id, "Igjen nede").await;
+    assert_eq!(drain(&worker).await, 0);
+    assert_eq!(sink.received().len(), 1);
+    let audit: Value = c
+        .get(app.url(&format!("/api/v1/organizations/{org}/audit")))
+        .bearer_auth(t)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(audit.to_string().contains("incident_notices"), "{audit}");
+}
