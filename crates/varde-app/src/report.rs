@@ -176,6 +176,7 @@ pub async fn gather(
     Ok(Some(ReportInput {
         ratings,
         organization: organization.details.name.clone(),
+        language: organization.details.language,
         tier: tier
             .map(|t| t.label().to_string())
             .unwrap_or_else(|| "no support tier on contract".into()),

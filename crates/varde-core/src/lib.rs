@@ -47,6 +47,7 @@ pub mod portal;
 pub mod portal_settings;
 pub mod presence;
 pub mod report;
+pub mod report_words;
 pub mod sla;
 pub mod special_addresses;
 pub mod status;

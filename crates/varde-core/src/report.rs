@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::values::Language;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
@@ -112,6 +113,8 @@ pub struct IncidentLine {
 #[derive(Clone, Debug)]
 pub struct ReportInput {
     pub organization: String,
+    /// The organisation's language: the report's, unless its reader reads another.
+    pub language: Language,
     pub tier: String,
     pub period: Period,
     pub tz: TimeZone,
@@ -181,6 +184,7 @@ pub struct Availability {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Report {
     pub organization: String,
+    pub language: Language,
     pub tier: String,
     pub period: Period,
     pub policy_version: u32,
@@ -356,6 +360,7 @@ pub fn build(input: &ReportInput) -> Report {
         .collect();
     Report {
         organization: input.organization.clone(),
+        language: input.language,
         tier: input.tier.clone(),
         period: input.period.clone(),
         policy_version: input.policy.version,
@@ -519,6 +524,7 @@ mod tests {
             ],
         };
         let input = ReportInput {
+            language: Language::English,
             organization: "Sikt".into(),
             tier: "premium".into(),
             period: Period::quarter("2026Q3").unwrap(),

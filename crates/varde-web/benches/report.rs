@@ -92,7 +92,11 @@ async fn run(store: Store, engine: &str) {
         let built = Instant::now();
         let r = varde_core::report::build(&input);
         let build = built.elapsed();
-        let html = varde_web::report::to_html(&r, false).unwrap();
+        let reader = varde_web::report::Reader {
+            language: r.language,
+            zone: &jiff::tz::TimeZone::UTC,
+        };
+        let html = varde_web::report::to_html(&r, false, &reader).unwrap();
         let html_total = started.elapsed();
         let pdf_started = Instant::now();
         let pdf = varde_web::report::to_pdf(&html).unwrap();

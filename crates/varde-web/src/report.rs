@@ -3,8 +3,13 @@
 //! Used by the console (`/console/organizations/{id}/report`) and `varde report`.
 
 use askama::Template;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
 use serde_json::{Value, json};
-use varde_core::report::Report;
+use varde_core::portal::local_time;
+use varde_core::report::{Report, TicketLine};
+use varde_core::report_words::{ReportWords, report_words};
+use varde_core::values::Language;
 
 fn minutes(d: Option<jiff::SignedDuration>) -> Value {
     d.map(|d| json!(d.as_mins())).unwrap_or(Value::Null)
@@ -115,10 +120,32 @@ struct Bar {
     class: &'static str,
 }
 
+/// A ticket line as the reader reads it: priority and status in words, and either what it
+/// breached or how long it has been open.
+struct LineView {
+    id: i64,
+    subject: String,
+    priority: String,
+    status: String,
+    detail: String,
+}
+
+struct IncidentView {
+    name: String,
+    impact: String,
+    started: String,
+    resolved: String,
+    components: String,
+}
+
 #[derive(Template)]
 #[template(path = "report.html")]
 struct ReportPage<'a> {
     r: &'a Report,
+    w: &'static ReportWords,
+    lang: &'static str,
+    tier: String,
+    last_day: String,
     compliance: Vec<Bar>,
     queues: Vec<Bar>,
     chart_height: usize,
@@ -127,6 +154,12 @@ struct ReportPage<'a> {
     first_p90: String,
     resolution_median: String,
     resolution_p90: String,
+    breached: Vec<LineView>,
+    longest: Vec<LineView>,
+    open_items: Vec<LineView>,
+    incidents: Vec<IncidentView>,
+    by_category: Vec<(String, usize)>,
+    by_status: Vec<(String, usize)>,
     links: bool,
 }
 
@@ -144,18 +177,21 @@ fn hm(d: Option<jiff::SignedDuration>) -> String {
     }
 }
 
-/// The report as a printable HTML page with SVG charts. `links`: ticket numbers link into
-/// the console (not in a PDF sent to the customer).
-pub fn to_html(r: &Report, links: bool) -> Result<String, askama::Error> {
-    let compliance: Vec<Bar> = r
-        .compliance
+/// Who reads the report: in which language and time zone.
+pub struct Reader<'a> {
+    pub language: Language,
+    pub zone: &'a TimeZone,
+}
+
+fn compliance_bars(r: &Report, w: &ReportWords) -> Vec<Bar> {
+    r.compliance
         .iter()
         .enumerate()
         .map(|(i, c)| {
             let p = c.percent().unwrap_or(0.0);
             Bar {
-                label: format!("{} · {}", c.target, c.priority),
-                value: format!("{p:.0} % ({} of {})", c.met, c.met + c.breached),
+                label: format!("{} · {}", w.target(c.target), w.priority(c.priority)),
+                value: format!("{p:.0} % ({} {} {})", c.met, w.of, c.met + c.breached),
                 width: p * 3.0,
                 y: i * 22,
                 class: if p >= 95.0 {
@@ -167,10 +203,12 @@ pub fn to_html(r: &Report, links: bool) -> Result<String, askama::Error> {
                 },
             }
         })
-        .collect();
+        .collect()
+}
+
+fn queue_bars(r: &Report) -> Vec<Bar> {
     let max = r.by_queue.iter().map(|q| q.1).max().unwrap_or(1).max(1);
-    let queues: Vec<Bar> = r
-        .by_queue
+    r.by_queue
         .iter()
         .enumerate()
         .map(|(i, (q, n))| Bar {
@@ -180,9 +218,41 @@ pub fn to_html(r: &Report, links: bool) -> Result<String, askama::Error> {
             y: i * 22,
             class: "neutral",
         })
-        .collect();
+        .collect()
+}
+
+/// The report as a printable HTML page with SVG charts, in the reader's language and zone.
+/// `links`: ticket numbers link into the console (not in a PDF sent to the customer).
+pub fn to_html(r: &Report, links: bool, reader: &Reader) -> Result<String, askama::Error> {
+    let w = report_words(reader.language);
+    let line = |t: &TicketLine, detail: String| LineView {
+        id: t.id,
+        subject: t.subject.clone(),
+        priority: w.priority(t.priority),
+        status: w.status(&t.status),
+        detail,
+    };
+    let breached_words = |t: &TicketLine| {
+        t.breached
+            .iter()
+            .map(|b| w.target(b))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let when = |t: Timestamp| local_time(t, reader.zone);
+    let compliance = compliance_bars(r, w);
+    let queues = queue_bars(r);
     ReportPage {
         r,
+        w,
+        lang: reader.language.code(),
+        tier: w.tier(&r.tier),
+        last_day: r
+            .period
+            .until
+            .yesterday()
+            .unwrap_or(r.period.until)
+            .to_string(),
         chart_height: compliance.len().max(1) * 22,
         queue_height: queues.len().max(1) * 22,
         compliance,
@@ -191,6 +261,36 @@ pub fn to_html(r: &Report, links: bool) -> Result<String, askama::Error> {
         first_p90: hm(r.first_response.p90),
         resolution_median: hm(r.resolution.median),
         resolution_p90: hm(r.resolution.p90),
+        breached: r
+            .breached
+            .iter()
+            .take(50)
+            .map(|t| line(t, breached_words(t)))
+            .collect(),
+        longest: r.longest.iter().map(|t| line(t, hm(Some(t.age)))).collect(),
+        open_items: r
+            .open_items
+            .iter()
+            .take(50)
+            .map(|t| line(t, String::new()))
+            .collect(),
+        incidents: r
+            .incidents
+            .iter()
+            .map(|i| IncidentView {
+                name: i.name.clone(),
+                impact: w.impact(&i.impact),
+                started: when(i.started),
+                resolved: i.resolved.map_or_else(|| w.still_open.to_string(), when),
+                components: i.components.clone(),
+            })
+            .collect(),
+        by_category: r
+            .by_category
+            .iter()
+            .map(|(c, n)| (w.service(c), *n))
+            .collect(),
+        by_status: r.by_status.iter().map(|(s, n)| (w.status(s), *n)).collect(),
         links,
     }
     .render()
@@ -290,6 +390,8 @@ pub fn to_pdf(html: &str) -> Result<Vec<u8>, PdfError> {
 #[cfg(test)]
 mod tests {
     use jiff::SignedDuration;
+    use jiff::tz::TimeZone;
+    use varde_core::values::Language;
 
     #[test]
     fn a_third_print_waits_for_a_free_slot() {
@@ -321,6 +423,7 @@ mod tests {
         };
         Report {
             organization: "Fjord Data AS".into(),
+            language: Language::NorwegianBokmal,
             tier: "Premium support".into(),
             period: Period::quarter("2026Q3").unwrap(),
             policy_version: 2,
@@ -374,7 +477,11 @@ mod tests {
     /// intended change, run with `UPDATE_SNAPSHOTS=1` and review the diff.
     #[test]
     fn the_report_html_matches_its_snapshot() {
-        let html = super::to_html(&sample(), false).unwrap();
+        let reader = super::Reader {
+            language: Language::English,
+            zone: &TimeZone::UTC,
+        };
+        let html = super::to_html(&sample(), false, &reader).unwrap();
         let path =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/snapshots/report.html");
         if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
@@ -395,6 +502,55 @@ mod tests {
             html.contains("width=\"270\""),
             "a 90 % bar is 270 of 300 units"
         );
+    }
+
+    /// A customer reads the report in its language and zone: no stored code shows.
+    #[test]
+    fn the_report_reads_in_the_organisations_language() {
+        let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+        let mut r = sample();
+        r.incidents = vec![varde_core::report::IncidentLine {
+            id: 1,
+            name: "Lagring nede".into(),
+            impact: "major".into(),
+            started: at("2026-08-03T09:00:00Z"),
+            resolved: None,
+            components: "Storage".into(),
+        }];
+        let zone = TimeZone::get("Europe/Oslo").unwrap();
+        let reader = super::Reader {
+            language: r.language,
+            zone: &zone,
+        };
+        let html = super::to_html(&r, false, &reader).unwrap();
+        for words in [
+            "lang=\"nb\"",
+            "Kvartalsrapport for driften: Fjord Data AS",
+            "Premiumsupport",
+            "første svar · høy",
+            "9 av 10",
+            "Saker som brøt målene",
+            "<td>løsning</td>",
+            "<td>større</td>",
+            "2026-08-03 11:00 CEST",
+            "<td>pågår</td>",
+            "Beregning (OpenStack)",
+            "3 bra, 1 ok, 0 dårlig",
+            "Side \" counter(page) \" av \" counter(pages)",
+        ] {
+            assert!(html.contains(words), "{words}");
+        }
+        for raw in [
+            "first response",
+            "resolution",
+            ">open<",
+            ">high<",
+            ">major<",
+            "Premium support",
+            "T09:00:00Z",
+        ] {
+            assert!(!html.contains(raw), "{raw} shows as stored");
+        }
     }
 
     #[test]

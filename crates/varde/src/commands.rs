@@ -251,11 +251,15 @@ pub async fn report(
     })
     .await?;
     let r = varde_core::report::build(&input);
+    let reader = varde_web::report::Reader {
+        language: r.language,
+        zone: &tz,
+    };
     let bytes = match format {
-        "html" => varde_web::report::to_html(&r, false)?.into_bytes(),
+        "html" => varde_web::report::to_html(&r, false, &reader)?.into_bytes(),
         "json" => serde_json::to_vec_pretty(&varde_web::report::to_json(&r))?,
         "csv" => varde_web::report::to_csv(&r).into_bytes(),
-        "pdf" => varde_web::report::to_pdf(&varde_web::report::to_html(&r, false)?)
+        "pdf" => varde_web::report::to_pdf(&varde_web::report::to_html(&r, false, &reader)?)
             .map_err(|e| anyhow::anyhow!(e))?,
         other => bail!("'{other}' is not html, json, csv or pdf"),
     };

@@ -31,6 +31,8 @@ fn period(
 pub struct ReportParams {
     quarter: Option<String>,
     format: Option<String>,
+    /// The language to read it in (a code); the organisation's by default.
+    lang: Option<String>,
 }
 
 pub async fn show(
@@ -47,6 +49,14 @@ pub async fn show(
         .quarterly_report(&caller.actor, OrganizationId(id), period, tz)
         .await
         .map_err(|e| PageError::new(e.into(), &caller))?;
+    let reader = crate::report::Reader {
+        language: p
+            .lang
+            .as_deref()
+            .and_then(|l| varde_core::values::Language::parse(l).ok())
+            .unwrap_or(r.language),
+        zone: tz,
+    };
     let name = format!("report-{}-{}", id, r.period.label);
     let attachment = |ext: &str| format!("attachment; filename=\"{name}.{ext}\"");
     Ok(match p.format.as_deref().unwrap_or("html") {
@@ -60,7 +70,7 @@ pub async fn show(
         )
             .into_response(),
         "pdf" => {
-            let html = crate::report::to_html(&r, false)
+            let html = crate::report::to_html(&r, false, &reader)
                 .map_err(|e| PageError::new(ApiError::internal(e), &caller))?;
             let pdf = tokio::task::spawn_blocking(move || crate::report::to_pdf(&html))
                 .await
@@ -84,7 +94,7 @@ pub async fn show(
                 .into_response()
         }
         _ => Html(
-            crate::report::to_html(&r, true)
+            crate::report::to_html(&r, true, &reader)
                 .map_err(|e| PageError::new(ApiError::internal(e), &caller))?,
         )
         .into_response(),

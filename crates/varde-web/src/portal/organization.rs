@@ -174,7 +174,12 @@ pub async fn report(
         .quarterly_report(&caller.actor, p.contact.organization.id, period, &zone)
         .await
         .map_err(|e| fail(e.into()))?;
-    let html = crate::report::to_html(&r, false).map_err(|e| fail(ApiError::internal(e)))?;
+    let reader = crate::report::Reader {
+        language: p.contact.language,
+        zone: &zone,
+    };
+    let html =
+        crate::report::to_html(&r, false, &reader).map_err(|e| fail(ApiError::internal(e)))?;
     if q.format.as_deref() != Some("pdf") {
         return Ok(Html(html).into_response());
     }

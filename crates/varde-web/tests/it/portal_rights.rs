@@ -305,4 +305,20 @@ async fn a_new_ticket_is_about_a_service_the_contracts_cover_or_something_else()
     assert_eq!(items[0]["requestors"], json!(["pia@fjord.example"]));
     assert_eq!(items[1]["subject"], "Faktura");
     assert!(items[1]["custom_fields"].get("Service").is_none(), "{v}");
+
+    // The quarterly report reads in Norwegian, the service by its name, nothing as stored.
+    let (status, report) = get(&pia, &app, "/portal/report").await;
+    assert_eq!(status, 200);
+    for words in [
+        "lang=\"nb\"",
+        "Kvartalsrapport for driften: Fjordnett",
+        "Standardsupport",
+        "Objektlagring (S3)",
+    ] {
+        assert!(report.contains(words), "{words}: {report}");
+    }
+    assert!(
+        !report.contains(">storage<") && !report.contains(">open<"),
+        "{report}"
+    );
 }
