@@ -94,5 +94,24 @@ else
   echo "== the real RT is not running at $rt_url and cannot be installed without root: comparison not run" >&2
   exit 1
 fi
-(cd e2e && VARDE_URL="http://127.0.0.1:$port" npx --no-install playwright test) || { tail -50 "$data/demo.log"; exit 1; }
+(cd e2e && VARDE_URL="http://127.0.0.1:$port" env -u SMTP_SINK_DIR npx --no-install playwright test) || { tail -50 "$data/demo.log"; exit 1; }
+# The customer's whole journey (e2e/journey.spec.js, skipped above) reads the mail Varde sends:
+# it runs against a demo server of its own whose mail goes to the project's SMTP sink, one .eml
+# file per message in $SMTP_SINK_DIR. The server above keeps its mail in the outbox on purpose:
+# onboarding.spec.js watches a run that stays on the board while its welcome mail waits for a
+# relay (with one the run completes), and compat.py reads histories that sent mail adds to.
+mail=$(mktemp -d)
+eval "$(bash "$services/smtp-sink/start.sh" "$mail/sink")"
+[ -n "${SMTP_SINK_PID:-}" ] || { echo "== the SMTP sink did not start" >&2; exit 1; }
+mail_port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+./target/debug/varde demo --listen "127.0.0.1:$mail_port" --data "$mail/demo" \
+  --smtp "smtp://127.0.0.1:$SMTP_SINK_PORT" >"$mail/demo.log" 2>&1 &
+mail_server=$!
+cleanup+=("kill $mail_server; kill $SMTP_SINK_PID; rm -rf '$mail'")
+for _ in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:$mail_port/healthz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+curl -fsS "http://127.0.0.1:$mail_port/healthz" >/dev/null || { cat "$mail/demo.log"; exit 1; }
+(cd e2e && VARDE_URL="http://127.0.0.1:$mail_port" SMTP_SINK_DIR="$SMTP_SINK_DIR" npx --no-install playwright test journey.spec.js) || { tail -50 "$mail/demo.log"; exit 1; }
 echo "== all tests passed"
