@@ -5,11 +5,15 @@
 use jiff::tz::TimeZone;
 use varde_core::access::{Action, Resource};
 use varde_core::catalogue::{Service, Site};
+use varde_core::contact::ContactRole;
 use varde_core::entitlements::entitlements_on;
 use varde_core::form::FieldErrors;
 use varde_core::ids::OrganizationId;
 use varde_core::status::{ComponentStatus, EventForm, EventKind, UpdateForm};
 use varde_store::status::{Component, Event, EventFilter, NewComponent};
+use varde_store::status_subscriptions::Subscriber;
+
+use crate::portal::PortalContact;
 
 use crate::{Acting, App, AppError, authorize};
 
@@ -20,6 +24,19 @@ pub(crate) fn serves(c: &Component, services: &[(Service, Site)]) -> bool {
         && services
             .iter()
             .any(|(service, site)| c.service == Some(*service) && c.site.is_none_or(|s| s == *site))
+}
+
+/// A contact's status subscriptions, as the portal shows them.
+pub struct PortalSubscriptions {
+    pub list: Vec<Subscriber>,
+    /// The components of the organisation's contracted services.
+    pub ours: Vec<Component>,
+    /// Every component's name, by id.
+    pub names: Vec<(i64, String)>,
+    /// Whether it is a technical contact of its organisation, told of incidents on the
+    /// organisation's services while the organisation keeps `notices` on.
+    pub technical: bool,
+    pub notices: bool,
 }
 
 /// A component (or a group of them) as a form gives it.
@@ -138,6 +155,45 @@ impl App {
             .store
             .set_component_status(id, status, self.now())
             .await?)
+    }
+
+    /// The status subscriptions of the contact's own address (and the webhooks it owns), the
+    /// components of its organisation's services, and whether it is told of incidents as a
+    /// technical contact.
+    pub async fn portal_subscriptions(
+        &self,
+        by: &Acting,
+        contact: &PortalContact,
+    ) -> Result<PortalSubscriptions, AppError> {
+        let user = by.actor.user().ok_or(AppError::Unauthenticated)?;
+        authorize(&by.actor, Action::Read, &Resource::OwnAccount(user))?;
+        let org = contact.organization.id;
+        let (ours, _) = self.events_touching(org, &[]).await?;
+        let technical = contact
+            .contact
+            .as_ref()
+            .is_some_and(|c| c.details.roles.contains(&ContactRole::Technical));
+        Ok(PortalSubscriptions {
+            names: (self.store.components().await?)
+                .into_iter()
+                .map(|c| (c.id, c.name))
+                .collect(),
+            list: self.store.subscribers_of(&by.name).await?,
+            ours,
+            technical,
+            notices: self.store.portal_settings(org).await?.incident_notices,
+        })
+    }
+
+    /// Ends one of the contact's own subscriptions (one of its address, or a webhook it owns).
+    pub async fn end_own_subscription(&self, by: &Acting, id: i64) -> Result<(), AppError> {
+        let user = by.actor.user().ok_or(AppError::Unauthenticated)?;
+        authorize(&by.actor, Action::Write, &Resource::OwnAccount(user))?;
+        let mine = self.store.subscribers_of(&by.name).await?;
+        if !mine.iter().any(|s| s.id == id) {
+            return Err(AppError::NotFound);
+        }
+        Ok(self.store.unsubscribe(id, self.now()).await?)
     }
 
     /// The page's components on the services and sites the organisation's contracts in force

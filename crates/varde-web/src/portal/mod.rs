@@ -8,6 +8,7 @@
 mod colleagues;
 mod incidents;
 mod organization;
+mod subscriptions;
 mod tickets;
 mod tokens;
 
@@ -54,6 +55,14 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/portal/settings", post(colleagues::settings))
         .route("/portal/email", post(colleagues::change_email))
+        .route(
+            "/portal/subscriptions",
+            get(subscriptions::list).post(subscriptions::create),
+        )
+        .route(
+            "/portal/subscriptions/{id}/remove",
+            post(subscriptions::remove),
+        )
         .route("/portal/tokens", get(tokens::list).post(tokens::create))
         .route("/portal/tokens/{id}/revoke", post(tokens::revoke))
         .route("/portal/organization", get(organization::show))
@@ -71,6 +80,8 @@ pub struct Portal {
 /// The portal's header: the organisation, the links, the language switch, log out.
 pub struct PortalNav {
     pub w: &'static Words,
+    /// The status notices page's name.
+    pub notices: &'static str,
     pub organization: String,
     pub user: String,
     pub csrf: String,
@@ -101,6 +112,7 @@ impl Portal {
         let w = words(contact.language);
         let nav = PortalNav {
             w,
+            notices: varde_core::portal_settings::subscription_words(contact.language).title,
             organization: contact.organization.details.name.clone(),
             user: caller.audit_name(),
             csrf: caller.csrf().to_string(),

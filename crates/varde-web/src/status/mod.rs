@@ -24,7 +24,7 @@ use varde_store::status::{Component, Event, EventFilter};
 use crate::app::AppState;
 
 mod page;
-mod subscribe;
+pub(crate) mod subscribe;
 mod v2;
 
 /// How the page presents itself.

@@ -11,7 +11,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use varde_core::form::FieldErrors;
-use varde_core::status::subscription::{Channel, SubscriptionForm, webhook_may_reach};
+use varde_core::status::subscription::{
+    Channel, NewSubscription, SubscriptionForm, webhook_may_reach,
+};
 use varde_core::values::Language;
 use varde_notify::links::{self, Purpose};
 use varde_store::StoreError;
@@ -179,6 +181,55 @@ pub(super) async fn subscribe(
     handle(&state, lang, &caller, address.ip, &body).await
 }
 
+/// Subscribes `new` for `caller` from `address`: a webhook only to an address it may reach,
+/// within the address's limits. An e-mail address that is the caller's own is confirmed at
+/// once (a logged-in account has shown that it owns it). Gives the subscriber, a webhook's
+/// signing key (shown once) and whether it was the caller's own address; or what to mend.
+pub(crate) async fn add_subscription(
+    state: &AppState,
+    new: &NewSubscription,
+    caller: &Caller,
+    address: Option<IpAddr>,
+) -> Result<Result<(Subscriber, Option<String>, bool), FieldErrors>, ApiError> {
+    let mut errors = FieldErrors::new();
+    if new.channel == Channel::Webhook
+        && let Err(e) = reachable(&state.status.settings, &new.target).await
+    {
+        errors.add("target", e);
+        return Ok(Err(errors));
+    }
+    if !state
+        .app
+        .spend_tries(&varde_core::limits::subscribe(&new.target, address))
+        .await?
+    {
+        errors.add(
+            "target",
+            "too many subscriptions for this address just now; try again in an hour",
+        );
+        return Ok(Err(errors));
+    }
+    let signing_key = (new.channel == Channel::Webhook).then(|| crate::auth::new_secret("whsec_"));
+    let now = state.now();
+    let s = match state
+        .store
+        .subscribe(new, signing_key.as_deref(), now)
+        .await
+    {
+        Ok(s) => s,
+        Err(StoreError::Conflict(errors)) => return Ok(Err(errors)),
+        Err(e) => return Err(e.into()),
+    };
+    let own = caller
+        .account
+        .as_ref()
+        .is_some_and(|a| a.email.as_str().eq_ignore_ascii_case(&s.target));
+    if !s.confirmed && own {
+        state.store.confirm_subscriber(s.id, now).await?;
+    }
+    Ok(Ok((s, signing_key, own)))
+}
+
 /// Handles the posted form.
 async fn handle(
     state: &AppState,
@@ -207,47 +258,11 @@ async fn handle(
         Ok(n) => n,
         Err(errors) => return page(state, lang, &values, &chosen, errors).await,
     };
-    if new.channel == Channel::Webhook
-        && let Err(e) = reachable(settings, &new.target).await
-    {
-        let mut errors = FieldErrors::new();
-        errors.add("target", e);
-        return page(state, lang, &values, &chosen, errors).await;
-    }
-    if !state
-        .app
-        .spend_tries(&varde_core::limits::subscribe(&new.target, address))
-        .await?
-    {
-        let mut errors = FieldErrors::new();
-        errors.add(
-            "target",
-            "too many subscriptions for this address just now; try again in an hour",
-        );
-        return page(state, lang, &values, &chosen, errors).await;
-    }
     new.language = Language::parse(&form.language).unwrap_or(lang);
-    let signing_key = (new.channel == Channel::Webhook).then(|| crate::auth::new_secret("whsec_"));
-    let now = state.now();
-    let s = match state
-        .store
-        .subscribe(&new, signing_key.as_deref(), now)
-        .await
-    {
-        Ok(s) => s,
-        Err(StoreError::Conflict(errors)) => {
-            return page(state, lang, &values, &chosen, errors).await;
-        }
-        Err(e) => return Err(e.into()),
+    let (s, signing_key, own) = match add_subscription(state, &new, caller, address).await? {
+        Ok(added) => added,
+        Err(errors) => return page(state, lang, &values, &chosen, errors).await,
     };
-    // A logged-in account subscribing its own address has shown that it owns it.
-    let own = caller
-        .account
-        .as_ref()
-        .is_some_and(|a| a.email.as_str().eq_ignore_ascii_case(&s.target));
-    if !s.confirmed && own {
-        state.store.confirm_subscriber(s.id, now).await?;
-    }
     let c = super::page::Chrome::new(settings, lang, "/status/subscribe");
     let mut done = match s.channel {
         Channel::Email if !s.confirmed && !own => message(

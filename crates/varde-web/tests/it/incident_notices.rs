@@ -153,3 +153,107 @@ async fn technical_contacts_hear_of_incidents_on_their_services_until_turned_off
         .unwrap();
     assert!(audit.to_string().contains("incident_notices"), "{audit}");
 }
+
+#[tokio::test]
+async fn a_contact_manages_its_own_status_subscriptions_in_the_portal() {
+    let app = super::app().await;
+    let now = jiff::Timestamp::now();
+    let component = NewComponent {
+        name: "Object storage Oslo".into(),
+        service: Some(Service::Storage),
+        site: Some(Site::Oslo),
+        ..Default::default()
+    };
+    app.store.create_component(&component, now).await.unwrap();
+    let org = super::colleagues::organization(&app, "Fjordnett", "fjord.example", "nb").await;
+    let c = TestApp::client();
+    let r = c
+        .post(app.url(&format!("/api/v1/organizations/{org}/contracts")))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({"reference": "F-1", "signed_on": "2026-01-01", "starts_on": "2026-01-01",
+            "lines": [{"product_code": "SUPPORT-standard"}, {"product_code": "STORAGE-S3", "site": "no-osl1"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let mut browsers = vec![];
+    for (email, roles) in [
+        ("drift@fjord.example", "technical"),
+        ("pia@fjord.example", "primary"),
+    ] {
+        let r = c
+            .post(app.url(&format!("/api/v1/organizations/{org}/contacts")))
+            .bearer_auth(&app.admin_token)
+            .json(&json!({"name": email, "email": email, "roles": [roles], "language": "nb", "portal_access": true}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        app.account_with_token(email, Role::Customer, Some(org))
+            .await;
+        browsers.push(app.browser(email, ADMIN_PASSWORD).await);
+    }
+    let (drift, pia) = (&browsers[0], &browsers[1]);
+    let get = |b: &reqwest::Client| {
+        let b = b.clone();
+        let url = app.url("/portal/subscriptions");
+        async move { b.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let page = get(drift).await;
+    assert!(page.contains("<h1>Statusvarsler</h1>"), "{page}");
+    assert!(page.contains("Som teknisk kontakt får du vite"), "{page}");
+    assert!(page.contains("Ingen abonnementer ennå."), "{page}");
+    assert!(!get(pia).await.contains("id=\"as-contact\""));
+
+    // Its own address by e-mail, to its organisation's components: active at once.
+    let post = |b: &reqwest::Client, path: String, form: Vec<(&'static str, String)>| {
+        let b = b.clone();
+        let url = app.url(&path);
+        async move { b.post(url).form(&form).send().await.unwrap() }
+    };
+    let csrf = csrf_of(&page);
+    let form = vec![
+        ("csrf", csrf.clone()),
+        ("channel", "email".to_string()),
+        ("target", "drift@fjord.example".to_string()),
+        ("scope", "ours".to_string()),
+    ];
+    assert_eq!(
+        post(drift, "/portal/subscriptions".into(), form)
+            .await
+            .status(),
+        303
+    );
+    let page = get(drift).await;
+    assert!(
+        page.contains(
+            "<td>E-post</td><td>drift@fjord.example</td><td>Object storage Oslo</td><td>Aktiv</td>"
+        ),
+        "{page}"
+    );
+    // A webhook to a private address is refused, in words.
+    let form = vec![
+        ("csrf", csrf.clone()),
+        ("channel", "webhook".to_string()),
+        ("target", "http://127.0.0.1:9/hook".to_string()),
+        ("scope", "all".to_string()),
+    ];
+    let r = post(drift, "/portal/subscriptions".into(), form).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("private or loopback"));
+
+    // Only its owner ends a subscription.
+    let id = app
+        .store
+        .subscribers_of("drift@fjord.example")
+        .await
+        .unwrap()[0]
+        .id;
+    let remove = format!("/portal/subscriptions/{id}/remove");
+    let pia_csrf = csrf_of(&get(pia).await);
+    let r = post(pia, remove.clone(), vec![("csrf", pia_csrf)]).await;
+    assert_eq!(r.status(), 404);
+    let r = post(drift, remove, vec![("csrf", csrf)]).await;
+    assert_eq!(r.status(), 303);
+    assert!(get(drift).await.contains("Ingen abonnementer ennå."));
+}
