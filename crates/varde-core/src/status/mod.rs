@@ -10,6 +10,7 @@
 //! language and `subscription` the page's subscribers.
 
 mod events;
+pub mod subscribe_words;
 pub mod subscription;
 mod uptime;
 mod words;

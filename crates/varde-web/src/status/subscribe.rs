@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use varde_core::form::FieldErrors;
+use varde_core::status::subscribe_words::{SubscribeWords, subscribe_words};
 use varde_core::status::subscription::{
     Channel, NewSubscription, SubscriptionForm, webhook_may_reach,
 };
@@ -35,6 +36,7 @@ struct ComponentChoice {
 #[template(path = "status_subscribe.html")]
 struct SubscribePage {
     c: super::page::Chrome,
+    sw: &'static SubscribeWords,
     channel: String,
     target: String,
     owner_email: String,
@@ -52,6 +54,7 @@ impl SubscribePage {
 #[template(path = "status_message.html")]
 struct MessagePage {
     c: super::page::Chrome,
+    sw: &'static SubscribeWords,
     heading: String,
     message: String,
     /// Shown once: a webhook's signing key.
@@ -61,11 +64,17 @@ struct MessagePage {
     button: String,
 }
 
-fn message(c: super::page::Chrome, heading: &str, message: String) -> MessagePage {
+/// A page that says `heading` and `text` (its `{}` the address) in `lang`.
+fn message(
+    c: super::page::Chrome,
+    lang: Language,
+    (heading, text, address): (&str, &str, &str),
+) -> MessagePage {
     MessagePage {
         c,
+        sw: subscribe_words(lang),
+        message: SubscribeWords::about(text, address),
         heading: heading.into(),
-        message,
         secret: String::new(),
         action: String::new(),
         button: String::new(),
@@ -86,7 +95,20 @@ async fn page(
 ) -> Result<Response, ApiError> {
     let settings = &state.status.settings;
     let components = state.store.components().await?;
+    let sw = subscribe_words(lang);
+    let mut errors_read = FieldErrors::new();
+    for field in ["channel", "target", "owner_email"] {
+        if let Some(detail) = errors.get(field) {
+            errors_read.add(field, sw.refusal(field, detail, lang));
+        }
+    }
+    let errors = if errors.is_empty() {
+        errors
+    } else {
+        errors_read
+    };
     let page = SubscribePage {
+        sw,
         c: super::page::Chrome::new(settings, lang, "/status/subscribe"),
         channel: values
             .get("channel")
@@ -203,10 +225,7 @@ pub(crate) async fn add_subscription(
         .spend_tries(&varde_core::limits::subscribe(&new.target, address))
         .await?
     {
-        errors.add(
-            "target",
-            "too many subscriptions for this address just now; try again in an hour",
-        );
+        errors.add("target", subscribe_words(new.language).too_many);
         return Ok(Err(errors));
     }
     let signing_key = (new.channel == Channel::Webhook).then(|| crate::auth::new_secret("whsec_"));
@@ -264,24 +283,13 @@ async fn handle(
         Err(errors) => return page(state, lang, &values, &chosen, errors).await,
     };
     let c = super::page::Chrome::new(settings, lang, "/status/subscribe");
+    let sw = subscribe_words(lang);
     let mut done = match s.channel {
-        Channel::Email if !s.confirmed && !own => message(
-            c,
-            "Check your mail",
-            format!(
-                "We sent a confirmation link to {}. Nothing is sent until you open it.",
-                s.target
-            ),
-        ),
-        Channel::Webhook => message(
-            c,
-            "Webhook subscribed",
-            format!(
-                "Updates will be POSTed to {} as JSON, signed in the X-Varde-Signature header. Keep the signing key below: it is shown only now.",
-                s.target
-            ),
-        ),
-        _ => message(c, "Subscribed", format!("{} will get updates.", s.target)),
+        Channel::Email if !s.confirmed && !own => {
+            message(c, lang, (sw.check_mail, sw.check_mail_text, &s.target))
+        }
+        Channel::Webhook => message(c, lang, (sw.webhook_subscribed, sw.webhook_text, &s.target)),
+        _ => message(c, lang, (sw.subscribed, sw.subscribed_text, &s.target)),
     };
     if s.channel == Channel::Webhook {
         done.secret = signing_key.unwrap_or_default();
@@ -327,17 +335,14 @@ pub(super) async fn confirm_page(
         .and_then(|l| Language::parse(l).ok())
         .unwrap_or(s.language);
     let c = super::page::Chrome::new(&state.status.settings, lang, "/status");
-    let mut page = message(
-        c,
-        "Confirm your subscription",
-        format!("Send status updates to {}?", s.target),
-    );
+    let sw = subscribe_words(lang);
+    let mut page = message(c, lang, (sw.confirm, sw.confirm_text, &s.target));
     page.action = format!(
         "/status/subscriptions/{id}/confirm?sig={}&lang={}",
         crate::query_value(q.sig.as_deref().unwrap_or("")),
         lang.code()
     );
-    page.button = "Confirm".into();
+    page.button = sw.confirm_button.into();
     Ok(render(&page))
 }
 
@@ -354,10 +359,11 @@ pub(super) async fn confirm(
         .and_then(|l| Language::parse(l).ok())
         .unwrap_or(s.language);
     let c = super::page::Chrome::new(&state.status.settings, lang, "/status");
+    let sw = subscribe_words(lang);
     Ok(render(&message(
         c,
-        "Subscription confirmed",
-        format!("{} will get status updates.", s.target),
+        lang,
+        (sw.confirmed, sw.confirmed_text, &s.target),
     )))
 }
 
@@ -370,16 +376,17 @@ pub(super) async fn unsubscribe_page(
 ) -> Result<Response, ApiError> {
     let s = signed_subscriber(&state, id, Purpose::Unsubscribe, q.sig.as_deref()).await?;
     let c = super::page::Chrome::new(&state.status.settings, s.language, "/status");
+    let sw = subscribe_words(s.language);
     let mut page = message(
         c,
-        "Unsubscribe",
-        format!("Stop status updates to {}?", s.target),
+        s.language,
+        (sw.unsubscribe, sw.unsubscribe_text, &s.target),
     );
     page.action = format!(
         "/status/subscriptions/{id}/unsubscribe?sig={}",
         crate::query_value(q.sig.as_deref().unwrap_or(""))
     );
-    page.button = "Unsubscribe".into();
+    page.button = sw.unsubscribe.into();
     Ok(render(&page))
 }
 
@@ -391,9 +398,10 @@ pub(super) async fn unsubscribe(
     let s = signed_subscriber(&state, id, Purpose::Unsubscribe, q.sig.as_deref()).await?;
     state.store.unsubscribe(id, state.now()).await?;
     let c = super::page::Chrome::new(&state.status.settings, s.language, "/status");
+    let sw = subscribe_words(s.language);
     Ok(render(&message(
         c,
-        "Unsubscribed",
-        format!("{} gets no more status updates.", s.target),
+        s.language,
+        (sw.unsubscribed, sw.unsubscribed_text, &s.target),
     )))
 }

@@ -193,10 +193,17 @@ async fn each_subscriber_of_a_component_hears_once_in_its_language() {
         let link = between(&text, &app.base, "\n")
             .map(|l| format!("{}{}", app.base, l.trim()))
             .unwrap();
-        // Following the link (as a mail scanner does) only shows the button.
+        // Following the link (as a mail scanner does) only shows the button, in the
+        // subscriber's language.
         let r = TestApp::client().get(&link).send().await.unwrap();
         assert_eq!(r.status(), 200, "{link}");
-        assert!(r.text().await.unwrap().contains(">Confirm<"));
+        let button = if m.contains("kund@example.se") {
+            ">Bekräfta<"
+        } else {
+            ">Confirm<"
+        };
+        let page = r.text().await.unwrap();
+        assert!(page.contains(button), "{page}");
         let target = between(m, "\nTo: ", "\r\n")
             .unwrap()
             .trim_matches(['<', '>'])
@@ -428,4 +435,56 @@ async fn a_failing_webhook_is_switched_off_and_its_owner_told() {
     assert!(mails[0].contains("switched off"));
     let subscriber = app.store.subscribers_of("dev@example.com").await.unwrap();
     assert!(subscriber[0].disabled);
+}
+
+#[tokio::test]
+async fn the_subscribe_form_speaks_the_readers_language_errors_too() {
+    let app = super::app().await;
+    let r = TestApp::client()
+        .get(app.url("/status/subscribe?lang=nb"))
+        .send()
+        .await
+        .unwrap();
+    let page = r.text().await.unwrap();
+    for words in [
+        "<legend>Hvordan</legend>",
+        "Alle komponenter",
+        "Bare disse:",
+        "E-postadresse, telefonnummer",
+    ] {
+        assert!(page.contains(words), "{words}: {page}");
+    }
+    let r = TestApp::client()
+        .post(app.url("/status/subscribe?lang=nb"))
+        .form(&[
+            ("channel", "sms"),
+            ("target", "0701234567"),
+            ("language", "nb"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("Oppgi en e-postadresse, et telefonnummer som begynner med +"),
+        "{page}"
+    );
+    assert!(!page.contains("E.164"), "{page}");
+    let r = TestApp::client()
+        .post(app.url("/status/subscribe?lang=nb"))
+        .form(&[
+            ("channel", "email"),
+            ("target", "ola@example.no"),
+            ("language", "nb"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("Vi har sendt en bekreftelseslenke til ola@example.no."),
+        "{page}"
+    );
 }
