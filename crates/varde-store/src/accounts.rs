@@ -275,8 +275,8 @@ impl Store {
             .ok_or(StoreError::NotFound)
     }
 
-    /// The account and scope behind a presented API token, if it is known and not revoked.
-    /// Marks the token used.
+    /// The account and scope behind a presented API token, if it is known and not revoked
+    /// (and, for a customer contact, while it has portal access). Marks the token used.
     pub async fn token_account(
         &self,
         secret: &str,
@@ -298,7 +298,11 @@ impl Store {
             write_pool!(self, p => sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2").bind(micros(now)).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
         }
         let scope = TokenScope::parse(&scope).map_err(|e| StoreError::Corrupt(e.0))?;
-        Ok(self.account(UserId(user)).await?.map(|a| (a, scope)))
+        // A contact's token works only while its contact record has portal access, as its
+        // sessions do.
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1{PORTAL_ACCESS}");
+        let row: Option<UserRow> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(user).fetch_optional(p).await)?;
+        row.map(|r| Ok((r.into_account()?, scope))).transpose()
     }
 
     pub async fn tokens_of(&self, user: UserId) -> Result<Vec<TokenInfo>> {

@@ -2,7 +2,8 @@
 //! `.route("…", get(…).post(…))`, so a new route joins the sweep by being written), called by
 //! every kind of caller. What must hold for every route:
 //! - nothing answers 5xx;
-//! - anonymous callers and revoked tokens are refused everything but the public routes;
+//! - anonymous callers, revoked tokens and a contact without portal access (a removed
+//!   colleague) are refused everything but the public routes;
 //! - a read-scope token and read-only staff change nothing (no 2xx on other methods than GET);
 //! - a customer of organisation A gets no 2xx on a route that names organisation B's things;
 //! - agents do not reach account administration;
@@ -262,6 +263,23 @@ async fn every_route_refuses_whom_it_must() {
     let customer = app
         .account_with_token("alice@a.example", Role::Customer, Some(ids[0]))
         .await;
+    // A contact whose portal access was taken away after it made a token (a removed
+    // colleague): it is nobody.
+    let withdrawn = app
+        .account_with_token("bob@a.example", Role::Customer, Some(ids[0]))
+        .await;
+    let bob = varde_core::values::EmailAddress::parse("bob@a.example").unwrap();
+    let mut contact_of_bob = app.store.contact_by_email(&bob).await.unwrap().unwrap();
+    contact_of_bob.details.portal_access = false;
+    app.store
+        .update_contact(
+            "test",
+            contact_of_bob.id,
+            &contact_of_bob.details,
+            jiff::Timestamp::now(),
+        )
+        .await
+        .unwrap();
     let agent = app
         .account_with_token("agent@x.example", Role::Agent, None)
         .await;
@@ -330,6 +348,7 @@ async fn every_route_refuses_whom_it_must() {
             for (who, token) in [
                 ("anonymous", None),
                 ("revoked token", Some(revoked.as_str())),
+                ("contact without portal access", Some(withdrawn.as_str())),
             ] {
                 let s = call(&app, token, route, &path).await;
                 expect(who, s, !public);
