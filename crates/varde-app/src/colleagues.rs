@@ -8,7 +8,7 @@ use varde_core::access::{Action, Resource, Role, can};
 use varde_core::account::{Account, check_password_strength};
 use varde_core::contact::{Contact, ContactDetails, ContactRole};
 use varde_core::form::FieldErrors;
-use varde_core::ids::ContactId;
+use varde_core::ids::{ContactId, OrganizationId};
 use varde_core::links::{
     LetterFacts, LinkPurpose, LinkState, colleague_words, link_letter, link_state, link_words,
 };
@@ -239,15 +239,29 @@ impl App {
         Ok(())
     }
 
-    /// The organisation's portal settings, and whether `by` may change them.
+    /// Whether `by` is a primary contact of `org` (staff are not; `can` decides for them).
+    async fn is_primary(&self, by: &Acting, org: OrganizationId) -> Result<bool, AppError> {
+        let Ok(email) = EmailAddress::parse(&by.name) else {
+            return Ok(false);
+        };
+        Ok(self.store.contact_by_email(&email).await?.is_some_and(|c| {
+            c.organization == org && c.details.roles.contains(&ContactRole::Primary)
+        }))
+    }
+
+    /// An organisation's portal settings, and whether `by` may change them (its primary
+    /// contacts and staff who change contacts).
     pub async fn portal_settings(
         &self,
         by: &Acting,
-        me: &PortalContact,
+        org: OrganizationId,
     ) -> Result<(PortalSettings, bool), AppError> {
-        let resource = colleagues_of(me);
+        let resource = Resource::Colleagues {
+            organization: org,
+            primary: self.is_primary(by, org).await?,
+        };
         authorize(&by.actor, Action::Read, &resource)?;
-        let settings = self.store.portal_settings(me.organization.id).await?;
+        let settings = self.store.portal_settings(org).await?;
         Ok((settings, can(&by.actor, Action::Write, &resource)))
     }
 
@@ -256,12 +270,16 @@ impl App {
     pub async fn set_portal_settings(
         &self,
         by: &Acting,
-        me: &PortalContact,
+        org: OrganizationId,
         to: PortalSettings,
     ) -> Result<(), AppError> {
-        authorize(&by.actor, Action::Write, &colleagues_of(me))?;
+        let resource = Resource::Colleagues {
+            organization: org,
+            primary: self.is_primary(by, org).await?,
+        };
+        authorize(&by.actor, Action::Write, &resource)?;
         (self.store)
-            .set_portal_settings(&by.name, me.organization.id, &to, self.now())
+            .set_portal_settings(&by.name, org, &to, self.now())
             .await?;
         Ok(())
     }

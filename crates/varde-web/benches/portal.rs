@@ -21,16 +21,18 @@ use varde_store::{Location, NewAccount, Store};
 
 const TICKETS: i64 = 10_000;
 const REQUESTS: usize = 200;
-const CONTACT: &str = "ops@big.example";
+/// One of the organisation's 50 requestors: 200 of the tickets are its own.
+const CONTACT: &str = "user7@big.example";
 const PASSWORD: &str = "portal bench password";
 
-async fn fill(store: &Store) -> i64 {
+/// Gives the last ticket's id and the contact's own last ticket's.
+async fn fill(store: &Store) -> (i64, i64) {
     let t0 = Timestamp::now() - SignedDuration::from_hours(24 * 120);
     let org =
         varde_store::testing::customer_of_tier(store, "Big Customer AB", "SUPPORT-premium", t0)
             .await
             .unwrap();
-    let mut last = 0;
+    let (mut last, mut own_last) = (0, 0);
     for i in 0..TICKETS {
         let at = t0 + SignedDuration::from_secs(i * 1000);
         let creation = Creation {
@@ -55,6 +57,9 @@ async fn fill(store: &Store) -> i64 {
             .await
             .unwrap();
         last = t.id.0;
+        if i % 50 == 7 {
+            own_last = t.id.0;
+        }
         let reply = at + SignedDuration::from_mins(5 + i % 120);
         store
             .change_ticket(
@@ -87,7 +92,7 @@ async fn fill(store: &Store) -> i64 {
         name: "Ops".into(),
         email: email.clone(),
         phone: None,
-        roles: vec![],
+        roles: vec![varde_core::contact::ContactRole::Primary],
         language: Language::Swedish,
         portal_access: true,
     };
@@ -109,23 +114,47 @@ async fn fill(store: &Store) -> i64 {
         .create_account(&account, Timestamp::now())
         .await
         .unwrap();
-    last
+    (last, own_last)
 }
 
 async fn run(store: Store, engine: &str) {
     let started = Instant::now();
-    let last = fill(&store).await;
+    let (last, own_last) = fill(&store).await;
     println!(
         "{engine}: {TICKETS} tickets with histories in {:.1?}",
         started.elapsed()
     );
-    let server = support::Server::start(store).await;
+    let server = support::Server::start(store.clone()).await;
     let c = server.log_in(CONTACT, PASSWORD, "/portal").await;
     let pages = [
         "/portal".to_string(),
         format!("/portal/tickets/{last}"),
+        "/portal/tickets/new".to_string(),
         "/portal/organization".to_string(),
         "/portal/incidents".to_string(),
+        "/portal/colleagues".to_string(),
+        "/portal/subscriptions".to_string(),
+        "/portal/tokens".to_string(),
+        "/portal/report".to_string(),
+    ];
+    server.time_pages(&c, engine, &pages, REQUESTS).await;
+    // The organisation lets each contact see only its own tickets (200 of the 10,000).
+    let own = varde_core::portal_settings::PortalSettings {
+        sight: varde_core::access::TicketSight::Own,
+        incident_notices: true,
+    };
+    let org = store
+        .find_organization("Big Customer AB")
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .set_portal_settings("bench", org, &own, Timestamp::now())
+        .await
+        .unwrap();
+    let pages = [
+        "/portal?only=own".to_string(),
+        format!("/portal/tickets/{own_last}?only=own"),
     ];
     server.time_pages(&c, engine, &pages, REQUESTS).await;
     server.stop().await;

@@ -217,6 +217,10 @@ pub fn routes() -> Router<AppState> {
             get(customers::edit_form),
         )
         .route(
+            "/console/organizations/{id}/portal",
+            post(customers::set_portal),
+        )
+        .route(
             "/console/organizations/{id}/contacts/new",
             get(customers::new_contact_form).post(customers::create_contact),
         )

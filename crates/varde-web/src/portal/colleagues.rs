@@ -134,7 +134,7 @@ async fn page(
     ];
     let (settings, _) = state
         .app
-        .portal_settings(&caller.acting(), &p.contact)
+        .portal_settings(&caller.acting(), p.contact.organization.id)
         .await
         .map_err(|e| PageError::new(e.into(), caller))?;
     let page = ColleaguesPage {
@@ -225,7 +225,7 @@ pub async fn settings(
     };
     state
         .app
-        .set_portal_settings(&caller.acting(), &p.contact, to)
+        .set_portal_settings(&caller.acting(), p.contact.organization.id, to)
         .await
         .map_err(|e| PageError::new(e.into(), &caller))?;
     Ok(Redirect::to("/portal/colleagues?done=settings").into_response())

@@ -322,3 +322,43 @@ async fn a_new_ticket_is_about_a_service_the_contracts_cover_or_something_else()
         "{report}"
     );
 }
+
+#[tokio::test]
+async fn staff_set_the_organisations_portal_choices_in_the_console() {
+    let app = super::app().await;
+    let org = super::colleagues::organization(&app, "Fjordnett", "fjord.example", "nb").await;
+    let (_, ola_token, _) = contact(&app, org, "ola@fjord.example", false).await;
+    let pias = ticket(&app, "pia@fjord.example", &[], "Pia sin kvote").await;
+    let olas = ticket(&app, "ola@fjord.example", &[], "Ola sin disk").await;
+    assert_eq!(listed(&app, &ola_token).await, [pias, olas]);
+    let admin = app.browser(super::ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let path = format!("/console/organizations/{org}");
+    let (status, page) = get(&admin, &app, &path).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("every ticket of the organisation;"), "{page}");
+    let r = admin
+        .post(app.url(&format!("{path}/portal")))
+        .form(&[("csrf", csrf_of(&page).as_str()), ("sight", "own")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(listed(&app, &ola_token).await, [olas]);
+    let (_, page) = get(&admin, &app, &path).await;
+    assert!(
+        page.contains(
+            "only the tickets it asked for or is copied on; technical contacts are not told"
+        ),
+        "{page}"
+    );
+    // A contact of the organisation cannot use the console's form.
+    let r = TestApp::client()
+        .post(app.url(&format!("{path}/portal")))
+        .bearer_auth(&ola_token)
+        .form(&[("sight", "all"), ("notices", "on")])
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(r.status().as_u16() / 100, 2);
+    assert_eq!(listed(&app, &ola_token).await, [olas]);
+}

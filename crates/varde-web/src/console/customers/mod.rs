@@ -8,7 +8,7 @@ mod organization;
 
 pub use contacts::{create_contact, edit_contact_form, new_contact_form, update_contact};
 pub use contracts::{create_contract, edit_contract_form, new_contract_form, update_contract};
-pub use organization::{add_feedback, show};
+pub use organization::{add_feedback, set_portal, show};
 
 use askama::Template;
 use axum::extract::{Form, Query, State};

@@ -5,8 +5,9 @@ use askama::Template;
 use axum::extract::{Form, State};
 use axum::response::{IntoResponse, Redirect};
 use varde_app::customers::OrganizationOverview;
-use varde_core::access::{Action, Resource, can};
+use varde_core::access::{Action, Resource, TicketSight, can};
 use varde_core::ids::OrganizationId;
+use varde_core::portal_settings::PortalSettings;
 
 use super::app_err;
 use crate::api::Id;
@@ -65,6 +66,9 @@ struct OrganizationPage {
     feedback: Vec<(String, String, String)>,
     can_add_feedback: bool,
     onboarding: crate::console::onboarding::OrganizationOnboarding,
+    /// The organisation's portal settings: only their own tickets, incident notices, and
+    /// whether the caller changes them.
+    portal: (bool, bool, bool),
 }
 
 /// Staff note feedback for the roadmap on an organisation; its quarterly report lists it.
@@ -101,7 +105,43 @@ pub async fn show(State(state): State<AppState>, caller: Caller, Id(id): Id) -> 
     let onboarding = crate::console::onboarding::of_organization(&state, &caller, id)
         .await
         .map_err(app_err(&caller))?;
-    Ok(render(&page(&caller, overview, onboarding)))
+    let (settings, may_change) = state
+        .app
+        .portal_settings(&caller.acting(), id)
+        .await
+        .map_err(app_err(&caller))?;
+    let mut page = page(&caller, overview, onboarding);
+    page.portal = (
+        settings.sight == TicketSight::Own,
+        settings.incident_notices,
+        may_change,
+    );
+    Ok(render(&page))
+}
+
+/// Staff set what the organisation chose for its portal (as its primary contact does there):
+/// `sight` (`own` or `all`) and `notices` (ticked or not).
+pub async fn set_portal(
+    State(state): State<AppState>,
+    caller: Caller,
+    Id(id): Id,
+    Form(form): Form<FormMap>,
+) -> PageResult {
+    checked(&caller, &form)?;
+    let to = PortalSettings {
+        sight: if form_value(&form, "sight") == "own" {
+            TicketSight::Own
+        } else {
+            TicketSight::Organization
+        },
+        incident_notices: !form_value(&form, "notices").is_empty(),
+    };
+    state
+        .app
+        .set_portal_settings(&caller.acting(), OrganizationId(id), to)
+        .await
+        .map_err(app_err(&caller))?;
+    Ok(Redirect::to(&format!("/console/organizations/{id}#portal-h")).into_response())
 }
 
 fn page(
@@ -188,6 +228,7 @@ fn page(
         })
         .collect();
     OrganizationPage {
+        portal: (false, true, false),
         onboarding,
         feedback,
         can_add_feedback: can(&caller.actor, Action::Write, &Resource::Feedback(id)),
