@@ -13,11 +13,15 @@ use std::sync::LazyLock;
 
 use varde_core::catalogue::{CATALOGUE, ProductKind};
 
+/// An update older than this when it is fanned out (the demo's history, a backlog after a
+/// long stop) is not told to the audience: it is news no more.
+const FRESH_MICROS: i64 = 24 * 3600 * 1_000_000;
+
 /// The impacts told by SMS as well as by e-mail.
 const SMS_IMPACTS: &str = "('major', 'critical')";
 
-/// The contacts told of update `$1`, on day `$3` (`YYYY-MM-DD`): one row per contact and
-/// organisation, with its address, phone, language and the event's impact.
+/// The contacts told of update `$1` at `$2` (now), on day `$3` (`YYYY-MM-DD`): one row per
+/// contact and organisation, with its address, phone, language and the event's impact.
 static AUDIENCE: LazyLock<String> = LazyLock::new(|| {
     let service_of_product: String = CATALOGUE
         .iter()
@@ -35,7 +39,7 @@ static AUDIENCE: LazyLock<String> = LazyLock::new(|| {
               AND (comp.site IS NULL OR pl.site IS NULL OR pl.site = comp.site) \
          JOIN contracts k ON k.id = pl.contract_id AND k.starts_on <= $3 AND (k.ends_on IS NULL OR k.ends_on >= $3) \
          JOIN contacts c ON c.organization_id = k.organization_id \
-         WHERE u.id = $1 AND (' ' || c.roles || ' ') LIKE '% technical %' \
+         WHERE u.id = $1 AND u.created_at >= $2 - {FRESH_MICROS} AND (' ' || c.roles || ' ') LIKE '% technical %' \
            AND NOT EXISTS (SELECT 1 FROM portal_settings ps WHERE ps.organization_id = c.organization_id AND NOT ps.incident_notices)"
     )
 });

@@ -246,3 +246,39 @@ fn major_form(component: i64) -> EventForm {
         ..Default::default()
     }
 }
+
+#[tokio::test]
+async fn an_update_a_day_old_is_news_no_more() {
+    let tz = TimeZone::get("Europe/Oslo").unwrap();
+    for (store, _dir) in stores().await {
+        let t0 = t("2026-11-01T08:00:00Z");
+        let storage = store
+            .create_component(
+                &NewComponent {
+                    name: "Storage Oslo".into(),
+                    service: Some(Service::Storage),
+                    site: Some(Site::Oslo),
+                    ..Default::default()
+                },
+                t0,
+            )
+            .await
+            .unwrap();
+        let fjord = customer(&store, "Fjord", "fjord.example", "STORAGE-S3", "no-osl1").await;
+        contact(&store, fjord, "tech@fjord.example", "technical", None).await;
+        let old = EventForm {
+            name: "Old".into(),
+            ..major_form(storage.id)
+        }
+        .parse(EventKind::Incident, &tz)
+        .unwrap();
+        store.create_event(&old, "ada", t0).await.unwrap();
+        // Fanned out two days later (a worker that was stopped): nobody is told.
+        store.fan_out(t("2026-11-03T08:00:00Z")).await.unwrap();
+        assert!(
+            told(&store, t("2026-11-03T08:00:00Z")).await.is_empty(),
+            "{}",
+            store.engine()
+        );
+    }
+}
