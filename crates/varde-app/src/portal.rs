@@ -11,6 +11,8 @@ use varde_core::account::Account;
 use varde_core::catalogue::{Service, Site};
 use varde_core::contact::Contact;
 use varde_core::customer::Organization;
+use varde_core::onboarding::progress::{CustomerItem, StepSeen, customer_items};
+use varde_core::onboarding::{RunKind, RunStatus};
 use varde_core::portal::zone_of;
 use varde_core::ticket::{Ticket, TicketId};
 use varde_core::values::{EmailAddress, Language};
@@ -30,6 +32,13 @@ pub struct TicketChoices {
     pub may_open: bool,
     /// The services per site the organisation's contracts in force cover.
     pub services: Vec<(Service, Site)>,
+}
+
+/// The organisation's setting-up, as the portal shows it.
+pub struct PortalOnboarding {
+    pub items: Vec<CustomerItem>,
+    /// Credentials wait for this contact to collect them through its welcome link.
+    pub waits_on_you: bool,
 }
 
 /// How many tickets the portal lists.
@@ -225,6 +234,49 @@ impl App {
             fields.push(("CF.{Site}".into(), site.code().into()));
         }
         self.open_ticket(by, fields, message).await
+    }
+
+    /// The organisation's setting-up as the contact reads it: the newest onboarding run while
+    /// it runs or for 30 days after it finished, its parts in the contact's language, and
+    /// whether credentials wait for this contact to collect them through its welcome link.
+    pub async fn portal_onboarding(
+        &self,
+        by: &Acting,
+        contact: &PortalContact,
+    ) -> Result<Option<PortalOnboarding>, AppError> {
+        let org = contact.organization.id;
+        authorize(&by.actor, Action::Read, &Resource::Organization(org))?;
+        let since = self.now() - SignedDuration::from_hours(24 * 30);
+        let run = self
+            .store
+            .runs_of(org)
+            .await?
+            .into_iter()
+            .filter(|r| r.kind == RunKind::Onboarding && r.status != RunStatus::Cancelled)
+            .filter(|r| r.finished_at.is_none_or(|f| f >= since))
+            .max_by_key(|r| r.id);
+        let Some(run) = run else {
+            return Ok(None);
+        };
+        let waits_on_you = match &contact.contact {
+            Some(c) => (self.store.secrets_of(run.id, c.id).await?)
+                .iter()
+                .any(|s| !s.sealed.is_empty()),
+            None => false,
+        };
+        let steps: Vec<StepSeen> = run
+            .steps
+            .iter()
+            .map(|s| StepSeen {
+                action: s.action,
+                state: s.state,
+                due_on: s.due_on,
+            })
+            .collect();
+        Ok(Some(PortalOnboarding {
+            items: customer_items(&steps, contact.language),
+            waits_on_you,
+        }))
     }
 
     /// A contact closes its ticket (resolved) or reopens it.

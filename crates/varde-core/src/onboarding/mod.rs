@@ -17,6 +17,7 @@ use crate::vocabulary;
 mod meeting;
 pub mod names;
 mod plan;
+pub mod progress;
 pub mod quotas;
 mod templates;
 mod welcome;

@@ -7,6 +7,9 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
+use varde_core::catalogue::ProductKind;
+use varde_core::onboarding::progress::{ProgressWords, progress_words};
+use varde_core::portal::CatalogueWords;
 use varde_core::report::Period;
 
 use super::{Portal, PortalNav};
@@ -38,6 +41,30 @@ struct OrganizationPage {
     reports: Vec<(String, String)>,
     /// (quarter, when, place, minutes, decisions), newest first.
     meetings: Vec<(String, String, String, String, String)>,
+    /// The setting-up, while it runs or just finished.
+    onboarding: Option<varde_app::portal::PortalOnboarding>,
+    ow: &'static ProgressWords,
+}
+
+/// A contract's product lines as a customer reads them: tiers and services by name, with
+/// the site and the quantity.
+fn lines_read(d: &varde_core::contract::ContractDetails, cw: &CatalogueWords) -> String {
+    d.lines
+        .iter()
+        .map(|l| {
+            let name = match (l.product.kind(), l.site) {
+                (ProductKind::Support(t), _) => cw.tier(t).to_string(),
+                (ProductKind::Service(s), Some(site)) => cw.service_at(s, site),
+                (ProductKind::Service(s), None) => cw.service(s).to_string(),
+            };
+            if l.quantity > 1 {
+                format!("{} × {name}", l.quantity)
+            } else {
+                name
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 pub async fn show(State(state): State<AppState>, caller: Caller, jar: CookieJar) -> PageResult {
@@ -85,7 +112,7 @@ pub async fn show(State(state): State<AppState>, caller: Caller, jar: CookieJar)
                     .map(|d| d.to_string())
                     .unwrap_or_else(|| w.until_further_notice.to_string())
             ),
-            lines: c.details.lines_text(),
+            lines: lines_read(&c.details, cw),
         })
         .collect();
     let today = state.now().to_zoned(p.zone().clone()).date();
@@ -117,7 +144,14 @@ pub async fn show(State(state): State<AppState>, caller: Caller, jar: CookieJar)
             )
         })
         .collect();
+    let onboarding = state
+        .app
+        .portal_onboarding(&caller.acting(), &p.contact)
+        .await
+        .map_err(|e| PageError::new(e.into(), &caller))?;
     Ok(render(&OrganizationPage {
+        onboarding,
+        ow: progress_words(p.contact.language),
         meetings,
         name: o.organization.details.name.clone(),
         tier,

@@ -306,6 +306,21 @@ async fn a_new_ticket_is_about_a_service_the_contracts_cover_or_something_else()
     assert_eq!(items[1]["subject"], "Faktura");
     assert!(items[1]["custom_fields"].get("Service").is_none(), "{v}");
 
+    // The organisation page says how the setting-up goes in customer words, and the
+    // contract's lines by name.
+    let (_, page) = get(&pia, &app, "/portal/organization").await;
+    for words in [
+        "<h2 id=\"onboarding-h\">Kom i gang</h2>",
+        "Skykontoen deres (OpenStack-domene, prosjekt og brukere): <strong>kommer</strong>",
+        "Standardsupport; Objektlagring (S3), Oslo (NO)",
+    ] {
+        assert!(page.contains(words), "{words}: {page}");
+    }
+    assert!(
+        !page.contains("keystone_") && !page.contains("STORAGE-S3"),
+        "{page}"
+    );
+
     // The quarterly report reads in Norwegian, the service by its name, nothing as stored.
     let (status, report) = get(&pia, &app, "/portal/report").await;
     assert_eq!(status, 200);
