@@ -21,6 +21,19 @@ impl Default for PortalSettings {
 }
 
 impl PortalSettings {
+    /// The settings as a form gives them: `sight` (`own`, else every ticket) and `notices`
+    /// (ticked when not empty).
+    pub fn from_form(sight: &str, notices: &str) -> PortalSettings {
+        PortalSettings {
+            sight: if sight == "own" {
+                TicketSight::Own
+            } else {
+                TicketSight::Organization
+            },
+            incident_notices: !notices.is_empty(),
+        }
+    }
+
     /// The settings as the organisation's audit history records them.
     pub fn audit_fields(&self) -> Vec<(&'static str, String)> {
         vec![

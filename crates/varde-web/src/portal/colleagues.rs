@@ -215,14 +215,7 @@ pub async fn settings(
 ) -> PageResult {
     checked(&caller, &form)?;
     let p = Portal::of(&state, &caller, &jar, "/portal/colleagues").await?;
-    let to = PortalSettings {
-        sight: if form_value(&form, "sight") == "own" {
-            TicketSight::Own
-        } else {
-            TicketSight::Organization
-        },
-        incident_notices: !form_value(&form, "notices").is_empty(),
-    };
+    let to = PortalSettings::from_form(&form_value(&form, "sight"), &form_value(&form, "notices"));
     state
         .app
         .set_portal_settings(&caller.acting(), p.contact.organization.id, to)

@@ -15,8 +15,13 @@ use varde_store::status::NewComponent;
 use super::subscriptions::{drain, worker};
 use super::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, app_with, csrf_of, standins};
 
-async fn post_incident(app: &TestApp, component: i64, name: &str) {
-    let browser = app.browser(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+/// Posts an incident on one component in the console as `browser` (staff).
+pub(super) async fn post_incident(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    (name, impact): (&str, &str),
+    component: i64,
+) {
     let form = browser
         .get(app.url("/console/status/new?kind=incident"))
         .send()
@@ -32,7 +37,8 @@ async fn post_incident(app: &TestApp, component: i64, name: &str) {
             ("csrf", csrf_of(&form).as_str()),
             ("kind", "incident"),
             ("name", name),
-            ("impact", "critical"),
+            ("status", "investigating"),
+            ("impact", impact),
             ("body", "Bøttene svarer ikke."),
             (field.as_str(), "major_outage"),
         ])
@@ -94,7 +100,9 @@ async fn technical_contacts_hear_of_incidents_on_their_services_until_turned_off
     let sink = SmtpSink::start("");
     let (sms_url, texts) = standins::sms_gateway("u1", "p1").await;
     let worker = worker(&app, &settings, &sink, Some(&sms_url)).await;
-    post_incident(&app, storage.id, "Objektlagring i Oslo er nede").await;
+    let admin = app.browser(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let down = ("Objektlagring i Oslo er nede", "critical");
+    post_incident(&app, &admin, down, storage.id).await;
     assert_eq!(drain(&worker).await, 2, "a mail and an SMS");
     assert_eq!(drain(&worker).await, 0, "once");
     let mails = sink.received();
@@ -139,7 +147,7 @@ async fn technical_contacts_hear_of_incidents_on_their_services_until_turned_off
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    post_incident(&app, storage.id, "Igjen nede").await;
+    post_incident(&app, &admin, ("Igjen nede", "critical"), storage.id).await;
     assert_eq!(drain(&worker).await, 0);
     assert_eq!(sink.received().len(), 1);
     let audit: Value = c

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use varde_core::catalogue::{Service, Site};
 use varde_store::status::NewComponent;
 
-use super::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, app, csrf_of};
+use super::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, app};
 
 async fn ticket(app: &TestApp, subject: &str, requestor: &str) -> i64 {
     let t: Value = TestApp::client()
@@ -100,30 +100,7 @@ async fn a_ticket_page_shows_the_customers_neighbourhood() {
         ("Hypervisor down in Oslo", components[0]),
         ("Stockholm network", components[1]),
     ] {
-        let form = browser
-            .get(app.url("/console/status/new?kind=incident"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let field = format!("component_{component}");
-        let r = browser
-            .post(app.url("/console/status/events"))
-            .form(&[
-                ("csrf", csrf_of(&form).as_str()),
-                ("kind", "incident"),
-                ("name", name),
-                ("status", "investigating"),
-                ("impact", "major"),
-                ("body", "Looking."),
-                (field.as_str(), "major_outage"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 303);
+        super::incident_notices::post_incident(&app, &browser, (name, "major"), component).await;
     }
 
     let page = browser

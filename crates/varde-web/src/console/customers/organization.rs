@@ -128,14 +128,7 @@ pub async fn set_portal(
     Form(form): Form<FormMap>,
 ) -> PageResult {
     checked(&caller, &form)?;
-    let to = PortalSettings {
-        sight: if form_value(&form, "sight") == "own" {
-            TicketSight::Own
-        } else {
-            TicketSight::Organization
-        },
-        incident_notices: !form_value(&form, "notices").is_empty(),
-    };
+    let to = PortalSettings::from_form(&form_value(&form, "sight"), &form_value(&form, "notices"));
     state
         .app
         .set_portal_settings(&caller.acting(), OrganizationId(id), to)
