@@ -395,6 +395,17 @@ impl ReportWords {
             .map_or_else(|| self.no_tier.to_string(), |t| w.tier(*t).to_string())
     }
 
+    /// A number with `places` decimals as the language writes it (a decimal comma in
+    /// Swedish, Norwegian and Danish).
+    pub fn decimal(&self, value: f64, places: usize) -> String {
+        let text = format!("{value:.places$}");
+        if self.language == Language::English {
+            text
+        } else {
+            text.replace('.', ",")
+        }
+    }
+
     /// A service code (`compute`, the tickets' Service field), in words; other values as
     /// they are.
     pub fn service(&self, stored: &str) -> String {
@@ -424,6 +435,8 @@ mod tests {
         assert_eq!(nb.tier("no support tier on contract"), nb.no_tier);
         assert_eq!(nb.service("storage"), "Objektlagring (S3)");
         assert_eq!(nb.service("Fakturering"), "Fakturering");
+        assert_eq!(nb.decimal(99.8642, 3), "99,864");
+        assert_eq!(report_words(Language::English).decimal(99.8642, 3), "99.864");
         for l in Language::ALL {
             let w = report_words(l);
             assert_eq!(w.language, l);

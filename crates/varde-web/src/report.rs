@@ -535,6 +535,7 @@ mod tests {
             "2026-08-03 11:00 CEST",
             "<td>pågår</td>",
             "Beregning (OpenStack)",
+            "99,864 %",
             "3 bra, 1 ok, 0 dårlig",
             "Side \" counter(page) \" av \" counter(pages)",
         ] {
