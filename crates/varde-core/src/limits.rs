@@ -1,5 +1,5 @@
-//! How often anyone may try what an attacker would repeat: logging in, and subscribing an
-//! address on the public status page. Each limit is a rate with a burst (a generic cell rate:
+//! How often anyone may try what an attacker would repeat: logging in, asking for password
+//! reset links, and subscribing an address on the public status page. Each limit is a rate with a burst (a generic cell rate:
 //! a try is allowed when the theoretical arrival time it moves to stays within `burst`
 //! intervals of now). The store keeps the cells, so every node of an installation counts the
 //! same tries.
@@ -75,6 +75,15 @@ pub fn subscribe(target: &str, address: Option<IpAddr>) -> Vec<Try> {
         });
     }
     tries
+}
+
+/// Password reset links per address: three at once, then one every 20 minutes (so an inbox
+/// cannot be flooded, and every node counts the same).
+pub fn password_reset(email: &str) -> Vec<Try> {
+    vec![Try {
+        key: format!("reset:account:{}", bounded(email)),
+        quota: Quota::per_hour(3, 3),
+    }]
 }
 
 /// What is counted of a typed value: folded, and no longer than an e-mail address can be, so a

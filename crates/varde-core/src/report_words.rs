@@ -436,7 +436,10 @@ mod tests {
         assert_eq!(nb.service("storage"), "Objektlagring (S3)");
         assert_eq!(nb.service("Fakturering"), "Fakturering");
         assert_eq!(nb.decimal(99.8642, 3), "99,864");
-        assert_eq!(report_words(Language::English).decimal(99.8642, 3), "99.864");
+        assert_eq!(
+            report_words(Language::English).decimal(99.8642, 3),
+            "99.864"
+        );
         for l in Language::ALL {
             let w = report_words(l);
             assert_eq!(w.language, l);
