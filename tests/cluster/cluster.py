@@ -14,7 +14,8 @@ moment on the empty database (the migrations run once), and HAProxy in front. Th
   - RT's own CLI (`rt`, Debian's rt5-clients) and `rt-mailgate` work through the balancer,
     and mails delivered through it become exactly one ticket each;
   - an incident's update reaches each status subscriber (e-mail, webhook) exactly once;
-  - a maintenance window starts and completes by itself, once, while every node watches it.
+  - a maintenance window starts and completes by itself, once, while every node watches it;
+  - an urgent ticket's SLA warnings and breaches reach the on-call address once each.
 
 Prints a line per check and the figures; exits non-zero on the first failure. Stops
 everything it started, whatever happens.
@@ -339,6 +340,45 @@ def maintenance_once(c, admin, comp, work):
     work["component_changes"] = changes
 
 
+def sla_alerts_once(c, admin, sink, work):
+    """An urgent ticket of a premium customer under a one-minute policy, nobody owning it:
+    every node's SLA watch reads its clock, and the queue's on-call address hears each warning
+    and breach once."""
+    page = admin.get(f"{c.base}/console/sla").text
+    minutes = {f"{cls}_{t}": m for cls, (f, n, r) in {
+        "urgent": (1, 1, 60), "high": (60, 60, 480), "normal": (240, 240, 960), "low": (480, 480, 2400)}.items()
+        for t, m in zip(["first", "next", "resolution"], [f, n, r])}
+    r = admin.post(f"{c.base}/console/sla/premium", data={
+        "csrf": csrf_of(page), **{k: str(v) for k, v in minutes.items()},
+        "calendar": "24/7", "pause_statuses": "stalled", "note": "cluster test",
+    }, allow_redirects=False)
+    check(r.status_code == 303, "a one-minute premium policy saved", f"{r.status_code} {r.text[:300]}")
+    api = {"X-CSRF-Token": csrf_of(page)}
+    r = admin.put(f"{c.base}/api/v1/queues/General/on-call", json={"email": "oncall@cluster.example"}, headers=api)
+    check(r.status_code == 200, "the queue's on-call address set", f"{r.status_code} {r.text[:300]}")
+    r = admin.post(f"{c.base}/api/v1/organizations", json={
+        "name": "Urgent AB", "country": "SE", "mail_domains": ["urgent.example"], "language": "sv"}, headers=api)
+    check(r.status_code == 201, "a customer added", f"{r.status_code} {r.text[:300]}")
+    org = r.json()["id"]
+    r = admin.post(f"{c.base}/api/v1/organizations/{org}/contracts", json={
+        "reference": "URG-1", "signed_on": "2026-01-01", "starts_on": "2026-01-01",
+        "lines": [{"product_code": "SUPPORT-premium"}]}, headers=api)
+    check(r.status_code == 201, "its premium contract", f"{r.status_code} {r.text[:300]}")
+    r = admin.post(f"{c.base}/api/v1/tickets", json={
+        "queue": "General", "subject": "Everything is down", "requestors": ["ops@urgent.example"],
+        "content": "Nothing answers.", "priority": 90}, headers=api)
+    check(r.status_code == 201, "an urgent ticket", f"{r.status_code} {r.text[:300]}")
+    t0 = time.monotonic()
+    breached = lambda: [m for m in sink.to("oncall@cluster.example") if "SLA breached: first response" in str(m["Subject"])]
+    wait_for("the first response's breach told", breached, timeout=240, every=2)
+    time.sleep(25)  # every node's watch has read the clock again since
+    subjects = sorted(str(m["Subject"]) for m in sink.to("oncall@cluster.example"))
+    # A warning is told only if a round reads the clock between 80 % and the breach.
+    check(any("SLA breached: first response" in s for s in subjects) and len(subjects) == len(set(subjects)),
+          "each SLA warning and breach told once, though three nodes watch the clock", str(subjects))
+    work["sla"] = (len(subjects), time.monotonic() - t0, subjects)
+
+
 class Burst:
     """Mail delivered through the balancer as an MTA does: a mail is acknowledged when the
     gateway answers `ok`, and retried after any other answer (a temporary failure, a 502 or
@@ -492,6 +532,7 @@ def main():
         rt_clients_work(c, work)
         comp = status_updates_once(c, admin, sink, work)
         maintenance_once(c, admin, comp, work)
+        sla_alerts_once(c, admin, sink, work)
         burst_survives_a_killed_node(c, work, args.mails)
         if args.pg_dir:
             burst_survives_a_database_outage(c, work, args.mails, args.pg_dir)
@@ -499,6 +540,8 @@ def main():
         n, took = work["mails"]
         print(f"figures: {NODES} nodes; {n} mails through rt-mailgate in {took:.1f} s; "
               f"maintenance scheduled to completed in {work['maintenance_s']:.1f} s")
+        n, took, subjects = work["sla"]
+        print(f"figures: {n} SLA alerts told once each ({subjects}), checked {took:.0f} s after the ticket")
         n, took, retries, lost, doubled, answers = work["killed"]
         print(f"figures: node killed: {n} mails in {took:.1f} s ({n / took:.0f}/s), {retries} retried, "
               f"{lost} lost, {doubled} doubled; answers {answers}")

@@ -9,6 +9,7 @@ use varde_core::contact::ContactRole;
 use varde_core::entitlements::entitlements_on;
 use varde_core::form::FieldErrors;
 use varde_core::ids::OrganizationId;
+use varde_core::status::subscription::Channel;
 use varde_core::status::{ComponentStatus, EventForm, EventKind, UpdateForm};
 use varde_store::status::{Component, Event, EventFilter, NewComponent};
 use varde_store::status_subscriptions::Subscriber;
@@ -157,9 +158,9 @@ impl App {
             .await?)
     }
 
-    /// The status subscriptions of the contact's own address (and the webhooks it owns), the
-    /// components of its organisation's services, and whether it is told of incidents as a
-    /// technical contact.
+    /// The status subscriptions of the contact's own address and phone (and the webhooks it
+    /// owns), the components of its organisation's services, and whether it is told of
+    /// incidents as a technical contact.
     pub async fn portal_subscriptions(
         &self,
         by: &Acting,
@@ -178,20 +179,64 @@ impl App {
                 .into_iter()
                 .map(|c| (c.id, c.name))
                 .collect(),
-            list: self.store.subscribers_of(&by.name).await?,
+            list: self.own_subscribers(by, contact).await?,
             ours,
             technical,
             notices: self.store.portal_settings(org).await?.incident_notices,
         })
     }
 
-    /// Ends one of the contact's own subscriptions (one of its address, or a webhook it owns).
-    pub async fn end_own_subscription(&self, by: &Acting, id: i64) -> Result<(), AppError> {
+    /// The subscribers of the contact's address and phone, and the webhooks it owns.
+    async fn own_subscribers(
+        &self,
+        by: &Acting,
+        contact: &PortalContact,
+    ) -> Result<Vec<Subscriber>, AppError> {
+        let mut list = self.store.subscribers_of(&by.name).await?;
+        let phone = contact
+            .contact
+            .as_ref()
+            .and_then(|c| c.details.phone.clone());
+        if let Some(phone) = phone {
+            for s in self.store.subscribers_of(phone.as_str()).await? {
+                if !list.iter().any(|x| x.id == s.id) {
+                    list.push(s);
+                }
+            }
+        }
+        Ok(list)
+    }
+
+    /// Ends one of the contact's own subscriptions. A subscription of an address its
+    /// organisation tells as a technical contact goes back to being only that (its notices
+    /// go on); the technical contact's own row, ended, stops them for that address, as the
+    /// unsubscribe link in a notice does.
+    pub async fn end_own_subscription(
+        &self,
+        by: &Acting,
+        contact: &PortalContact,
+        id: i64,
+    ) -> Result<(), AppError> {
         let user = by.actor.user().ok_or(AppError::Unauthenticated)?;
         authorize(&by.actor, Action::Write, &Resource::OwnAccount(user))?;
-        let mine = self.store.subscribers_of(&by.name).await?;
-        if !mine.iter().any(|s| s.id == id) {
+        let mine = self.own_subscribers(by, contact).await?;
+        let Some(s) = mine.iter().find(|s| s.id == id) else {
             return Err(AppError::NotFound);
+        };
+        let told = contact.contact.as_ref().is_some_and(|c| {
+            c.details.roles.contains(&ContactRole::Technical)
+                && (c.details.email.as_str() == s.target
+                    || c.details
+                        .phone
+                        .as_ref()
+                        .is_some_and(|p| p.as_str() == s.target))
+        }) && self
+            .store
+            .portal_settings(contact.organization.id)
+            .await?
+            .incident_notices;
+        if told && !s.audience_only && s.channel != Channel::Webhook {
+            return Ok(self.store.keep_for_audience(id).await?);
         }
         Ok(self.store.unsubscribe(id, self.now()).await?)
     }

@@ -195,6 +195,21 @@ impl Store {
         self.subscriber(id).await?.ok_or(StoreError::NotFound)
     }
 
+    /// Ends the public subscription of an address that is also a technical contact's: the row
+    /// goes back to telling the contact of its organisation's incidents only
+    /// (`status_audience`).
+    pub async fn keep_for_audience(&self, id: i64) -> Result<()> {
+        write_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            sqlx::query("UPDATE status_subscribers SET audience_only = TRUE, all_components = FALSE WHERE id = $1")
+                .bind(id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM status_subscriber_components WHERE subscriber_id = $1")
+                .bind(id).execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
     pub async fn subscriber(&self, id: i64) -> Result<Option<Subscriber>> {
         let sql = format!("SELECT {SUBSCRIBER_COLUMNS} FROM status_subscribers s WHERE s.id = $1");
         let (row, components): (Option<SubscriberRow>, Vec<i64>) = read_pool!(self, p => (

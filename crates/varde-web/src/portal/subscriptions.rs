@@ -190,13 +190,15 @@ fn problems(errors: &FieldErrors) -> String {
 pub async fn remove(
     State(state): State<AppState>,
     caller: Caller,
+    jar: CookieJar,
     Path(id): Path<i64>,
     Form(form): Form<FormMap>,
 ) -> PageResult {
     checked(&caller, &form)?;
+    let p = Portal::of(&state, &caller, &jar, "/portal/subscriptions").await?;
     state
         .app
-        .end_own_subscription(&caller.acting(), id)
+        .end_own_subscription(&caller.acting(), &p.contact, id)
         .await
         .map_err(|e| PageError::new(e.into(), &caller))?;
     Ok(Redirect::to("/portal/subscriptions?done=unsubscribed").into_response())

@@ -9,6 +9,8 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 use varde_core::access::Role;
 use varde_core::catalogue::{Service, Site};
+use varde_core::status::subscription::{Channel, NewSubscription};
+use varde_core::values::Language;
 use varde_notify::testing::{SmtpSink, header};
 use varde_store::status::NewComponent;
 
@@ -192,7 +194,10 @@ async fn a_contact_manages_its_own_status_subscriptions_in_the_portal() {
         let r = c
             .post(app.url(&format!("/api/v1/organizations/{org}/contacts")))
             .bearer_auth(&app.admin_token)
-            .json(&json!({"name": email, "email": email, "roles": [roles], "language": "nb", "portal_access": true}))
+            .json(
+                &json!({"name": email, "email": email, "roles": [roles], "language": "nb",
+                "portal_access": true, "phone": format!("+47900000{}", roles.len())}),
+            )
             .send()
             .await
             .unwrap();
@@ -261,7 +266,41 @@ async fn a_contact_manages_its_own_status_subscriptions_in_the_portal() {
     let pia_csrf = csrf_of(&get(pia).await);
     let r = post(pia, remove.clone(), vec![("csrf", pia_csrf)]).await;
     assert_eq!(r.status(), 404);
+    let r = post(drift, remove.clone(), vec![("csrf", csrf.clone())]).await;
+    assert_eq!(r.status(), 303);
+    // Its address is a technical contact's: ending the public subscription leaves the
+    // notices it has as a contact, to its organisation's components only.
+    let page = get(drift).await;
+    assert!(
+        page.contains("<td>E-post</td><td>drift@fjord.example</td><td>Komponentene til tjenestene våre</td><td>Som teknisk kontakt</td>"),
+        "{page}"
+    );
+    assert!(
+        app.store
+            .subscriber(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .audience_only
+    );
+    // Ending that row too stops them for the address, as a notice's unsubscribe link does.
     let r = post(drift, remove, vec![("csrf", csrf)]).await;
     assert_eq!(r.status(), 303);
     assert!(get(drift).await.contains("Ingen abonnementer ennå."));
+
+    // Its phone subscribed on the public page, without the portal, is its own too.
+    let sms = NewSubscription {
+        channel: Channel::Sms,
+        target: "+479000009".into(),
+        language: Language::NorwegianBokmal,
+        owner_email: None,
+        components: None,
+    };
+    app.store.subscribe(&sms, None, now).await.unwrap();
+    let page = get(drift).await;
+    assert!(
+        page.contains("<td>SMS</td><td>+479000009</td><td>Alle komponenter</td><td>Aktiv</td>"),
+        "{page}"
+    );
+    assert!(!get(pia).await.contains("+479000009"));
 }
