@@ -150,7 +150,8 @@ impl OnboardingWorker {
                     break;
                 }
                 attempts += 1;
-                let outcome = match self.perform(&run, &step, now).await {
+                let attempt = self.holding(step.id, now, self.perform(&run, &step, now));
+                let outcome = match attempt.await {
                     Ok((output, note)) => Outcome::Done { output, note },
                     Err(StepError::Blocked(e)) => Outcome::Failed { error: e },
                     Err(e) if is_transient(&e) && step.attempts + 1 < MAX_ATTEMPTS => {
@@ -178,6 +179,33 @@ impl OnboardingWorker {
             }
         }
         Ok(attempts)
+    }
+
+    /// Carries out `work` on a claimed step, renewing the claim every third of a lease so a
+    /// slow Keystone does not let another node take the step over while this attempt goes on.
+    /// Time is the round's `now` moved on by the time spent, as the leases are written.
+    async fn holding<T>(&self, step: i64, now: Timestamp, work: impl Future<Output = T>) -> T {
+        let every = (self.config.lease / 3).max(Duration::from_millis(100));
+        let started = tokio::time::Instant::now();
+        let mut tick = tokio::time::interval_at(started + every, every);
+        tokio::pin!(work);
+        loop {
+            tokio::select! {
+                out = &mut work => return out,
+                _ = tick.tick() => {
+                    let at = jiff::SignedDuration::try_from(started.elapsed())
+                        .ok()
+                        .and_then(|d| now.checked_add(d).ok())
+                        .unwrap_or(now);
+                    let until = at.checked_add(self.config.lease).unwrap_or(at);
+                    match self.store.renew_step_lease(step, at, until).await {
+                        Ok(true) => {}
+                        Ok(false) => tracing::warn!(step, "an onboarding step's claim lapsed during its attempt"),
+                        Err(e) => tracing::warn!(step, error = %e, "an onboarding step's claim not renewed"),
+                    }
+                }
+            }
+        }
     }
 
     /// Runs the worker every few seconds until `shutdown` turns true.

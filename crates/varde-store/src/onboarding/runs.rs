@@ -163,16 +163,21 @@ impl Store {
                     let lifecycle: Option<String> = sqlx::query_scalar("SELECT lifecycle FROM organizations WHERE id = $1")
                         .bind(org.0).fetch_optional(&mut *tx).await?;
                     let Some(lifecycle) = lifecycle else { return Err(StoreError::NotFound) };
-                    // Another node may start the same contract's run at this moment: the
-                    // unique (contract, kind) makes one of them win, and the other takes it.
+                    // Another node may start the same contract's run, or another contract's
+                    // onboarding of the same organisation, at this moment: the unique
+                    // (contract, kind) and the one running onboarding per organisation make
+                    // one of them win, and the other takes the winner's run.
                     let inserted: Option<i64> = sqlx::query_scalar(
                         "INSERT INTO onboarding_runs (organization_id, contract_id, kind, status, started_at, started_by) \
-                         VALUES ($1, $2, $3, 'running', $4, $5) ON CONFLICT (contract_id, kind) DO NOTHING RETURNING id",
+                         VALUES ($1, $2, $3, 'running', $4, $5) ON CONFLICT DO NOTHING RETURNING id",
                     ).bind(org.0).bind(contract_id).bind(kind.code()).bind(micros(now)).bind(by).fetch_optional(&mut *tx).await?;
                     let Some(id) = inserted else {
                         drop(tx);
-                        let won: i64 = sqlx::query_scalar("SELECT id FROM onboarding_runs WHERE contract_id = $1 AND kind = $2")
-                            .bind(contract_id).bind(kind.code()).fetch_one(p).await?;
+                        let won: i64 = sqlx::query_scalar(
+                            "SELECT id FROM onboarding_runs WHERE (contract_id = $1 AND kind = $2) \
+                             OR (organization_id = $3 AND kind = 'onboarding' AND $2 = 'onboarding' AND status = 'running') \
+                             ORDER BY id LIMIT 1",
+                        ).bind(contract_id).bind(kind.code()).bind(org.0).fetch_one(p).await?;
                         return Ok(won);
                     };
                     for (i, s) in steps.iter().enumerate() {

@@ -28,6 +28,21 @@ impl Store {
         Ok(n == 1)
     }
 
+    /// Extends the claim on a running step to `lease_until` while its attempt goes on: only
+    /// while the claim still holds at `now` (no other worker can have taken it over). Gives
+    /// whether it held.
+    pub async fn renew_step_lease(
+        &self,
+        step: i64,
+        now: Timestamp,
+        lease_until: Timestamp,
+    ) -> Result<bool> {
+        let n = write_pool!(self, p => sqlx::query(
+            "UPDATE onboarding_steps SET lease_until = $1 WHERE id = $2 AND state = 'running' AND lease_until >= $3",
+        ).bind(micros(lease_until)).bind(step).bind(micros(now)).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
     /// Keeps what a step made so far, so a resumed attempt finds it.
     pub async fn save_step_output(&self, step: i64, output: &serde_json::Value) -> Result<()> {
         write_pool!(self, p => sqlx::query("UPDATE onboarding_steps SET output = $1 WHERE id = $2")

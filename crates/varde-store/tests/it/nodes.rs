@@ -134,3 +134,56 @@ async fn tries_are_counted_for_every_node_alike() {
         assert!(a.spend_tries(&both, quiet).await.unwrap(), "{engine}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_contracts_signed_at_once_on_two_nodes_start_one_onboarding() {
+    use varde_core::contract::ContractForm;
+    use varde_core::customer::OrganizationForm;
+    for (a, b, dir) in node_pairs().await {
+        // One process owns an SQLite file: there the race is between its own requests.
+        let b = if dir.is_some() { a.clone() } else { b };
+        let engine = a.engine();
+        let now = t("2026-03-02T09:00:00Z");
+        let form = OrganizationForm {
+            name: "Malmö".into(),
+            country: "SE".into(),
+            ..Default::default()
+        };
+        let org = a
+            .create_organization("cs", &form.parse().unwrap(), now)
+            .await
+            .unwrap();
+        let mut contracts = vec![];
+        for (reference, code) in [("M-1", "SUPPORT-iaas.base"), ("M-2", "STORAGE-S3")] {
+            let form = ContractForm {
+                reference: reference.into(),
+                signed_on: "2026-03-02".into(),
+                starts_on: "2026-03-02".into(),
+                ends_on: String::new(),
+                lines: vec![varde_core::contract::ProductLineForm {
+                    product_code: code.into(),
+                    quantity: "1".into(),
+                    site: if code == "STORAGE-S3" { "no-osl1" } else { "" }.into(),
+                }],
+            };
+            let details = form.parse().unwrap();
+            let c = a.create_contract("cs", org.id, &details, now).await;
+            contracts.push(c.unwrap().id);
+        }
+        // Each node starts each contract's onboarding, all at the same moment.
+        let mut calls = vec![];
+        for i in 0..8 {
+            let node = if i % 2 == 0 { a.clone() } else { b.clone() };
+            let contract = contracts[i / 2 % 2];
+            calls.push(tokio::spawn(async move {
+                node.start_onboarding(contract, "cs", now).await
+            }));
+        }
+        let mut runs = vec![];
+        for c in calls {
+            runs.push(c.await.unwrap().unwrap().unwrap());
+        }
+        assert!(runs.iter().all(|r| *r == runs[0]), "{engine}: {runs:?}");
+        assert_eq!(a.runs_of(org.id).await.unwrap().len(), 1, "{engine}");
+    }
+}

@@ -104,6 +104,28 @@ async fn runs_claim_complete_and_move_the_organisation() {
                 .unwrap(),
             "the lease lapsed"
         );
+        // A long attempt keeps its claim by renewing it before it lapses; a lapsed one
+        // cannot be renewed (another worker may hold it by then).
+        assert!(
+            store
+                .renew_step_lease(first, t("2026-03-02T09:04:00Z"), t("2026-03-02T09:06:00Z"))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .claim_step(first, t("2026-03-02T09:05:30Z"), t("2026-03-02T09:08:00Z"))
+                .await
+                .unwrap(),
+            "renewed: still held"
+        );
+        assert!(
+            !store
+                .renew_step_lease(first, t("2026-03-02T09:06:01Z"), t("2026-03-02T09:08:00Z"))
+                .await
+                .unwrap(),
+            "lapsed: not renewed"
+        );
         store
             .finish_step(
                 first,
