@@ -164,6 +164,14 @@ pub async fn restore_sqlite(backup: &Path, dir: &Path, replace: bool) -> Result<
             checked.problems.join("; ")
         )));
     }
+    // No server, gateway or command may have the directory's database open meanwhile.
+    let lock = match crate::in_use(dir, true) {
+        Ok(lock) => lock,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+    };
     let target = dir.join("varde.db");
     if target.exists() {
         if !replace {
@@ -192,6 +200,7 @@ pub async fn restore_sqlite(backup: &Path, dir: &Path, replace: bool) -> Result<
     std::fs::rename(staging.join("varde.db"), &target)
         .map_err(|e| unavailable(format!("cannot put the backup in place: {e}")))?;
     let _ = std::fs::remove_dir_all(&staging);
+    drop(lock);
     let restored = Store::open(&Location::SqliteDir(dir.to_path_buf())).await?;
     let checked = restored.check().await;
     restored.close().await;

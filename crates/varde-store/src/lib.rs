@@ -132,6 +132,9 @@ enum Engine {
         write: SqlitePool,
         /// Commits scripts through the writer, several at once when they queue.
         committer: script::Committer,
+        /// A shared lock on the directory's `varde.lock` while this store is open, so a
+        /// restore cannot put another database under a running server or gateway.
+        _in_use: std::sync::Arc<std::fs::File>,
     },
     Postgres(PgPool),
 }
@@ -162,6 +165,41 @@ pub(crate) use {read_pool, write_pool};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Locks an embedded database's directory through its `varde.lock`: shared by every store
+/// open on it (servers, gateways, commands), exclusive for a restore. Refused, not waited
+/// for, when the other kind holds it.
+pub(crate) fn in_use(dir: &Path, exclusive: bool) -> Result<std::fs::File> {
+    let io = |e: std::io::Error| {
+        StoreError::Unavailable(sqlx::Error::Io(std::io::Error::new(
+            e.kind(),
+            format!("cannot lock {}: {e}", dir.join("varde.lock").display()),
+        )))
+    };
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join("varde.lock"))
+        .map_err(io)?;
+    let taken = if exclusive {
+        file.try_lock()
+    } else {
+        file.try_lock_shared()
+    };
+    match taken {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) if exclusive => Err(StoreError::Refused(format!(
+            "the database in {} is in use by a running Varde (a server, a mail gateway or a command); stop it first",
+            dir.display()
+        ))),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Refused(format!(
+            "the database in {} is being restored; try again when the restore is done",
+            dir.display()
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => Err(io(e)),
+    }
+}
 
 /// Where the data lives.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -208,6 +246,7 @@ impl Store {
                 format!("cannot create data directory {}: {e}", dir.display()),
             )))
         })?;
+        let in_use = std::sync::Arc::new(in_use(dir, false)?);
         let path = dir.join("varde.db");
         let options = SqliteConnectOptions::from_str("sqlite://")?
             .filename(&path)
@@ -236,6 +275,7 @@ impl Store {
                 read,
                 write,
                 committer,
+                _in_use: in_use,
             },
         })
     }

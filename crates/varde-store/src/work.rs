@@ -5,35 +5,39 @@ use jiff::Timestamp;
 
 use crate::{Result, Store, micros, read_pool};
 
-/// One worker's queue: due items and the age of the oldest, in seconds (0 when none).
+/// One worker's queue: due items and the age of the oldest, in seconds (0 when none); and
+/// how long the oldest item tried at least once and still not delivered has waited since it
+/// was queued (a retry moves an item's due time on, so only this grows while a relay refuses).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Waiting {
     pub queue: &'static str,
     pub due: i64,
     pub oldest_seconds: f64,
+    pub oldest_failing_seconds: f64,
 }
 
-/// Each queue: its name, and the SQL counting what is due at `$1` and the earliest due time.
+/// Each queue: its name, and the SQL counting what is due at `$1`, the earliest due time, and
+/// the earliest queuing time of an item tried and not delivered.
 const QUEUES: [(&str, &str); 5] = [
     (
         "outbox",
-        "SELECT count(*), min(next_attempt_at) FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= $1",
+        "SELECT count(*) FILTER (WHERE next_attempt_at <= $1), min(next_attempt_at) FILTER (WHERE next_attempt_at <= $1), min(created_at) FILTER (WHERE attempts > 0) FROM outbox WHERE status IN ('pending', 'sending')",
     ),
     (
         "letters",
-        "SELECT count(*), min(next_attempt_at) FROM letters WHERE status IN ('pending', 'sending') AND next_attempt_at <= $1",
+        "SELECT count(*) FILTER (WHERE next_attempt_at <= $1), min(next_attempt_at) FILTER (WHERE next_attempt_at <= $1), min(created_at) FILTER (WHERE attempts > 0) FROM letters WHERE status IN ('pending', 'sending')",
     ),
     (
         "status_notifications",
-        "SELECT count(*), min(next_attempt_at) FROM status_notifications WHERE status IN ('pending', 'sending') AND next_attempt_at <= $1",
+        "SELECT count(*) FILTER (WHERE next_attempt_at <= $1), min(next_attempt_at) FILTER (WHERE next_attempt_at <= $1), min(created_at) FILTER (WHERE attempts > 0) FROM status_notifications WHERE status IN ('pending', 'sending')",
     ),
     (
         "status_fanouts",
-        "SELECT count(*), min(created_at) FROM status_fanouts WHERE done_at IS NULL AND created_at <= $1",
+        "SELECT count(*), min(created_at), CAST(NULL AS BIGINT) FROM status_fanouts WHERE done_at IS NULL AND created_at <= $1",
     ),
     (
         "sla_alerts",
-        "SELECT count(*), min(deliver_at) FROM sla_alerts WHERE status IN ('pending', 'sending') AND deliver_at <= $1",
+        "SELECT count(*) FILTER (WHERE deliver_at <= $1), min(deliver_at) FILTER (WHERE deliver_at <= $1), min(created_at) FILTER (WHERE attempts > 0) FROM sla_alerts WHERE status IN ('pending', 'sending')",
     ),
 ];
 
@@ -43,12 +47,14 @@ impl Store {
         let now = micros(now);
         let mut out = Vec::with_capacity(QUEUES.len());
         for (queue, sql) in QUEUES {
-            let (due, oldest): (i64, Option<i64>) =
+            let (due, oldest, failing): (i64, Option<i64>, Option<i64>) =
                 read_pool!(self, p => sqlx::query_as(sql).bind(now).fetch_one(p).await)?;
+            let age = |t: Option<i64>| t.map_or(0.0, |o| (now - o).max(0) as f64 / 1e6);
             out.push(Waiting {
                 queue,
                 due,
-                oldest_seconds: oldest.map_or(0.0, |o| (now - o).max(0) as f64 / 1e6),
+                oldest_seconds: age(oldest),
+                oldest_failing_seconds: age(failing),
             });
         }
         Ok(out)

@@ -21,12 +21,16 @@ pub enum Listener {
 }
 
 impl Listener {
-    /// `unix:/path/to/socket` (an old socket file there is replaced), or `host:port`.
+    /// `unix:/path/to/socket` (an old socket file there is replaced; the new one is open to
+    /// its group, so the MTA's group can connect), or `host:port`.
     pub async fn bind(address: &str) -> std::io::Result<Listener> {
+        use std::os::unix::fs::PermissionsExt;
         match address.strip_prefix("unix:") {
             Some(path) => {
                 let _ = std::fs::remove_file(path);
-                Ok(Listener::Unix(UnixListener::bind(path)?))
+                let listener = UnixListener::bind(path)?;
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660))?;
+                Ok(Listener::Unix(listener))
             }
             None => Ok(Listener::Tcp(TcpListener::bind(address).await?)),
         }

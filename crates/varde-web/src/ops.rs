@@ -2,6 +2,7 @@
 //! both open to load balancers, `/metrics` (Prometheus text, staff only), and the middleware that counts and logs every request.
 
 use std::sync::Mutex;
+use std::time::Duration;
 use std::time::Instant;
 
 use axum::Router;
@@ -70,7 +71,13 @@ async fn healthz() -> impl IntoResponse {
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
-    match state.store.ping().await {
+    // A database that does not answer in 2 s is away: say so while a balancer still waits,
+    // rather than when the pool gives up.
+    let answered = match tokio::time::timeout(Duration::from_secs(2), state.store.ping()).await {
+        Ok(r) => r.map_err(|e| e.to_string()),
+        Err(_) => Err("no answer in 2 s".to_string()),
+    };
+    match answered {
         Ok(()) => {
             axum::Json(serde_json::json!({"status": "ready", "database": state.store.engine()}))
                 .into_response()
@@ -145,6 +152,16 @@ fn installation_metrics(state: &AppState, waiting: &[varde_store::work::Waiting]
             w.queue, w.oldest_seconds
         ));
     }
+    text.push_str(
+        "# HELP varde_work_oldest_failing_seconds How long the oldest item tried and not yet delivered has waited since it was queued.\n\
+         # TYPE varde_work_oldest_failing_seconds gauge\n",
+    );
+    for w in waiting {
+        text.push_str(&format!(
+            "varde_work_oldest_failing_seconds{{queue=\"{}\"}} {}\n",
+            w.queue, w.oldest_failing_seconds
+        ));
+    }
     text
 }
 
@@ -198,6 +215,12 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
             route: route.clone(),
         })
         .observe(elapsed.as_secs_f64());
-    tracing::info!(%method, %route, status, elapsed_ms = elapsed.as_secs_f64() * 1000.0, "request");
+    let ms = elapsed.as_secs_f64() * 1000.0;
+    // A balancer's health checks, every second on every node, are not news unless they fail.
+    if matches!(route.as_str(), "/readyz" | "/healthz") && status < 500 {
+        tracing::debug!(%method, %route, status, elapsed_ms = ms, "request");
+    } else {
+        tracing::info!(%method, %route, status, elapsed_ms = ms, "request");
+    }
     response
 }

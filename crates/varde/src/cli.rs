@@ -61,6 +61,21 @@ impl StoreArgs {
                 Location::Postgres(_) => "connecting to PostgreSQL".to_string(),
             })
     }
+
+    /// Like [`StoreArgs::open`], for a store that must be there already: an embedded
+    /// database that does not exist is an error (a mistyped `--data`, a missing option), not
+    /// a new empty one.
+    pub(crate) async fn open_existing(&self, default_dir: &str) -> anyhow::Result<Store> {
+        if let Location::SqliteDir(d) = self.location(default_dir)
+            && !d.join("varde.db").is_file()
+        {
+            anyhow::bail!(
+                "there is no Varde database in {}: give --data DIR or --database URL",
+                d.display()
+            );
+        }
+        self.open(default_dir).await
+    }
 }
 
 /// Outgoing mail. Without `--smtp`, notifications wait in the outbox until a relay is given.
@@ -162,7 +177,12 @@ pub(crate) struct StatusArgs {
     pub(crate) sms_from: String,
     /// A private address range webhooks may reach (repeatable), e.g. 10.20.0.0/16. Without
     /// it, webhooks only go to public addresses.
-    #[arg(long, value_name = "CIDR")]
+    #[arg(
+        long,
+        value_name = "CIDR",
+        env = "VARDE_ALLOW_WEBHOOK_NETWORK",
+        value_delimiter = ','
+    )]
     pub(crate) allow_webhook_network: Vec<String>,
 }
 
@@ -264,7 +284,7 @@ pub(crate) enum Command {
         #[command(flatten)]
         store: StoreArgs,
         /// Mark session cookies Secure (when Varde is reached over HTTPS).
-        #[arg(long)]
+        #[arg(long, env = "VARDE_SECURE_COOKIES")]
         secure_cookies: bool,
         /// The name in ticket subject tags, `[NAME #123]` (default: the host name).
         #[arg(long, env = "VARDE_RTNAME")]

@@ -1,7 +1,8 @@
 //! `varde mailgate`: an MTA's pipe into Varde. The message on standard input is delivered
 //! straight into the store (`varde_app::mail::deliver`), or with `--url` posted to a running
 //! Varde's gateway as `rt-mailgate` does. The exit status is what MTAs expect (sysexits): 0
-//! stored, 65 refused for good, 75 try again later.
+//! stored, 65 refused for good, 75 try again later (also when its database cannot be
+//! opened, or is not there: the MTA keeps the mail until the pipe is set up right).
 
 use std::io::Read;
 
@@ -28,7 +29,7 @@ pub async fn run(
             let code = varde_app::mail::exit_code(&text);
             (text, code)
         }
-        None => match store.open("./varde-data").await {
+        None => match store.open_existing("./varde-data").await {
             Ok(s) => {
                 let answer = varde_app::mail::deliver(
                     &s,

@@ -73,6 +73,24 @@ async fn a_backup_taken_while_serving_comes_back_whole() {
             target.path().join("varde.db.replaced.2").exists(),
             "an earlier copy kept aside is never overwritten"
         );
+        // Never under a store that has the database open (a server, a gateway); the
+        // database there is left as it was.
+        let open = Store::open(&Location::SqliteDir(target.path().to_path_buf()))
+            .await
+            .unwrap();
+        let refused = restore_sqlite(&file, target.path(), true).await;
+        assert!(
+            refused
+                .unwrap_err()
+                .to_string()
+                .contains("in use by a running Varde"),
+            "refused while open"
+        );
+        assert!(!target.path().join("varde.db.replaced.3").exists());
+        open.ping().await.unwrap();
+        open.close().await;
+        drop(open);
+        assert!(restore_sqlite(&file, target.path(), true).await.is_ok());
         // Backups and checks open a store as it is: a mistyped directory is an error, not an
         // empty database that is "whole".
         let nowhere = Location::SqliteDir(dir.path().join("typo"));

@@ -567,6 +567,22 @@ async fn outbox_claims_each_notification_once() {
                 .is_empty(),
             "{engine}: backoff"
         );
+        // While it waits for its retry it is not due, but it is failing, and ages from when
+        // it was queued (the relay-away alert reads this).
+        let waiting = store
+            .work_waiting(now + jiff::SignedDuration::from_secs(30))
+            .await
+            .unwrap();
+        let outbox = waiting.iter().find(|w| w.queue == "outbox").unwrap();
+        assert_eq!(
+            (
+                outbox.due,
+                outbox.oldest_seconds,
+                outbox.oldest_failing_seconds
+            ),
+            (0, 0.0, 30.0),
+            "{engine}"
+        );
         let again = store
             .claim_outbox(now + jiff::SignedDuration::from_mins(2), 10)
             .await

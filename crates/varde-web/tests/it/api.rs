@@ -395,6 +395,8 @@ async fn operators_see_health_readiness_metrics_and_the_api_document() {
         "varde_node_info{node=\"varde\",version=",
         "varde_work_due{queue=\"outbox\"} ",
         "varde_work_oldest_due_seconds{queue=\"status_notifications\"} 0",
+        "varde_work_oldest_failing_seconds{queue=\"outbox\"} 0",
+        "varde_work_oldest_failing_seconds{queue=\"status_fanouts\"} 0",
         "# TYPE varde_work_due gauge",
     ] {
         assert!(metrics.contains(line), "{line}: {metrics}");

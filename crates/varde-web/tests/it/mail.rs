@@ -317,6 +317,12 @@ async fn lmtp_on_a_unix_socket_delivers_as_postfix_would() {
         .await
         .unwrap();
     assert_eq!(listener.describe(), format!("unix:{}", socket.display()));
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&socket).unwrap().permissions().mode() & 0o777,
+        0o660,
+        "the MTA's group may connect"
+    );
     tokio::spawn(varde_web::lmtp::serve(
         listener,
         varde_app::App::new(app.store.clone(), std::sync::Arc::new(jiff::Timestamp::now)),

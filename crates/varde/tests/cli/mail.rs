@@ -13,6 +13,14 @@ fn mailgate_exits_0_when_stored_and_75_when_not() {
     let data = dir.path().join("data");
     let d = data.to_str().unwrap();
     let raw = "From: carol@customer.example\r\nSubject: disk full\r\nMessage-ID: <cli1@customer.example>\r\n\r\nvol-9\r\n";
+    // A database that is not there (a mistyped --data, none given) is not made: the MTA
+    // keeps the mail and retries until the pipe is set up right.
+    let (ok, out, _) = varde(&["mailgate", "--queue", "General", "--data", d], Some(raw));
+    assert!(!ok && out.starts_with("temporary failure"), "{out}");
+    assert!(out.contains("there is no Varde database in"), "{out}");
+    assert!(!data.join("varde.db").exists());
+    let (ok, _, err) = varde(&["migrate", "--data", d], None);
+    assert!(ok, "{err}");
     let (ok, out, err) = varde(&["mailgate", "--queue", "General", "--data", d], Some(raw));
     assert!(ok && out.starts_with("ok"), "{out} {err}");
     let (ok, _, _) = varde(&["mailgate", "--queue", "General", "--data", d], Some(raw));
