@@ -73,12 +73,13 @@ class Sink:
 class Hooks(http.server.BaseHTTPRequestHandler):
     """The webhook receiver: keeps each call's JSON body."""
 
-    received, lock = [], threading.Lock()
+    received, paths, lock = [], [], threading.Lock()
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         with Hooks.lock:
             Hooks.received.append(json.loads(body))
+            Hooks.paths.append(self.path)
         self.send_response(200)
         self.end_headers()
 
@@ -109,6 +110,10 @@ class Cluster:
         self.sqlite_dir = sqlite_dir
         self.lb = free_port()
         self.base = f"http://127.0.0.1:{self.lb}"
+        # The real Keystone scripts/test.sh starts (OS_AUTH_URL, OS_PASSWORD), if there is one.
+        ks = (os.environ.get("OS_AUTH_URL"), os.environ.get("OS_PASSWORD"))
+        self.keystone = ks if all(ks) and not sqlite_dir else None
+        self.keystone_prefix = f"cluster{os.getpid()}"
 
     def psql(self, sql, db=None):
         url = self.url if db is None else db
@@ -131,6 +136,13 @@ class Cluster:
             "--mail-gateway-allow", "127.0.0.1/32",
             "--allow-webhook-network", "127.0.0.1/32",
         ]
+        if self.keystone:
+            common += [
+                "--keystone-url", self.keystone[0], "--keystone-password", self.keystone[1],
+                "--keystone-domain-prefix", self.keystone_prefix, "--onboarding-lease", "3",
+                "--secrets-key", "cluster test secrets key",
+                "--chat-webhook", f"http://127.0.0.1:{hook_port}/chat",
+            ]
         self.common = common
         # All at the same moment, on the empty database.
         for i in range(len(self.ports)):
@@ -192,6 +204,7 @@ backend nodes
     def stop(self):
         for p in self.procs:
             if p.poll() is None:
+                p.send_signal(signal.SIGCONT)
                 p.send_signal(signal.SIGTERM)
         for p in self.procs:
             try:
@@ -379,6 +392,126 @@ def sla_alerts_once(c, admin, sink, work):
     work["sla"] = (len(subjects), time.monotonic() - t0, subjects)
 
 
+def fan_out_survives_a_killed_node(c, admin, comp, work, n=2000):
+    """An incident for `n` webhook subscribers; node 3 killed with -9 while the three nodes
+    deliver it. Every subscriber is told: what node 3 had claimed and not sent is taken over
+    when its claim lapses (two minutes). A call made just before the kill and not yet
+    recorded is the one that may be made twice; the figures say how many."""
+    now = int(time.time() * 1_000_000)
+    c.psql(
+        "INSERT INTO status_subscribers (channel, target, language, all_components, signing_key, confirmed_at, created_at) "
+        f"SELECT 'webhook', 'http://127.0.0.1:{work['hook_port']}/fan/' || i, 'en', TRUE, 'cluster key', {now}, {now} "
+        f"FROM generate_series(1, {n}) AS i")
+    fan = lambda: [p for p in list(Hooks.paths) if p.startswith("/fan/")]
+    page = admin.get(f"{c.base}/console/status/new?kind=incident").text
+    r = admin.post(f"{c.base}/console/status/events", data={
+        "csrf": csrf_of(page), "kind": "incident", "name": "Compute API slow", "impact": "minor",
+        "status": "investigating", "body": "Calls take seconds.", f"component_{comp}": "degraded_performance",
+    }, allow_redirects=False)
+    check(r.status_code == 303, f"an incident for {n} webhook subscribers", f"{r.status_code} {r.text[:200]}")
+    t0 = time.monotonic()
+    wait_for("a tenth delivered", lambda: len(fan()) >= n // 10, timeout=60, every=0.02)
+    c.procs[2].send_signal(signal.SIGKILL)
+    c.procs[2].wait()
+    at_kill = len(fan())
+    check(at_kill < n, f"node 3 killed (-9) with {at_kill} of {n} delivered", str(at_kill))
+    c.procs[2] = c.start_node(2)
+    wait_for("node 3 back", lambda: c.ready(c.node(2)))
+    wait_for("every subscriber told", lambda: len(set(fan())) == n, timeout=200, every=0.5)
+    took = time.monotonic() - t0
+    time.sleep(4)
+    calls = fan()
+    doubled = len(calls) - len(set(calls))
+    check(len(set(calls)) == n, f"all {n} subscribers told: none lost", str(len(set(calls))))
+    # At most what one node has in flight at once (32) can be sent and not yet recorded.
+    check(doubled <= 32, "none told twice but what node 3 had in flight", str(doubled))
+    work["fan_out"] = (n, at_kill, took, doubled)
+
+
+class Keystone:
+    """The real Keystone, read as its administrator: what onboarding made there."""
+
+    def __init__(self, url, password):
+        self.url = url.rstrip("/").removesuffix("/v3")
+        r = requests.post(f"{self.url}/v3/auth/tokens", json={"auth": {
+            "identity": {"methods": ["password"], "password": {"user": {
+                "name": "admin", "domain": {"id": "default"}, "password": password}}},
+            "scope": {"project": {"name": "admin", "domain": {"id": "default"}}}}}, timeout=30)
+        check(r.status_code == 201, "an administrator's token from the real Keystone", f"{r.status_code} {r.text[:300]}")
+        self.h = {"X-Auth-Token": r.headers["X-Subject-Token"]}
+
+    def get(self, path, key):
+        r = requests.get(f"{self.url}/v3/{path}", headers=self.h, timeout=30)
+        check(r.status_code == 200, f"Keystone GET {path}", f"{r.status_code} {r.text[:300]}", quiet=True)
+        return r.json()[key]
+
+
+def onboarding_survives_a_killed_node(c, admin, sink, work):
+    """A customer signed while only node 1 runs its worker (nodes 2 and 3 frozen with
+    SIGSTOP); node 1 killed with -9 in the middle of the run; nodes 2 and 3 thawed take the
+    step over when its claim lapses. In the real Keystone: one domain, one project, one user,
+    one application credential, one EC2 credential; one welcome mail, one chat invitation."""
+    ks = Keystone(*c.keystone)
+    api = {"X-CSRF-Token": csrf_of(admin.get(f"{c.base}/console/tokens").text)}
+    r = admin.post(f"{c.base}/api/v1/organizations", json={
+        "name": "Nordlys AS", "country": "NO", "mail_domains": ["nordlys.example"], "language": "nb"}, headers=api)
+    check(r.status_code == 201, "a prospect added", f"{r.status_code} {r.text[:300]}")
+    org = r.json()["id"]
+    r = admin.post(f"{c.base}/api/v1/organizations/{org}/contacts", json={
+        "name": "Kari Drift", "email": "kari@nordlys.example", "roles": ["technical", "primary"], "language": "nb"}, headers=api)
+    check(r.status_code == 201, "its technical contact", f"{r.status_code} {r.text[:300]}")
+    for i in (1, 2):
+        c.procs[i].send_signal(signal.SIGSTOP)
+    signed = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 3 * 86400))
+    node1 = requests.Session()
+    node1.cookies.update(admin.cookies)
+    r = node1.post(f"{c.node(0)}/api/v1/organizations/{org}/contracts", json={
+        "reference": "NL-1", "signed_on": signed, "starts_on": signed,
+        "lines": [{"product_code": "SUPPORT-standard"}, {"product_code": "STORAGE-S3", "site": "no-osl1"}]}, headers=api)
+    check(r.status_code == 201, "its contract signed on node 1, nodes 2 and 3 frozen", f"{r.status_code} {r.text[:300]}")
+    steps = lambda: c.psql(
+        "SELECT string_agg(s.action || ':' || s.state, ' ' ORDER BY s.position) FROM onboarding_steps s "
+        f"JOIN onboarding_runs r ON r.id = s.run_id WHERE r.organization_id = {org} AND r.kind = 'onboarding'")
+    started = lambda: any(x.endswith(":done") for x in steps().split())
+    wait_for("node 1 has done a step of the run", started, timeout=60, every=0.05)
+    at_kill = steps()
+    c.procs[0].send_signal(signal.SIGKILL)
+    c.procs[0].wait()
+    check(any(x.endswith((":pending", ":running")) and not x.startswith("manual") for x in at_kill.split()),
+          "node 1 killed (-9) in the middle of the run", at_kill)
+    for i in (1, 2):
+        c.procs[i].send_signal(signal.SIGCONT)
+    c.procs[0] = c.start_node(0)
+    wait_for("node 1 back", lambda: c.ready(c.node(0)))
+    t0 = time.monotonic()
+    automated_done = lambda: all(x.endswith(":done") for x in steps().split() if not x.startswith("manual"))
+    wait_for("every automated step done by the other nodes", automated_done, timeout=180, every=0.5)
+    took = time.monotonic() - t0
+    time.sleep(6)  # every node's worker has had a turn since
+    domain = f"{c.keystone_prefix}-{org}"
+    domains = ks.get(f"domains?name={domain}", "domains")
+    check(len(domains) == 1, f"one Keystone domain {domain}", str(domains))
+    did = domains[0]["id"]
+    projects = ks.get(f"projects?domain_id={did}", "projects")
+    users = ks.get(f"users?domain_id={did}", "users")
+    check([p["name"] for p in projects] == [f"{domain}-prod"], "one project", str(projects))
+    check([u["name"] for u in users] == ["kari@nordlys.example"], "one user", str(users))
+    uid = users[0]["id"]
+    creds = ks.get(f"users/{uid}/application_credentials", "application_credentials")
+    ec2 = ks.get(f"credentials?user_id={uid}&type=ec2", "credentials")
+    check(len(creds) == 1 and len(ec2) == 1, "one application credential and one EC2 credential",
+          f"{[x['name'] for x in creds]} {len(ec2)} EC2")
+    welcome = [m for m in sink.to("kari@nordlys.example")]
+    # A mail handed to the relay just before the kill, not yet recorded, is the one case that
+    # may be sent twice; it shows in the figures.
+    doubled = "welcome_mail:running" in at_kill
+    check(len(welcome) == 1 or (doubled and len(welcome) == 2), "the welcome mail sent once", str([m["Subject"] for m in welcome]))
+    chats = [p for p in list(Hooks.paths) if p == "/chat"]
+    check(len(chats) == 1 or (len(chats) == 2 and "chat_invite:running" in at_kill),
+          "the chat room invitation posted once", str(len(chats)))
+    work["onboarding"] = (at_kill, took, len(welcome))
+
+
 class Burst:
     """Mail delivered through the balancer as an MTA does: a mail is acknowledged when the
     gateway answers `ok`, and retried after any other answer (a temporary failure, a 502 or
@@ -533,6 +666,9 @@ def main():
         comp = status_updates_once(c, admin, sink, work)
         maintenance_once(c, admin, comp, work)
         sla_alerts_once(c, admin, sink, work)
+        fan_out_survives_a_killed_node(c, admin, comp, work)
+        if c.keystone:
+            onboarding_survives_a_killed_node(c, admin, sink, work)
         burst_survives_a_killed_node(c, work, args.mails)
         if args.pg_dir:
             burst_survives_a_database_outage(c, work, args.mails, args.pg_dir)
@@ -542,6 +678,13 @@ def main():
               f"maintenance scheduled to completed in {work['maintenance_s']:.1f} s")
         n, took, subjects = work["sla"]
         print(f"figures: {n} SLA alerts told once each ({subjects}), checked {took:.0f} s after the ticket")
+        n, at_kill, took, doubled = work["fan_out"]
+        print(f"figures: fan-out to {n} webhooks, node 3 killed at {at_kill} delivered: all {n} told in {took:.1f} s, "
+              f"{doubled} told twice")
+        if "onboarding" in work:
+            at_kill, took, welcome = work["onboarding"]
+            print(f"figures: onboarding: node 1 killed at [{at_kill}]; the other nodes finished it {took:.1f} s later; "
+                  f"Keystone: one of each; welcome mails {welcome}")
         n, took, retries, lost, doubled, answers = work["killed"]
         print(f"figures: node killed: {n} mails in {took:.1f} s ({n / took:.0f}/s), {retries} retried, "
               f"{lost} lost, {doubled} doubled; answers {answers}")
