@@ -62,11 +62,17 @@ pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
 pub struct App {
     pub store: Store,
     clock: Clock,
+    /// Quarterly reports made in the last minute, while their inputs have not changed.
+    reports: report::Reports,
 }
 
 impl App {
     pub fn new(store: Store, clock: Clock) -> App {
-        App { store, clock }
+        App {
+            store,
+            clock,
+            reports: report::Reports::default(),
+        }
     }
 
     pub fn now(&self) -> Timestamp {

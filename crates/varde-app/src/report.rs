@@ -15,6 +15,7 @@ use varde_core::report::{
 use varde_core::sla::Policy;
 use varde_store::Store;
 use varde_store::status::EventFilter;
+use varde_store::work::InputsVersion;
 
 use crate::{App, AppError, authorize};
 
@@ -29,10 +30,38 @@ impl App {
         tz: &TimeZone,
     ) -> Result<Report, AppError> {
         authorize(actor, Action::Read, &Resource::Organization(org))?;
-        let input = gather(&self.store, org, period, tz, self.now())
+        let version = self.store.report_inputs_version().await?;
+        self.report_of(org, period, tz, version, self.now())
             .await?
-            .ok_or(AppError::NotFound)?;
-        Ok(build(&input))
+            .ok_or(AppError::NotFound)
+    }
+
+    /// The report of `org`: as made within the last minute from the same inputs, or made
+    /// now (and kept). A report reads the clock (open tickets' running SLA clocks, how long
+    /// they have been open), so even unchanged inputs give a new one after a minute.
+    async fn report_of(
+        &self,
+        org: OrganizationId,
+        period: Period,
+        tz: &TimeZone,
+        version: InputsVersion,
+        now: Timestamp,
+    ) -> Result<Option<Report>, AppError> {
+        let key = (
+            org.0,
+            period.from.to_string(),
+            period.until.to_string(),
+            tz.iana_name().unwrap_or_default().to_string(),
+        );
+        if let Some(r) = self.reports.fresh(&key, version, now) {
+            return Ok(Some(r));
+        }
+        let Some(input) = gather(&self.store, org, period, tz, now).await? else {
+            return Ok(None);
+        };
+        let report = build(&input);
+        self.reports.keep(key, version, now, &report);
+        Ok(Some(report))
     }
 
     /// The report of every organisation with tickets in `period`, for the staff's portfolio.
@@ -49,13 +78,61 @@ impl App {
             .store
             .organizations_with_tickets_between(period.start(tz), period.end(tz))
             .await?;
+        let version = self.store.report_inputs_version().await?;
         let mut reports = Vec::with_capacity(orgs.len());
         for org in orgs {
-            if let Some(input) = gather(&self.store, org, period.clone(), tz, now).await? {
-                reports.push((org, build(&input)));
+            if let Some(r) = self
+                .report_of(org, period.clone(), tz, version, now)
+                .await?
+            {
+                reports.push((org, r));
             }
         }
         Ok(reports)
+    }
+}
+
+/// Which report: organisation, period (first and last day) and time zone.
+type ReportKey = (i64, String, String, String);
+
+/// Reports kept for a minute, each with the inputs' version it was made from; at most
+/// [`Reports::MOST`], the oldest dropped first. One per node: each node makes its own.
+#[derive(Clone, Default)]
+pub(crate) struct Reports(
+    std::sync::Arc<
+        std::sync::Mutex<std::collections::HashMap<ReportKey, (InputsVersion, Timestamp, Report)>>,
+    >,
+);
+
+impl Reports {
+    const MOST: usize = 256;
+    const FRESH: jiff::SignedDuration = jiff::SignedDuration::from_secs(60);
+
+    fn fresh(&self, key: &ReportKey, version: InputsVersion, now: Timestamp) -> Option<Report> {
+        let kept = self.0.lock().ok()?;
+        let (v, made, r) = kept.get(key)?;
+        let age = now.duration_since(*made);
+        (*v == version && age >= jiff::SignedDuration::ZERO && age < Self::FRESH).then(|| r.clone())
+    }
+
+    fn keep(&self, key: ReportKey, version: InputsVersion, now: Timestamp, report: &Report) {
+        let Ok(mut kept) = self.0.lock() else {
+            return;
+        };
+        if kept.len() >= Self::MOST {
+            kept.retain(|_, (_, made, _)| now.duration_since(*made) < Self::FRESH);
+            while kept.len() >= Self::MOST {
+                let Some(oldest) = kept
+                    .iter()
+                    .min_by_key(|(_, (_, made, _))| *made)
+                    .map(|(k, _)| k.clone())
+                else {
+                    break;
+                };
+                kept.remove(&oldest);
+            }
+        }
+        kept.insert(key, (version, now, report.clone()));
     }
 }
 

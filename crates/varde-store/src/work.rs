@@ -1,5 +1,6 @@
 //! What the background workers have waiting, for `/metrics`: per queue, how many items are
 //! due and how long the oldest of them has been due. Every node reads the same numbers.
+//! And how far the installation's data has moved on, for views derived from much of it.
 
 use jiff::Timestamp;
 
@@ -58,5 +59,26 @@ impl Store {
             });
         }
         Ok(out)
+    }
+}
+
+/// The newest row of each table a quarterly report is made from (a ticket's history, the
+/// audit of organisations and contracts, the status page's events, updates and component
+/// changes, SLA policies, ratings, feedback): equal values, no new input since.
+pub type InputsVersion = [i64; 10];
+
+impl Store {
+    /// See [`InputsVersion`]: one read of ten primary-key maxima.
+    pub async fn report_inputs_version(&self) -> Result<InputsVersion> {
+        let row: (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64) = read_pool!(self, p => sqlx::query_as(
+            "SELECT (SELECT coalesce(max(id), 0) FROM transactions), (SELECT coalesce(max(id), 0) FROM audit_events), \
+             (SELECT coalesce(max(id), 0) FROM status_updates), (SELECT coalesce(max(id), 0) FROM status_component_changes), \
+             (SELECT coalesce(max(id), 0) FROM status_events), (SELECT coalesce(max(id), 0) FROM status_components), \
+             (SELECT count(*) FROM sla_policies), (SELECT coalesce(max(id), 0) FROM ratings), \
+             (SELECT coalesce(max(id), 0) FROM roadmap_feedback), (SELECT coalesce(max(id), 0) FROM contracts)",
+        ).fetch_one(p).await)?;
+        Ok([
+            row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9,
+        ])
     }
 }
