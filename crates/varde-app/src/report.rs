@@ -98,11 +98,10 @@ type ReportKey = (i64, String, String, String);
 /// Reports kept for a minute, each with the inputs' version it was made from; at most
 /// [`Reports::MOST`], the oldest dropped first. One per node: each node makes its own.
 #[derive(Clone, Default)]
-pub(crate) struct Reports(
-    std::sync::Arc<
-        std::sync::Mutex<std::collections::HashMap<ReportKey, (InputsVersion, Timestamp, Report)>>,
-    >,
-);
+pub(crate) struct Reports(std::sync::Arc<std::sync::Mutex<Kept>>);
+
+/// Each report with the inputs' version it was made from and when.
+type Kept = std::collections::HashMap<ReportKey, (InputsVersion, Timestamp, Report)>;
 
 impl Reports {
     const MOST: usize = 256;
