@@ -12,7 +12,7 @@
 // adds (to Polar Data Institute, the demo's organisation being set up) loses its portal access
 // before the test ends.
 const { test, expect } = require('@playwright/test');
-const AxeBuilder = require('@axe-core/playwright').default;
+const { logIn, noSeriousViolations } = require('./helpers');
 
 const INGRID = { email: 'ingrid.nilsen@sikt.no', password: 'varde-demo-customer' };
 const SARA = { email: 'sara.lindqvist@kth.se', password: 'varde-demo-kth' };
@@ -24,19 +24,7 @@ const WIDTHS = [
   { width: 390, height: 844 },
 ];
 
-async function logIn(page, who) {
-  await page.goto('/login');
-  await page.getByLabel('E-mail address').fill(who.email);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-}
 
-// The same check as portal.spec.js's.
-async function noSeriousViolations(page) {
-  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
-  const serious = axe.violations.filter(v => ['serious', 'critical'].includes(v.impact));
-  expect(serious.map(v => `${v.id}: ${v.help} [${v.nodes.map(n => n.target.join(' ')).join(', ')}]`)).toEqual([]);
-}
 
 // Nothing wider than the screen: the page never scrolls sideways.
 async function noSidewaysScroll(page) {

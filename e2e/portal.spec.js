@@ -1,24 +1,13 @@
 // The customer portal as a customer contact uses it, in its own language, with the agent on
 // the other side working in the console.
 const { test, expect } = require('@playwright/test');
-const AxeBuilder = require('@axe-core/playwright').default;
+const { logIn, noSeriousViolations } = require('./helpers');
 
 const INGRID = { email: 'ingrid.nilsen@sikt.no', password: 'varde-demo-customer' };
 const SARA = { email: 'sara.lindqvist@kth.se', password: 'varde-demo-kth' };
 const AGENT = { email: 'agent@example.com', password: 'varde-demo-agent' };
 
-async function logIn(page, who) {
-  await page.goto('/login');
-  await page.getByLabel('E-mail address').fill(who.email);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-}
 
-async function noSeriousViolations(page) {
-  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
-  const serious = axe.violations.filter(v => ['serious', 'critical'].includes(v.impact));
-  expect(serious.map(v => `${v.id}: ${v.help}`)).toEqual([]);
-}
 
 test('a Norwegian contact opens a ticket with a file, the agent answers, the contact replies', async ({ page, browser }) => {
   await logIn(page, INGRID);
