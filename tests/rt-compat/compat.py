@@ -57,6 +57,8 @@ def main():
     check("rest2 take", r2.take(tid) is True and r2.get_ticket(tid)["Owner"]["id"] == a.user)
     check("rest2 untake", r2.untake(tid) is True and r2.get_ticket(tid)["Owner"]["id"] == "Nobody")
     check("rest2 steal of an unowned ticket is refused, as in RT", r2.steal(tid) is False and r2.get_ticket(tid)["Owner"]["id"] == "Nobody")
+    queues = r2.get_all_queues()
+    check("rest2 all queues", any(q["Name"] == "General" and "Description" in q for q in queues), queues)
     check("rest2 take again", r2.take(tid) is True and r2.get_ticket(tid)["Owner"]["id"] == a.user)
     found = [x["id"] for x in r2.search(raw_query=f"id = {tid} AND Status = '__Active__'")]
     check("rest2 search", found == [str(tid)], found)

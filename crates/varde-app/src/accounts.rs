@@ -179,6 +179,16 @@ impl App {
         issue_token(&self.store, account, name, scope, self.now()).await
     }
 
+    /// Every account (staff and customers' contacts), for whom `can` lets read accounts: the
+    /// user search of RT's REST2.
+    pub async fn accounts(
+        &self,
+        actor: &varde_core::access::Actor,
+    ) -> Result<Vec<Account>, AppError> {
+        authorize(actor, Action::Read, &Resource::Accounts)?;
+        Ok(self.store.accounts().await?)
+    }
+
     /// One's own API tokens, the revoked ones too.
     pub async fn tokens(&self, by: &Acting) -> Result<Vec<TokenInfo>, AppError> {
         let user = by.actor.user().ok_or(AppError::Unauthenticated)?;

@@ -7,5 +7,6 @@
 pub mod describe;
 pub mod form;
 pub mod fuzz;
+pub mod json_query;
 pub mod rest1;
 pub mod ticketsql;

@@ -33,6 +33,7 @@ use varde_rt::form;
 use crate::app::AppState;
 use crate::tickets::{self, Fields, Message, OwnerAction};
 
+mod collections;
 mod objects;
 mod search;
 
@@ -64,8 +65,24 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/REST/2.0/attachment/{id}", get(objects::attachment))
         .route("/REST/2.0/queue/{id}", get(objects::queue))
-        .route("/REST/2.0/queues/all", get(objects::queues))
+        .route("/REST/2.0/queues/all", get(collections::queues))
+        .route(
+            "/REST/2.0/queues",
+            get(collections::queues).post(collections::queues),
+        )
         .route("/REST/2.0/user/{id}", get(objects::user))
+        .route(
+            "/REST/2.0/users",
+            get(collections::users).post(collections::users),
+        )
+        .route(
+            "/REST/2.0/users/privileged",
+            get(collections::users).post(collections::users),
+        )
+        .route(
+            "/REST/2.0/users/unprivileged",
+            get(collections::users).post(collections::users),
+        )
         .route(
             "/REST/2.0/{*rest}",
             axum::routing::any(|| async { error(StatusCode::NOT_FOUND, "Not Found") }),

@@ -20,6 +20,7 @@ mod portal_rights;
 mod portal_tokens;
 mod presence;
 mod report;
+mod rest2_lists;
 mod rt;
 mod security;
 mod standins;

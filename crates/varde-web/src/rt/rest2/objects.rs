@@ -346,37 +346,6 @@ pub(super) async fn queue(
     }
 }
 
-pub(super) async fn queues(
-    State(state): State<AppState>,
-    rq: RtRequest,
-    Query(params): Query<HashMap<String, String>>,
-) -> Response {
-    if let Err(r) = caller(&rq) {
-        return r;
-    }
-    let b = base(&rq.headers);
-    let all = match state.store.queues().await {
-        Ok(all) => all,
-        Err(e) => return ticket_error(e.into()),
-    };
-    let (page, per_page) = paging(&params);
-    let total = all.len() as i64;
-    let items: Vec<Value> = all
-        .iter()
-        .skip(((page - 1) * per_page) as usize)
-        .take(per_page as usize)
-        .map(|q| {
-            let mut r = reference(&b, "queue", &q.id.to_string());
-            r["Name"] = json!(q.name);
-            r
-        })
-        .collect();
-    ok_json(
-        StatusCode::OK,
-        &page_json(&b, "/queues/all", items, total, page, per_page),
-    )
-}
-
 /// A user. Account details (role, disabled, real name) only for whom `can` lets read
 /// accounts, or for one's own; anyone else working tickets sees an address as RT shows any
 /// requestor's, whether or not it has an account.
