@@ -33,6 +33,7 @@ impl MailWorker {
                 },
                 Err(why) => Outcome::Failed(why),
             };
+            crate::tell_unsent(&outcome, &format!("letter {}", l.id));
             self.store.finish_letter(l, outcome, now).await?;
         }
         Ok(letters.len())

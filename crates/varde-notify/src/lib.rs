@@ -121,7 +121,10 @@ impl MailWorker {
                         .await?;
                     self.annotate(item, &composed, now).await;
                 }
-                Err(outcome) => self.store.finish_outbox(item, outcome, now).await?,
+                Err(outcome) => {
+                    tell_unsent(&outcome, &format!("ticket #{}'s mail", item.ticket));
+                    self.store.finish_outbox(item, outcome, now).await?
+                }
             }
         }
         Ok(items.len())
@@ -192,5 +195,17 @@ impl MailWorker {
         {
             tracing::error!(error = %e, "recording sent mail on the ticket");
         }
+    }
+}
+
+/// Logs a mail that did not go out (the outbox's table keeps why, too): the operator reads in
+/// the log that the relay refuses or is away, not only in `/metrics`.
+pub(crate) fn tell_unsent(outcome: &Outcome, what: &str) {
+    match outcome {
+        Outcome::Retry(why) => {
+            tracing::warn!(error = %why, "{what} was not sent; it will be tried again")
+        }
+        Outcome::Failed(why) => tracing::warn!(error = %why, "{what} was not sent, for good"),
+        _ => {}
     }
 }

@@ -39,10 +39,14 @@ impl RelayError {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Security {
-    /// STARTTLS when the relay offers it.
+    /// STARTTLS when the relay offers it, its certificate not checked (RFC 7435's opportunistic
+    /// security, as Postfix's `may`: a local relay's self-signed certificate is no reason to
+    /// keep the mail).
     Opportunistic,
-    /// STARTTLS or fail.
+    /// STARTTLS with a certificate valid for the relay's name, or fail.
     Required,
+    /// Never STARTTLS (`?tls=none`).
+    Plain,
 }
 
 /// A pool of connections to one relay.
@@ -62,10 +66,20 @@ pub struct SmtpRelay {
 impl SmtpRelay {
     /// A relay from its URL, keeping up to `max_idle` connections open between mails.
     pub fn from_url(raw: &str, max_idle: usize) -> Result<SmtpRelay, RelayError> {
-        // lettre explains what is wrong with a URL it cannot use.
-        AsyncSmtpTransport::<Tokio1Executor>::from_url(raw)?;
         let url = reqwest::Url::parse(raw)
             .map_err(|e| RelayError::Connect(format!("the relay URL: {e}")))?;
+        // lettre explains what is wrong with a URL it cannot use (`tls=none` is Varde's).
+        let mut checked = url.clone();
+        let kept: Vec<(String, String)> = url
+            .query_pairs()
+            .filter(|(k, v)| !(k == "tls" && v == "none"))
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        checked.set_query(None);
+        if !kept.is_empty() {
+            checked.query_pairs_mut().extend_pairs(kept);
+        }
+        AsyncSmtpTransport::<Tokio1Executor>::from_url(checked.as_str())?;
         let implicit_tls = if url.scheme() == "smtps" {
             Some(
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(raw)?
@@ -84,18 +98,24 @@ impl SmtpRelay {
         let credentials = (!url.username().is_empty()).then(|| {
             Credentials::new(decode(url.username()), decode(url.password().unwrap_or("")))
         });
-        let required = url
+        let tls = url
             .query_pairs()
-            .any(|(k, v)| k == "tls" && v == "required");
+            .find(|(k, _)| k == "tls")
+            .map(|(_, v)| v.into_owned());
         Ok(SmtpRelay {
             host: url.host_str().unwrap_or("localhost").to_string(),
             port: url
                 .port()
                 .unwrap_or(if implicit_tls.is_some() { 465 } else { 25 }),
-            security: if required {
-                Security::Required
-            } else {
-                Security::Opportunistic
+            security: match tls.as_deref() {
+                Some("required") => Security::Required,
+                Some("none") => Security::Plain,
+                None | Some("opportunistic") => Security::Opportunistic,
+                Some(other) => {
+                    return Err(RelayError::Connect(format!(
+                        "the relay URL: tls={other} is not one of required, opportunistic, none"
+                    )));
+                }
             },
             credentials,
             hello: ClientId::default(),
@@ -126,10 +146,19 @@ impl SmtpRelay {
         let handshake = async {
             let mut conn =
                 AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &self.hello).await?;
-            let offered = conn.can_starttls();
-            if self.security == Security::Required || offered {
-                conn.starttls(TlsParameters::new(self.host.clone())?, &self.hello)
-                    .await?;
+            match self.security {
+                Security::Required => {
+                    conn.starttls(TlsParameters::new(self.host.clone())?, &self.hello)
+                        .await?;
+                }
+                Security::Opportunistic if conn.can_starttls() => {
+                    let unchecked = TlsParameters::builder(self.host.clone())
+                        .dangerous_accept_invalid_certs(true)
+                        .dangerous_accept_invalid_hostnames(true)
+                        .build()?;
+                    conn.starttls(unchecked, &self.hello).await?;
+                }
+                Security::Opportunistic | Security::Plain => {}
             }
             if let Some(c) = &self.credentials {
                 conn.auth(&[Mechanism::Plain], c).await?;

@@ -249,6 +249,20 @@ async fn the_relay_authenticates_reuses_connections_and_refuses_missing_tls() {
     .unwrap();
     assert!(tls.send(mail("x@example.com")).await.is_err());
     assert_eq!(sink.received().len(), 5, "nothing else arrived");
+    // A relay that offers STARTTLS with a self-signed certificate, as a stock Postfix does:
+    // opportunistic TLS sends (encrypted), a required one refuses the certificate, none sends
+    // in the clear.
+    let snakeoil = SmtpSink::start("--starttls-self-signed");
+    let at = snakeoil.port;
+    let may = SmtpRelay::from_url(&format!("smtp://127.0.0.1:{at}"), 2).unwrap();
+    may.send(mail("tls@example.com")).await.unwrap();
+    let must = SmtpRelay::from_url(&format!("smtp://127.0.0.1:{at}?tls=required"), 2).unwrap();
+    let e = must.send(mail("checked@example.com")).await.unwrap_err();
+    assert!(e.to_string().contains("certificate"), "{e}");
+    let never = SmtpRelay::from_url(&format!("smtp://127.0.0.1:{at}?tls=none"), 2).unwrap();
+    never.send(mail("plain@example.com")).await.unwrap();
+    assert_eq!(snakeoil.received().len(), 2);
+    assert!(SmtpRelay::from_url(&format!("smtp://127.0.0.1:{at}?tls=maybe"), 2).is_err());
     // Nobody listening: a temporary failure.
     drop(sink);
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
