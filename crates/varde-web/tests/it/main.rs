@@ -134,7 +134,17 @@ impl TestApp {
         // A customer account is a contact with portal access.
         if let (Role::Customer, Some(org)) = (role, org) {
             let address = EmailAddress::parse(email).unwrap();
-            if self
+            let contact = self.store.contact_by_email(&address).await.unwrap();
+            if let Some(c) = contact.filter(|c| !c.details.portal_access) {
+                let details = varde_core::contact::ContactDetails {
+                    portal_access: true,
+                    ..c.details.clone()
+                };
+                self.store
+                    .update_contact("test", c.id, &details, jiff::Timestamp::now())
+                    .await
+                    .unwrap();
+            } else if self
                 .store
                 .contact_by_email(&address)
                 .await

@@ -49,10 +49,12 @@ const READS_BY_POST: &[&str] = &[
     "/REST/1.0",
     "/REST/2.0/tickets",
     "/REST/2.0/ticket/{id}/attachments",
+    "/REST/2.0/queues",
+    "/REST/2.0/users",
 ];
 
 /// Routes only administrators reach.
-const ADMINISTRATION: &[&str] = &["/api/v1/users", "/console/users"];
+const ADMINISTRATION: &[&str] = &["/api/v1/users", "/console/users", "/REST/2.0/users"];
 
 #[derive(Clone, Debug)]
 struct Route {
