@@ -41,9 +41,10 @@ impl RelayError {
 enum Security {
     /// STARTTLS when the relay offers it, its certificate not checked (RFC 7435's opportunistic
     /// security, as Postfix's `may`: a local relay's self-signed certificate is no reason to
-    /// keep the mail).
+    /// keep the mail). Without credentials, or with `?tls=opportunistic` said outright.
     Opportunistic,
-    /// STARTTLS with a certificate valid for the relay's name, or fail.
+    /// STARTTLS with a certificate valid for the relay's name, or fail: `?tls=required`, and
+    /// whenever the URL carries a password and says nothing else.
     Required,
     /// Never STARTTLS (`?tls=none`).
     Plain,
@@ -109,6 +110,9 @@ impl SmtpRelay {
                 .unwrap_or(if implicit_tls.is_some() { 465 } else { 25 }),
             security: match tls.as_deref() {
                 Some("required") => Security::Required,
+                // A password goes only to a relay whose certificate is checked, unless the
+                // URL says otherwise.
+                None if credentials.is_some() => Security::Required,
                 Some("none") => Security::Plain,
                 None | Some("opportunistic") => Security::Opportunistic,
                 Some(other) => {

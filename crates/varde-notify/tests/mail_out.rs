@@ -233,7 +233,13 @@ async fn the_relay_authenticates_reuses_connections_and_refuses_missing_tls() {
     };
     let sink = SmtpSink::start("--require-auth relay:s3cret");
     let port = sink.port;
-    let good = SmtpRelay::from_url(&format!("smtp://relay:s3cret@127.0.0.1:{port}"), 2).unwrap();
+    // With a password and nothing said, only to a relay with a checked certificate: this sink
+    // offers no STARTTLS, so nothing goes.
+    let careful = SmtpRelay::from_url(&format!("smtp://relay:s3cret@127.0.0.1:{port}"), 2).unwrap();
+    assert!(careful.send(mail("careful@example.com")).await.is_err());
+    assert!(sink.received().is_empty());
+    let good =
+        SmtpRelay::from_url(&format!("smtp://relay:s3cret@127.0.0.1:{port}?tls=none"), 2).unwrap();
     for i in 0..5 {
         good.send(mail(&format!("u{i}@example.com"))).await.unwrap();
     }

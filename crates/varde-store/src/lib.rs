@@ -176,12 +176,28 @@ pub(crate) fn in_use(dir: &Path, exclusive: bool) -> Result<std::fs::File> {
             format!("cannot lock {}: {e}", dir.join("varde.lock").display()),
         )))
     };
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(dir.join("varde.lock"))
-        .map_err(io)?;
+    // Opened for reading when it is there (a lock needs no more), and made readable by all
+    // when not: whoever runs a command first (root taking a backup, say) never shuts the
+    // service's account out of it.
+    let path = dir.join("varde.lock");
+    let file = match std::fs::File::open(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            use std::os::unix::fs::OpenOptionsExt;
+            use std::os::unix::fs::PermissionsExt;
+            let f = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .mode(0o644)
+                .open(&path)
+                .map_err(io)?;
+            // Empty, and readable by all whatever the umask: reading is all a lock needs.
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).map_err(io)?;
+            f
+        }
+        Err(e) => return Err(io(e)),
+    };
     let taken = if exclusive {
         file.try_lock()
     } else {

@@ -18,7 +18,8 @@ pub struct Waiting {
 }
 
 /// Each queue: its name, and the SQL counting what is due at `$1`, the earliest due time, and
-/// the earliest queuing time of an item tried and not delivered.
+/// the earliest queuing time of an item tried and not delivered (an SLA alert's: when it was
+/// due, as an owner's waits for office hours).
 const QUEUES: [(&str, &str); 5] = [
     (
         "outbox",
@@ -38,7 +39,7 @@ const QUEUES: [(&str, &str); 5] = [
     ),
     (
         "sla_alerts",
-        "SELECT count(*) FILTER (WHERE deliver_at <= $1), min(deliver_at) FILTER (WHERE deliver_at <= $1), min(created_at) FILTER (WHERE attempts > 0) FROM sla_alerts WHERE status IN ('pending', 'sending')",
+        "SELECT count(*) FILTER (WHERE deliver_at <= $1), min(deliver_at) FILTER (WHERE deliver_at <= $1), min(deliver_at) FILTER (WHERE attempts > 0) FROM sla_alerts WHERE status IN ('pending', 'sending')",
     ),
 ];
 

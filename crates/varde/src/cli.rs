@@ -84,7 +84,8 @@ pub(crate) struct MailArgs {
     /// The SMTP relay: smtp://host:port (STARTTLS when the relay offers it, its certificate
     /// not checked), smtp://host:port?tls=required (STARTTLS with a certificate valid for the
     /// host, or nothing is sent), smtp://host:port?tls=none (never TLS), smtps://host:port
-    /// (TLS from the start); user:password@ before the host to authenticate.
+    /// (TLS from the start); user:password@ before the host to authenticate (then
+    /// tls=required unless the URL says otherwise).
     #[arg(long, value_name = "URL", env = "VARDE_SMTP")]
     pub(crate) smtp: Option<String>,
     /// The sender for queues without a correspond address (default: support@<rtname>).

@@ -137,6 +137,7 @@ impl OnboardingWorker {
             self.store.wipe_uncollectable_secrets(now).await?;
         }
         let mut attempts = 0;
+        let round = tokio::time::Instant::now();
         for run in self.store.open_runs().await? {
             let mut run = run;
             // Go on with the next step as soon as one is done, up to the run's length.
@@ -145,12 +146,15 @@ impl OnboardingWorker {
                     break;
                 };
                 let step = run.steps[i].clone();
-                let lease = now.checked_add(self.config.lease).unwrap_or(now);
-                if !self.store.claim_step(step.id, now, lease).await? {
+                // A claim reads the round's clock moved on by the time its steps took, so a
+                // step after a long one is not claimed with a lease that has already lapsed.
+                let at = later(now, round.elapsed());
+                let lease = at.checked_add(self.config.lease).unwrap_or(at);
+                if !self.store.claim_step(step.id, at, lease).await? {
                     break;
                 }
                 attempts += 1;
-                let attempt = self.holding(step.id, now, self.perform(&run, &step, now));
+                let attempt = self.holding(step.id, lease, self.perform(&run, &step, now));
                 let outcome = match attempt.await {
                     Ok((output, note)) => Outcome::Done { output, note },
                     Err(StepError::Blocked(e)) => Outcome::Failed { error: e },
@@ -181,26 +185,28 @@ impl OnboardingWorker {
         Ok(attempts)
     }
 
-    /// Carries out `work` on a claimed step, renewing the claim every third of a lease so a
-    /// slow Keystone does not let another node take the step over while this attempt goes on.
-    /// Time is the round's `now` moved on by the time spent, as the leases are written.
-    async fn holding<T>(&self, step: i64, now: Timestamp, work: impl Future<Output = T>) -> T {
+    /// Carries out `work` on a step claimed until `lease`, renewing the claim every third of
+    /// a lease so a slow Keystone does not let another node take the step over while this
+    /// attempt goes on. Each renewal names the lease it extends, so one that another node
+    /// took over is left alone.
+    async fn holding<T>(&self, step: i64, lease: Timestamp, work: impl Future<Output = T>) -> T {
         let every = (self.config.lease / 3).max(Duration::from_millis(100));
+        let length = jiff::SignedDuration::try_from(self.config.lease).unwrap_or_default();
+        // The claim's moment, on the same clock as the lease it wrote.
+        let claimed = lease.checked_sub(length).unwrap_or(lease);
         let started = tokio::time::Instant::now();
         let mut tick = tokio::time::interval_at(started + every, every);
+        let mut held = lease;
         tokio::pin!(work);
         loop {
             tokio::select! {
                 out = &mut work => return out,
                 _ = tick.tick() => {
-                    let at = jiff::SignedDuration::try_from(started.elapsed())
-                        .ok()
-                        .and_then(|d| now.checked_add(d).ok())
-                        .unwrap_or(now);
-                    let until = at.checked_add(self.config.lease).unwrap_or(at);
-                    match self.store.renew_step_lease(step, at, until).await {
-                        Ok(true) => {}
-                        Ok(false) => tracing::warn!(step, "an onboarding step's claim lapsed during its attempt"),
+                    let at = later(claimed, started.elapsed());
+                    let until = at.checked_add(length).unwrap_or(at);
+                    match self.store.renew_step_lease(step, held, at, until).await {
+                        Ok(true) => held = until,
+                        Ok(false) => tracing::warn!(step, "an onboarding step's claim lapsed or was taken over during its attempt"),
                         Err(e) => tracing::warn!(step, error = %e, "an onboarding step's claim not renewed"),
                     }
                 }
@@ -363,4 +369,12 @@ fn users_of(run: &Run) -> StepResult<Vec<(ContactId, String)>> {
             ))
         })
         .collect())
+}
+
+/// `t` moved on by `elapsed` (a real duration measured since `t` was read).
+fn later(t: Timestamp, elapsed: Duration) -> Timestamp {
+    jiff::SignedDuration::try_from(elapsed)
+        .ok()
+        .and_then(|d| t.checked_add(d).ok())
+        .unwrap_or(t)
 }

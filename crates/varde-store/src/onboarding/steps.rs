@@ -28,18 +28,20 @@ impl Store {
         Ok(n == 1)
     }
 
-    /// Extends the claim on a running step to `lease_until` while its attempt goes on: only
-    /// while the claim still holds at `now` (no other worker can have taken it over). Gives
-    /// whether it held.
+    /// Extends the claim on a running step from `held` (the lease this worker wrote last) to
+    /// `lease_until` while its attempt goes on: only while that claim is still the step's and
+    /// has not lapsed at `now`; a step another worker took over carries its lease, not ours.
+    /// Gives whether it held.
     pub async fn renew_step_lease(
         &self,
         step: i64,
+        held: Timestamp,
         now: Timestamp,
         lease_until: Timestamp,
     ) -> Result<bool> {
         let n = write_pool!(self, p => sqlx::query(
-            "UPDATE onboarding_steps SET lease_until = $1 WHERE id = $2 AND state = 'running' AND lease_until >= $3",
-        ).bind(micros(lease_until)).bind(step).bind(micros(now)).execute(p).await.map(|r| r.rows_affected()))?;
+            "UPDATE onboarding_steps SET lease_until = $1 WHERE id = $2 AND state = 'running' AND lease_until = $3 AND lease_until >= $4",
+        ).bind(micros(lease_until)).bind(step).bind(micros(held)).bind(micros(now)).execute(p).await.map(|r| r.rows_affected()))?;
         Ok(n == 1)
     }
 

@@ -107,8 +107,25 @@ async fn runs_claim_complete_and_move_the_organisation() {
         // A long attempt keeps its claim by renewing it before it lapses; a lapsed one
         // cannot be renewed (another worker may hold it by then).
         assert!(
+            !store
+                .renew_step_lease(
+                    first,
+                    lease,
+                    t("2026-03-02T09:04:00Z"),
+                    t("2026-03-02T09:06:00Z")
+                )
+                .await
+                .unwrap(),
+            "the first claim's lease is no longer the step's: it was taken over"
+        );
+        assert!(
             store
-                .renew_step_lease(first, t("2026-03-02T09:04:00Z"), t("2026-03-02T09:06:00Z"))
+                .renew_step_lease(
+                    first,
+                    t("2026-03-02T09:05:00Z"),
+                    t("2026-03-02T09:04:00Z"),
+                    t("2026-03-02T09:06:00Z")
+                )
                 .await
                 .unwrap()
         );
@@ -121,7 +138,12 @@ async fn runs_claim_complete_and_move_the_organisation() {
         );
         assert!(
             !store
-                .renew_step_lease(first, t("2026-03-02T09:06:01Z"), t("2026-03-02T09:08:00Z"))
+                .renew_step_lease(
+                    first,
+                    t("2026-03-02T09:06:00Z"),
+                    t("2026-03-02T09:06:01Z"),
+                    t("2026-03-02T09:08:00Z")
+                )
                 .await
                 .unwrap(),
             "lapsed: not renewed"

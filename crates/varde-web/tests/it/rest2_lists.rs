@@ -95,15 +95,20 @@ async fn queues_and_users_are_listed_and_searched_as_rt_does() {
             .unwrap();
         assert_eq!(r.status(), 400, "an unknown operator");
         // Pages.
-        let (_, first) = get("/REST/2.0/queues?per_page=2").await;
+        let (_, first) = get("/REST/2.0/queues?per_page=2&fields=Description").await;
         assert_eq!(
             (first["count"].clone(), first["pages"].clone()),
             (json!(2), json!(2))
         );
+        let next = first["next_page"].as_str().unwrap();
         assert!(
-            first["next_page"].as_str().unwrap().contains("page=2"),
+            next.contains("page=2")
+                && next.contains("per_page=2")
+                && next.contains("fields=Description"),
             "{first}"
         );
+        let (_, far) = get("/REST/2.0/queues?page=99999999999999999").await;
+        assert_eq!(far["count"], 0, "a page past the end is empty: {far}");
 
         // Users: an administrator lists and searches accounts; privileged and unprivileged.
         let org = super::colleagues::organization(&app, "Kund AB", "customer.example", "sv").await;

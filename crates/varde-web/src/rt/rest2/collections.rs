@@ -112,9 +112,20 @@ fn page<T>(
         })
         .collect();
     let total = matching.len() as i64;
+    // The next and previous pages keep the search, the fields and the page size.
+    let mut kept: Vec<(&String, &String)> = params.iter().filter(|(k, _)| *k != "page").collect();
+    kept.sort();
+    let query: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(kept)
+        .finish();
+    let path = if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{query}")
+    };
     ok_json(
         StatusCode::OK,
-        &page_json(&b, path, items, total, page, per_page),
+        &page_json(&b, &path, items, total, page, per_page),
     )
 }
 

@@ -13,7 +13,7 @@ pub(super) fn paging(params: &HashMap<String, String>) -> (i64, i64) {
         .get("page")
         .and_then(|p| p.parse::<i64>().ok())
         .unwrap_or(1)
-        .max(1);
+        .clamp(1, 1_000_000);
     (page, per_page)
 }
 
