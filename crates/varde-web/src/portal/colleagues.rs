@@ -7,7 +7,6 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum_extra::extract::CookieJar;
-use serde::Deserialize;
 use varde_app::colleagues::{Access, ColleagueForm};
 use varde_core::access::TicketSight;
 use varde_core::form::FieldErrors;
@@ -48,16 +47,11 @@ struct ColleaguesPage {
     notices: bool,
 }
 
-#[derive(Deserialize)]
-pub struct Done {
-    done: Option<String>,
-}
-
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     jar: CookieJar,
-    Query(q): Query<Done>,
+    Query(q): Query<super::Done>,
 ) -> PageResult {
     let p = Portal::of(&state, &caller, &jar, "/portal/colleagues").await?;
     let c = colleague_words(p.contact.language);

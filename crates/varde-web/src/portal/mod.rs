@@ -25,6 +25,12 @@ use varde_core::portal::{Words, local_time, words};
 use varde_core::values::Language;
 
 use crate::app::AppState;
+
+/// `?done=…`: what a portal page's last POST did, for the page to say so.
+#[derive(serde::Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
 use crate::auth::Caller;
 use crate::console::{FormMap, PageError, checked, form_value};
 

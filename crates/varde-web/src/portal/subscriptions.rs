@@ -7,7 +7,6 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum_extra::extract::CookieJar;
-use serde::Deserialize;
 use varde_core::form::FieldErrors;
 use varde_core::portal_settings::{SubscriptionWords, subscription_words};
 use varde_core::status::subscription::{Channel, SubscriptionForm};
@@ -38,11 +37,6 @@ struct SubscriptionsPage {
     notice: &'static str,
     problem: String,
     signing_key: String,
-}
-
-#[derive(Deserialize)]
-pub struct Done {
-    done: Option<String>,
 }
 
 fn row(s: &'static SubscriptionWords, sub: &Subscriber, names: &[(i64, String)]) -> Row {
@@ -120,7 +114,7 @@ pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     jar: CookieJar,
-    Query(q): Query<Done>,
+    Query(q): Query<super::Done>,
 ) -> PageResult {
     let p = Portal::of(&state, &caller, &jar, "/portal/subscriptions").await?;
     let s = subscription_words(p.contact.language);
