@@ -64,6 +64,8 @@ pub struct App {
     clock: Clock,
     /// Quarterly reports made in the last minute, while their inputs have not changed.
     reports: report::Reports,
+    /// Every running ticket's SLA clock as last read (the SLA views read it).
+    clocks: sla::Clocks,
 }
 
 impl App {
@@ -72,6 +74,7 @@ impl App {
             store,
             clock,
             reports: report::Reports::default(),
+            clocks: sla::Clocks::default(),
         }
     }
 

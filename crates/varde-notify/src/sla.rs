@@ -12,15 +12,12 @@
 //! A breach with nobody to tell is still recorded. An alert is sent once: the store keeps one
 //! row per ticket, target, due time, kind and recipient.
 
-use std::collections::HashMap;
-
 use jiff::Timestamp;
 use jiff::civil::time;
 use lettre::Message;
 use lettre::message::SinglePart;
 use varde_core::calendar::{Calendar, HolidayRules};
 use varde_core::sla::{PriorityClass, alerts};
-use varde_core::ticket::TicketId;
 use varde_store::Store;
 use varde_store::sla::NewAlert;
 
@@ -48,9 +45,9 @@ pub struct SlaWatchConfig {
 /// Reads the clocks and sends the alerts.
 pub struct SlaWatch {
     store: Store,
-    /// When each ticket's clock must be read again, so a round reads only the clocks that
-    /// changed or may cross a threshold.
-    cache: std::sync::Mutex<ClockCache>,
+    /// Every running ticket's clock as last read, so a round reads only the clocks that
+    /// changed or may cross a threshold (shared with the console's SLA views).
+    clocks: varde_app::sla::Clocks,
     /// How many clocks the last round read (for tests and metrics).
     clocks_read: std::sync::atomic::AtomicUsize,
     relay: Option<SmtpRelay>,
@@ -89,7 +86,7 @@ impl SlaWatch {
             .map_err(|e| crate::WorkerError::Http(e.to_string()))?;
         Ok(SlaWatch {
             store,
-            cache: std::sync::Mutex::new(ClockCache::default()),
+            clocks: varde_app::sla::Clocks::default(),
             clocks_read: std::sync::atomic::AtomicUsize::new(0),
             relay: smtp_url.map(|u| SmtpRelay::from_url(u, 2)).transpose()?,
             sms,
@@ -102,30 +99,17 @@ impl SlaWatch {
     /// Reads every running clock, records new alerts, sends the due ones. Gives (recorded,
     /// sent).
     pub async fn run_once(&self, now: Timestamp) -> Result<(u64, usize), crate::WorkerError> {
-        let today = now.to_zoned(self.office.tz.clone()).date();
-        let running = self.store.running_tickets_changed().await?;
-        let stamp = format!("{today}/{}", self.store.sla_inputs_stamp().await?);
-        let ids = self
-            .cache
-            .lock()
-            .expect("the clock cache")
-            .due(&running, &stamp, now);
+        let warn_share = self.config.warn_share;
+        let round = self
+            .clocks
+            .round(&self.store, now, |c| recheck_at(c, warn_share, now))
+            .await?;
         self.clocks_read
-            .store(ids.len(), std::sync::atomic::Ordering::Relaxed);
-        let changed: HashMap<TicketId, i64> = running.into_iter().collect();
+            .store(round.read.len(), std::sync::atomic::Ordering::Relaxed);
         let mut new = Vec::new();
         let on_call = self.store.queue_on_call().await?;
-        let tickets = self.store.tickets(&ids).await?;
-        // Each clock as every reader computes it (RT's Due, the console): varde_app::sla.
-        let mut slas = varde_app::sla::sla_at(&self.store, &tickets, now).await?;
-        for ticket in tickets {
-            let c = slas.remove(&ticket.id).and_then(|s| s.clock);
-            self.cache.lock().expect("the clock cache").keep(
-                ticket.id,
-                changed.get(&ticket.id).copied().unwrap_or_default(),
-                recheck_at(c.as_ref(), self.config.warn_share, now),
-            );
-            let Some(c) = c else {
+        for (ticket, sla) in round.read {
+            let Some(c) = sla.and_then(|s| s.clock) else {
                 continue;
             };
             let urgent = c.class == PriorityClass::Urgent;
@@ -252,6 +236,13 @@ impl SlaWatch {
         Ok((recorded, sent))
     }
 
+    /// Shares `clocks` (the node's [`varde_app::App::clocks`]) rather than a board of its own,
+    /// so the console reads the clocks this watch keeps.
+    pub fn with_clocks(mut self, clocks: varde_app::sla::Clocks) -> SlaWatch {
+        self.clocks = clocks;
+        self
+    }
+
     /// How many clocks the last round read.
     pub fn clocks_read(&self) -> usize {
         self.clocks_read.load(std::sync::atomic::Ordering::Relaxed)
@@ -376,41 +367,6 @@ impl SlaWatch {
 
 fn non_empty(s: &str) -> Option<String> {
     (!s.trim().is_empty()).then(|| s.trim().to_string())
-}
-
-/// What the watch knows of each running ticket between rounds: when it last changed, and
-/// the earliest moment one of its targets can cross the warning share or fall due.
-#[derive(Default)]
-struct ClockCache {
-    /// Today's date and `Store::sla_inputs_stamp`: when they change, everything is read.
-    stamp: String,
-    tickets: HashMap<TicketId, (i64, Timestamp)>,
-}
-
-impl ClockCache {
-    /// The tickets whose clocks must be read now: new, changed since they were read, or
-    /// at their recheck time. Forgets tickets that stopped running.
-    fn due(&mut self, running: &[(TicketId, i64)], stamp: &str, now: Timestamp) -> Vec<TicketId> {
-        if self.stamp != stamp {
-            self.tickets.clear();
-            self.stamp = stamp.to_string();
-        }
-        let alive: std::collections::HashSet<TicketId> =
-            running.iter().map(|(id, _)| *id).collect();
-        self.tickets.retain(|id, _| alive.contains(id));
-        running
-            .iter()
-            .filter(|(id, changed)| match self.tickets.get(id) {
-                Some((seen, recheck)) => seen != changed || *recheck <= now,
-                None => true,
-            })
-            .map(|(id, _)| *id)
-            .collect()
-    }
-
-    fn keep(&mut self, id: TicketId, changed: i64, recheck: Timestamp) {
-        self.tickets.insert(id, (changed, recheck));
-    }
 }
 
 /// The earliest moment a clock read at `now` can produce a new alert, if nothing about

@@ -351,6 +351,22 @@ impl Store {
             .collect())
     }
 
+    /// The tickets changed at or after `since`: each with its `last_updated_at` (micros) and
+    /// whether its clock runs (active and not merged away). What changed since a reading of
+    /// every running clock.
+    pub async fn tickets_changed_since(
+        &self,
+        since: Timestamp,
+    ) -> Result<Vec<(varde_core::ticket::TicketId, i64, bool)>> {
+        let rows: Vec<(i64, i64, bool)> = read_pool!(self, p => sqlx::query_as(
+            "SELECT id, last_updated_at, (effective_id = id AND status IN ('new', 'open', 'stalled')) FROM tickets WHERE last_updated_at >= $1 ORDER BY id",
+        ).bind(micros(since)).fetch_all(p).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, at, running)| (varde_core::ticket::TicketId(id), at, running))
+            .collect())
+    }
+
     /// A fingerprint of what decides which SLA policy a ticket is held to, besides the
     /// ticket itself: contracts (and their lines) and saved policy versions. When it
     /// changes, every clock must be read again.

@@ -7,6 +7,16 @@ use sqlx::Connection;
 
 use crate::{Location, Result, Store};
 
+/// A fresh store on each engine available: SQLite in `dir`, and PostgreSQL (a scratch
+/// database) when `VARDE_TEST_PG_URL` is set, as `.ci/run` does.
+pub async fn each_engine(dir: &std::path::Path) -> Result<Vec<Store>> {
+    let mut v = vec![Store::open(&crate::Location::SqliteDir(dir.to_path_buf())).await?];
+    if let Ok(url) = std::env::var("VARDE_TEST_PG_URL") {
+        v.push(scratch_postgres(&url).await?);
+    }
+    Ok(v)
+}
+
 /// Creates a database with a unique name on the server of `url` and opens a migrated store
 /// on it. The database stays after the test, for inspection; the test server is thrown away.
 pub async fn scratch_postgres(url: &str) -> Result<Store> {

@@ -235,6 +235,7 @@ fn sla_watch(
             url: settings.url.clone(),
         },
     )
+    .map(|w| w.with_clocks(state.app.clocks().clone()))
     .context("the SLA watch")
 }
 

@@ -25,17 +25,9 @@ use fill::{FILE, FILE_NAME, fill};
 
 async fn stores() -> Vec<(Store, Option<tempfile::TempDir>)> {
     let dir = tempfile::tempdir().unwrap();
-    let sqlite = Store::open(&Location::SqliteDir(dir.path().to_path_buf()))
-        .await
-        .unwrap();
-    let mut v = vec![(sqlite, Some(dir))];
-    if let Ok(url) = std::env::var("VARDE_TEST_PG_URL") {
-        v.push((
-            varde_store::testing::scratch_postgres(&url).await.unwrap(),
-            None,
-        ));
-    }
-    v
+    let stores = varde_store::testing::each_engine(dir.path()).await.unwrap();
+    let mut dir = Some(dir);
+    stores.into_iter().map(|s| (s, dir.take())).collect()
 }
 
 fn admin() -> Acting {

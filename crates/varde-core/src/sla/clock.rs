@@ -47,6 +47,32 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// Whether a target not yet met is missed (a resolved ticket's clock is judged elsewhere).
+    pub fn breached(&self) -> bool {
+        self.ended.is_none()
+            && self
+                .targets
+                .iter()
+                .any(|t| t.met_at.is_none() && t.due.is_some() && t.breached)
+    }
+
+    /// The instant after which this clock is breached if nothing about its ticket changes:
+    /// the first open moment of `calendar` at or after its earliest deadline not yet met
+    /// (business time must run past a deadline to miss it). None when it stands still
+    /// (paused or ended), is already breached, or has nothing due. What was read at one
+    /// moment thereby answers "breached?" at any later one without reading the history again.
+    pub fn breaches_after(&self, calendar: &Calendar) -> Option<Timestamp> {
+        if self.paused || self.ended.is_some() || self.breached() {
+            return None;
+        }
+        self.targets
+            .iter()
+            .filter(|t| t.met_at.is_none())
+            .filter_map(|t| t.due)
+            .filter_map(|d| calendar.next_open(d))
+            .min()
+    }
+
     /// The earliest deadline among the targets not yet met: what RT's SLA puts in `Due`.
     pub fn next_deadline(&self) -> Option<Timestamp> {
         self.targets
@@ -459,7 +485,65 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_deadline_at_closing_time_is_missed_only_when_the_office_opens() {
+        let urgent = Change::Set {
+            field: TicketField::Priority,
+            from: "50".into(),
+            to: "90".into(),
+        };
+        // Urgent, standard: first response in 60 minutes of office time, due 17:00 local.
+        let h = history(&[
+            ("2026-03-02T15:00:00Z", "", CREATE),
+            ("2026-03-02T15:00:00Z", "agent@example.com", urgent),
+        ]);
+        let policy = Policy::example(SupportTier::Standard);
+        let read = |now: &str| clock(&h, &policy, &office(), at(now)).unwrap();
+        let evening = read("2026-03-02T16:30:00Z");
+        assert!(!evening.breached());
+        assert_eq!(
+            evening.breaches_after(&office()),
+            Some(at("2026-03-03T07:00:00Z")),
+            "08:00 the next morning"
+        );
+        assert!(!read("2026-03-03T07:00:00Z").breached());
+        assert!(read("2026-03-03T07:01:00Z").breached());
+    }
+
     proptest::proptest! {
+        /// A clock read once says when it will be breached: read again later with nothing
+        /// changed, it is breached exactly when that moment has passed (or it already was).
+        #[test]
+        fn a_clock_read_once_knows_when_it_breaches(start_half_hour in 0i64..200, reply in proptest::option::of(1i64..600), pause in proptest::option::of((1i64..300, proptest::option::of(1i64..900))), read in 1i64..3000, later in 0i64..6000, urgent in proptest::bool::ANY) {
+            // On the half hour, so deadlines often fall on the office's closing time.
+            let t0 = at("2026-03-02T07:00:00Z") + SignedDuration::from_mins(30 * start_half_hour);
+            let s = |t: Timestamp| t.to_string();
+            let mut steps: Vec<(String, &str, Change)> = vec![(s(t0), "", CREATE)];
+            if urgent {
+                steps.push((s(t0), "agent@example.com", Change::Set { field: TicketField::Priority, from: "50".into(), to: "90".into() }));
+            }
+            if let Some(r) = reply {
+                steps.push((s(t0 + SignedDuration::from_mins(r)), "agent@example.com", Change::Correspond));
+            }
+            if let Some((p0, p1)) = pause {
+                let a = t0 + SignedDuration::from_mins(600 + p0);
+                steps.push((s(a), "agent@example.com", Change::Status { from: Status::Open, to: Status::Stalled }));
+                if let Some(p1) = p1 {
+                    steps.push((s(a + SignedDuration::from_mins(p1)), "carol@customer.example", Change::Status { from: Status::Stalled, to: Status::Open }));
+                }
+            }
+            let borrowed: Vec<(&str, &str, Change)> = steps.iter().map(|(a, b, c)| (a.as_str(), *b, c.clone())).collect();
+            let h = history(&borrowed);
+            let policy = Policy::example(SupportTier::Standard);
+            let last = h.iter().map(|t| t.at).max().unwrap();
+            let first_read = last + SignedDuration::from_mins(read);
+            let second_read = first_read + SignedDuration::from_mins(later);
+            let a = clock(&h, &policy, &office(), first_read).unwrap();
+            let b = clock(&h, &policy, &office(), second_read).unwrap();
+            let told = a.breached() || a.breaches_after(&office()).is_some_and(|x| x < second_read);
+            proptest::prop_assert_eq!(told, b.breached(), "read at {} then {}: {:?}", first_read, second_read, a.breaches_after(&office()));
+        }
+
         /// A pause never shortens the time left: the same history with an extra pause leaves
         /// at least as much time.
         #[test]

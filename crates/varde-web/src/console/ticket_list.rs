@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Form, Query, State};
 use axum::response::{IntoResponse, Redirect};
+use varde_app::sla::SlaList;
 use varde_core::access::visibility;
 use varde_store::ticket_search::SearchRequest;
 
@@ -86,21 +87,6 @@ fn view_query(view: &str, me: &str) -> (String, &'static str) {
         _ => ("Status = '__Active__'".into(), "All active"),
     }
 }
-
-/// The views that pick tickets by their SLA clock rather than by TicketSQL.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum SlaView {
-    /// A target not met and past its due time.
-    Breached,
-    /// A target not met, due within [`SOON`] and not yet past it.
-    Soon,
-}
-
-/// What "breaching soon" means: due within the next two hours.
-const SOON: jiff::SignedDuration = jiff::SignedDuration::from_hours(2);
-
-/// How many active tickets the SLA views read at most (the most recently changed).
-const SLA_VIEW_LIMIT: i64 = 2_000;
 
 /// A ticket's SLA as a list shows it: (due, time left or overdue, breached).
 fn sla_cells(
@@ -202,73 +188,61 @@ pub async fn list(
         .unwrap_or(1)
         .max(1);
     let sla_view = match (q.trim().is_empty(), view.as_str()) {
-        (true, "breached") => Some(SlaView::Breached),
-        (true, "soon") => Some(SlaView::Soon),
+        (true, "breached") => Some(SlaList::Breached),
+        (true, "soon") => Some(SlaList::DueSoon),
         _ => None,
     };
     let mut error = String::new();
-    let (ids, mut total) = match varde_rt::ticketsql::parse(&query) {
-        Err(e) => {
-            error = format!("The search could not be read: {e}");
-            (vec![], 0)
-        }
-        Ok(parsed) => {
-            let request = SearchRequest {
-                query: &parsed,
-                visibility: visibility(&caller.actor),
-                order_by: if sla_view.is_some() {
-                    "LastUpdated"
-                } else {
-                    &order
-                },
-                descending: desc || sla_view.is_some(),
-                offset: if sla_view.is_some() {
-                    0
-                } else {
-                    (page - 1) * PAGE
-                },
-                limit: if sla_view.is_some() {
-                    SLA_VIEW_LIMIT
-                } else {
-                    PAGE
-                },
-                now: state.now(),
-            };
-            match state
-                .store
-                .search_tickets(&request)
+    let fail = |e: varde_app::AppError| PageError::new(e.into(), &caller);
+    let (tickets, slas, total) = match sla_view {
+        Some(list) => {
+            let offset = ((page - 1) * PAGE) as usize;
+            let p = state
+                .app
+                .sla_list(&caller.actor, list, offset, PAGE as usize)
                 .await
-                .map_err(|e| PageError::new(e.into(), &caller))?
-            {
-                Ok(r) => (r.ids, r.total),
+                .map_err(fail)?;
+            (p.tickets, p.slas, p.total as i64)
+        }
+        None => {
+            let (ids, total) = match varde_rt::ticketsql::parse(&query) {
                 Err(e) => {
-                    error = format!("The search could not run: {e}");
+                    error = format!("The search could not be read: {e}");
                     (vec![], 0)
                 }
-            }
+                Ok(parsed) => {
+                    let request = SearchRequest {
+                        query: &parsed,
+                        visibility: visibility(&caller.actor),
+                        order_by: &order,
+                        descending: desc,
+                        offset: (page - 1) * PAGE,
+                        limit: PAGE,
+                        now: state.now(),
+                    };
+                    match state
+                        .store
+                        .search_tickets(&request)
+                        .await
+                        .map_err(|e| fail(e.into()))?
+                    {
+                        Ok(r) => (r.ids, r.total),
+                        Err(e) => {
+                            error = format!("The search could not run: {e}");
+                            (vec![], 0)
+                        }
+                    }
+                }
+            };
+            let tickets = state
+                .store
+                .tickets(&ids)
+                .await
+                .map_err(|e| fail(e.into()))?;
+            let slas = state.app.sla_of(&tickets).await.map_err(fail)?;
+            (tickets, slas, total)
         }
     };
-    let fail = |e: varde_store::StoreError| PageError::new(e.into(), &caller);
-    let mut tickets = state.store.tickets(&ids).await.map_err(fail)?;
-    let slas = state
-        .app
-        .sla_of(&tickets)
-        .await
-        .map_err(|e| PageError::new(e.into(), &caller))?;
-    if let Some(v) = sla_view {
-        let soon = state.now() + SOON;
-        tickets.retain(|t| {
-            let (due, _, breached) = sla_cells(t, slas.get(&t.id));
-            match v {
-                SlaView::Breached => breached,
-                SlaView::Soon => !breached && due.is_some_and(|d| d <= soon),
-            }
-        });
-        tickets.sort_by_cached_key(|t| sla_cells(t, slas.get(&t.id)).0);
-        total = tickets.len() as i64;
-        let skip = ((page - 1) * PAGE) as usize;
-        tickets = tickets.into_iter().skip(skip).take(PAGE as usize).collect();
-    }
     let mut rows = Vec::new();
     let mut org_names: HashMap<i64, String> = HashMap::new();
     for t in tickets {

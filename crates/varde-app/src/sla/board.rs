@@ -1,0 +1,210 @@
+//! Every running ticket's SLA clock, kept between reads: the board the SLA watch brings up to
+//! date each round and the console's "breached" and "breaching soon" views read.
+//!
+//! A clock changes only when its ticket does (every change stamps `last_updated_at`), when a
+//! contract or policy version changes, or when the office's day turns. So what a clock said
+//! when it was read ([`Mark`]) still answers at any later moment while none of that happened:
+//! a running clock is breached once the moment it named has passed
+//! ([`Clock::breaches_after`]). A reader takes the board, reads afresh only the tickets
+//! changed since the board's last round, and never replays the histories of the rest.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use jiff::{SignedDuration, Timestamp};
+use varde_core::sla::Clock;
+use varde_core::ticket::{Ticket, TicketId};
+use varde_store::{Store, StoreError};
+
+use super::{TicketSla, due, sla_at};
+
+/// How far before a round a change may be stamped and still be committed after the round read
+/// the running tickets (a write's time is taken before it commits, and nodes' clocks differ a
+/// little): readers read such changes afresh.
+const SETTLE: SignedDuration = SignedDuration::from_secs(10);
+
+/// What a ticket's clock said when it was read, which stays true while the ticket is unchanged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mark {
+    /// RT's `Due` when read (a `Due` set by hand, else the earliest deadline not yet met).
+    pub due: Option<Timestamp>,
+    /// Waiting on the customer: the clock stands still, so it cannot be breaching soon.
+    pub paused: bool,
+    /// A target not yet met was already missed.
+    pub breached: bool,
+    /// After this moment a target is missed ([`Clock::breaches_after`]).
+    pub breaches_after: Option<Timestamp>,
+}
+
+impl Mark {
+    /// The mark of a ticket's SLA as read (none when its policy sets no target).
+    pub fn of(t: &Ticket, sla: Option<&TicketSla>) -> Mark {
+        let clock = sla.and_then(|s| s.clock.as_ref());
+        Mark {
+            due: due(t, sla),
+            paused: clock.is_some_and(|c| c.paused),
+            breached: clock.is_some_and(Clock::breached),
+            breaches_after: sla
+                .and_then(|s| s.clock.as_ref()?.breaches_after(&s.policy.calendar())),
+        }
+    }
+
+    /// Whether a target not yet met is missed at `now`.
+    pub fn breached_at(&self, now: Timestamp) -> bool {
+        self.breached || self.breaches_after.is_some_and(|b| b < now)
+    }
+
+    /// Not missed at `now`, running, and due by `until`.
+    pub fn due_by(&self, now: Timestamp, until: Timestamp) -> bool {
+        !self.paused && !self.breached_at(now) && self.due.is_some_and(|d| d <= until)
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Entry {
+    /// The ticket's `last_updated_at` (micros) when its clock was read.
+    changed: i64,
+    /// When the SLA watch wants it read again although unchanged (a warning share reached).
+    recheck: Timestamp,
+    mark: Mark,
+}
+
+#[derive(Default)]
+struct Board {
+    /// The office's day and `Store::sla_inputs_stamp` the marks were read under.
+    stamp: String,
+    /// Every running ticket changed before this moment is on the board; none until a first
+    /// whole round.
+    through: Option<Timestamp>,
+    tickets: HashMap<TicketId, Entry>,
+}
+
+/// The board, shared by the SLA watch and every reader of one node (cheap to clone).
+#[derive(Clone, Default)]
+pub struct Clocks {
+    board: Arc<Mutex<Board>>,
+    /// One round at a time.
+    round: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// What a round read: the tickets whose clocks were read, with their SLA.
+pub struct Round {
+    pub read: Vec<(Ticket, Option<TicketSla>)>,
+}
+
+/// The running tickets as the board and the changes since its round show them at one moment.
+pub struct Sighting {
+    pub now: Timestamp,
+    pub marks: Vec<(TicketId, Mark)>,
+}
+
+impl Clocks {
+    fn board(&self) -> std::sync::MutexGuard<'_, Board> {
+        self.board.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A round at `now`: reads which tickets run, the clocks of those that are new, changed
+    /// or at their `recheck` moment (as `recheck` says from each clock read), keeps their
+    /// marks and forgets tickets that stopped running. Everything is read when the office's
+    /// day, a contract or a policy version changed.
+    pub async fn round(
+        &self,
+        store: &Store,
+        now: Timestamp,
+        recheck: impl Fn(Option<&Clock>) -> Timestamp,
+    ) -> Result<Round, StoreError> {
+        let _one = self.round.lock().await;
+        let stamp = stamp(store, now).await?;
+        let running = store.running_tickets_changed().await?;
+        let ids = {
+            let mut b = self.board();
+            if b.stamp != stamp {
+                b.tickets.clear();
+                b.through = None;
+                b.stamp = stamp.clone();
+            }
+            let alive: HashSet<TicketId> = running.iter().map(|(id, _)| *id).collect();
+            b.tickets.retain(|id, _| alive.contains(id));
+            running
+                .iter()
+                .filter(|(id, changed)| match b.tickets.get(id) {
+                    Some(e) => e.changed != *changed || e.recheck <= now,
+                    None => true,
+                })
+                .map(|(id, _)| *id)
+                .collect::<Vec<_>>()
+        };
+        let changed: HashMap<TicketId, i64> = running.into_iter().collect();
+        let tickets = store.tickets(&ids).await?;
+        let mut slas = sla_at(store, &tickets, now).await?;
+        let mut read = Vec::with_capacity(tickets.len());
+        let mut b = self.board();
+        for t in tickets {
+            let sla = slas.remove(&t.id);
+            let entry = Entry {
+                changed: changed.get(&t.id).copied().unwrap_or_default(),
+                recheck: recheck(sla.as_ref().and_then(|s| s.clock.as_ref())),
+                mark: Mark::of(&t, sla.as_ref()),
+            };
+            b.tickets.insert(t.id, entry);
+            read.push((t, sla));
+        }
+        b.through = Some(now);
+        Ok(Round { read })
+    }
+
+    /// Every running ticket's mark at the app's `now`: the board's, and afresh for tickets
+    /// changed since its round (those no longer running left out). Without a board for the
+    /// current day, contracts and policies, a round is made first (it reads every clock).
+    pub async fn sighting(&self, store: &Store, now: Timestamp) -> Result<Sighting, StoreError> {
+        let stamp = stamp(store, now).await?;
+        let through = {
+            let b = self.board();
+            b.through.filter(|_| b.stamp == stamp)
+        };
+        let through = match through {
+            Some(t) => t,
+            None => {
+                // The watch reads these again at its next round, to decide on alerts.
+                self.round(store, now, |_| now).await?;
+                now
+            }
+        };
+        let since = through.checked_sub(SETTLE).unwrap_or(through);
+        let changed = store.tickets_changed_since(since).await?;
+        // Read afresh: what runs and is not on the board as it is now.
+        let fresh: Vec<TicketId> = {
+            let b = self.board();
+            changed
+                .iter()
+                .filter(|(id, at, running)| {
+                    *running && b.tickets.get(id).is_none_or(|e| e.changed != *at)
+                })
+                .map(|(id, _, _)| *id)
+                .collect()
+        };
+        let tickets = store.tickets(&fresh).await?;
+        let slas = sla_at(store, &tickets, now).await?;
+        let skip: HashSet<TicketId> = changed
+            .iter()
+            .filter(|(_, _, running)| !running)
+            .map(|(id, _, _)| *id)
+            .chain(fresh.iter().copied())
+            .collect();
+        let mut marks: Vec<(TicketId, Mark)> = self
+            .board()
+            .tickets
+            .iter()
+            .filter(|(id, _)| !skip.contains(id))
+            .map(|(id, e)| (*id, e.mark))
+            .collect();
+        marks.extend(tickets.iter().map(|t| (t.id, Mark::of(t, slas.get(&t.id)))));
+        Ok(Sighting { now, marks })
+    }
+}
+
+/// The office's day and what else decides every clock's policy.
+async fn stamp(store: &Store, now: Timestamp) -> Result<String, StoreError> {
+    let today = now.to_zoned(crate::office_zone()).date();
+    Ok(format!("{today}/{}", store.sla_inputs_stamp().await?))
+}
