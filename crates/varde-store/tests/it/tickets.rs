@@ -339,6 +339,15 @@ async fn ticketsql_result_sets() {
             ("Owner = 'Nobody'", &[0, 2, 3]),
             ("Owner = 'agent@example.com'", &[1]),
             ("Subject LIKE 'disk' OR Priority >= 30", &[0, 3]),
+            // Through the subjects' trigram index: any case, inside words, across words.
+            ("Subject LIKE 'DISK'", &[0]),
+            ("Subject LIKE 'ota incr'", &[3]),
+            ("Subject NOT LIKE 'full'", &[1, 2, 3]),
+            // Too short for a trigram, or with LIKE's wildcards: read subject by subject.
+            ("Subject LIKE 'lo'", &[1]),
+            ("Subject LIKE 'vol-9'", &[0]),
+            ("Subject LIKE '100%'", &[]),
+            ("Subject LIKE 'l_g'", &[]),
             ("CF.{Site} = 'se-sto1'", &[3]),
             ("'CF.{Site}' IS NULL", &[0, 1, 2]),
             ("Created = '2026-01-02'", &[1]),
@@ -370,6 +379,48 @@ async fn ticketsql_result_sets() {
             let want: Vec<i64> = expect.iter().map(|i| ids[*i]).collect();
             assert_eq!(got, want, "{engine}: {query}");
             assert_eq!(page.total as usize, expect.len());
+        }
+        // A changed subject is found by its new words, not by its old ones.
+        store
+            .change_ticket(
+                TicketId(ids[0]),
+                "agent@example.com",
+                |t| {
+                    Ok(
+                        set_field(t, TicketField::Subject, "Volume vol-9 detached".into())
+                            .into_iter()
+                            .collect(),
+                    )
+                },
+                &[],
+                0,
+                t("2026-01-11T00:00:00Z"),
+            )
+            .await
+            .unwrap();
+        for (query, expect) in [
+            ("Subject LIKE 'detach'", vec![ids[0]]),
+            ("Subject LIKE 'disk full'", vec![]),
+        ] {
+            let q = varde_rt::ticketsql::parse(query).unwrap();
+            let page = store
+                .search_tickets(&SearchRequest {
+                    query: &q,
+                    visibility: Visibility::All,
+                    order_by: "id",
+                    descending: false,
+                    offset: 0,
+                    limit: 100,
+                    now: t("2026-02-01T00:00:00Z"),
+                })
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                page.ids.iter().map(|i| i.0).collect::<Vec<_>>(),
+                expect,
+                "{engine}: {query}"
+            );
         }
         // A customer of organisation 5 finds only its own ticket, whatever it asks.
         let q = varde_rt::ticketsql::parse("").unwrap();
