@@ -7,6 +7,16 @@ use sqlx::Connection;
 
 use crate::{Location, Result, Store};
 
+/// After a bulk load, what a live PostgreSQL database's autovacuum does within a minute or
+/// so: `VACUUM ANALYZE` (statistics for the planner, and the visibility map that lets an
+/// index answer alone). SQLite has nothing of the kind and is left as it is.
+pub async fn settle(store: &Store) -> Result<()> {
+    if let crate::Engine::Postgres(p) = &store.engine {
+        sqlx::query("VACUUM ANALYZE").execute(p).await?;
+    }
+    Ok(())
+}
+
 /// A fresh store on each engine available: SQLite in `dir`, and PostgreSQL (a scratch
 /// database) when `VARDE_TEST_PG_URL` is set, as `.ci/run` does.
 pub async fn each_engine(dir: &std::path::Path) -> Result<Vec<Store>> {

@@ -333,9 +333,11 @@ impl Compiler {
             Field::Owner => {
                 let v = Self::text(value);
                 if v.eq_ignore_ascii_case(varde_core::ticket::NOBODY) {
-                    // Written on lower(owner) so that the owner index serves it.
+                    // Unowned: the partial index of unowned tickets serves it (by status
+                    // and last change, so a count or a page reads the index alone); owned:
+                    // written on lower(owner) so that the owner index serves it.
                     return Ok(match op {
-                        Op::Eq => "lower(t.owner) IS NULL".into(),
+                        Op::Eq => "t.owner IS NULL".into(),
                         Op::Ne => "lower(t.owner) IS NOT NULL".into(),
                         _ => self.text_condition(&column("owner"), op, value)?,
                     });
@@ -707,7 +709,7 @@ mod tests {
             Dialect::Postgres,
             r#"t.id IN (SELECT w.ticket_id FROM ticket_watchers w WHERE 1=1 AND w.role = $1 AND w.address = $2) -- ["Requestor", "carol@x.example"]"#,
         );
-        check("nobody", Dialect::Sqlite, "lower(t.owner) IS NULL -- []");
+        check("nobody", Dialect::Sqlite, "t.owner IS NULL -- []");
         check(
             "created on a day",
             Dialect::Postgres,
