@@ -7,17 +7,15 @@
 //! history (and, for a ticket imported before, its stored state with the new transactions
 //! applied), as for every other ticket.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use jiff::Timestamp;
-use sha2::{Digest, Sha256};
 use varde_core::ticket::history::{Change, Transaction, apply, replay};
 use varde_core::ticket::{Ticket, TicketId};
 
-use crate::change_codec::encode;
-use crate::tickets::{
-    NewAttachment, TICKET_COLUMNS, TicketRow, append, attach, load_ticket, save_ticket,
-};
+use crate::import_rows::ImportRows;
+use crate::script::bind_all;
+use crate::tickets::{NewAttachment, TICKET_COLUMNS, TicketRow, load_ticket, save_ticket};
 use crate::{Result, Store, StoreError, micros, read_pool, write_pool};
 
 /// One RT transaction as Varde keeps it.
@@ -104,7 +102,8 @@ impl Store {
     /// Writes a batch of RT tickets in one database transaction: a ticket not imported before
     /// with all its history (refused when Varde has a ticket of that number of its own), a
     /// ticket imported before with the transactions newer than the last run. New tickets are
-    /// numbered after the highest ticket afterwards, on either engine.
+    /// numbered after the highest ticket afterwards, on either engine. The history rows go in
+    /// many to a statement ([`ImportRows`]), their transaction ids counted out beforehand.
     pub async fn import_rt_batch(
         &self,
         batch: &[ImportTicket],
@@ -112,63 +111,94 @@ impl Store {
     ) -> Result<BatchOutcome> {
         let postgres = self.engine() == "postgres";
         let lock = if postgres { " FOR UPDATE" } else { "" };
+        let style = self.placeholders();
+        let list = batch
+            .iter()
+            .map(|t| t.id.0.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
         let mut out = BatchOutcome::default();
+        if batch.is_empty() {
+            return Ok(out);
+        }
         write_pool!(self, p => {
             let mut tx = p.begin().await?;
+            // What was imported before, and the numbers Varde has taken: one read each.
+            let marks: HashMap<i64, i64> = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(format!(
+                "SELECT ticket_id, rt_last_transaction FROM rt_import_tickets WHERE ticket_id IN ({list})"
+            ))).fetch_all(&mut *tx).await?.into_iter().collect();
+            let taken: HashSet<i64> = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!(
+                "SELECT id FROM tickets WHERE id IN ({list})"
+            ))).fetch_all(&mut *tx).await?.into_iter().collect();
+            // The tickets to write, each with its state and the transactions it gets.
+            let mut plan: Vec<(&ImportTicket, Option<i64>, Vec<&ImportTransaction>, Ticket)> = Vec::new();
             for it in batch {
                 let id = it.id.0;
-                let mark: Option<i64> = sqlx::query_scalar("SELECT rt_last_transaction FROM rt_import_tickets WHERE ticket_id = $1")
-                    .bind(id).fetch_optional(&mut *tx).await?;
+                let mark = marks.get(&id).copied();
                 let fresh: Vec<&ImportTransaction> = match mark {
                     Some(m) => it.history.iter().filter(|x| x.rt_id > m).collect(),
                     None => it.history.iter().collect(),
                 };
-                let mut state: Ticket = match mark {
+                let state: Ticket = match mark {
                     Some(_) if fresh.is_empty() => continue,
                     Some(_) => {
                         let t: Option<Ticket> = load_ticket!(tx, id, lock);
                         out.changed_tickets += 1;
                         t.ok_or(StoreError::NotFound)?
                     }
+                    None if taken.contains(&id) => {
+                        out.skipped.push((it.id, format!("Varde already has a ticket #{id} of its own")));
+                        continue;
+                    }
                     None => {
-                        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM tickets WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
-                        if taken.is_some() {
-                            out.skipped.push((it.id, format!("Varde already has a ticket #{id} of its own")));
-                            continue;
-                        }
                         let t = replay(&history_of(it)).map_err(|e| StoreError::Corrupt(format!("ticket {id}: {e}")))?;
                         insert_state_row!(tx, &t);
                         out.new_tickets += 1;
                         t
                     }
                 };
-                for x in fresh {
-                    let txid = append!(tx, id, x.at, x.creator.as_str(), x.time_taken, &x.change);
+                plan.push((it, mark, fresh, state));
+            }
+            let n: i64 = plan.iter().map(|(_, _, f, _)| f.len() as i64).sum();
+            let mut ids = if postgres {
+                sqlx::query_scalar::<_, i64>("SELECT nextval(pg_get_serial_sequence('transactions', 'id')) FROM generate_series(1, $1)")
+                    .bind(n).fetch_all(&mut *tx).await?
+            } else {
+                // A write first, so that no other writer can add a transaction before these.
+                sqlx::query("DELETE FROM rt_import_transactions WHERE rt_id IS NULL").execute(&mut *tx).await?;
+                let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM transactions").fetch_one(&mut *tx).await?;
+                (last + 1..=last + n).collect()
+            };
+            ids.sort_unstable();
+            let mut ids = ids.into_iter();
+            let mut rows = ImportRows::new();
+            for (it, mark, fresh, state) in &mut plan {
+                for x in fresh.iter() {
+                    let txid = ids.next().ok_or_else(|| StoreError::Corrupt("too few transaction ids".into()))?;
                     let extra = if matches!(x.change, Change::Create(_)) { state.subject.clone() } else { String::new() };
-                    attach!(tx, id, txid, x.attachments, extra);
-                    if let Some(m) = &x.message_id {
-                        sqlx::query("INSERT INTO ticket_message_ids (message_id, ticket_id) VALUES ($1, $2) ON CONFLICT (message_id) DO NOTHING")
-                            .bind(m).bind(id).execute(&mut *tx).await?;
-                    }
-                    sqlx::query("INSERT INTO rt_import_transactions (rt_id, transaction_id) VALUES ($1, $2) ON CONFLICT (rt_id) DO NOTHING")
-                        .bind(x.rt_id).bind(txid).execute(&mut *tx).await?;
+                    rows.add(it.id.0, txid, x, extra);
                     if mark.is_some() {
                         let t = Transaction { id: txid, ticket: it.id, at: x.at, creator: x.creator.clone(), time_taken: x.time_taken, change: x.change.clone() };
-                        apply(&mut state, &t).map_err(|e| StoreError::Corrupt(format!("ticket {id}: {e}")))?;
+                        apply(state, &t).map_err(|e| StoreError::Corrupt(format!("ticket {}: {e}", it.id.0)))?;
                     }
                     out.transactions += 1;
                     out.attachments += x.attachments.iter().filter(|a| !a.filename.is_empty()).count() as u64;
                 }
+            }
+            for (sql, values) in rows.statements(style) {
+                bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql)), values).execute(&mut *tx).await?;
+            }
+            for (it, mark, _, state) in &plan {
                 if mark.is_some() {
-                    save_ticket!(tx, &state);
+                    save_ticket!(tx, state);
                 } else {
-                    save_ticket!(tx, &state, new);
+                    save_ticket!(tx, state, new);
                 }
                 sqlx::query(
                     "INSERT INTO rt_import_tickets (ticket_id, rt_last_transaction, rt_last_updated, imported_at) VALUES ($1, $2, $3, $4) \
                      ON CONFLICT (ticket_id) DO UPDATE SET rt_last_transaction = excluded.rt_last_transaction, \
                      rt_last_updated = excluded.rt_last_updated, imported_at = excluded.imported_at",
-                ).bind(id).bind(it.rt_last_transaction).bind(&it.rt_last_updated).bind(micros(now)).execute(&mut *tx).await?;
+                ).bind(it.id.0).bind(it.rt_last_transaction).bind(&it.rt_last_updated).bind(micros(now)).execute(&mut *tx).await?;
             }
             if postgres {
                 // Explicit ids do not move an identity column's sequence.

@@ -35,6 +35,7 @@ mod change_codec;
 pub mod customers;
 pub mod health;
 pub mod import;
+mod import_rows;
 pub mod letters;
 pub mod links;
 pub mod macros;

@@ -66,6 +66,23 @@ impl From<&[u8]> for Value {
     }
 }
 
+/// Binds `values` to `query` in order, whichever the engine.
+macro_rules! bind_all {
+    ($query:expr, $values:expr) => {{
+        let mut query = $query;
+        for v in $values {
+            query = match v {
+                $crate::script::Value::Int(i) => query.bind(i),
+                $crate::script::Value::Text(t) => query.bind(t),
+                $crate::script::Value::Blob(b) => query.bind(b),
+            };
+        }
+        query
+    }};
+}
+
+pub(crate) use bind_all;
+
 /// Statements to run together; the last one's first row is the script's answer.
 #[derive(Default)]
 pub(crate) struct Script {
@@ -157,14 +174,7 @@ impl Script {
                     NEW_TRANSACTION,
                     "(SELECT currval(pg_get_serial_sequence('transactions', 'id')))",
                 );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(text));
-            for v in values {
-                query = match v {
-                    Value::Int(i) => query.bind(i),
-                    Value::Text(t) => query.bind(t),
-                    Value::Blob(b) => query.bind(b),
-                };
-            }
+            let query = bind_all!(sqlx::query(sqlx::AssertSqlSafe(text)), values);
             if i == last {
                 let row = query.fetch_optional(&mut *tx).await?;
                 answer = first_row(row.as_ref())?;
@@ -192,17 +202,13 @@ impl SqliteScript {
         prefix: &str,
         suffix: &str,
     ) -> std::result::Result<Vec<i64>, sqlx::Error> {
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{prefix}\n{}{suffix}",
-            self.sql
-        )));
-        for v in self.values {
-            query = match v {
-                Value::Int(i) => query.bind(i),
-                Value::Text(t) => query.bind(t),
-                Value::Blob(b) => query.bind(b),
-            };
-        }
+        let query = bind_all!(
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "{prefix}\n{}{suffix}",
+                self.sql
+            ))),
+            self.values
+        );
         let rows = query.fetch_all(&mut *conn).await?;
         first_row(rows.first()).map_err(|e| match e {
             ScriptError::Store(StoreError::Unavailable(e)) => e,

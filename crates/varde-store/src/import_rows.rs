@@ -1,0 +1,180 @@
+//! The rows an import batch adds to the history tables, gathered ticket by ticket and written
+//! many rows to a statement: a batch of 200 RT tickets is some 2,000 transactions and 3,000
+//! attachment rows, which one statement each made the import's slowest part.
+
+use std::collections::HashSet;
+
+use sha2::{Digest, Sha256};
+use varde_core::ticket::history::Change;
+
+use crate::change_codec::encode;
+use crate::import::ImportTransaction;
+use crate::script::Value;
+use crate::{Placeholders, micros};
+
+/// Parameters in one statement at most (SQLite allows 32,766; PostgreSQL 65,535).
+const MAX_PARAMETERS: usize = 30_000;
+
+/// One table's new rows.
+struct Table {
+    /// `INSERT INTO t (a, b)`: the rows follow as `VALUES …`.
+    head: &'static str,
+    /// What follows the rows (`ON CONFLICT … DO NOTHING`).
+    tail: &'static str,
+    columns: usize,
+    values: Vec<Value>,
+}
+
+impl Table {
+    fn new(head: &'static str, columns: usize, tail: &'static str) -> Table {
+        Table {
+            head,
+            tail,
+            columns,
+            values: Vec::new(),
+        }
+    }
+
+    fn push<const N: usize>(&mut self, row: [Value; N]) {
+        debug_assert_eq!(N, self.columns);
+        self.values.extend(row);
+    }
+
+    /// The statements that insert the rows, each with its parameters.
+    fn statements(self, style: Placeholders) -> Vec<(String, Vec<Value>)> {
+        let per = (MAX_PARAMETERS / self.columns).max(1) * self.columns;
+        let mut out = Vec::new();
+        let mut values = self.values;
+        while !values.is_empty() {
+            let rest = values.split_off(per.min(values.len()));
+            let rows = values.len() / self.columns;
+            let sql = format!(
+                "{} VALUES {} {}",
+                self.head,
+                style.rows(self.columns, rows),
+                self.tail
+            );
+            out.push((sql, values));
+            values = rest;
+        }
+        out
+    }
+}
+
+/// The history rows of one batch, in the order they must be written (blobs and transactions
+/// before the attachments that name them).
+pub(crate) struct ImportRows {
+    blobs: Table,
+    transactions: Table,
+    attachments: Table,
+    text: Table,
+    message_ids: Table,
+    rt_transactions: Table,
+    seen_blobs: HashSet<String>,
+    seen_message_ids: HashSet<String>,
+}
+
+impl ImportRows {
+    pub(crate) fn new() -> ImportRows {
+        ImportRows {
+            blobs: Table::new(
+                "INSERT INTO blobs (sha256, size, content)",
+                3,
+                "ON CONFLICT (sha256) DO NOTHING",
+            ),
+            transactions: Table::new(
+                "INSERT INTO transactions (id, ticket_id, at, creator, time_taken, type, field, old_value, new_value, description, change)",
+                11,
+                "",
+            ),
+            attachments: Table::new(
+                "INSERT INTO attachments (transaction_id, filename, content_type, size, blob_sha256)",
+                5,
+                "",
+            ),
+            text: Table::new("INSERT INTO ticket_text (ticket_id, body)", 2, ""),
+            message_ids: Table::new(
+                "INSERT INTO ticket_message_ids (message_id, ticket_id)",
+                2,
+                "ON CONFLICT (message_id) DO NOTHING",
+            ),
+            rt_transactions: Table::new(
+                "INSERT INTO rt_import_transactions (rt_id, transaction_id)",
+                2,
+                "ON CONFLICT (rt_id) DO NOTHING",
+            ),
+            seen_blobs: HashSet::new(),
+            seen_message_ids: HashSet::new(),
+        }
+    }
+
+    /// RT transaction `x` of ticket `ticket`, stored as transaction `id`, with its
+    /// attachments (content-addressed) and its text for the word search (`extra_text` first:
+    /// the subject, for a creation).
+    pub(crate) fn add(&mut self, ticket: i64, id: i64, x: &ImportTransaction, extra_text: String) {
+        let change: &Change = &x.change;
+        let (field, old, new) = change.rt_field();
+        self.transactions.push([
+            id.into(),
+            ticket.into(),
+            micros(x.at).into(),
+            x.creator.as_str().into(),
+            x.time_taken.into(),
+            change.rt_type(&x.creator).into(),
+            field.into(),
+            old.into(),
+            new.into(),
+            change.describe(&x.creator).into(),
+            encode(change).into(),
+        ]);
+        let mut text = extra_text;
+        for a in &x.attachments {
+            let digest = hex::encode(Sha256::digest(&a.content));
+            let size = a.content.len() as i64;
+            if self.seen_blobs.insert(digest.clone()) {
+                self.blobs.push([
+                    digest.as_str().into(),
+                    size.into(),
+                    a.content.as_slice().into(),
+                ]);
+            }
+            self.attachments.push([
+                id.into(),
+                a.filename.as_str().into(),
+                a.stored_type().into(),
+                size.into(),
+                digest.into(),
+            ]);
+            if a.stored_type().starts_with("text/plain") {
+                if !text.is_empty() {
+                    text.push('\n');
+                }
+                text.push_str(&String::from_utf8_lossy(&a.content));
+            }
+        }
+        if !text.is_empty() {
+            self.text.push([ticket.into(), text.into()]);
+        }
+        if let Some(m) = &x.message_id
+            && self.seen_message_ids.insert(m.clone())
+        {
+            self.message_ids.push([m.as_str().into(), ticket.into()]);
+        }
+        self.rt_transactions.push([x.rt_id.into(), id.into()]);
+    }
+
+    /// Every statement, in the order to run them.
+    pub(crate) fn statements(self, style: Placeholders) -> Vec<(String, Vec<Value>)> {
+        [
+            self.blobs,
+            self.transactions,
+            self.attachments,
+            self.text,
+            self.message_ids,
+            self.rt_transactions,
+        ]
+        .into_iter()
+        .flat_map(|t| t.statements(style))
+        .collect()
+    }
+}
