@@ -376,20 +376,6 @@ pub async fn update(
     }
     // A requestor change may move the ticket to another organisation: where the requestors
     // would belong is looked up before the write, so the move is part of the same transaction.
-    let moves_requestors = |changes: &[Change]| {
-        changes.iter().any(|c| {
-            matches!(
-                c,
-                Change::AddWatcher {
-                    role: WatcherRole::Requestor,
-                    ..
-                } | Change::DelWatcher {
-                    role: WatcherRole::Requestor,
-                    ..
-                }
-            )
-        })
-    };
     let predicted = match plan_update(&current, &fields) {
         Ok(changes) if moves_requestors(&changes) => {
             let requestors = after(&current, &changes).requestors;
@@ -407,19 +393,7 @@ pub async fn update(
             creator,
             |t| {
                 let mut changes = plan_update(t, &fields)?;
-                for c in changes.iter_mut() {
-                    if let Change::CustomField { name, to, .. } = c {
-                        let one = BTreeMap::from([(name.clone(), to.clone())]);
-                        if let Some((canonical, values)) =
-                            custom_fields::check(&queue_name, &defs, &one)?
-                                .into_iter()
-                                .next()
-                        {
-                            *name = canonical;
-                            *to = values;
-                        }
-                    }
-                }
+                canonical_custom_fields(&queue_name, &defs, &mut changes)?;
                 planned = changes.clone();
                 if moves_requestors(&changes) {
                     match &predicted {
@@ -465,6 +439,97 @@ pub async fn update(
         }
     }
     Ok((t, messages(id, &planned, creator)))
+}
+
+/// Whether `changes` add or remove a requestor (which may move the ticket to another
+/// organisation).
+fn moves_requestors(changes: &[Change]) -> bool {
+    changes.iter().any(|c| {
+        matches!(
+            c,
+            Change::AddWatcher {
+                role: WatcherRole::Requestor,
+                ..
+            } | Change::DelWatcher {
+                role: WatcherRole::Requestor,
+                ..
+            }
+        )
+    })
+}
+
+/// Custom-field changes named and valued as the queue defines them, or why not.
+fn canonical_custom_fields(
+    queue: &str,
+    defs: &[custom_fields::CustomFieldDef],
+    changes: &mut [Change],
+) -> Result<(), String> {
+    for c in changes.iter_mut() {
+        if let Change::CustomField { name, to, .. } = c {
+            let one = BTreeMap::from([(name.clone(), to.clone())]);
+            if let Some((canonical, values)) =
+                custom_fields::check(queue, defs, &one)?.into_iter().next()
+            {
+                *name = canonical;
+                *to = values;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Opens a ticket and, in the same write, sets the RT fields `later` on it as [`update`]
+/// would right after: RT's REST 1.0 create with a field RT does not create with (python-rt's
+/// `Requestors`), which RT records as a creation and an update. Gives the ticket and RT's
+/// messages for the update, or why the update was refused (the ticket is opened all the
+/// same, as RT does).
+pub async fn open_then(
+    app: &App,
+    creator: &str,
+    mut creation: Creation,
+    message: &Message,
+    later: &Fields,
+) -> Result<(Ticket, Result<Vec<String>, String>), TicketError> {
+    let Some((queue, defs)) = app.store.queue_with_custom_fields(&creation.queue).await? else {
+        return Err(TicketError::Refused(format!(
+            "Queue '{}' does not exist",
+            creation.queue
+        )));
+    };
+    creation.queue = queue.name.clone();
+    creation.custom_fields = custom_fields::check(&queue.name, &defs, &creation.custom_fields)
+        .map_err(TicketError::Refused)?;
+    creation.organization = organization_of(&app.store, &creation.requestors).await?;
+    let now = app.now();
+    let created = varde_core::ticket::history::replay(&[Transaction {
+        id: 0,
+        ticket: TicketId(0),
+        at: now,
+        creator: creator.to_string(),
+        time_taken: message.time_taken,
+        change: Change::Create(Box::new(creation.clone())),
+    }])
+    .map_err(|e| TicketError::Refused(e.to_string()))?;
+    let planned = plan_update(&created, later)
+        .and_then(|mut c| canonical_custom_fields(&queue.name, &defs, &mut c).map(|()| c));
+    let mut changes = planned.clone().unwrap_or_default();
+    if moves_requestors(&changes) {
+        let org = organization_of(&app.store, &after(&created, &changes).requestors).await?;
+        if org != created.organization {
+            changes.push(Change::Organization {
+                from: created.organization,
+                to: org,
+            });
+        }
+    }
+    let attachments = message.attachments();
+    let ticket = (creation, attachments.as_slice(), message.time_taken);
+    let t = app
+        .store
+        .create_ticket_then(&queue, creator, ticket, changes, now)
+        .await?;
+    let said = planned.map(|p| messages(t.id, &p, creator));
+    Ok((t, said))
 }
 
 /// The ticket as `changes` would leave it (the core's replay), to see where its requestors

@@ -88,24 +88,7 @@ pub(crate) fn new_ticket_statements(
         &format!("UPDATE tickets SET effective_id = id WHERE id = {NEW_TICKET}"),
         vec![],
     );
-    let (field, old, new) = change.rt_field();
-    script.push(
-        &format!(
-            "INSERT INTO transactions (ticket_id, at, creator, time_taken, type, field, old_value, new_value, description, change) \
-             VALUES ({NEW_TICKET}, $1, $2, $3, $4, $5, $6, $7, $8, $9)"
-        ),
-        vec![
-            micros(t.created).into(),
-            t.creator.as_str().into(),
-            time_taken.into(),
-            change.rt_type(&t.creator).into(),
-            field.into(),
-            old.into(),
-            new.into(),
-            change.describe(&t.creator).into(),
-            encode(change).into(),
-        ],
-    );
+    push_transaction(script, t.created, &t.creator, time_taken, change);
     let watchers = [
         ("Requestor", &t.requestors),
         ("Cc", &t.cc),
@@ -171,6 +154,34 @@ pub(crate) fn new_ticket_statements(
     }
 }
 
+/// Adds a transaction of the ticket a script inserts.
+fn push_transaction(
+    script: &mut Script,
+    at: Timestamp,
+    creator: &str,
+    time_taken: i64,
+    change: &Change,
+) {
+    let (field, old, new) = change.rt_field();
+    script.push(
+        &format!(
+            "INSERT INTO transactions (ticket_id, at, creator, time_taken, type, field, old_value, new_value, description, change) \
+             VALUES ({NEW_TICKET}, $1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        ),
+        vec![
+            micros(at).into(),
+            creator.into(),
+            time_taken.into(),
+            change.rt_type(creator).into(),
+            field.into(),
+            old.into(),
+            new.into(),
+            change.describe(creator).into(),
+            encode(change).into(),
+        ],
+    );
+}
+
 fn check_sizes(attachments: &[NewAttachment]) -> std::result::Result<(), TicketError> {
     for a in attachments {
         if a.content.len() > MAX_ATTACHMENT_BYTES {
@@ -226,13 +237,42 @@ impl Store {
             .await
     }
 
+    /// Opens a ticket as [`Store::create_ticket_in`] does and, in the same transaction, makes
+    /// `then` on it (changes planned on its state as created, by the same creator at the same
+    /// moment, as a [`Store::change_ticket`] right after would): RT's REST 1.0 create of a
+    /// field it does not create with, which RT records as a creation and an update, written once.
+    pub async fn create_ticket_then(
+        &self,
+        queue: &Queue,
+        creator: &str,
+        ticket: (Creation, &[NewAttachment], i64),
+        then: Vec<Change>,
+        now: Timestamp,
+    ) -> std::result::Result<Ticket, TicketError> {
+        self.create_ticket_full(queue, creator, ticket, then, vec![], now)
+            .await
+    }
+
     /// Opens a ticket as [`Store::create_ticket_in`] does, and runs `also` in the same
     /// transaction (statements that may name the new ticket as [`NEW_TICKET`]).
     pub(crate) async fn create_ticket_with(
         &self,
         queue: &Queue,
         creator: &str,
+        ticket: (Creation, &[NewAttachment], i64),
+        also: Vec<(String, Vec<Value>)>,
+        now: Timestamp,
+    ) -> std::result::Result<Ticket, TicketError> {
+        self.create_ticket_full(queue, creator, ticket, vec![], also, now)
+            .await
+    }
+
+    async fn create_ticket_full(
+        &self,
+        queue: &Queue,
+        creator: &str,
         (mut creation, attachments, time_taken): (Creation, &[NewAttachment], i64),
+        then: Vec<Change>,
         also: Vec<(String, Vec<Value>)>,
         now: Timestamp,
     ) -> std::result::Result<Ticket, TicketError> {
@@ -250,6 +290,17 @@ impl Store {
             change: change.clone(),
         }])
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        for c in &then {
+            let tx = Transaction {
+                id: 0,
+                ticket: TicketId(0),
+                at: now,
+                creator: creator.to_string(),
+                time_taken: 0,
+                change: c.clone(),
+            };
+            apply(&mut t, &tx).map_err(|e| TicketError::Refused(e.to_string()))?;
+        }
         let mut script = Script::default();
         new_ticket_statements(&mut script, &t, &change, time_taken, attachments, &subject);
         script.push(
@@ -260,6 +311,10 @@ impl Store {
         );
         for (sql, values) in also {
             script.push(&sql, values);
+        }
+        // After everything that names the creation as the newest transaction.
+        for c in &then {
+            push_transaction(&mut script, now, creator, 0, c);
         }
         script.push(&format!("SELECT {NEW_TICKET}, {NEW_TRANSACTION}"), vec![]);
         let ids = script.run(self).await?;

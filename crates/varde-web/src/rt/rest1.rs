@@ -468,7 +468,8 @@ async fn create(state: &AppState, account: &Account, actor: &Actor, form: &Form)
 
 async fn create_from(state: &AppState, account: &Account, fields: &Fields, form: &Form) -> String {
     // RT creates with the singular `Requestor`; python-rt's plural `Requestors` is applied as
-    // an update after the creation (and answered with a second line), as RT does.
+    // an update after the creation (and answered with a second line), as RT does; Varde
+    // writes the two at once.
     let (create_fields, later): (Fields, Fields) = fields
         .iter()
         .cloned()
@@ -502,24 +503,27 @@ async fn create_from(state: &AppState, account: &Account, fields: &Fields, form:
             .and_then(|t| t.trim().parse().ok())
             .unwrap_or(0),
     };
-    let t = match tickets::open(&state.app, account.email.as_str(), creation, &message).await {
-        Ok(t) => t,
-        Err(e) => {
-            return ok(&format!(
-                "# Could not create ticket.\n# Could not create ticket. {}",
-                refusal(e)
-            ));
-        }
+    let creator = account.email.as_str();
+    let opened = if later.is_empty() {
+        tickets::open(&state.app, creator, creation, &message)
+            .await
+            .map(|t| (t, None))
+    } else {
+        tickets::open_then(&state.app, creator, creation, &message, &later)
+            .await
+            .map(|(t, said)| (t, Some(said)))
     };
-    if later.is_empty() {
-        return ok(&format!("# Ticket {} created.", t.id));
-    }
-    match tickets::update(&state.app, t.id, account.email.as_str(), &later).await {
-        Ok(_) => ok(&format!(
+    match opened {
+        Ok((t, None)) => ok(&format!("# Ticket {} created.", t.id)),
+        Ok((t, Some(Ok(_)))) => ok(&format!(
             "# Ticket {} created.\n# Ticket {} updated.",
             t.id, t.id
         )),
-        Err(e) => ok(&format!("# Ticket {} created.\n# {}", t.id, refusal(e))),
+        Ok((t, Some(Err(m)))) => ok(&format!("# Ticket {} created.\n# {m}", t.id)),
+        Err(e) => ok(&format!(
+            "# Could not create ticket.\n# Could not create ticket. {}",
+            refusal(e)
+        )),
     }
 }
 

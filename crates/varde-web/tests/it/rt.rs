@@ -620,3 +620,52 @@ async fn rest_answers_keep_rts_details() {
         );
     }
 }
+
+/// python-rt names the requestors `Requestors`, which RT does not create with: RT creates the
+/// ticket, then adds them, and says both. Varde answers and records the same, in one write.
+#[tokio::test]
+async fn rest1_create_with_the_plural_requestors_is_a_creation_and_an_update() {
+    for app in apps().await {
+        let c = TestApp::client();
+        let create = |content: &'static str| {
+            c.post(app.url("/REST/1.0/ticket/new"))
+                .form(&[
+                    ("user", ADMIN_EMAIL),
+                    ("pass", ADMIN_PASSWORD),
+                    ("content", content),
+                ])
+                .send()
+        };
+        let number = |body: &str| -> i64 {
+            body.split("# Ticket ")
+                .nth(1)
+                .unwrap()
+                .split(' ')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap()
+        };
+        let body = create("Subject: plural\nRequestors: dave@x.example, erin@y.example\nText: hi\nid: ticket/new\nQueue: General")
+            .await.unwrap().text().await.unwrap();
+        let id = number(&body);
+        assert!(
+            body.ends_with(&format!(
+                "# Ticket {id} created.\n# Ticket {id} updated.\n\n"
+            )),
+            "{body}"
+        );
+        let t = varde_core::ticket::TicketId(id);
+        let ticket = app.store.ticket(t).await.unwrap().unwrap();
+        assert_eq!(ticket.requestors, ["dave@x.example", "erin@y.example"]);
+        let kinds: Vec<&str> = app
+            .store
+            .history(t)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| e.transaction.change.rt_type(""))
+            .collect();
+        assert_eq!(kinds, ["Create", "AddWatcher", "AddWatcher"]);
+    }
+}
