@@ -145,12 +145,7 @@ impl ImportRows {
                 size.into(),
                 digest.into(),
             ]);
-            if a.stored_type().starts_with("text/plain") {
-                if !text.is_empty() {
-                    text.push('\n');
-                }
-                text.push_str(&String::from_utf8_lossy(&a.content));
-            }
+            a.index_text(&mut text);
         }
         if !text.is_empty() {
             self.text.push([ticket.into(), text.into()]);

@@ -56,6 +56,17 @@ impl NewAttachment {
         varde_core::content_type::normalise(&self.content_type)
     }
 
+    /// Adds this attachment's text to what the word search indexes for its transaction, on a
+    /// line of its own: plain text only.
+    pub(crate) fn index_text(&self, text: &mut String) {
+        if self.stored_type().starts_with("text/plain") {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(&String::from_utf8_lossy(&self.content));
+        }
+    }
+
     pub fn text(body: &str) -> NewAttachment {
         NewAttachment {
             filename: String::new(),

@@ -195,12 +195,7 @@ macro_rules! attach {
                 .bind(&digest).bind(a.content.len() as i64).bind(&a.content).execute(&mut *$tx).await?;
             sqlx::query("INSERT INTO attachments (transaction_id, filename, content_type, size, blob_sha256) VALUES ($1, $2, $3, $4, $5)")
                 .bind($txid).bind(&a.filename).bind(a.stored_type()).bind(a.content.len() as i64).bind(&digest).execute(&mut *$tx).await?;
-            if a.stored_type().starts_with("text/plain") {
-                if !text.is_empty() {
-                    text.push('\n');
-                }
-                text.push_str(&String::from_utf8_lossy(&a.content));
-            }
+            a.index_text(&mut text);
         }
         if !text.is_empty() {
             sqlx::query("INSERT INTO ticket_text (ticket_id, body) VALUES ($1, $2)").bind($ticket).bind(&text).execute(&mut *$tx).await?;

@@ -139,12 +139,7 @@ pub(crate) fn new_ticket_statements(
                 digest.into(),
             ],
         );
-        if a.stored_type().starts_with("text/plain") {
-            if !text.is_empty() {
-                text.push('\n');
-            }
-            text.push_str(&String::from_utf8_lossy(&a.content));
-        }
+        a.index_text(&mut text);
     }
     if !text.is_empty() {
         script.push(

@@ -9,6 +9,7 @@ mod backup;
 mod links;
 mod nodes;
 mod onboarding;
+mod search;
 mod status;
 mod ticket_pairs;
 mod tickets;

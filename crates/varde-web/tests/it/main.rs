@@ -278,3 +278,12 @@ pub async fn app() -> TestApp {
         .unwrap();
     start(store, Some(dir)).await
 }
+
+/// The number in REST 1.0's `# Ticket N created.` (the first `# Ticket N` line).
+pub fn rest1_ticket_number(body: &str) -> i64 {
+    body.split("# Ticket ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no ticket number in {body:?}"))
+}

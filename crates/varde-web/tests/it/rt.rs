@@ -636,19 +636,9 @@ async fn rest1_create_with_the_plural_requestors_is_a_creation_and_an_update() {
                 ])
                 .send()
         };
-        let number = |body: &str| -> i64 {
-            body.split("# Ticket ")
-                .nth(1)
-                .unwrap()
-                .split(' ')
-                .next()
-                .unwrap()
-                .parse()
-                .unwrap()
-        };
         let body = create("Subject: plural\nRequestors: dave@x.example, erin@y.example\nText: hi\nid: ticket/new\nQueue: General")
             .await.unwrap().text().await.unwrap();
-        let id = number(&body);
+        let id = super::rest1_ticket_number(&body);
         assert!(
             body.ends_with(&format!(
                 "# Ticket {id} created.\n# Ticket {id} updated.\n\n"

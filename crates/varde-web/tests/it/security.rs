@@ -664,15 +664,7 @@ async fn a_subject_cannot_forge_rt_fields() {
         .text()
         .await
         .unwrap();
-    let id: i64 = body
-        .split("# Ticket ")
-        .nth(1)
-        .unwrap()
-        .split(' ')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let id = super::rest1_ticket_number(&body);
     for subject in ["one\r\nStatus: resolved", "two\u{0}\nOwner: mallory"] {
         let r = TestApp::client()
             .put(app.url(&format!("/REST/2.0/ticket/{id}")))
