@@ -13,7 +13,7 @@ use varde_app::sla::{DUE_SOON, SlaList, due, sla_at};
 use varde_app::{App, AppError};
 use varde_core::access::{Actor, StaffRole, TokenScope};
 use varde_core::ids::UserId;
-use varde_core::ticket::history::{Creation, correspond, set_status};
+use varde_core::ticket::history::{Creation, TicketField, correspond, set_field, set_status};
 use varde_core::ticket::lifecycle::Status;
 use varde_core::ticket::{Ticket, TicketId};
 use varde_store::Store;
@@ -73,7 +73,7 @@ async fn afresh(store: &Store, now: Timestamp) -> (BTreeSet<i64>, BTreeSet<i64>)
         let clock = sla.and_then(|s| s.clock.as_ref());
         if clock.is_some_and(|c| c.breached()) {
             breached.insert(t.id.0);
-        } else if !clock.is_some_and(|c| c.paused)
+        } else if (t.due.is_some() || !clock.is_some_and(|c| c.paused))
             && due(t, sla).is_some_and(|d| d <= now + DUE_SOON)
         {
             soon.insert(t.id.0);
@@ -180,8 +180,26 @@ async fn the_sla_lists_agree_with_every_clock_read_afresh() {
         change(&store, tickets[4], None, t1).await;
         change(&store, tickets[9], Some(Status::Stalled), t1).await;
         let fresh = open(&store, "Just now, urgent", 95, t1).await;
+        // Waiting on the customer, but with a Due set by hand within the hour.
+        let due_by_hand = (t1 + SignedDuration::from_hours(1)).to_string();
+        store
+            .change_ticket(
+                tickets[7],
+                "agent@example.com",
+                |t| {
+                    Ok(set_field(t, TicketField::Due, due_by_hand)
+                        .into_iter()
+                        .collect())
+                },
+                &[],
+                0,
+                t1,
+            )
+            .await
+            .unwrap();
         let (breached, soon) = agree(&app, &store, "right after changes").await;
         assert!(!breached.contains(&first.0) && soon.contains(&fresh.id.0));
+        assert!(soon.contains(&tickets[7].0) || breached.contains(&tickets[7].0));
         // A round (as the SLA watch makes every minute), then more time.
         app.clocks().round(&store, t1, |_| t1).await.unwrap();
         set(&now, t1 + SignedDuration::from_hours(3));

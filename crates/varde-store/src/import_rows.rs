@@ -15,14 +15,20 @@ use crate::{Placeholders, micros};
 /// Parameters in one statement at most (SQLite allows 32,766; PostgreSQL 65,535).
 const MAX_PARAMETERS: usize = 30_000;
 
-/// One table's new rows.
+/// Bytes bound to one statement at most, so that a batch of large files never makes a message
+/// PostgreSQL refuses (1 GB) or one that holds a batch's files twice over.
+const MAX_BYTES: usize = 32 << 20;
+
+/// One table's new rows, in statements' worth.
 struct Table {
     /// `INSERT INTO t (a, b)`: the rows follow as `VALUES …`.
     head: &'static str,
     /// What follows the rows (`ON CONFLICT … DO NOTHING`).
     tail: &'static str,
     columns: usize,
-    values: Vec<Value>,
+    /// Each statement's values, and the bytes bound to the last.
+    chunks: Vec<Vec<Value>>,
+    bytes: usize,
 }
 
 impl Table {
@@ -31,33 +37,49 @@ impl Table {
             head,
             tail,
             columns,
-            values: Vec::new(),
+            chunks: Vec::new(),
+            bytes: 0,
         }
     }
 
     fn push<const N: usize>(&mut self, row: [Value; N]) {
         debug_assert_eq!(N, self.columns);
-        self.values.extend(row);
+        let size: usize = row
+            .iter()
+            .map(|v| match v {
+                Value::Blob(b) => b.len(),
+                Value::Text(t) => t.as_ref().map_or(0, String::len),
+                Value::Int(_) => 8,
+            })
+            .sum();
+        let full = self.chunks.last().is_none_or(|c| {
+            c.len() + N > MAX_PARAMETERS || (self.bytes + size > MAX_BYTES && !c.is_empty())
+        });
+        if full {
+            self.chunks.push(Vec::new());
+            self.bytes = 0;
+        }
+        self.bytes += size;
+        if let Some(c) = self.chunks.last_mut() {
+            c.extend(row);
+        }
     }
 
     /// The statements that insert the rows, each with its parameters.
     fn statements(self, style: Placeholders) -> Vec<(String, Vec<Value>)> {
-        let per = (MAX_PARAMETERS / self.columns).max(1) * self.columns;
-        let mut out = Vec::new();
-        let mut values = self.values;
-        while !values.is_empty() {
-            let rest = values.split_off(per.min(values.len()));
-            let rows = values.len() / self.columns;
-            let sql = format!(
-                "{} VALUES {} {}",
-                self.head,
-                style.rows(self.columns, rows),
-                self.tail
-            );
-            out.push((sql, values));
-            values = rest;
-        }
-        out
+        self.chunks
+            .into_iter()
+            .map(|values| {
+                let rows = values.len() / self.columns;
+                let sql = format!(
+                    "{} VALUES {} {}",
+                    self.head,
+                    style.rows(self.columns, rows),
+                    self.tail
+                );
+                (sql, values)
+            })
+            .collect()
     }
 }
 
@@ -171,5 +193,48 @@ impl ImportRows {
         .into_iter()
         .flat_map(|t| t.statements(style))
         .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sizes(t: Table) -> Vec<(usize, usize)> {
+        t.statements(Placeholders::Numbered)
+            .into_iter()
+            .map(|(sql, v)| (sql.matches('(').count() - 1, v.len()))
+            .collect()
+    }
+
+    #[test]
+    fn statements_stay_under_the_parameter_and_byte_limits() {
+        let mut small = Table::new("INSERT INTO t (a, b, c)", 3, "");
+        for i in 0..25_000i64 {
+            small.push([i.into(), "x".into(), i.into()]);
+        }
+        let s = sizes(small);
+        assert_eq!(s.iter().map(|(rows, _)| rows).sum::<usize>(), 25_000);
+        assert!(
+            s.iter()
+                .all(|(rows, v)| *v <= MAX_PARAMETERS && *v == rows * 3),
+            "{s:?}"
+        );
+        let mut large = Table::new("INSERT INTO blobs (sha256, size, content)", 3, "");
+        for i in 0..4i64 {
+            large.push([
+                i.into(),
+                i.into(),
+                vec![0u8; MAX_BYTES / 3 + 1].as_slice().into(),
+            ]);
+        }
+        // Two files fit under the byte limit, a third does not.
+        assert_eq!(
+            sizes(large)
+                .iter()
+                .map(|(rows, _)| *rows)
+                .collect::<Vec<_>>(),
+            [2, 2]
+        );
     }
 }

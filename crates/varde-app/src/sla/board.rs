@@ -18,17 +18,20 @@ use varde_store::{Store, StoreError};
 
 use super::{TicketSla, due, sla_at};
 
-/// How far before a round a change may be stamped and still be committed after the round read
-/// the running tickets (a write's time is taken before it commits, and nodes' clocks differ a
-/// little): readers read such changes afresh.
-const SETTLE: SignedDuration = SignedDuration::from_secs(10);
+/// Readers read afresh what changed since the round before the last, less this: a write's
+/// time is taken before it commits (it may wait for the database), and nodes' clocks differ a
+/// little, so a change stamped up to a round and this much before the last round's read is
+/// still seen. (An import from RT stamps RT's own times: such tickets are on the lists from
+/// the next round, within a minute.)
+const SETTLE: SignedDuration = SignedDuration::from_secs(30);
 
 /// What a ticket's clock said when it was read, which stays true while the ticket is unchanged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Mark {
     /// RT's `Due` when read (a `Due` set by hand, else the earliest deadline not yet met).
     pub due: Option<Timestamp>,
-    /// Waiting on the customer: the clock stands still, so it cannot be breaching soon.
+    /// Waiting on the customer with no `Due` set by hand: the clock stands still, so nothing
+    /// can fall due.
     pub paused: bool,
     /// A target not yet met was already missed.
     pub breached: bool,
@@ -42,7 +45,7 @@ impl Mark {
         let clock = sla.and_then(|s| s.clock.as_ref());
         Mark {
             due: due(t, sla),
-            paused: clock.is_some_and(|c| c.paused),
+            paused: clock.is_some_and(|c| c.paused) && t.due.is_none(),
             breached: clock.is_some_and(Clock::breached),
             breaches_after: sla
                 .and_then(|s| s.clock.as_ref()?.breaches_after(&s.policy.calendar())),
@@ -76,6 +79,9 @@ struct Board {
     /// Every running ticket changed before this moment is on the board; none until a first
     /// whole round.
     through: Option<Timestamp>,
+    /// The round's before that: readers read afresh what changed since it, so a change
+    /// stamped before a round but committed after the round read is still seen.
+    previous: Option<Timestamp>,
     tickets: HashMap<TicketId, Entry>,
 }
 
@@ -116,29 +122,25 @@ impl Clocks {
         let _one = self.round.lock().await;
         let stamp = stamp(store, now).await?;
         let running = store.running_tickets_changed().await?;
-        let ids = {
-            let mut b = self.board();
-            if b.stamp != stamp {
-                b.tickets.clear();
-                b.through = None;
-                b.stamp = stamp.clone();
-            }
-            let alive: HashSet<TicketId> = running.iter().map(|(id, _)| *id).collect();
-            b.tickets.retain(|id, _| alive.contains(id));
+        // Readers keep the board as it is until this round's is whole: a new day, contract
+        // or policy version reads every clock into a new one.
+        let fresh = self.board().stamp != stamp;
+        let ids: Vec<TicketId> = {
+            let b = self.board();
             running
                 .iter()
-                .filter(|(id, changed)| match b.tickets.get(id) {
+                .filter(|(id, changed)| match b.tickets.get(id).filter(|_| !fresh) {
                     Some(e) => e.changed != *changed || e.recheck <= now,
                     None => true,
                 })
                 .map(|(id, _)| *id)
-                .collect::<Vec<_>>()
+                .collect()
         };
         let changed: HashMap<TicketId, i64> = running.into_iter().collect();
         let tickets = store.tickets(&ids).await?;
         let mut slas = sla_at(store, &tickets, now).await?;
         let mut read = Vec::with_capacity(tickets.len());
-        let mut b = self.board();
+        let mut entries = HashMap::with_capacity(tickets.len());
         for t in tickets {
             let sla = slas.remove(&t.id);
             let entry = Entry {
@@ -146,8 +148,18 @@ impl Clocks {
                 recheck: recheck(sla.as_ref().and_then(|s| s.clock.as_ref())),
                 mark: Mark::of(&t, sla.as_ref()),
             };
-            b.tickets.insert(t.id, entry);
+            entries.insert(t.id, entry);
             read.push((t, sla));
+        }
+        let mut b = self.board();
+        if fresh {
+            b.tickets = entries;
+            b.stamp = stamp;
+            b.previous = None;
+        } else {
+            b.tickets.retain(|id, _| changed.contains_key(id));
+            b.tickets.extend(entries);
+            b.previous = b.through;
         }
         b.through = Some(now);
         Ok(Round { read })
@@ -158,19 +170,21 @@ impl Clocks {
     /// current day, contracts and policies, a round is made first (it reads every clock).
     pub async fn sighting(&self, store: &Store, now: Timestamp) -> Result<Sighting, StoreError> {
         let stamp = stamp(store, now).await?;
-        let through = {
-            let b = self.board();
-            b.through.filter(|_| b.stamp == stamp)
+        let current = |b: &Board| {
+            b.through
+                .filter(|_| b.stamp == stamp)
+                .map(|t| b.previous.unwrap_or(t))
         };
-        let through = match through {
+        let known = current(&self.board());
+        let since = match known {
             Some(t) => t,
             None => {
                 // The watch reads these again at its next round, to decide on alerts.
                 self.round(store, now, |_| now).await?;
-                now
+                current(&self.board()).unwrap_or(now)
             }
         };
-        let since = through.checked_sub(SETTLE).unwrap_or(through);
+        let since = since.checked_sub(SETTLE).unwrap_or(since);
         let changed = store.tickets_changed_since(since).await?;
         // Read afresh: what runs and is not on the board as it is now.
         let fresh: Vec<TicketId> = {

@@ -307,9 +307,26 @@ impl Store {
         for (sql, values) in also {
             script.push(&sql, values);
         }
-        // After everything that names the creation as the newest transaction.
+        // After everything that names the creation as the newest transaction; each tells whom
+        // it concerns as the same change would by `change_ticket`.
         for c in &then {
             push_transaction(&mut script, now, creator, 0, c);
+            let kind = match c {
+                Change::Correspond => Some(crate::outbox::Kind::Correspondence),
+                Change::Status {
+                    to: Status::Resolved,
+                    ..
+                } => Some(crate::outbox::Kind::Resolved),
+                _ => None,
+            };
+            if let Some(kind) = kind {
+                script.push(
+                    &format!(
+                        "INSERT INTO outbox (kind, ticket_id, transaction_id, next_attempt_at, created_at) VALUES ($1, {NEW_TICKET}, {NEW_TRANSACTION}, $2, $2)"
+                    ),
+                    vec![kind.code().into(), micros(now).into()],
+                );
+            }
         }
         script.push(&format!("SELECT {NEW_TICKET}, {NEW_TRANSACTION}"), vec![]);
         let ids = script.run(self).await?;
