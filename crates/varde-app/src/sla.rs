@@ -79,14 +79,16 @@ impl App {
     ) -> Result<SlaPage, AppError> {
         // Every ticket's clock: the staff's queues, never a customer's.
         authorize(actor, Action::Read, &Resource::StaffConsole)?;
-        let seen = self.clocks.sighting(&self.store, self.now()).await?;
-        let until = seen.now + DUE_SOON;
-        let mut picked: Vec<(Option<Timestamp>, TicketId)> = seen
-            .marks
+        let now = self.now();
+        let until = now + DUE_SOON;
+        let mut picked: Vec<(Option<Timestamp>, TicketId)> = self
+            .clocks
+            .sighting(&self.store, now)
+            .await?
             .into_iter()
             .filter(|(_, m)| match list {
-                SlaList::Breached => m.breached_at(seen.now),
-                SlaList::DueSoon => m.due_by(seen.now, until),
+                SlaList::Breached => m.breached_at(now),
+                SlaList::DueSoon => m.due_by(now, until),
             })
             .map(|(id, m)| (m.due, id))
             .collect();
@@ -98,7 +100,7 @@ impl App {
             .map(|(_, id)| *id)
             .collect();
         let tickets = self.store.tickets(&ids).await?;
-        let slas = sla_at(&self.store, &tickets, seen.now).await?;
+        let slas = sla_at(&self.store, &tickets, now).await?;
         Ok(SlaPage {
             tickets,
             slas,

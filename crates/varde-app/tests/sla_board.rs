@@ -135,27 +135,14 @@ async fn the_sla_lists_agree_with_every_clock_read_afresh() {
                 when,
             )
             .await;
-            match i % 5 {
-                1 => change(&store, t.id, None, when + SignedDuration::from_mins(20)).await,
-                2 => {
-                    change(
-                        &store,
-                        t.id,
-                        Some(Status::Stalled),
-                        when + SignedDuration::from_mins(5),
-                    )
-                    .await
-                }
-                3 if i % 3 == 0 => {
-                    change(
-                        &store,
-                        t.id,
-                        Some(Status::Resolved),
-                        when + SignedDuration::from_mins(90),
-                    )
-                    .await
-                }
-                _ => {}
+            let step = match i % 5 {
+                1 => Some((None, 20)),
+                2 => Some((Some(Status::Stalled), 5)),
+                3 if i % 3 == 0 => Some((Some(Status::Resolved), 90)),
+                _ => None,
+            };
+            if let Some((to, after)) = step {
+                change(&store, t.id, to, when + SignedDuration::from_mins(after)).await;
             }
             tickets.push(t.id);
         }

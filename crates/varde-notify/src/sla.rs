@@ -100,15 +100,15 @@ impl SlaWatch {
     /// sent).
     pub async fn run_once(&self, now: Timestamp) -> Result<(u64, usize), crate::WorkerError> {
         let warn_share = self.config.warn_share;
-        let round = self
+        let read = self
             .clocks
             .round(&self.store, now, |c| recheck_at(c, warn_share, now))
             .await?;
         self.clocks_read
-            .store(round.read.len(), std::sync::atomic::Ordering::Relaxed);
+            .store(read.len(), std::sync::atomic::Ordering::Relaxed);
         let mut new = Vec::new();
         let on_call = self.store.queue_on_call().await?;
-        for (ticket, sla) in round.read {
+        for (ticket, sla) in read {
             let Some(c) = sla.and_then(|s| s.clock) else {
                 continue;
             };
@@ -380,9 +380,7 @@ fn recheck_at(c: Option<&varde_core::sla::Clock>, warn_share: f64, now: Timestam
     let Some(c) = c else {
         return day;
     };
-    c.targets
-        .iter()
-        .filter(|t| t.met_at.is_none() && t.due.is_some())
+    c.open_targets()
         .filter_map(|t| {
             let warn_left = t.target.mul_f64(1.0 - warn_share.clamp(0.0, 1.0));
             let wait = if t.breached {

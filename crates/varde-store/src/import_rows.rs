@@ -4,13 +4,10 @@
 
 use std::collections::HashSet;
 
-use sha2::{Digest, Sha256};
-use varde_core::ticket::history::Change;
-
-use crate::change_codec::encode;
+use crate::Placeholders;
 use crate::import::ImportTransaction;
 use crate::script::Value;
-use crate::{Placeholders, micros};
+use crate::tickets::transaction_values;
 
 /// Parameters in one statement at most (SQLite allows 32,766; PostgreSQL 65,535).
 const MAX_PARAMETERS: usize = 30_000;
@@ -42,8 +39,9 @@ impl Table {
         }
     }
 
-    fn push<const N: usize>(&mut self, row: [Value; N]) {
-        debug_assert_eq!(N, self.columns);
+    fn push(&mut self, row: Vec<Value>) {
+        debug_assert_eq!(row.len(), self.columns);
+        let n = row.len();
         let size: usize = row
             .iter()
             .map(|v| match v {
@@ -53,7 +51,7 @@ impl Table {
             })
             .sum();
         let full = self.chunks.last().is_none_or(|c| {
-            c.len() + N > MAX_PARAMETERS || (self.bytes + size > MAX_BYTES && !c.is_empty())
+            c.len() + n > MAX_PARAMETERS || (self.bytes + size > MAX_BYTES && !c.is_empty())
         });
         if full {
             self.chunks.push(Vec::new());
@@ -134,33 +132,26 @@ impl ImportRows {
     /// attachments (content-addressed) and its text for the word search (`extra_text` first:
     /// the subject, for a creation).
     pub(crate) fn add(&mut self, ticket: i64, id: i64, x: &ImportTransaction, extra_text: String) {
-        let change: &Change = &x.change;
-        let (field, old, new) = change.rt_field();
-        self.transactions.push([
-            id.into(),
-            ticket.into(),
-            micros(x.at).into(),
-            x.creator.as_str().into(),
-            x.time_taken.into(),
-            change.rt_type(&x.creator).into(),
-            field.into(),
-            old.into(),
-            new.into(),
-            change.describe(&x.creator).into(),
-            encode(change).into(),
-        ]);
+        let mut row = vec![id.into(), ticket.into()];
+        row.extend(transaction_values(
+            x.at,
+            &x.creator,
+            x.time_taken,
+            &x.change,
+        ));
+        self.transactions.push(row);
         let mut text = extra_text;
         for a in &x.attachments {
-            let digest = hex::encode(Sha256::digest(&a.content));
+            let digest = a.digest();
             let size = a.content.len() as i64;
             if self.seen_blobs.insert(digest.clone()) {
-                self.blobs.push([
+                self.blobs.push(vec![
                     digest.as_str().into(),
                     size.into(),
                     a.content.as_slice().into(),
                 ]);
             }
-            self.attachments.push([
+            self.attachments.push(vec![
                 id.into(),
                 a.filename.as_str().into(),
                 a.stored_type().into(),
@@ -170,14 +161,15 @@ impl ImportRows {
             a.index_text(&mut text);
         }
         if !text.is_empty() {
-            self.text.push([ticket.into(), text.into()]);
+            self.text.push(vec![ticket.into(), text.into()]);
         }
         if let Some(m) = &x.message_id
             && self.seen_message_ids.insert(m.clone())
         {
-            self.message_ids.push([m.as_str().into(), ticket.into()]);
+            self.message_ids
+                .push(vec![m.as_str().into(), ticket.into()]);
         }
-        self.rt_transactions.push([x.rt_id.into(), id.into()]);
+        self.rt_transactions.push(vec![x.rt_id.into(), id.into()]);
     }
 
     /// Every statement, in the order to run them.
@@ -211,7 +203,7 @@ mod tests {
     fn statements_stay_under_the_parameter_and_byte_limits() {
         let mut small = Table::new("INSERT INTO t (a, b, c)", 3, "");
         for i in 0..25_000i64 {
-            small.push([i.into(), "x".into(), i.into()]);
+            small.push(vec![i.into(), "x".into(), i.into()]);
         }
         let s = sizes(small);
         assert_eq!(s.iter().map(|(rows, _)| rows).sum::<usize>(), 25_000);
@@ -222,7 +214,7 @@ mod tests {
         );
         let mut large = Table::new("INSERT INTO blobs (sha256, size, content)", 3, "");
         for i in 0..4i64 {
-            large.push([
+            large.push(vec![
                 i.into(),
                 i.into(),
                 vec![0u8; MAX_BYTES / 3 + 1].as_slice().into(),

@@ -28,6 +28,21 @@ impl Kind {
         }
     }
 
+    /// Whom a ticket change tells, if anyone: a reply its requestors and Cc, a resolution
+    /// its requestors (with a rating to give).
+    pub(crate) fn of_change(c: &varde_core::ticket::history::Change) -> Option<Kind> {
+        use varde_core::ticket::history::Change;
+        use varde_core::ticket::lifecycle::Status;
+        match c {
+            Change::Correspond => Some(Kind::Correspondence),
+            Change::Status {
+                to: Status::Resolved,
+                ..
+            } => Some(Kind::Resolved),
+            _ => None,
+        }
+    }
+
     fn parse(s: &str) -> Kind {
         if s == "autoreply" {
             Kind::AutoReply

@@ -93,17 +93,6 @@ pub struct Clocks {
     round: Arc<tokio::sync::Mutex<()>>,
 }
 
-/// What a round read: the tickets whose clocks were read, with their SLA.
-pub struct Round {
-    pub read: Vec<(Ticket, Option<TicketSla>)>,
-}
-
-/// The running tickets as the board and the changes since its round show them at one moment.
-pub struct Sighting {
-    pub now: Timestamp,
-    pub marks: Vec<(TicketId, Mark)>,
-}
-
 impl Clocks {
     fn board(&self) -> std::sync::MutexGuard<'_, Board> {
         self.board.lock().unwrap_or_else(|e| e.into_inner())
@@ -112,13 +101,14 @@ impl Clocks {
     /// A round at `now`: reads which tickets run, the clocks of those that are new, changed
     /// or at their `recheck` moment (as `recheck` says from each clock read), keeps their
     /// marks and forgets tickets that stopped running. Everything is read when the office's
-    /// day, a contract or a policy version changed.
+    /// day, a contract or a policy version changed. Gives the tickets whose clocks it read,
+    /// with their SLA.
     pub async fn round(
         &self,
         store: &Store,
         now: Timestamp,
         recheck: impl Fn(Option<&Clock>) -> Timestamp,
-    ) -> Result<Round, StoreError> {
+    ) -> Result<Vec<(Ticket, Option<TicketSla>)>, StoreError> {
         let _one = self.round.lock().await;
         let stamp = stamp(store, now).await?;
         let running = store.running_tickets_changed().await?;
@@ -162,13 +152,17 @@ impl Clocks {
             b.previous = b.through;
         }
         b.through = Some(now);
-        Ok(Round { read })
+        Ok(read)
     }
 
     /// Every running ticket's mark at the app's `now`: the board's, and afresh for tickets
     /// changed since its round (those no longer running left out). Without a board for the
     /// current day, contracts and policies, a round is made first (it reads every clock).
-    pub async fn sighting(&self, store: &Store, now: Timestamp) -> Result<Sighting, StoreError> {
+    pub async fn sighting(
+        &self,
+        store: &Store,
+        now: Timestamp,
+    ) -> Result<Vec<(TicketId, Mark)>, StoreError> {
         let stamp = stamp(store, now).await?;
         let current = |b: &Board| {
             b.through
@@ -213,7 +207,7 @@ impl Clocks {
             .map(|(id, e)| (*id, e.mark))
             .collect();
         marks.extend(tickets.iter().map(|t| (t.id, Mark::of(t, slas.get(&t.id)))));
-        Ok(Sighting { now, marks })
+        Ok(marks)
     }
 }
 

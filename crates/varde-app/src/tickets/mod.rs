@@ -294,18 +294,10 @@ impl App {
 pub async fn open(
     app: &App,
     creator: &str,
-    mut creation: Creation,
+    creation: Creation,
     message: &Message,
 ) -> Result<Ticket, TicketError> {
-    let Some((queue, defs)) = app.store.queue_with_custom_fields(&creation.queue).await? else {
-        return Err(TicketError::Refused(format!(
-            "Queue '{}' does not exist",
-            creation.queue
-        )));
-    };
-    creation.custom_fields = custom_fields::check(&queue.name, &defs, &creation.custom_fields)
-        .map_err(TicketError::Refused)?;
-    creation.organization = organization_of(&app.store, &creation.requestors).await?;
+    let (queue, _, creation) = checked(app, creation).await?;
     app.store
         .create_ticket_in(
             &queue,
@@ -316,6 +308,31 @@ pub async fn open(
             app.now(),
         )
         .await
+}
+
+/// A creation as it is opened: its queue (with the queue's custom fields), its custom fields
+/// as the queue defines them, and the requestors' organisation.
+async fn checked(
+    app: &App,
+    mut creation: Creation,
+) -> Result<
+    (
+        varde_store::tickets::Queue,
+        Vec<custom_fields::CustomFieldDef>,
+        Creation,
+    ),
+    TicketError,
+> {
+    let Some((queue, defs)) = app.store.queue_with_custom_fields(&creation.queue).await? else {
+        return Err(TicketError::Refused(format!(
+            "Queue '{}' does not exist",
+            creation.queue
+        )));
+    };
+    creation.custom_fields = custom_fields::check(&queue.name, &defs, &creation.custom_fields)
+        .map_err(TicketError::Refused)?;
+    creation.organization = organization_of(&app.store, &creation.requestors).await?;
+    Ok((queue, defs, creation))
 }
 
 /// Adds a reply (`comment == false`) or an internal comment, with RT's status rules.
@@ -480,26 +497,17 @@ fn canonical_custom_fields(
 
 /// Opens a ticket and, in the same write, sets the RT fields `later` on it as [`update`]
 /// would right after: RT's REST 1.0 create with a field RT does not create with (python-rt's
-/// `Requestors`), which RT records as a creation and an update. Gives the ticket and RT's
-/// messages for the update, or why the update was refused (the ticket is opened all the
-/// same, as RT does).
+/// `Requestors`), which RT records as a creation and an update. Gives the ticket, and why
+/// the update was refused if it was (the ticket is opened all the same, as RT does).
 pub async fn open_then(
     app: &App,
     creator: &str,
-    mut creation: Creation,
+    creation: Creation,
     message: &Message,
     later: &Fields,
-) -> Result<(Ticket, Result<Vec<String>, String>), TicketError> {
-    let Some((queue, defs)) = app.store.queue_with_custom_fields(&creation.queue).await? else {
-        return Err(TicketError::Refused(format!(
-            "Queue '{}' does not exist",
-            creation.queue
-        )));
-    };
+) -> Result<(Ticket, Option<String>), TicketError> {
+    let (queue, defs, mut creation) = checked(app, creation).await?;
     creation.queue = queue.name.clone();
-    creation.custom_fields = custom_fields::check(&queue.name, &defs, &creation.custom_fields)
-        .map_err(TicketError::Refused)?;
-    creation.organization = organization_of(&app.store, &creation.requestors).await?;
     let now = app.now();
     let created = varde_core::ticket::history::replay(&[Transaction {
         id: 0,
@@ -512,7 +520,10 @@ pub async fn open_then(
     .map_err(|e| TicketError::Refused(e.to_string()))?;
     let planned = plan_update(&created, later)
         .and_then(|mut c| canonical_custom_fields(&queue.name, &defs, &mut c).map(|()| c));
-    let mut changes = planned.clone().unwrap_or_default();
+    let (mut changes, refused) = match planned {
+        Ok(changes) => (changes, None),
+        Err(why) => (vec![], Some(why)),
+    };
     if moves_requestors(&changes) {
         let org = organization_of(&app.store, &after(&created, &changes).requestors).await?;
         if org != created.organization {
@@ -528,8 +539,7 @@ pub async fn open_then(
         .store
         .create_ticket_then(&queue, creator, ticket, changes, now)
         .await?;
-    let said = planned.map(|p| messages(t.id, &p, creator));
-    Ok((t, said))
+    Ok((t, refused))
 }
 
 /// The ticket as `changes` would leave it (the core's replay), to see where its requestors

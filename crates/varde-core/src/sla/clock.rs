@@ -47,13 +47,17 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// The targets not yet met that have a due time (a next response is due only while a
+    /// customer's message waits).
+    pub fn open_targets(&self) -> impl Iterator<Item = &TargetState> {
+        self.targets
+            .iter()
+            .filter(|t| t.met_at.is_none() && t.due.is_some())
+    }
+
     /// Whether a target not yet met is missed (a resolved ticket's clock is judged elsewhere).
     pub fn breached(&self) -> bool {
-        self.ended.is_none()
-            && self
-                .targets
-                .iter()
-                .any(|t| t.met_at.is_none() && t.due.is_some() && t.breached)
+        self.ended.is_none() && self.open_targets().any(|t| t.breached)
     }
 
     /// The instant after which this clock is breached if nothing about its ticket changes:
@@ -65,21 +69,12 @@ impl Clock {
         if self.paused || self.ended.is_some() || self.breached() {
             return None;
         }
-        self.targets
-            .iter()
-            .filter(|t| t.met_at.is_none())
-            .filter_map(|t| t.due)
-            .filter_map(|d| calendar.next_open(d))
-            .min()
+        calendar.next_open(self.next_deadline()?)
     }
 
     /// The earliest deadline among the targets not yet met: what RT's SLA puts in `Due`.
     pub fn next_deadline(&self) -> Option<Timestamp> {
-        self.targets
-            .iter()
-            .filter(|t| t.met_at.is_none())
-            .filter_map(|t| t.due)
-            .min()
+        self.open_targets().filter_map(|t| t.due).min()
     }
 }
 

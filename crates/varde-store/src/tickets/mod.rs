@@ -27,7 +27,7 @@ mod write;
 pub use saved_searches::SavedSearch;
 
 pub(crate) use rows::{TICKET_COLUMNS, TicketRow, append, attach, load_ticket, save_ticket};
-pub(crate) use write::new_ticket_statements;
+pub(crate) use write::{new_ticket_statements, transaction_values};
 
 /// The largest attachment Varde stores.
 pub const MAX_ATTACHMENT_BYTES: usize = 25 * 1024 * 1024;
@@ -54,6 +54,12 @@ impl NewAttachment {
     /// The content type as stored: parsed and normalised, whoever sent it.
     pub fn stored_type(&self) -> String {
         varde_core::content_type::normalise(&self.content_type)
+    }
+
+    /// The SHA-256 of the content, hex: the key attachments are stored under, once.
+    pub(crate) fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        hex::encode(Sha256::digest(&self.content))
     }
 
     /// Adds this attachment's text to what the word search indexes for its transaction, on a

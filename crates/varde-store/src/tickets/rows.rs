@@ -190,7 +190,7 @@ macro_rules! attach {
     ($tx:expr, $ticket:expr, $txid:expr, $attachments:expr, $extra_text:expr) => {{
         let mut text = String::from($extra_text);
         for a in $attachments.iter() {
-            let digest = hex::encode(Sha256::digest(&a.content));
+            let digest = a.digest();
             sqlx::query("INSERT INTO blobs (sha256, size, content) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING")
                 .bind(&digest).bind(a.content.len() as i64).bind(&a.content).execute(&mut *$tx).await?;
             sqlx::query("INSERT INTO attachments (transaction_id, filename, content_type, size, blob_sha256) VALUES ($1, $2, $3, $4, $5)")

@@ -2,9 +2,7 @@
 //! one transaction in which a change is planned on the locked state, appended and saved.
 
 use jiff::Timestamp;
-use sha2::{Digest, Sha256};
 use varde_core::ticket::history::{Change, Creation, Transaction, apply, replay};
-use varde_core::ticket::lifecycle::Status;
 use varde_core::ticket::{Ticket, TicketId};
 
 use super::{
@@ -123,7 +121,7 @@ pub(crate) fn new_ticket_statements(
     );
     let mut text = String::from(extra_text);
     for a in attachments {
-        let digest = hex::encode(Sha256::digest(&a.content));
+        let digest = a.digest();
         script.push(
             "INSERT INTO blobs (sha256, size, content) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING",
             vec![digest.clone().into(), (a.content.len() as i64).into(), a.content.as_slice().into()],
@@ -149,6 +147,28 @@ pub(crate) fn new_ticket_statements(
     }
 }
 
+/// A transaction's row after its ticket and id: when, who, time taken, RT's type, field, old
+/// and new values, description, and the change itself.
+pub(crate) fn transaction_values(
+    at: Timestamp,
+    creator: &str,
+    time_taken: i64,
+    change: &Change,
+) -> [Value; 9] {
+    let (field, old, new) = change.rt_field();
+    [
+        micros(at).into(),
+        creator.into(),
+        time_taken.into(),
+        change.rt_type(creator).into(),
+        field.into(),
+        old.into(),
+        new.into(),
+        change.describe(creator).into(),
+        encode(change).into(),
+    ]
+}
+
 /// Adds a transaction of the ticket a script inserts.
 fn push_transaction(
     script: &mut Script,
@@ -157,23 +177,22 @@ fn push_transaction(
     time_taken: i64,
     change: &Change,
 ) {
-    let (field, old, new) = change.rt_field();
     script.push(
         &format!(
             "INSERT INTO transactions (ticket_id, at, creator, time_taken, type, field, old_value, new_value, description, change) \
              VALUES ({NEW_TICKET}, $1, $2, $3, $4, $5, $6, $7, $8, $9)"
         ),
-        vec![
-            micros(at).into(),
-            creator.into(),
-            time_taken.into(),
-            change.rt_type(creator).into(),
-            field.into(),
-            old.into(),
-            new.into(),
-            change.describe(creator).into(),
-            encode(change).into(),
-        ],
+        transaction_values(at, creator, time_taken, change).into(),
+    );
+}
+
+/// Adds a notification about the newest transaction of the ticket a script inserts.
+fn push_outbox(script: &mut Script, kind: crate::outbox::Kind, now: Timestamp) {
+    script.push(
+        &format!(
+            "INSERT INTO outbox (kind, ticket_id, transaction_id, next_attempt_at, created_at) VALUES ($1, {NEW_TICKET}, {NEW_TRANSACTION}, $2, $2)"
+        ),
+        vec![kind.code().into(), micros(now).into()],
     );
 }
 
@@ -298,12 +317,7 @@ impl Store {
         }
         let mut script = Script::default();
         new_ticket_statements(&mut script, &t, &change, time_taken, attachments, &subject);
-        script.push(
-            &format!(
-                "INSERT INTO outbox (kind, ticket_id, transaction_id, next_attempt_at, created_at) VALUES ($1, {NEW_TICKET}, {NEW_TRANSACTION}, $2, $2)"
-            ),
-            vec![crate::outbox::Kind::AutoReply.code().into(), micros(now).into()],
-        );
+        push_outbox(&mut script, crate::outbox::Kind::AutoReply, now);
         for (sql, values) in also {
             script.push(&sql, values);
         }
@@ -311,21 +325,8 @@ impl Store {
         // it concerns as the same change would by `change_ticket`.
         for c in &then {
             push_transaction(&mut script, now, creator, 0, c);
-            let kind = match c {
-                Change::Correspond => Some(crate::outbox::Kind::Correspondence),
-                Change::Status {
-                    to: Status::Resolved,
-                    ..
-                } => Some(crate::outbox::Kind::Resolved),
-                _ => None,
-            };
-            if let Some(kind) = kind {
-                script.push(
-                    &format!(
-                        "INSERT INTO outbox (kind, ticket_id, transaction_id, next_attempt_at, created_at) VALUES ($1, {NEW_TICKET}, {NEW_TRANSACTION}, $2, $2)"
-                    ),
-                    vec![kind.code().into(), micros(now).into()],
-                );
+            if let Some(kind) = crate::outbox::Kind::of_change(c) {
+                push_outbox(&mut script, kind, now);
             }
         }
         script.push(&format!("SELECT {NEW_TICKET}, {NEW_TRANSACTION}"), vec![]);
@@ -374,11 +375,8 @@ impl Store {
                             if i == 0 {
                                 attach!(tx, id.0, txid, attachments, "");
                             }
-                            if matches!(change, Change::Correspond) {
-                                crate::outbox::enqueue!(tx, crate::outbox::Kind::Correspondence, id.0, txid, now);
-                            }
-                            if matches!(change, Change::Status { to: Status::Resolved, .. }) {
-                                crate::outbox::enqueue!(tx, crate::outbox::Kind::Resolved, id.0, txid, now);
+                            if let Some(kind) = crate::outbox::Kind::of_change(&change) {
+                                crate::outbox::enqueue!(tx, kind, id.0, txid, now);
                             }
                             let transaction = Transaction { id: txid, ticket: id, at: now, creator: creator.to_string(), time_taken: taken, change };
                             apply(&mut t, &transaction).map_err(|e| StoreError::Corrupt(e.to_string()))?;

@@ -97,14 +97,10 @@ fn sla_cells(
         .and_then(|s| s.clock.as_ref())
         .filter(|c| c.ended.is_none());
     let due = varde_app::sla::due(t, sla);
-    let open = || {
-        clock
-            .into_iter()
-            .flat_map(|c| c.targets.iter())
-            .filter(|x| x.met_at.is_none() && x.due.is_some())
-    };
-    let breached = open().any(|x| x.breached);
-    let left = open().min_by_key(|x| x.due).map(|x| x.left);
+    let breached = clock.is_some_and(|c| c.breached());
+    let left = clock
+        .and_then(|c| c.open_targets().min_by_key(|x| x.due))
+        .map(|x| x.left);
     (due, left, breached)
 }
 
@@ -155,6 +151,35 @@ struct ListPage {
     bulk: super::bulk::BulkBar,
 }
 
+/// One page of a TicketSQL search as the caller sees it: the ids, how many match, and what
+/// to say when the query could not be read or run (then nothing is found).
+async fn search_page(
+    state: &AppState,
+    caller: &Caller,
+    query: &str,
+    order: &str,
+    descending: bool,
+    offset: i64,
+) -> Result<(Vec<varde_core::ticket::TicketId>, i64, String), varde_store::StoreError> {
+    let parsed = match varde_rt::ticketsql::parse(query) {
+        Ok(p) => p,
+        Err(e) => return Ok((vec![], 0, format!("The search could not be read: {e}"))),
+    };
+    let request = SearchRequest {
+        query: &parsed,
+        visibility: visibility(&caller.actor),
+        order_by: order,
+        descending,
+        offset,
+        limit: PAGE,
+        now: state.now(),
+    };
+    Ok(match state.store.search_tickets(&request).await? {
+        Ok(r) => (r.ids, r.total, String::new()),
+        Err(e) => (vec![], 0, format!("The search could not run: {e}")),
+    })
+}
+
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -192,9 +217,8 @@ pub async fn list(
         (true, "soon") => Some(SlaList::DueSoon),
         _ => None,
     };
-    let mut error = String::new();
     let fail = |e: varde_app::AppError| PageError::new(e.into(), &caller);
-    let (tickets, slas, total) = match sla_view {
+    let (found, error) = match sla_view {
         Some(list) => {
             let offset = ((page - 1) * PAGE) as usize;
             let p = state
@@ -202,47 +226,23 @@ pub async fn list(
                 .sla_list(&caller.actor, list, offset, PAGE as usize)
                 .await
                 .map_err(fail)?;
-            (p.tickets, p.slas, p.total as i64)
+            ((p.tickets, p.slas, p.total as i64), String::new())
         }
         None => {
-            let (ids, total) = match varde_rt::ticketsql::parse(&query) {
-                Err(e) => {
-                    error = format!("The search could not be read: {e}");
-                    (vec![], 0)
-                }
-                Ok(parsed) => {
-                    let request = SearchRequest {
-                        query: &parsed,
-                        visibility: visibility(&caller.actor),
-                        order_by: &order,
-                        descending: desc,
-                        offset: (page - 1) * PAGE,
-                        limit: PAGE,
-                        now: state.now(),
-                    };
-                    match state
-                        .store
-                        .search_tickets(&request)
-                        .await
-                        .map_err(|e| fail(e.into()))?
-                    {
-                        Ok(r) => (r.ids, r.total),
-                        Err(e) => {
-                            error = format!("The search could not run: {e}");
-                            (vec![], 0)
-                        }
-                    }
-                }
-            };
+            let from = (page - 1) * PAGE;
+            let (ids, total, error) = search_page(&state, &caller, &query, &order, desc, from)
+                .await
+                .map_err(|e| fail(e.into()))?;
             let tickets = state
                 .store
                 .tickets(&ids)
                 .await
                 .map_err(|e| fail(e.into()))?;
             let slas = state.app.sla_of(&tickets).await.map_err(fail)?;
-            (tickets, slas, total)
+            ((tickets, slas, total), error)
         }
     };
+    let (tickets, slas, total) = found;
     let mut rows = Vec::new();
     let mut org_names: HashMap<i64, String> = HashMap::new();
     for t in tickets {

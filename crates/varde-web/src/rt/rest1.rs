@@ -511,15 +511,15 @@ async fn create_from(state: &AppState, account: &Account, fields: &Fields, form:
     } else {
         tickets::open_then(&state.app, creator, creation, &message, &later)
             .await
-            .map(|(t, said)| (t, Some(said)))
+            .map(|(t, refused)| (t, Some(refused)))
     };
     match opened {
         Ok((t, None)) => ok(&format!("# Ticket {} created.", t.id)),
-        Ok((t, Some(Ok(_)))) => ok(&format!(
+        Ok((t, Some(None))) => ok(&format!(
             "# Ticket {} created.\n# Ticket {} updated.",
             t.id, t.id
         )),
-        Ok((t, Some(Err(m)))) => ok(&format!("# Ticket {} created.\n# {m}", t.id)),
+        Ok((t, Some(Some(m)))) => ok(&format!("# Ticket {} created.\n# {m}", t.id)),
         Err(e) => ok(&format!(
             "# Could not create ticket.\n# Could not create ticket. {}",
             refusal(e)
