@@ -41,14 +41,17 @@ pub struct Mark {
 
 impl Mark {
     /// The mark of a ticket's SLA as read (none when its policy sets no target).
-    pub fn of(t: &Ticket, sla: Option<&TicketSla>) -> Mark {
+    pub fn of(t: &Ticket, sla: Option<&TicketSla>, read_at: Timestamp) -> Mark {
         let clock = sla.and_then(|s| s.clock.as_ref());
         Mark {
             due: due(t, sla),
             paused: clock.is_some_and(|c| c.paused) && t.due.is_none(),
             breached: clock.is_some_and(Clock::breached),
-            breaches_after: sla
-                .and_then(|s| s.clock.as_ref()?.breaches_after(&s.policy.calendar())),
+            breaches_after: sla.and_then(|s| {
+                s.clock
+                    .as_ref()?
+                    .breaches_after(&s.policy.calendar(), read_at)
+            }),
         }
     }
 
@@ -136,7 +139,7 @@ impl Clocks {
             let entry = Entry {
                 changed: changed.get(&t.id).copied().unwrap_or_default(),
                 recheck: recheck(sla.as_ref().and_then(|s| s.clock.as_ref())),
-                mark: Mark::of(&t, sla.as_ref()),
+                mark: Mark::of(&t, sla.as_ref(), now),
             };
             entries.insert(t.id, entry);
             read.push((t, sla));
@@ -206,7 +209,11 @@ impl Clocks {
             .filter(|(id, _)| !skip.contains(id))
             .map(|(id, e)| (*id, e.mark))
             .collect();
-        marks.extend(tickets.iter().map(|t| (t.id, Mark::of(t, slas.get(&t.id)))));
+        marks.extend(
+            tickets
+                .iter()
+                .map(|t| (t.id, Mark::of(t, slas.get(&t.id), now))),
+        );
         Ok(marks)
     }
 }

@@ -60,16 +60,18 @@ impl Clock {
         self.ended.is_none() && self.open_targets().any(|t| t.breached)
     }
 
-    /// The instant after which this clock is breached if nothing about its ticket changes:
-    /// the first open moment of `calendar` at or after its earliest deadline not yet met
-    /// (business time must run past a deadline to miss it). None when it stands still
-    /// (paused or ended), is already breached, or has nothing due. What was read at one
-    /// moment thereby answers "breached?" at any later one without reading the history again.
-    pub fn breaches_after(&self, calendar: &Calendar) -> Option<Timestamp> {
+    /// The instant after which this clock, read at `read_at`, is breached if nothing about
+    /// its ticket changes: the first open moment of `calendar` at or after its earliest
+    /// deadline not yet met, or after `read_at` when that deadline passed while the clock
+    /// stood still (business time must run, clock running, past a deadline to miss it). None
+    /// when it stands still (paused or ended), is already breached, or has nothing due. What
+    /// was read at one moment thereby answers "breached?" at any later one without reading the
+    /// history again.
+    pub fn breaches_after(&self, calendar: &Calendar, read_at: Timestamp) -> Option<Timestamp> {
         if self.paused || self.ended.is_some() || self.breached() {
             return None;
         }
-        calendar.next_open(self.next_deadline()?)
+        calendar.next_open(self.next_deadline()?.max(read_at))
     }
 
     /// The earliest deadline among the targets not yet met: what RT's SLA puts in `Due`.
@@ -497,12 +499,45 @@ mod tests {
         let evening = read("2026-03-02T16:30:00Z");
         assert!(!evening.breached());
         assert_eq!(
-            evening.breaches_after(&office()),
+            evening.breaches_after(&office(), at("2026-03-02T16:30:00Z")),
             Some(at("2026-03-03T07:00:00Z")),
             "08:00 the next morning"
         );
         assert!(!read("2026-03-03T07:00:00Z").breached());
         assert!(read("2026-03-03T07:01:00Z").breached());
+    }
+
+    #[test]
+    fn a_deadline_passed_while_waiting_is_missed_only_when_the_clock_runs_again() {
+        let urgent = Change::Set {
+            field: TicketField::Priority,
+            from: "50".into(),
+            to: "90".into(),
+        };
+        let stalled = Change::Status {
+            from: Status::Open,
+            to: Status::Stalled,
+        };
+        let back = Change::Status {
+            from: Status::Stalled,
+            to: Status::Open,
+        };
+        // Due 17:00 local on Thursday; waiting on the customer all of Friday's office hours.
+        let h = history(&[
+            ("2026-03-05T15:00:00Z", "", CREATE),
+            ("2026-03-05T15:00:00Z", "agent@example.com", urgent),
+            ("2026-03-06T01:01:00Z", "agent@example.com", stalled),
+            ("2026-03-06T16:00:00Z", "carol@customer.example", back),
+        ]);
+        let policy = Policy::example(SupportTier::Standard);
+        let read = at("2026-03-06T16:01:00Z");
+        let c = clock(&h, &policy, &office(), read).unwrap();
+        assert!(!c.breached());
+        assert_eq!(
+            c.breaches_after(&office(), read),
+            Some(at("2026-03-09T07:00:00Z")),
+            "Monday's opening: Saturday and Sunday are closed"
+        );
     }
 
     proptest::proptest! {
@@ -535,8 +570,8 @@ mod tests {
             let second_read = first_read + SignedDuration::from_mins(later);
             let a = clock(&h, &policy, &office(), first_read).unwrap();
             let b = clock(&h, &policy, &office(), second_read).unwrap();
-            let told = a.breached() || a.breaches_after(&office()).is_some_and(|x| x < second_read);
-            proptest::prop_assert_eq!(told, b.breached(), "read at {} then {}: {:?}", first_read, second_read, a.breaches_after(&office()));
+            let told = a.breached() || a.breaches_after(&office(), first_read).is_some_and(|x| x < second_read);
+            proptest::prop_assert_eq!(told, b.breached(), "read at {} then {}: {:?}", first_read, second_read, a.breaches_after(&office(), first_read));
         }
 
         /// A pause never shortens the time left: the same history with an extra pause leaves
