@@ -78,7 +78,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$data/demo.log"; exit 1; }
-python3 tests/rt-compat/compat.py --url "http://127.0.0.1:$port" --user agent@example.com --password varde-demo-agent || { tail -50 "$data/demo.log"; exit 1; }
+python3 tests/rt-compat/compat.py --url "http://127.0.0.1:$port" --user agent@example.com --password varde-demo-agent --admin admin@example.com --admin-password varde-demo-admin || { tail -50 "$data/demo.log"; exit 1; }
 # The same scenario on the real RT 5 and on Varde must end the same (RT is Debian's package,
 # started on 127.0.0.1:8085 by scripts/services/rt/setup.sh, which needs root).
 rt_url=${VARDE_RT_URL:-http://127.0.0.1:8085}
@@ -86,7 +86,7 @@ if ! curl -fsS -o /dev/null "$rt_url/REST/1.0/" 2>/dev/null && [ "$(id -u)" = 0 
   bash "$services/rt/setup.sh" >/dev/null
 fi
 if curl -fsS -o /dev/null "$rt_url/REST/1.0/" 2>/dev/null; then
-  bash tests/rt-compat/compare.sh "$rt_url" "http://127.0.0.1:$port" agent@example.com varde-demo-agent
+  bash tests/rt-compat/compare.sh "$rt_url" "http://127.0.0.1:$port" agent@example.com varde-demo-agent admin@example.com varde-demo-admin
   # RT's history into Varde: fill the real RT through its clients, import it, and read every
   # ticket through the rt CLI and rest2 on both (tests/rt-compat/import.sh).
   bash tests/rt-compat/import.sh "$rt_url" "sqlite://${RT_STATE:-/var/lib/rt-anchor}/rtdb" ./target/debug/varde

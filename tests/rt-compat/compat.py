@@ -37,6 +37,8 @@ def main():
     p.add_argument("--url", required=True)
     p.add_argument("--user", required=True)
     p.add_argument("--password", required=True)
+    p.add_argument("--admin", help="an administrator, for the users' and queues' checks")
+    p.add_argument("--admin-password")
     a = p.parse_args()
 
     # --- PyPI rt, REST2 (basic auth on every call) ---
@@ -220,8 +222,48 @@ def main():
     queues = r1.get_queue("General") or {}
     check("rest1 queue", queues.get("Name") == "General", queues)
 
+    if a.admin:
+        administration(a)
+
     print(f"\n{len(failures)} failure(s)")
     return 1 if failures else 0
+
+
+def administration(a):
+    """Users and queues, as an administrator: what Varde does beside RT (RT's side is compared
+    by records.py): RT's login names log in, requestors are contacts, queues keep their name
+    and their SLA, custom fields are read."""
+    import uuid
+    tag = uuid.uuid4().hex[:6]
+    r2 = rt.rest2.Rt(a.url + "/REST/2.0/", http_auth=httpx2.BasicAuth(a.admin, a.admin_password))
+    name, password = f"ops{tag}", "a long pass phrase for ops"
+    made = r2.create_user(name, f"{name}@example.com", RealName="Ops", Privileged=1, Password=password)
+    check("rest2 create_user with a password", made == name, made)
+    env = dict(os.environ, RTSERVER=a.url, RTUSER=name, RTPASSWD=password, HOME=tempfile.mkdtemp())
+    code, out = cli(["show", f"user/{name}"], env)
+    check("cli logs in with RT's login name", f"Name: {name}" in out and "RealName: Ops" in out, out)
+    r1 = rt.rest1.Rt(a.url + "/REST/1.0/", name, password)
+    check("rest1 logs in with RT's login name", r1.login() is True)
+    got = r2.create_user("kunde", f"kunde{tag}@sikt.no", RealName="Kunde")
+    check("rest2 an unprivileged user is a contact of its domain's organisation", got == f"kunde{tag}@sikt.no"
+          and r2.user_exists(got, privileged=False) and not r2.user_exists(got), got)
+    try:
+        r2.create_user("x", f"x{tag}@nowhere.example")
+        check("rest2 an unprivileged user outside every organisation is refused", False)
+    except rt.exceptions.BadRequestError as e:
+        check("rest2 an unprivileged user outside every organisation is refused", "no organisation has the mail domain" in str(e), e)
+    try:
+        r2.edit_queue("General", Name="Renamed")
+        check("rest2 a queue keeps its name", False)
+    except rt.exceptions.BadRequestError as e:
+        check("rest2 a queue keeps its name", "keeps its name" in str(e), e)
+    admin_env = dict(os.environ, RTSERVER=a.url, RTUSER=a.admin, RTPASSWD=a.admin_password, HOME=tempfile.mkdtemp())
+    code, out = cli(["show", "queue/General/ticketcustomfields"], admin_env)
+    check("cli show a queue's ticket custom fields", "Site: " in out and "Service: " in out, out)
+    code, out = cli(["create", "-t", "queue", "set", f"name=Q{tag}"], admin_env)
+    check("cli create queue", code == 0 and "created." in out and "Syntax" not in out and "#" in out, out)
+    code, out = cli(["create", "-t", "user", "set", f"name=w{tag}", "set", "email=w@example.com"], admin_env)
+    check("cli create user without an address (RT's 'email' is no field)", "# Could not create user." in out, out)
 
 
 if __name__ == "__main__":

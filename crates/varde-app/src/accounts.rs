@@ -110,6 +110,7 @@ pub async fn add_account(
         role,
         organization,
         password_hash: Some(hash),
+        login: None,
     };
     Ok(store.create_account(&new, now).await?)
 }
@@ -164,6 +165,127 @@ impl App {
             self.now(),
         )
         .await
+    }
+
+    /// An administrator adds an agent's account the way RT's clients add a privileged user:
+    /// `login` is RT's `Name` (kept when it is not the address); without a password the
+    /// account logs in only once an administrator sets one (as imported staff).
+    pub async fn add_agent(
+        &self,
+        by: &Acting,
+        email: &str,
+        name: &str,
+        login: &str,
+        password: Option<String>,
+    ) -> Result<Account, AppError> {
+        authorize(&by.actor, Action::Write, &Resource::Accounts)?;
+        let mut errors = FieldErrors::new();
+        let email = errors.take("email", EmailAddress::parse(email));
+        let login = match &email {
+            Some(e) => errors
+                .take("login", varde_core::account::rt_login(login, e))
+                .flatten(),
+            None => None,
+        };
+        let name = varde_core::ticket::one_line(name);
+        if name.is_empty() {
+            errors.add("name", "a name is required");
+        }
+        if let Some(Err(m)) = password.as_deref().map(check_password_strength) {
+            errors.add("password", m);
+        }
+        let (Some(email), true) = (email, errors.is_empty()) else {
+            return Err(AppError::Invalid(errors));
+        };
+        let password_hash = match password {
+            Some(p) => Some(
+                hash_password(p)
+                    .await
+                    .map_err(|e| AppError::Internal(e.to_string()))?,
+            ),
+            None => None,
+        };
+        let new = NewAccount {
+            email,
+            name,
+            role: Role::Agent,
+            organization: None,
+            password_hash,
+            login,
+        };
+        Ok(self.store.create_account(&new, self.now()).await?)
+    }
+
+    /// Changes an account's name or password (one's own, or anyone's for an administrator),
+    /// or disables or enables it (administrators, not their own). A disabled account or a new
+    /// password ends the account's sessions.
+    pub async fn change_account(
+        &self,
+        by: &Acting,
+        id: varde_core::ids::UserId,
+        name: Option<&str>,
+        disabled: Option<bool>,
+        password: Option<String>,
+    ) -> Result<Account, AppError> {
+        let resource = match disabled {
+            Some(_) => Resource::Accounts,
+            None => Resource::OwnAccount(id),
+        };
+        authorize(&by.actor, Action::Write, &resource)?;
+        let account = self.store.account(id).await?.ok_or(AppError::NotFound)?;
+        let mut errors = FieldErrors::new();
+        let name = name.map(varde_core::ticket::one_line);
+        if name.as_deref() == Some("") {
+            errors.add("name", "a name is required");
+        }
+        if disabled == Some(true) && by.actor.user() == Some(id) {
+            errors.add(
+                "disabled",
+                "an administrator cannot disable their own account",
+            );
+        }
+        if let Some(Err(m)) = password.as_deref().map(check_password_strength) {
+            errors.add("password", m);
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let change = varde_store::AccountChange {
+            name: name.filter(|n| *n != account.name),
+            disabled: disabled.filter(|d| *d != account.disabled),
+            password_hash: match password {
+                Some(p) => Some(
+                    hash_password(p)
+                        .await
+                        .map_err(|e| AppError::Internal(e.to_string()))?,
+                ),
+                None => None,
+            },
+        };
+        if change == varde_store::AccountChange::default() {
+            return Ok(account);
+        }
+        Ok(self.store.change_account(id, &change).await?)
+    }
+
+    /// The account RT's clients name by `key`: its number, its address or its login name.
+    /// One's own, or any for an administrator; anyone else's is not found.
+    pub async fn account_named(
+        &self,
+        actor: &varde_core::access::Actor,
+        key: &str,
+    ) -> Result<Account, AppError> {
+        let key = key.trim();
+        let found = if let Ok(email) = EmailAddress::parse(key) {
+            self.store.account_for_login(&email).await?.map(|(a, _)| a)
+        } else if let Ok(n) = key.parse::<i64>() {
+            self.store.account(varde_core::ids::UserId(n)).await?
+        } else {
+            self.store.account_by_login(key).await?.map(|(a, _)| a)
+        };
+        let account = found.ok_or(AppError::NotFound)?;
+        authorize(actor, Action::Read, &Resource::OwnAccount(account.id))?;
+        Ok(account)
     }
 
     /// Someone makes an API token for its own account. Gives the secret (shown once) and

@@ -187,6 +187,7 @@ impl App {
             role: Role::Customer,
             organization: Some(org.id),
             password_hash: None,
+            login: None,
         };
         let facts = LetterFacts {
             name: &account.name,
@@ -337,6 +338,7 @@ impl App {
             role: account.role,
             organization: account.organization,
             password_hash: None,
+            login: None,
         };
         let facts = LetterFacts {
             name: &new.name,
@@ -381,6 +383,7 @@ impl App {
             role: account.role,
             organization: account.organization,
             password_hash: None,
+            login: None,
         };
         let facts = LetterFacts {
             name: &account.name,

@@ -10,6 +10,7 @@ use varde_core::contact::{Contact, ContactForm};
 use varde_core::contract::{Contract, ContractForm};
 use varde_core::customer::{Organization, OrganizationForm};
 use varde_core::entitlements::{EntitlementProblem, Entitlements, entitlements_on};
+use varde_core::form::FieldErrors;
 use varde_core::ids::{ContactId, ContractId, OrganizationId};
 use varde_store::customers::Feedback;
 use varde_store::roadmap::FeedbackNote;
@@ -255,6 +256,41 @@ impl App {
             .store
             .create_contact(&by.name, org, &details, self.now())
             .await?)
+    }
+
+    /// A requestor made known the way RT's clients add an unprivileged user: a contact (with
+    /// no portal access) of the organisation that has the address's mail domain. Varde keeps
+    /// customers' people only as contacts of their organisation, so an address no
+    /// organisation's domain covers is refused with what to do instead.
+    pub async fn add_requestor(
+        &self,
+        by: &Acting,
+        email: &varde_core::values::EmailAddress,
+        name: &str,
+    ) -> Result<Contact, AppError> {
+        let Some(org) = self.store.organization_by_domain(&email.domain()).await? else {
+            let mut errors = FieldErrors::new();
+            errors.add(
+                "email",
+                format!(
+                    "no organisation has the mail domain {}, and Varde keeps customers' people as \
+                 contacts of their organisation: add the organisation (or the domain to one) \
+                 first; a requestor needs no user record to write in",
+                    email.domain()
+                ),
+            );
+            return Err(AppError::Invalid(errors));
+        };
+        let form = ContactForm {
+            name: if name.trim().is_empty() {
+                email.to_string()
+            } else {
+                name.to_string()
+            },
+            email: email.to_string(),
+            ..ContactForm::default()
+        };
+        self.create_contact(by, org, &form).await
     }
 
     pub async fn update_contact(

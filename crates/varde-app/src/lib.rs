@@ -16,8 +16,10 @@
 //!   starting an offboarding.
 //! - [`portal`]: the customer portal — the contact, its language and zone, its
 //!   organisation's tickets, closing and reopening.
+//! - [`queues`]: queues and their custom fields.
 //! - [`report`]: the quarterly operations report of an organisation, and of all for the
 //!   portfolio.
+//! - [`searches`]: the ticket searches a person keeps by name.
 //! - [`sla`]: a ticket's SLA (tier, policy version, live clock), one way for every reader.
 //! - [`status`]: status posts — incidents, maintenance, their updates and linked tickets,
 //!   the page's components.
@@ -44,7 +46,9 @@ pub mod mail;
 pub mod neighbourhood;
 pub mod onboarding;
 pub mod portal;
+pub mod queues;
 pub mod report;
+pub mod searches;
 pub mod sla;
 pub mod status;
 pub mod tickets;

@@ -15,6 +15,9 @@ pub struct Account {
     pub disabled: bool,
     /// The time zone the person reads times in (an IANA name); `None`: the office's.
     pub time_zone: Option<String>,
+    /// The login name Request Tracker's clients know the account by (RT's `Name`), when it
+    /// is not the e-mail address.
+    pub login: Option<String>,
     /// What a customer contact may do with tickets, as its organisation set it (staff: the
     /// default, unused).
     pub tickets: TicketRights,
@@ -44,6 +47,26 @@ impl Account {
     }
 }
 
+/// The login name to keep for an account RT's clients name `name` (RT's `Name`): none when it
+/// is blank or the account's own address; otherwise one line of at most 64 characters that is
+/// not another address (Varde finds accounts by address first).
+pub fn rt_login(name: &str, email: &crate::values::EmailAddress) -> Result<Option<String>, String> {
+    let login = crate::ticket::one_line(name);
+    if login.is_empty() || login.eq_ignore_ascii_case(email.as_str()) {
+        return Ok(None);
+    }
+    if login.chars().count() > 64 {
+        return Err("a login name has at most 64 characters".into());
+    }
+    if crate::values::EmailAddress::parse(&login).is_ok() {
+        return Err(format!(
+            "'{login}' is an e-mail address other than the account's ({email}); \
+             an account's name is its own address or a login name"
+        ));
+    }
+    Ok(Some(login))
+}
+
 /// Why a password is refused.
 pub fn check_password_strength(password: &str) -> Result<(), String> {
     if password.chars().count() < 10 {
@@ -69,6 +92,7 @@ mod tests {
             organization: Some(OrganizationId(4)),
             disabled: false,
             time_zone: None,
+            login: None,
             tickets: TicketRights::default(),
         };
         assert!(matches!(
@@ -83,5 +107,15 @@ mod tests {
         a.role = Role::Agent;
         a.disabled = true;
         assert_eq!(a.actor(TokenScope::Write), Actor::Anonymous);
+    }
+
+    #[test]
+    fn an_rt_login_is_kept_only_when_it_is_not_the_address() {
+        let email = crate::values::EmailAddress::parse("alice@example.com").unwrap();
+        assert_eq!(rt_login(" alice ", &email), Ok(Some("alice".into())));
+        assert_eq!(rt_login("Alice@Example.com", &email), Ok(None));
+        assert_eq!(rt_login("", &email), Ok(None));
+        assert!(rt_login("bob@example.com", &email).is_err());
+        assert!(rt_login(&"x".repeat(65), &email).is_err());
     }
 }

@@ -176,28 +176,6 @@ pub fn show_links(t: &Ticket, rtname: &str) -> String {
     lines.join("\n")
 }
 
-/// A user as `user/<id>` gives it. Accounts have their id and role; a requestor who has no
-/// account is shown as RT shows an external user, by address.
-pub fn show_user(
-    id: &str,
-    email: &str,
-    real_name: &str,
-    privileged: bool,
-    disabled: bool,
-) -> String {
-    [
-        format!("id: user/{id}"),
-        format!("Name: {email}"),
-        "Password: ********".to_string(),
-        format!("EmailAddress: {email}"),
-        format!("RealName: {real_name}"),
-        "Lang: ".to_string(),
-        format!("Privileged: {}", u8::from(privileged)),
-        format!("Disabled: {}", u8::from(disabled)),
-    ]
-    .join("\n")
-}
-
 /// The ticket as `show` gives it.
 pub fn show_ticket(t: &Ticket) -> String {
     let mut lines = vec![
@@ -373,9 +351,6 @@ mod tests {
             show_links(&t, "example.com"),
             "id: ticket/7/links\nDependsOn: fsck.com-rt://example.com/ticket/3, fsck.com-rt://example.com/ticket/4\nReferredToBy: fsck.com-rt://example.com/ticket/9"
         );
-        let u = show_user("12", "a@x.example", "Ada", true, false);
-        assert!(u.starts_with("id: user/12\nName: a@x.example\n"));
-        assert!(u.ends_with("Privileged: 1\nDisabled: 0"));
     }
 
     #[test]

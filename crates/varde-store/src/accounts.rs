@@ -30,6 +30,17 @@ pub struct NewAccount {
     pub organization: Option<OrganizationId>,
     /// An argon2 PHC string, or none for an account that cannot log in with a password.
     pub password_hash: Option<String>,
+    /// RT's login name, when it is not the e-mail address (see [`Account::login`]).
+    pub login: Option<String>,
+}
+
+/// A change to an account; `None` leaves a detail as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AccountChange {
+    pub name: Option<String>,
+    pub disabled: Option<bool>,
+    /// A new argon2 PHC string.
+    pub password_hash: Option<String>,
 }
 
 /// An API token as listed: never its secret.
@@ -73,20 +84,29 @@ impl TokenRow {
     }
 }
 
+/// An account's row with its password hash, for logging in.
+#[derive(sqlx::FromRow)]
+struct WithHash {
+    #[sqlx(flatten)]
+    user: UserRow,
+    password_hash: Option<String>,
+}
+
 impl Store {
     pub async fn create_account(&self, new: &NewAccount, now: Timestamp) -> Result<Account> {
         let id: Option<i64> = write_pool!(self, p => {
             let mut tx = p.begin().await?;
-            let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1 OR lower(login) = lower($2)")
                 .bind(new.email.as_str())
+                .bind(new.login.as_deref())
                 .fetch_optional(&mut *tx)
                 .await?;
             if taken.is_some() {
                 None
             } else {
                 let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO users (email, name, role, organization_id, password_hash, disabled, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, FALSE, $6) RETURNING id",
+                    "INSERT INTO users (email, name, role, organization_id, password_hash, disabled, created_at, login) \
+                     VALUES ($1, $2, $3, $4, $5, FALSE, $6, $7) RETURNING id",
                 )
                 .bind(new.email.as_str())
                 .bind(new.name.trim())
@@ -94,6 +114,7 @@ impl Store {
                 .bind(new.organization.map(|o| o.0))
                 .bind(new.password_hash.as_deref())
                 .bind(micros(now))
+                .bind(new.login.as_deref())
                 .fetch_one(&mut *tx)
                 .await?;
                 tx.commit().await?;
@@ -103,7 +124,10 @@ impl Store {
         let Some(id) = id else {
             return Err(conflict(
                 "email",
-                format!("an account for {} exists", new.email),
+                match &new.login {
+                    Some(login) => format!("an account for {} or named {login} exists", new.email),
+                    None => format!("an account for {} exists", new.email),
+                },
             ));
         };
         self.account(UserId(id)).await?.ok_or(StoreError::NotFound)
@@ -120,14 +144,8 @@ impl Store {
         &self,
         id: UserId,
     ) -> Result<Option<(Account, Option<String>)>> {
-        #[derive(sqlx::FromRow)]
-        struct Row {
-            #[sqlx(flatten)]
-            user: UserRow,
-            password_hash: Option<String>,
-        }
         let sql = format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.id = $1");
-        let row: Option<Row> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id.0).fetch_optional(p).await)?;
+        let row: Option<WithHash> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id.0).fetch_optional(p).await)?;
         row.map(|r| Ok((r.user.into_account()?, r.password_hash)))
             .transpose()
     }
@@ -137,11 +155,21 @@ impl Store {
         &self,
         email: &EmailAddress,
     ) -> Result<Option<(Account, Option<String>)>> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.email = $1");
-        let row: Option<UserRow> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(email.as_str()).fetch_optional(p).await)?;
-        let Some(row) = row else { return Ok(None) };
-        let hash: Option<String> = read_pool!(self, p => sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1").bind(row.id).fetch_one(p).await)?;
-        Ok(Some((row.into_account()?, hash)))
+        let sql = format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.email = $1");
+        let row: Option<WithHash> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(email.as_str()).fetch_optional(p).await)?;
+        row.map(|r| Ok((r.user.into_account()?, r.password_hash)))
+            .transpose()
+    }
+
+    /// The account RT's clients name by its login (RT's `Name`, any case), with its password
+    /// hash.
+    pub async fn account_by_login(&self, login: &str) -> Result<Option<(Account, Option<String>)>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE lower(u.login) = lower($1)"
+        );
+        let row: Option<WithHash> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(login).fetch_optional(p).await)?;
+        row.map(|r| Ok((r.user.into_account()?, r.password_hash)))
+            .transpose()
     }
 
     pub async fn accounts(&self) -> Result<Vec<Account>> {
@@ -191,6 +219,29 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         Ok(())
+    }
+
+    /// Changes an account's name, whether it is disabled and its password, in one
+    /// transaction; a disabled account or a new password ends every session it had.
+    pub async fn change_account(&self, id: UserId, change: &AccountChange) -> Result<Account> {
+        let n = write_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            let n = sqlx::query(
+                "UPDATE users SET name = COALESCE($1, name), disabled = COALESCE($2, disabled), \
+                 password_hash = COALESCE($3, password_hash) WHERE id = $4",
+            )
+            .bind(change.name.as_deref()).bind(change.disabled).bind(change.password_hash.as_deref()).bind(id.0)
+            .execute(&mut *tx).await?.rows_affected();
+            if change.disabled == Some(true) || change.password_hash.is_some() {
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.0).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            n
+        });
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.account(id).await?.ok_or(StoreError::NotFound)
     }
 
     /// Records a browser session under the digest of its cookie secret.

@@ -61,7 +61,7 @@ pub mod transfer;
 pub mod work;
 pub mod workspace;
 
-pub use accounts::{NewAccount, TokenInfo};
+pub use accounts::{AccountChange, NewAccount, TokenInfo};
 pub use customers::{AuditEvent, OrganizationQuery, Page};
 
 /// Why a store operation failed.

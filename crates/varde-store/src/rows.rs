@@ -30,13 +30,14 @@ pub(crate) struct UserRow {
     pub organization_id: Option<i64>,
     pub disabled: bool,
     pub time_zone: Option<String>,
+    pub login: Option<String>,
     pub opens_tickets: bool,
     pub own_tickets_only: bool,
 }
 
 /// The columns of an account, read from `users u`: with a customer contact's ticket rights,
 /// from its contact record and its organisation's portal settings (staff have none).
-pub(crate) const USER_COLUMNS: &str = "u.id, u.email, u.name, u.role, u.organization_id, u.disabled, u.time_zone, \
+pub(crate) const USER_COLUMNS: &str = "u.id, u.email, u.name, u.role, u.organization_id, u.disabled, u.time_zone, u.login, \
      COALESCE((SELECT c.opens_tickets FROM contacts c WHERE c.organization_id = u.organization_id AND c.email = u.email), FALSE) AS opens_tickets, \
      COALESCE((SELECT s.own_tickets_only FROM portal_settings s WHERE s.organization_id = u.organization_id), FALSE) AS own_tickets_only";
 
@@ -50,6 +51,7 @@ impl UserRow {
             organization: self.organization_id.map(OrganizationId),
             disabled: self.disabled,
             time_zone: self.time_zone,
+            login: self.login,
             tickets: TicketRights {
                 sight: if self.own_tickets_only {
                     TicketSight::Own

@@ -91,6 +91,7 @@ async fn fill(store: &Store) -> (i64, i64) {
         role: Role::Agent,
         organization: None,
         password_hash: Some(hash),
+        login: None,
     };
     store
         .create_account(&account, Timestamp::now())

@@ -109,6 +109,7 @@ async fn fill(store: &Store) -> (i64, i64) {
         role: Role::Customer,
         organization: Some(org),
         password_hash: Some(hash),
+        login: None,
     };
     store
         .create_account(&account, Timestamp::now())

@@ -277,10 +277,12 @@ pub async fn authenticate(
             "wrong e-mail address or password",
         )
     };
-    let Ok(email) = EmailAddress::parse(email) else {
-        return Err(refused());
+    let found = match EmailAddress::parse(email) {
+        Ok(email) => state.store.account_for_login(&email).await?,
+        // RT's clients log in with RT's login name (`RTUSER=alice`), kept for its users.
+        Err(_) if !email.trim().is_empty() => state.store.account_by_login(email.trim()).await?,
+        Err(_) => None,
     };
-    let found = state.store.account_for_login(&email).await?;
     let (account, hash) = match found {
         Some((account, Some(hash))) if !account.disabled => (Some(account), hash),
         _ => (None, state.dummy_hash.clone()),

@@ -87,12 +87,24 @@ impl App {
         if dry_run {
             return Ok(());
         }
+        // RT's login name comes along, so staff and their scripts log in as before.
+        let mut login = varde_core::account::rt_login(&u.name, &email).unwrap_or(None);
+        if let Some(name) = &login
+            && self.store.account_by_login(name).await?.is_some()
+        {
+            report.skip(format!(
+                "RT user {} ({name}): the login name is another account's, so {email} logs in by address only",
+                u.id
+            ));
+            login = None;
+        }
         let account = NewAccount {
             email,
             name: display_name(u),
             role: Role::Agent,
             organization: None,
             password_hash: None,
+            login,
         };
         let created = self.store.create_account(&account, self.now()).await?;
         if u.disabled != 0 {

@@ -54,6 +54,41 @@ pub fn check(
     Ok(out)
 }
 
+/// Custom field definitions as an administrator types them (a name and its allowed values,
+/// in order), checked: names of 1 to 64 characters without braces or commas (TicketSQL names
+/// them as `CF.{Name}`), none twice in any case; blank values dropped. Errors are keyed
+/// `[i].name`.
+pub fn definitions(
+    fields: Vec<(String, Vec<String>)>,
+) -> Result<Vec<CustomFieldDef>, crate::form::FieldErrors> {
+    let mut errors = crate::form::FieldErrors::new();
+    let mut defs: Vec<CustomFieldDef> = Vec::new();
+    for (i, (name, values)) in fields.into_iter().enumerate() {
+        let name = name.trim().to_string();
+        if name.is_empty() || name.chars().count() > 64 || name.contains(['{', '}', ',']) {
+            errors.add(
+                &format!("[{i}].name"),
+                "a custom field has a name of 1 to 64 characters without braces or commas",
+            );
+        } else if defs.iter().any(|d| d.name.eq_ignore_ascii_case(&name)) {
+            errors.add(&format!("[{i}].name"), format!("{name} is listed twice"));
+        }
+        defs.push(CustomFieldDef {
+            name,
+            allowed: values
+                .into_iter()
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+                .collect(),
+        });
+    }
+    if errors.is_empty() {
+        Ok(defs)
+    } else {
+        Err(errors)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,5 +139,21 @@ mod tests {
                 .contains("no custom fields")
         );
         assert!(check("Empty", &[], &BTreeMap::new()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn definitions_are_checked_by_name() {
+        let defs = definitions(vec![
+            (" Site ".into(), vec!["se-sto1".into(), " ".into()]),
+            ("Note".into(), vec![]),
+        ])
+        .unwrap();
+        assert_eq!(defs[0].name, "Site");
+        assert_eq!(defs[0].allowed, ["se-sto1"]);
+        let e = definitions(vec![("Site".into(), vec![]), ("site".into(), vec![])]).unwrap_err();
+        assert!(e.get("[1].name").unwrap().contains("twice"));
+        for bad in ["", "CF.{x}", "a,b"] {
+            assert!(definitions(vec![(bad.into(), vec![])]).is_err(), "{bad:?}");
+        }
     }
 }

@@ -3,6 +3,8 @@
 //!
 //! - [`lifecycle`]: statuses and RT's default transitions.
 //! - [`query`]: what a TicketSQL query means.
+//! - [`queue`]: a queue's details as typed, and what a change of them may do.
+//! - [`custom_fields`]: which fields a queue's tickets may carry, and their values.
 //! - [`history`]: transactions and [`history::replay`], which rebuilds a ticket from them.
 //!
 //! **Architecture Invariant:** a ticket's current state is never changed except by appending
@@ -12,6 +14,7 @@ pub mod custom_fields;
 pub mod history;
 pub mod lifecycle;
 pub mod query;
+pub mod queue;
 
 use crate::ids::OrganizationId;
 

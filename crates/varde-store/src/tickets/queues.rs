@@ -77,6 +77,25 @@ impl Store {
         .execute(p).await.map(|_| ()))?;
         self.queue(name).await?.ok_or(StoreError::NotFound)
     }
+
+    /// Sets a queue's description, addresses and whether it is disabled (its name stays).
+    pub async fn update_queue(
+        &self,
+        id: i64,
+        details: &varde_core::ticket::queue::QueueDetails,
+        disabled: bool,
+    ) -> Result<Queue> {
+        let n = write_pool!(self, p => sqlx::query(
+            "UPDATE queues SET description = $1, correspond_address = $2, comment_address = $3, disabled = $4 WHERE id = $5",
+        ).bind(&details.description).bind(&details.correspond_address).bind(&details.comment_address).bind(disabled).bind(id)
+        .execute(p).await?.rows_affected());
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.queue(&id.to_string())
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
 }
 
 impl Store {

@@ -104,6 +104,7 @@ async fn activity_since_a_moment_and_seen_marks() {
                     role: Role::ServiceManager,
                     organization: None,
                     password_hash: None,
+                    login: None,
                 },
                 since,
             )

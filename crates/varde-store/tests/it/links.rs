@@ -47,6 +47,7 @@ async fn a_link_is_issued_with_its_letter_and_used_once() {
             role: Role::Customer,
             organization: Some(org),
             password_hash: None,
+            login: None,
         };
         let letter = NewLetter {
             kind: "invitation".into(),
@@ -286,6 +287,7 @@ async fn a_link_is_issued_with_its_letter_and_used_once() {
             role: Role::Customer,
             organization: Some(org),
             password_hash: None,
+            login: None,
         };
         store.create_account(&other, later).await.unwrap();
         let mut moved_account = account;

@@ -362,6 +362,7 @@ async fn customer_database_story() {
                     role: Role::Admin,
                     organization: None,
                     password_hash: Some("$argon2id$fake".into()),
+                    login: None,
                 },
                 t("2026-01-01T00:00:00Z"),
             )

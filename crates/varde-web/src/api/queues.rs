@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use varde_core::access::{Action, Resource};
 use varde_core::form::FieldErrors;
 use varde_core::ticket::custom_fields::CustomFieldDef;
+use varde_core::ticket::queue::QueueForm;
 
 use super::{ApiJson, authorize};
 use crate::app::AppState;
@@ -46,20 +47,20 @@ pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
 ) -> ApiResult<Json<Vec<QueueJson>>> {
-    authorize(&caller, Action::Read, Resource::QueueSettings)?;
-    let mut out = Vec::new();
-    for q in state.store.queues().await? {
-        let defs = state.store.queue_custom_fields(&q.name).await?;
-        out.push(QueueJson {
-            id: q.id,
-            name: q.name,
-            description: q.description,
-            correspond_address: q.correspond_address,
-            comment_address: q.comment_address,
-            custom_fields: fields_json(defs),
-        });
+    caller.require_login()?;
+    let queues = state.app.queues(&caller.actor).await?;
+    Ok(Json(queues.into_iter().map(queue_json).collect()))
+}
+
+fn queue_json(q: varde_app::queues::QueueWithFields) -> QueueJson {
+    QueueJson {
+        id: q.queue.id,
+        name: q.queue.name,
+        description: q.queue.description,
+        correspond_address: q.queue.correspond_address,
+        comment_address: q.queue.comment_address,
+        custom_fields: fields_json(q.custom_fields),
     }
-    Ok(Json(out))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -84,46 +85,20 @@ pub async fn create(
     caller: Caller,
     ApiJson(input): ApiJson<QueueInput>,
 ) -> ApiResult<(axum::http::StatusCode, Json<QueueJson>)> {
-    authorize(&caller, Action::Write, Resource::QueueSettings)?;
-    let mut errors = FieldErrors::new();
-    let name = input.name.trim();
-    if name.is_empty() || name.len() > 64 || name.contains(['/', '\\', '\'']) {
-        errors.add(
-            "name",
-            "a queue has a name of 1 to 64 characters without slashes or quotes",
-        );
-    }
-    for (field, value) in [
-        ("correspond_address", &input.correspond_address),
-        ("comment_address", &input.comment_address),
-    ] {
-        if !value.trim().is_empty() {
-            errors.take(field, varde_core::values::EmailAddress::parse(value));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::invalid(errors));
-    }
-    let q = state
-        .store
-        .create_queue(
-            name,
-            input.description.trim(),
-            input.correspond_address.trim(),
-            input.comment_address.trim(),
-            state.now(),
-        )
-        .await?;
+    caller.require_login()?;
+    let form = QueueForm {
+        name: input.name,
+        description: input.description,
+        correspond_address: input.correspond_address,
+        comment_address: input.comment_address,
+    };
+    let queue = state.app.add_queue(&caller.actor, &form).await?;
     Ok((
         axum::http::StatusCode::CREATED,
-        Json(QueueJson {
-            id: q.id,
-            name: q.name,
-            description: q.description,
-            correspond_address: q.correspond_address,
-            comment_address: q.comment_address,
+        Json(queue_json(varde_app::queues::QueueWithFields {
+            queue,
             custom_fields: vec![],
-        }),
+        })),
     ))
 }
 
@@ -136,44 +111,13 @@ pub async fn set_custom_fields(
     Path(name): Path<String>,
     ApiJson(input): ApiJson<Vec<CustomFieldJson>>,
 ) -> ApiResult<Json<Vec<CustomFieldJson>>> {
-    authorize(&caller, Action::Write, Resource::QueueSettings)?;
-    let queue = state
-        .store
-        .queue(&name)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let mut errors = FieldErrors::new();
-    let mut defs: Vec<CustomFieldDef> = Vec::new();
-    for (i, f) in input.into_iter().enumerate() {
-        let name = f.name.trim().to_string();
-        if name.is_empty() || name.len() > 64 || name.contains(['{', '}', ',']) {
-            errors.add(
-                &format!("[{i}].name"),
-                "a custom field has a name of 1 to 64 characters without braces or commas",
-            );
-        } else if defs.iter().any(|d| d.name.eq_ignore_ascii_case(&name)) {
-            errors.add(&format!("[{i}].name"), format!("{name} is listed twice"));
-        }
-        defs.push(CustomFieldDef {
-            name,
-            allowed: f
-                .values
-                .into_iter()
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-                .collect(),
-        });
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::invalid(errors));
-    }
-    state
-        .store
-        .set_queue_custom_fields(&queue.name, &defs)
+    caller.require_login()?;
+    let fields = input.into_iter().map(|f| (f.name, f.values)).collect();
+    let defs = state
+        .app
+        .set_queue_custom_fields(&caller.actor, &name, fields)
         .await?;
-    Ok(Json(fields_json(
-        state.store.queue_custom_fields(&queue.name).await?,
-    )))
+    Ok(Json(fields_json(defs)))
 }
 
 /// Who is on call for a queue's tickets.

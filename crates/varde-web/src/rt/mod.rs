@@ -27,6 +27,7 @@ use varde_core::ticket::history::{Change, Transaction};
 use crate::app::AppState;
 use crate::auth::SESSION_COOKIE;
 
+mod records;
 pub mod rest1;
 pub mod rest2;
 

@@ -13,7 +13,6 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use varde_core::access::{Action, Actor, Resource, TokenScope, can};
 use varde_core::account::Account;
 use varde_core::ticket::{LinkKind, Ticket, TicketId};
-use varde_core::values::EmailAddress;
 use varde_rt::form;
 use varde_rt::rest1::{self as fmt, get, parse_content};
 use varde_store::ticket_search::SearchRequest;
@@ -27,6 +26,7 @@ use crate::tickets::{self, Fields, Message};
 
 mod commands;
 mod objects;
+mod records;
 mod show;
 
 use show::{show_many, show_one};
@@ -159,6 +159,7 @@ fn reads_only(path: &str) -> bool {
         | ["ticket", id, "links", "show"]
         | ["ticket", id, "attachments", ..] => number(id),
         ["user", _] | ["user", _, "show"] | ["queue", _] | ["queue", _, "show"] => true,
+        ["queue", _, "ticketcustomfields" | "customfields"] => true,
         _ => false,
     }
 }
@@ -407,8 +408,13 @@ async fn route(
             },
             None => fmt::response(400, "Bad request", "# Invalid ticket number"),
         },
-        ["user", id] | ["user", id, "show"] => commands::user(state, actor, id).await,
+        ["user", id] | ["user", id, "show"] => {
+            records::show_user(state, actor, id, form.get("format").unwrap_or("s")).await
+        }
         ["queue", key] | ["queue", key, "show"] => objects::show_queues(state, key).await,
+        ["queue", key, kind @ ("ticketcustomfields" | "customfields")] => {
+            records::custom_fields(state, actor, key, *kind == "ticketcustomfields", form).await
+        }
         ["search", "queue"] => objects::search_queues(state, form).await,
         ["ticket", id, "attachments", n] => match (ticket_number(id), n.parse()) {
             (Some(id), Ok(n)) => objects::attachment(state, actor, id, n).await,
@@ -539,6 +545,23 @@ async fn edit(
     let spec = get(&fields, "id").unwrap_or("").trim().to_string();
     if id.is_none() && spec == "ticket/new" {
         return create(state, account, actor, form).await;
+    }
+    let by = varde_app::Acting::new(*actor, account.email.to_string());
+    match spec.split_once('/') {
+        Some(("user", key)) if id.is_none() => {
+            return records::edit_user(state, &by, key, &fields).await;
+        }
+        Some(("queue", key)) if id.is_none() && key.contains('/') => {
+            return fmt::response(
+                400,
+                "Bad Request",
+                "Cannot modify Queue CF definitions via REST",
+            );
+        }
+        Some(("queue", key)) if id.is_none() => {
+            return records::edit_queue(state, &by, key, &fields).await;
+        }
+        _ => {}
     }
     let Some(id) = id.or_else(|| ticket_number(&spec)) else {
         return fmt::response(400, "Bad request", "# Invalid ticket number");

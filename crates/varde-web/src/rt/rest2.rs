@@ -36,6 +36,7 @@ use crate::tickets::{self, Fields, Message, OwnerAction};
 mod collections;
 mod objects;
 mod search;
+mod writes;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -64,13 +65,25 @@ pub fn routes() -> Router<AppState> {
             get(objects::transaction_attachments),
         )
         .route("/REST/2.0/attachment/{id}", get(objects::attachment))
-        .route("/REST/2.0/queue/{id}", get(objects::queue))
+        .route("/REST/2.0/queue", post(writes::create_queue))
+        .route(
+            "/REST/2.0/queue/{id}",
+            get(objects::queue)
+                .put(writes::update_queue)
+                .delete(writes::disable_queue),
+        )
         .route("/REST/2.0/queues/all", get(collections::queues))
         .route(
             "/REST/2.0/queues",
             get(collections::queues).post(collections::queues),
         )
-        .route("/REST/2.0/user/{id}", get(objects::user))
+        .route("/REST/2.0/user", post(writes::create_user))
+        .route(
+            "/REST/2.0/user/{id}",
+            get(objects::user)
+                .put(writes::update_user)
+                .delete(writes::disable_user),
+        )
         .route(
             "/REST/2.0/users",
             get(collections::users).post(collections::users),

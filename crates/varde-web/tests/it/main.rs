@@ -22,6 +22,7 @@ mod presence;
 mod report;
 mod rest2_lists;
 mod rt;
+mod rt_records;
 mod security;
 mod standins;
 mod status;
@@ -181,6 +182,7 @@ impl TestApp {
                     role,
                     organization: org.map(varde_core::ids::OrganizationId),
                     password_hash: Some(hash),
+                    login: None,
                 },
                 jiff::Timestamp::now(),
             )

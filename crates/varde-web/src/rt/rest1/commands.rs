@@ -1,42 +1,8 @@
-//! REST 1.0's commands beside showing, creating and editing tickets: users, links, and
+//! REST 1.0's commands beside showing, creating and editing tickets: links, and
 //! take / untake / steal.
 
 use super::*;
 
-/// `user/<id>`: an account by number or address. Account details (role, disabled, name) only
-/// for whom `can` lets read accounts, or for one's own; anyone else working tickets sees an
-/// address as RT shows any requestor's, whether or not it has an account (as REST2's `/user`).
-pub(super) async fn user(state: &AppState, actor: &Actor, id: &str) -> String {
-    let found = match EmailAddress::parse(id) {
-        Ok(e) => state
-            .store
-            .account_for_login(&e)
-            .await
-            .map(|a| a.map(|(a, _)| a)),
-        Err(_) => match id.parse::<i64>() {
-            Ok(n) => state.store.account(varde_core::ids::UserId(n)).await,
-            Err(_) => Ok(None),
-        },
-    };
-    let Ok(found) = found else {
-        return ok("# The database is unavailable; try again.");
-    };
-    let visible = found.filter(|a| {
-        can(actor, Action::Read, &Resource::Accounts)
-            || can(actor, Action::Read, &Resource::OwnAccount(a.id))
-    });
-    match visible {
-        Some(a) => ok(&fmt::show_user(
-            &a.id.to_string(),
-            a.email.as_str(),
-            &a.name,
-            a.role != varde_core::access::Role::Customer,
-            a.disabled,
-        )),
-        None if id.contains('@') => ok(&fmt::show_user(id, id, "", false, false)),
-        None => ok(&format!("# User {id} does not exist.")),
-    }
-}
 /// `ticket/<id>/take` with `Action: take | untake | steal` in the content, as the `rt` CLI and
 /// python `rt.rest1` send all three; RT answers each with `200 Ok` and its message.
 pub(super) async fn take(

@@ -20,6 +20,9 @@ pub(super) async fn show_many(state: &AppState, actor: &Actor, form: &Form) -> S
         // fields asked for, as RT does.
         let format = if fields.is_some() && id.contains("/history") {
             "l"
+        } else if id.ends_with("customfields") || id.trim().starts_with("user/") {
+            // RT's user and custom-field forms are short unless asked otherwise.
+            form.get("format").unwrap_or("s")
         } else {
             format
         };
@@ -112,11 +115,22 @@ pub(super) async fn show_one(state: &AppState, actor: &Actor, spec: &str, format
             fmt::new_ticket_template("General", "")
         ));
     }
+    if spec == "queue/new" {
+        return ok(varde_rt::records::QUEUE_TEMPLATE);
+    }
+    if let Some((key, kind)) = spec.strip_prefix("queue/").and_then(|k| k.split_once('/')) {
+        let tickets = kind == "ticketcustomfields";
+        let empty = Form {
+            fields: vec![("format".into(), format.into())],
+            files: vec![],
+        };
+        return records::custom_fields(state, actor, key, tickets, &empty).await;
+    }
     if let Some(keys) = spec.strip_prefix("queue/") {
         return objects::show_queues(state, keys).await;
     }
     if let Some(key) = spec.strip_prefix("user/") {
-        return commands::user(state, actor, key).await;
+        return records::show_user(state, actor, key, format).await;
     }
     let parts: Vec<&str> = spec.split('/').collect();
     if let (Some(list), None) = (

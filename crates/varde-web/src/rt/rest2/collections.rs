@@ -38,7 +38,8 @@ const QUEUE_FIELDS: [&str; 7] = [
 fn user_field(a: &Account, field: &str) -> Option<String> {
     Some(match field {
         "id" => a.id.0.to_string(),
-        "Name" | "EmailAddress" => a.email.to_string(),
+        "Name" => crate::rt::records::rt_name(a),
+        "EmailAddress" => a.email.to_string(),
         "RealName" => a.name.clone(),
         "Privileged" => if a.role == varde_core::access::Role::Customer {
             "0"

@@ -358,46 +358,26 @@ pub(super) async fn user(
         Ok((_, actor)) => actor,
         Err(r) => return r,
     };
-    let account = match varde_core::values::EmailAddress::parse(&id) {
-        Ok(e) => state
-            .store
-            .account_for_login(&e)
-            .await
-            .ok()
-            .flatten()
-            .map(|(a, _)| a),
-        Err(_) => match id.parse::<i64>() {
-            Ok(n) => state
-                .store
-                .account(varde_core::ids::UserId(n))
-                .await
-                .ok()
-                .flatten(),
-            Err(_) => None,
-        },
-    };
     let b = base(&rq.headers);
-    let account = account.filter(|a| {
-        can(&actor, Action::Read, &Resource::Accounts)
-            || can(&actor, Action::Read, &Resource::OwnAccount(a.id))
-    });
-    let id = match (&account, id.parse::<i64>()) {
-        (None, Ok(_)) => return error(StatusCode::NOT_FOUND, "Not Found"),
-        _ => id,
+    let account = match state.app.account_named(&actor, &id).await {
+        Ok(a) => Some(a),
+        Err(AppError::NotFound) => None,
+        Err(e) => return app_error(e),
     };
     match account {
         Some(a) => ok_json(
             StatusCode::OK,
             &json!({
-                "id": a.id.0, "Name": a.email.to_string(), "EmailAddress": a.email.to_string(), "RealName": a.name,
-                "Privileged": if a.role == varde_core::access::Role::Customer { "0" } else { "1" }, "Disabled": if a.disabled { "1" } else { "0" },
+                "id": a.id.0, "Name": crate::rt::records::rt_name(&a), "EmailAddress": a.email.to_string(), "RealName": a.name,
+                // A number, as RT gives it (python-rt's `user_exists` compares it with 1).
+                "Privileged": u8::from(a.role != varde_core::access::Role::Customer), "Disabled": if a.disabled { "1" } else { "0" },
                 "_hyperlinks": [{"ref": "self", "type": "user", "id": a.id.0, "_url": format!("{b}/user/{}", a.id)}],
             }),
         ),
         // Requestors who have no account are still users to RT clients.
         None if id.contains('@') => ok_json(
             StatusCode::OK,
-            &json!({"id": id, "Name": id, "EmailAddress": id, "Privileged": "0", "Disabled": "0"}),
+            &json!({"id": id, "Name": id, "EmailAddress": id, "Privileged": 0, "Disabled": "0"}),
         ),
         None => error(StatusCode::NOT_FOUND, "Not Found"),
     }
