@@ -222,6 +222,25 @@ def main():
     queues = r1.get_queue("General") or {}
     check("rest1 queue", queues.get("Name") == "General", queues)
 
+    # REST2's saved searches (the demo's agent keeps two) and custom fields, as raw HTTP:
+    # python-rt has no calls for them.
+    http = httpx2.Client(base_url=a.url + "/REST/2.0/", auth=httpx2.BasicAuth(a.user, a.password))
+    kept = http.get("searches", params={"fields": "Description"}).json()
+    names = [i.get("Description") for i in kept.get("items", [])]
+    check("rest2 saved searches", "My open tickets" in names, kept)
+    mine = [i["id"] for i in kept.get("items", []) if i.get("Description") == "My open tickets"]
+    if mine:
+        s = http.get(f"search/{mine[0]}").json()
+        check("rest2 saved search", "Owner" in s.get("Content", {}).get("Query", ""), s)
+        run = http.get("tickets", params={"search": mine[0], "fields": "Owner"}).json()
+        check("rest2 tickets of a saved search", run.get("total", 0) >= 1
+              and all(i["Owner"]["id"] == a.user for i in run["items"]), run)
+    fields = http.post("customfields", json=[{"field": "Name", "value": "Site"}]).json()
+    check("rest2 custom fields searched", fields.get("total", 0) >= 1, fields)
+    if fields.get("items"):
+        cf = http.get(f"customfield/{fields['items'][0]['id']}").json()
+        check("rest2 custom field", cf.get("Name") == "Site" and "se-sto1" in cf.get("Values", []), cf)
+
     if a.admin:
         administration(a)
 

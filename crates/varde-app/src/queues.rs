@@ -5,7 +5,7 @@
 use varde_core::access::{Action, Actor, Resource};
 use varde_core::ticket::custom_fields::{self, CustomFieldDef};
 use varde_core::ticket::queue::{QueueChange, QueueDetails, QueueForm};
-use varde_store::tickets::Queue;
+use varde_store::tickets::{NumberedField, Queue};
 
 use crate::{App, AppError, authorize};
 
@@ -52,6 +52,12 @@ impl App {
             queue,
             custom_fields,
         })
+    }
+
+    /// Every queue's custom fields, each with its number (RT's clients name fields by it).
+    pub async fn custom_fields(&self, actor: &Actor) -> Result<Vec<NumberedField>, AppError> {
+        authorize(actor, Action::Read, &Resource::QueueSettings)?;
+        Ok(self.store.custom_fields().await?)
     }
 
     /// An administrator adds a queue. A name already taken (in any case) is a conflict.

@@ -4,7 +4,7 @@
 
 use futures_util::FutureExt;
 
-use crate::{form, rest1, ticketsql};
+use crate::{form, rest1, ticketsql, transaction_sql};
 
 /// Any text as a TicketSQL query: a query or an error, never a panic or a stack overflow; an
 /// accepted query stays within the parser's limits.
@@ -48,5 +48,19 @@ pub fn rest2_json(data: &[u8]) {
         let fields = form::json_fields(&object);
         let plain = object.keys().filter(|k| *k != "CustomFields").count();
         assert!(fields.len() >= plain);
+    }
+}
+
+/// Any text as TransactionSQL: limits or an error, never a panic; every limit has a field and
+/// a value, and there are at most fifty.
+pub fn transaction_sql(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    if let Ok(limits) = transaction_sql::parse(&text) {
+        assert!(limits.len() <= 50);
+        assert!(
+            limits
+                .iter()
+                .all(|l| !l.field.is_empty() && l.value.is_some())
+        );
     }
 }

@@ -12,3 +12,4 @@ pub mod json_query;
 pub mod records;
 pub mod rest1;
 pub mod ticketsql;
+pub mod transaction_sql;

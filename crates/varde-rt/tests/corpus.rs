@@ -30,3 +30,8 @@ fn the_rest1_form_corpus_replays() {
 fn the_rest2_json_corpus_replays() {
     assert!(replay("rest2_json", varde_rt::fuzz::rest2_json) >= 3);
 }
+
+#[test]
+fn the_transaction_sql_corpus_replays() {
+    assert!(replay("transaction_sql", varde_rt::fuzz::transaction_sql) >= 5);
+}

@@ -57,6 +57,7 @@ pub mod testing;
 mod ticket_pairs;
 pub mod ticket_search;
 pub mod tickets;
+pub mod transaction_search;
 pub mod transfer;
 pub mod work;
 pub mod workspace;

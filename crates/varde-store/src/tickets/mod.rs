@@ -24,6 +24,7 @@ mod rows;
 mod saved_searches;
 mod write;
 
+pub use queues::NumberedField;
 pub use saved_searches::SavedSearch;
 
 pub(crate) use rows::{TICKET_COLUMNS, TicketRow, append, attach, load_ticket, save_ticket};

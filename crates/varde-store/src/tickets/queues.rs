@@ -158,7 +158,8 @@ impl Store {
             .collect())
     }
 
-    /// Replaces the custom fields defined for a queue. Values already on tickets stay.
+    /// Replaces the custom fields defined for a queue. Values already on tickets stay; a field
+    /// that stays keeps its number.
     pub async fn set_queue_custom_fields(
         &self,
         queue: &str,
@@ -167,14 +168,48 @@ impl Store {
         let key = queue.trim().to_lowercase();
         write_pool!(self, p => {
             let mut tx = p.begin().await?;
-            sqlx::query("DELETE FROM queue_custom_fields WHERE queue_key = $1").bind(&key).execute(&mut *tx).await?;
+            let kept: Vec<(String,)> = sqlx::query_as("SELECT name FROM queue_custom_fields WHERE queue_key = $1").bind(&key).fetch_all(&mut *tx).await?;
+            for (name,) in kept.iter().filter(|(n,)| !defs.iter().any(|d| d.name.trim() == n)) {
+                sqlx::query("DELETE FROM queue_custom_fields WHERE queue_key = $1 AND name = $2").bind(&key).bind(name).execute(&mut *tx).await?;
+            }
             for (i, d) in defs.iter().enumerate() {
-                sqlx::query("INSERT INTO queue_custom_fields (queue_key, name, position, allowed) VALUES ($1, $2, $3, $4)")
-                    .bind(&key).bind(d.name.trim()).bind(i as i64).bind(d.allowed.join("\n"))
-                    .execute(&mut *tx).await?;
+                sqlx::query(
+                    "INSERT INTO queue_custom_fields (queue_key, name, position, allowed) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (queue_key, name) DO UPDATE SET position = excluded.position, allowed = excluded.allowed",
+                )
+                .bind(&key).bind(d.name.trim()).bind(i as i64).bind(d.allowed.join("\n"))
+                .execute(&mut *tx).await?;
             }
             tx.commit().await?;
         });
         Ok(())
     }
+
+    /// Every queue's custom fields with their numbers and the queue each belongs to, by number.
+    pub async fn custom_fields(&self) -> Result<Vec<NumberedField>> {
+        let rows: Vec<(i64, String, String, i64, String)> = read_pool!(self, p => sqlx::query_as(
+            "SELECT f.id, q.name, f.name, f.position, f.allowed FROM queue_custom_fields f \
+             JOIN queues q ON q.name_key = f.queue_key ORDER BY f.id",
+        ).fetch_all(p).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, queue, name, position, allowed)| NumberedField {
+                id,
+                queue,
+                position,
+                def: custom_field_def(name, &allowed),
+            })
+            .collect())
+    }
+}
+
+/// A custom field with its number, as RT's clients name it, and its queue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NumberedField {
+    pub id: i64,
+    /// The queue's name.
+    pub queue: String,
+    /// Its place among the queue's fields, from 0.
+    pub position: i64,
+    pub def: varde_core::ticket::custom_fields::CustomFieldDef,
 }

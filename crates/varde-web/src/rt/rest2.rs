@@ -34,8 +34,11 @@ use crate::app::AppState;
 use crate::tickets::{self, Fields, Message, OwnerAction};
 
 mod collections;
+mod custom_fields;
 mod objects;
+mod saved;
 mod search;
+mod transactions;
 mod writes;
 
 pub fn routes() -> Router<AppState> {
@@ -59,6 +62,15 @@ pub fn routes() -> Router<AppState> {
             "/REST/2.0/tickets",
             get(search::search).post(search::search_post),
         )
+        .route(
+            "/REST/2.0/searches",
+            get(saved::searches).post(saved::searches),
+        )
+        .route("/REST/2.0/search/{id}", get(saved::search))
+        .route(
+            "/REST/2.0/transactions",
+            get(transactions::transactions).post(transactions::transactions),
+        )
         .route("/REST/2.0/transaction/{id}", get(objects::transaction))
         .route(
             "/REST/2.0/transaction/{id}/attachments",
@@ -71,6 +83,18 @@ pub fn routes() -> Router<AppState> {
             get(objects::queue)
                 .put(writes::update_queue)
                 .delete(writes::disable_queue),
+        )
+        .route(
+            "/REST/2.0/queue/{id}/customfields",
+            get(custom_fields::of_queue),
+        )
+        .route(
+            "/REST/2.0/customfields",
+            get(custom_fields::custom_fields).post(custom_fields::custom_fields),
+        )
+        .route(
+            "/REST/2.0/customfield/{id}",
+            get(custom_fields::custom_field),
         )
         .route("/REST/2.0/queues/all", get(collections::queues))
         .route(

@@ -1,6 +1,7 @@
 //! REST2's lists of queues and users, with RT's JSON searches (`?query=` or a POST's body):
 //! paging, `fields=`, disabled records left out unless asked for, and who may list accounts
-//! (`can`: administrators; an agent is refused, a customer too). Both engines.
+//! (`can`: administrators; an agent is refused, a customer too); tickets' transactions searched by
+//! JSON limits and TransactionSQL. Both engines.
 
 use serde_json::{Value, json};
 use varde_core::access::Role;
@@ -196,4 +197,101 @@ async fn queues_and_users_are_listed_and_searched_as_rt_does() {
 
 fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[tokio::test]
+async fn transactions_are_searched_by_json_limits_and_by_transaction_sql() {
+    for app in apps().await {
+        let c = TestApp::client();
+        let mut tickets = vec![];
+        for subject in ["first", "second"] {
+            let made: Value = c
+                .post(app.url("/REST/2.0/ticket"))
+                .basic_auth(ADMIN_EMAIL, Some(ADMIN_PASSWORD))
+                .json(&json!({"Queue": "General", "Subject": subject, "Requestor": "kim@example.net"}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            tickets.push(made["id"].as_str().unwrap().to_string());
+        }
+        let t1 = &tickets[0];
+        let said = c
+            .post(app.url(&format!("/REST/2.0/ticket/{t1}/comment")))
+            .basic_auth(ADMIN_EMAIL, Some(ADMIN_PASSWORD))
+            .json(&json!({"Content": "looked at it", "ContentType": "text/plain"}))
+            .send()
+            .await
+            .unwrap();
+        assert!(said.status().is_success());
+        let search = |query: String, post: Option<Value>| {
+            let mut rb = match &post {
+                Some(body) => c
+                    .post(app.url(&format!("/REST/2.0/transactions?{query}")))
+                    .json(body),
+                None => c.get(app.url(&format!("/REST/2.0/transactions?{query}"))),
+            };
+            rb = rb.basic_auth(ADMIN_EMAIL, Some(ADMIN_PASSWORD));
+            async move {
+                let r = rb.send().await.unwrap();
+                (
+                    r.status().as_u16(),
+                    r.json::<Value>().await.unwrap_or(Value::Null),
+                )
+            }
+        };
+        let (status, comments) =
+            search("query=Type%3D'Comment'&fields=Type,ObjectId".into(), None).await;
+        assert_eq!(
+            (status, comments["total"].clone()),
+            (200, json!(1)),
+            "{comments}"
+        );
+        assert_eq!(comments["items"][0]["Type"], "Comment", "{comments}");
+        let (_, of_t1) = search(
+            String::new(),
+            Some(json!([{"field": "ObjectId", "value": t1}])),
+        )
+        .await;
+        assert_eq!(of_t1["total"], 2, "Create and Comment: {of_t1}");
+        let both = format!(
+            "query={}",
+            urlencode(&format!(
+                "Type = 'Create' OR Type = 'Comment' AND ObjectId = {t1}"
+            ))
+        );
+        let (_, found) = search(both, None).await;
+        assert_eq!(found["total"], 2, "{found}");
+        let (_, since) = search(
+            format!(
+                "query={}",
+                urlencode("Created > '2000-01-01' AND Type = 'Create'")
+            ),
+            None,
+        )
+        .await;
+        assert_eq!(since["total"], 2, "{since}");
+        let (_, later) = search(
+            format!("query={}", urlencode("Created > '2999-01-01 00:00:00'")),
+            None,
+        )
+        .await;
+        assert_eq!(later["total"], 0, "{later}");
+        let (_, paged) = search("query=Type%3D'Create'&per_page=1".into(), None).await;
+        assert!(
+            paged["next_page"].as_str().unwrap().contains("page=2"),
+            "{paged}"
+        );
+        for bad in [
+            "Type = 'Create' OR ObjectId = 1",
+            "Colour = 'red'",
+            "(Type = 'Create')",
+            "Created > 'yesterday'",
+        ] {
+            let (status, why) = search(format!("query={}", urlencode(bad)), None).await;
+            assert_eq!(status, 400, "{bad}: {why}");
+        }
+    }
 }

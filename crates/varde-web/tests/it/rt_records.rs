@@ -328,3 +328,141 @@ async fn an_unprivileged_user_is_a_contact_of_its_domains_organisation() {
         );
     }
 }
+
+async fn get_json(app: &TestApp, who: &str, path: &str) -> (StatusCode, Value) {
+    let r = TestApp::client()
+        .get(app.url(path))
+        .basic_auth(who, Some(ADMIN_PASSWORD))
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn custom_fields_have_numbers_that_stay() {
+    for app in apps().await {
+        let (status, all) = get_json(&app, ADMIN_EMAIL, "/REST/2.0/customfields").await;
+        assert_eq!(
+            (status, all["total"].clone()),
+            (StatusCode::OK, json!(2)),
+            "{all}"
+        );
+        let site = all["items"][0]["id"].as_str().unwrap().to_string();
+        let service = all["items"][1]["id"].as_str().unwrap().to_string();
+        let (_, record) =
+            get_json(&app, ADMIN_EMAIL, &format!("/REST/2.0/customfield/{site}")).await;
+        assert_eq!(
+            (record["Name"].clone(), record["Type"].clone()),
+            (json!("Site"), json!("Select")),
+            "{record}"
+        );
+        assert_eq!(record["Values"], json!(["no-osl1", "se-lla1", "se-sto1"]));
+        let (_, found) = get_json(
+            &app,
+            ADMIN_EMAIL,
+            "/REST/2.0/customfields?query=[{\"field\":\"Name\",\"operator\":\"LIKE\",\"value\":\"serv\"}]",
+        )
+        .await;
+        assert_eq!(found["items"][0]["id"], json!(service), "{found}");
+        // Replacing a queue's fields keeps the numbers of those that stay.
+        let put = TestApp::client()
+            .put(app.url("/api/v1/queues/General/custom-fields"))
+            .bearer_auth(&app.admin_token)
+            .json(&json!([{"name": "Note"}, {"name": "Site", "values": ["se-sto1"]}]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(put.status(), StatusCode::OK);
+        let (_, record) =
+            get_json(&app, ADMIN_EMAIL, &format!("/REST/2.0/customfield/{site}")).await;
+        assert_eq!(
+            (record["Name"].clone(), record["Values"].clone()),
+            (json!("Site"), json!(["se-sto1"]))
+        );
+        let (gone, _) = get_json(
+            &app,
+            ADMIN_EMAIL,
+            &format!("/REST/2.0/customfield/{service}"),
+        )
+        .await;
+        assert_eq!(gone, StatusCode::NOT_FOUND);
+        let (_, of_queue) = get_json(&app, ADMIN_EMAIL, "/REST/2.0/queue/1/customfields").await;
+        let names: Vec<String> = of_queue["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(names.len(), 2);
+        assert_eq!(names[1], site, "the queue's order: Note, then Site");
+        let (_, queue) = get_json(&app, ADMIN_EMAIL, "/REST/2.0/queue/General").await;
+        assert_eq!(queue["TicketCustomFields"][1]["name"], "Site", "{queue}");
+    }
+}
+
+#[tokio::test]
+async fn saved_searches_are_ones_own_and_run_as_rt_runs_them() {
+    for app in apps().await {
+        app.account_with_token("alva@example.com", Role::Agent, None)
+            .await;
+        let admin = app
+            .store
+            .account_for_login(&varde_core::values::EmailAddress::parse(ADMIN_EMAIL).unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+            .0;
+        let now = jiff::Timestamp::now();
+        for n in 0..3 {
+            let made = TestApp::client()
+                .post(app.url("/REST/2.0/ticket"))
+                .basic_auth(ADMIN_EMAIL, Some(ADMIN_PASSWORD))
+                .json(&json!({"Queue": "General", "Subject": format!("saved {n}"), "Requestor": "kim@example.net"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(made.status(), StatusCode::CREATED);
+        }
+        app.store
+            .save_search(admin.id, "Saved ones", "Subject LIKE 'saved'", now)
+            .await
+            .unwrap();
+        let (_, list) = get_json(&app, ADMIN_EMAIL, "/REST/2.0/searches").await;
+        assert_eq!(list["total"], 1, "{list}");
+        let id = list["items"][0]["id"].as_str().unwrap().to_string();
+        for key in [id.as_str(), "Saved%20ones"] {
+            let (status, s) = get_json(&app, ADMIN_EMAIL, &format!("/REST/2.0/search/{key}")).await;
+            assert_eq!(status, StatusCode::OK);
+            assert_eq!(
+                (s["Description"].clone(), s["Content"]["Query"].clone()),
+                (json!("Saved ones"), json!("Subject LIKE 'saved'"))
+            );
+        }
+        let (_, run) = get_json(
+            &app,
+            ADMIN_EMAIL,
+            &format!("/REST/2.0/tickets?search={id}&per_page=2"),
+        )
+        .await;
+        assert_eq!(
+            (
+                run["total"].clone(),
+                run["count"].clone(),
+                run["pages"].clone()
+            ),
+            (json!(3), json!(2), json!(2)),
+            "{run}"
+        );
+        // Another's search is not found, whether listed, read or run.
+        let (_, theirs) = get_json(&app, "alva@example.com", "/REST/2.0/searches").await;
+        assert_eq!(theirs["total"], 0);
+        for path in [
+            format!("/REST/2.0/search/{id}"),
+            format!("/REST/2.0/tickets?search={id}"),
+        ] {
+            let (status, _) = get_json(&app, "alva@example.com", &path).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        }
+    }
+}

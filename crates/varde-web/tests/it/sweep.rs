@@ -51,6 +51,9 @@ const READS_BY_POST: &[&str] = &[
     "/REST/2.0/ticket/{id}/attachments",
     "/REST/2.0/queues",
     "/REST/2.0/users",
+    "/REST/2.0/customfields",
+    "/REST/2.0/searches",
+    "/REST/2.0/transactions",
 ];
 
 /// Routes only administrators reach.

@@ -142,6 +142,25 @@ pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<()> {
         )
         .await?;
     seed_tickets(store, now).await?;
+    // The agent's saved searches: the console's ticket list offers them, RT's REST2 lists and
+    // runs them (`/REST/2.0/searches`, `/tickets?search=…`).
+    if let Some((agent, _)) = store
+        .account_for_login(&varde_core::values::EmailAddress::parse(STAFF[0].0)?)
+        .await?
+    {
+        for (name, query) in [
+            (
+                "My open tickets",
+                "Owner = 'agent@example.com' AND Status = '__Active__'",
+            ),
+            (
+                "Unowned and urgent",
+                "Owner = 'Nobody' AND Priority >= 50 AND Status = '__Active__'",
+            ),
+        ] {
+            store.save_search(agent.id, name, query, now).await?;
+        }
+    }
     // Who is on call for General: told at once of SLA trouble on urgent and unowned tickets.
     if let Some(general) = store.queue("General").await? {
         store

@@ -69,7 +69,10 @@ fn finds_disabled(params: &HashMap<String, String>) -> bool {
 }
 
 /// The limits of a search: `?query=` of a GET, the body of a POST.
-fn limits(params: &HashMap<String, String>, body: &Bytes) -> Result<Vec<Limit>, Response> {
+pub(super) fn limits(
+    params: &HashMap<String, String>,
+    body: &Bytes,
+) -> Result<Vec<Limit>, Response> {
     let text = match params.get("query") {
         Some(q) => q.clone(),
         None => String::from_utf8_lossy(body).into_owned(),
@@ -78,7 +81,7 @@ fn limits(params: &HashMap<String, String>, body: &Bytes) -> Result<Vec<Limit>, 
 }
 
 /// One page of the records that match, each `{type, id, _url}` with the fields asked for.
-fn page<T>(
+pub(super) fn page<T>(
     rq: &RtRequest,
     params: &HashMap<String, String>,
     (kind, path): (&str, &str),

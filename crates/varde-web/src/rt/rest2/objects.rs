@@ -117,6 +117,23 @@ async fn load_transaction(
     Ok(e)
 }
 
+/// A transaction's record, for a list that asks for its fields (the list's search was
+/// authorised for every ticket).
+pub(super) async fn transaction_value(
+    state: &AppState,
+    base: &str,
+    id: i64,
+) -> Result<Value, Response> {
+    let e = state
+        .store
+        .transaction(id)
+        .await
+        .map_err(|e| ticket_error(e.into()))?
+        .ok_or_else(|| error(StatusCode::NOT_FOUND, "Not Found"))?;
+    let named = crate::rt::named(state, std::iter::once(&e.transaction)).await;
+    Ok(transaction_json(base, &e, &named))
+}
+
 pub(super) async fn transaction(
     State(state): State<AppState>,
     rq: RtRequest,
@@ -318,7 +335,7 @@ pub(super) async fn ticket_attachments(
     )
 }
 
-fn queue_json(base: &str, q: &varde_store::tickets::Queue) -> Value {
+fn queue_json(base: &str, q: &varde_store::tickets::Queue, fields: Value) -> Value {
     json!({
         "id": q.id,
         "Name": q.name,
@@ -327,23 +344,33 @@ fn queue_json(base: &str, q: &varde_store::tickets::Queue) -> Value {
         "CommentAddress": q.comment_address,
         "Lifecycle": "default",
         "Disabled": if q.disabled { "1" } else { "0" },
+        "SLADisabled": "0",
+        "TicketCustomFields": fields,
         "_hyperlinks": [{"ref": "self", "type": "queue", "id": q.id, "_url": format!("{base}/queue/{}", q.id)}],
     })
 }
 
+/// `GET /queue/{id}`: the queue, with references to its tickets' custom fields.
 pub(super) async fn queue(
     State(state): State<AppState>,
     rq: RtRequest,
     Path(id): Path<String>,
 ) -> Response {
-    if let Err(r) = caller(&rq) {
-        return r;
-    }
-    match state.store.queue(&id).await {
-        Ok(Some(q)) => ok_json(StatusCode::OK, &queue_json(&base(&rq.headers), &q)),
-        Ok(None) => error(StatusCode::NOT_FOUND, "Not Found"),
-        Err(e) => ticket_error(e.into()),
-    }
+    let (_, actor) = match caller(&rq) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let queue = match state.app.queue(&actor, &id).await {
+        Ok(q) => q.queue,
+        Err(e) => return app_error(e),
+    };
+    let fields = match state.app.custom_fields(&actor).await {
+        Ok(f) => f,
+        Err(e) => return app_error(e),
+    };
+    let b = base(&rq.headers);
+    let refs = super::custom_fields::references(&b, &fields, &queue.name);
+    ok_json(StatusCode::OK, &queue_json(&b, &queue, refs))
 }
 
 /// A user. Account details (role, disabled, real name) only for whom `can` lets read

@@ -65,11 +65,28 @@ pub(super) fn pick(
     item
 }
 
-async fn run_search(state: AppState, rq: RtRequest, params: HashMap<String, String>) -> Response {
+async fn run_search(
+    state: AppState,
+    rq: RtRequest,
+    mut params: HashMap<String, String>,
+) -> Response {
     let (_, actor) = match caller(&rq) {
         Ok(c) => c,
         Err(r) => return r,
     };
+    // `search=` runs one of the caller's saved searches, a page of RT's default size unless
+    // asked otherwise.
+    if let Some(key) = params.get("search").cloned() {
+        match state.app.saved_search(&actor, &key).await {
+            Ok(s) => {
+                params.insert("query".into(), s.query);
+                params
+                    .entry("per_page".into())
+                    .or_insert_with(|| super::saved::ROWS_PER_PAGE.to_string());
+            }
+            Err(e) => return app_error(e),
+        }
+    }
     let query_text = params.get("query").cloned().unwrap_or_default();
     let query = match varde_rt::ticketsql::parse(&query_text) {
         Ok(q) => q,
