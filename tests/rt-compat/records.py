@@ -131,6 +131,11 @@ def main():
     show("cli create user", named(created))
     show("cli edit user", named(cli("edit", f"user/{w}", "set", "realname=W Two")))
     show("cli show user", named(cli("show", f"user/{w}")))
+    # `u…` was disabled above: a search leaves it out.
+    show("cli ls users", named(cli("ls", "-t", "user", f"Name like '{tag}'")))
+    show("cli ls -s users", named(cli("ls", "-s", "-t", "user", f"Name like '{tag}'")))
+    show("cli ls -i users", named(cli("ls", "-i", "-t", "user", f"EmailAddress like '{w}@'")))
+    show("cli ls users, a bad operator", named(cli("ls", "-t", "user", "Name frob 'x'")))
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ pub enum Operator {
 }
 
 impl Operator {
-    fn parse(s: &str) -> Option<Operator> {
+    pub fn parse(s: &str) -> Option<Operator> {
         Some(match s.trim().to_ascii_uppercase().as_str() {
             "=" | "==" => Operator::Eq,
             "!=" | "<>" => Operator::Ne,

@@ -233,6 +233,63 @@ pub fn ticket_custom_fields(queue_id: i64, fields: &[(String, bool)], long: bool
     lines.join("\n")
 }
 
+/// Splits text into words as Perl's `shellwords` does: quotes group, a backslash escapes.
+fn shell_words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word: Option<String> = None;
+    let mut quote: Option<char> = None;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (_, '\\') => word.get_or_insert_default().extend(chars.next()),
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => word.get_or_insert_default().push(c),
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                word.get_or_insert_default();
+            }
+            (None, c) if c.is_whitespace() => out.extend(word.take()),
+            (None, c) => word.get_or_insert_default().push(c),
+        }
+    }
+    out.extend(word);
+    out
+}
+
+/// The one condition of REST 1.0's `search/user` or `search/queue` (`Name like 'b'`), as
+/// RT's `search/dhandler` reads it: field, operator and value split as shell words, the
+/// field one of `fields` (or `Disabled`), in RT's words when it is not.
+pub fn record_condition(query: &str, fields: &[&str]) -> Result<crate::json_query::Limit, String> {
+    use crate::json_query::{Limit, Operator};
+    let words = shell_words(query);
+    let field = words.first().cloned().unwrap_or_default();
+    let op_text = words.get(1).cloned().unwrap_or_default();
+    let op = match op_text.to_ascii_uppercase().as_str() {
+        "MATCHES" => Some(Operator::Like),
+        "==" => None,
+        other => Operator::parse(other),
+    }
+    .ok_or_else(|| format!("Invalid operator specification: {op_text}"))?;
+    let Some(field) = fields
+        .iter()
+        .chain(&["Disabled"])
+        .find(|f| f.eq_ignore_ascii_case(&field))
+    else {
+        return Err(format!("Invalid field specification: {field}"));
+    };
+    let value = words
+        .get(2)
+        .cloned()
+        .ok_or_else(|| format!("Invalid query specification: {query}"))?;
+    Ok(Limit {
+        field: field.to_string(),
+        operator: op,
+        value: Some(value),
+        case_sensitive: false,
+        and: false,
+    })
+}
+
 /// RT's words for a field's change (`RealName changed from 'Carol' to 'Carol C'`): users'
 /// values in single quotes, queues' in double, as RT 5.0.3 writes them; a blank old value is
 /// `(no value)`.
@@ -351,5 +408,30 @@ mod tests {
             ticket_custom_fields(1, &f, true),
             "id: queue/1\nSite (): MultiValueSelect\nNote (): MultiValueFreeform"
         );
+    }
+
+    #[test]
+    fn a_record_search_is_one_condition_in_shell_words() {
+        let l = record_condition("Name like 'b o'", &USER_FIELDS).unwrap();
+        assert_eq!(
+            (l.field.as_str(), l.value.as_deref()),
+            ("Name", Some("b o"))
+        );
+        assert_eq!(l.operator, crate::json_query::Operator::Like);
+        let l = record_condition("disabled = 1", &USER_FIELDS).unwrap();
+        assert_eq!(l.field, "Disabled");
+        assert_eq!(
+            record_condition("Name frob x", &USER_FIELDS).unwrap_err(),
+            "Invalid operator specification: frob"
+        );
+        assert_eq!(
+            record_condition("Password = x", &USER_FIELDS).unwrap_err(),
+            "Invalid field specification: Password"
+        );
+        assert_eq!(
+            record_condition("Disabled=1", &USER_FIELDS).unwrap_err(),
+            "Invalid operator specification: "
+        );
+        assert!(record_condition("Name =", &USER_FIELDS).is_err());
     }
 }

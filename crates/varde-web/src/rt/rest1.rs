@@ -416,6 +416,9 @@ async fn route(
             records::custom_fields(state, actor, key, *kind == "ticketcustomfields", form).await
         }
         ["search", "queue"] => objects::search_queues(state, form).await,
+        ["search", "user"] => records::search_users(state, actor, form).await,
+        // Varde has no user-defined groups (roles and organisations decide what people see).
+        ["search", "group"] => ok("No matching results."),
         ["ticket", id, "attachments", n] => match (ticket_number(id), n.parse()) {
             (Some(id), Ok(n)) => objects::attachment(state, actor, id, n).await,
             _ => fmt::response(400, "Bad request", "# Invalid attachment"),
@@ -473,13 +476,12 @@ async fn create(state: &AppState, account: &Account, actor: &Actor, form: &Form)
 }
 
 async fn create_from(state: &AppState, account: &Account, fields: &Fields, form: &Form) -> String {
-    // RT creates with the singular `Requestor`; python-rt's plural `Requestors` is applied as
-    // an update after the creation (and answered with a second line), as RT does; Varde
-    // writes the two at once.
-    let (create_fields, later): (Fields, Fields) = fields
-        .iter()
-        .cloned()
-        .partition(|(k, _)| !k.eq_ignore_ascii_case("Requestors"));
+    // RT creates with the singular `Requestor` and its create list; python-rt's plural
+    // `Requestors`, and `Told`, it applies as an update after the creation (answered with a
+    // second line); Varde writes the two at once.
+    let (create_fields, later): (Fields, Fields) = fields.iter().cloned().partition(|(k, _)| {
+        !k.eq_ignore_ascii_case("Requestors") && !k.eq_ignore_ascii_case("Told")
+    });
     let creation = match tickets::creation(&create_fields, None) {
         Ok(c) => c,
         Err(m) => {

@@ -243,3 +243,125 @@ pub(super) async fn custom_fields(
         form.get("format") == Some("l"),
     ))
 }
+
+/// The user fields RT's `search/user` may name, and how Varde answers each.
+const SEARCHED_USER_FIELDS: [&str; 5] = ["id", "Name", "EmailAddress", "RealName", "Privileged"];
+
+fn shown(a: &varde_core::account::Account) -> ShownUser {
+    ShownUser {
+        id: a.id.to_string(),
+        name: rt_name(a),
+        email: a.email.to_string(),
+        real_name: a.name.clone(),
+        privileged: a.role != varde_core::access::Role::Customer,
+        disabled: a.disabled,
+    }
+}
+
+/// `search/user` (`rt ls -t user "Name like 'b'"`): for administrators, as RT asks
+/// `AdminUsers`; one condition in RT's words, enabled users unless it names `Disabled`, staff
+/// only without a condition; ordered by name unless `orderby` says otherwise.
+pub(super) async fn search_users(state: &AppState, actor: &Actor, form: &Form) -> String {
+    let accounts = match state.app.accounts(actor).await {
+        Ok(a) => a,
+        Err(AppError::Forbidden | AppError::NotFound) => {
+            return fmt::response(403, "Forbidden", "Permission denied");
+        }
+        Err(_) => return unavailable(),
+    };
+    let query = form.get("query").unwrap_or("").trim();
+    let condition = if query.is_empty() {
+        None
+    } else {
+        match rec::record_condition(query, &SEARCHED_USER_FIELDS) {
+            Ok(l) => Some(l),
+            Err(m) => return fmt::response(400, "Bad Request", &m),
+        }
+    };
+    let field = |a: &varde_core::account::Account, f: &str| -> Option<String> {
+        let u = shown(a);
+        Some(match f {
+            "id" => u.id,
+            "Name" => u.name,
+            "EmailAddress" => u.email,
+            "RealName" => u.real_name,
+            "Privileged" => u8::from(u.privileged).to_string(),
+            "Disabled" => u8::from(u.disabled).to_string(),
+            _ => return None,
+        })
+    };
+    let wants_disabled = condition.as_ref().is_some_and(|l| {
+        l.field == "Disabled"
+            && l.value
+                .as_deref()
+                .is_some_and(|v| !v.is_empty() && v != "0")
+    });
+    let mut found: Vec<&varde_core::account::Account> = accounts
+        .iter()
+        .filter(|a| a.disabled == wants_disabled)
+        .filter(|a| match &condition {
+            None => a.role != varde_core::access::Role::Customer,
+            Some(l) if l.field == "Disabled" => true,
+            Some(l) => {
+                varde_rt::json_query::matches(std::slice::from_ref(l), &SEARCHED_USER_FIELDS, |f| {
+                    field(a, f)
+                })
+            }
+        })
+        .collect();
+    match form
+        .get("orderby")
+        .map(|o| o.trim_start_matches(['+', '-']))
+    {
+        Some(o) if o.eq_ignore_ascii_case("id") => found.sort_by_key(|a| a.id.0),
+        _ => found.sort_by_key(|a| rt_name(a)),
+    }
+    if form.get("orderby").is_some_and(|o| o.starts_with('-')) {
+        found.reverse();
+    }
+    if found.is_empty() {
+        return ok("No matching results.");
+    }
+    let fields: Option<Vec<String>> = form.get("fields").map(|f| {
+        f.split(',')
+            .map(|x| x.trim().to_ascii_lowercase())
+            .collect()
+    });
+    match (
+        form.get("format")
+            .unwrap_or(if fields.is_some() { "l" } else { "s" }),
+        &fields,
+    ) {
+        ("i", _) => ok(&found
+            .iter()
+            .map(|a| format!("user/{}", a.id))
+            .collect::<Vec<_>>()
+            .join("\n")),
+        ("l", fields) => {
+            let answers: Vec<String> = found
+                .iter()
+                .map(|a| {
+                    let all = rec::show_user(&shown(a), true);
+                    ok(&match fields {
+                        // The fields asked for, `id` always; RT drops the password then.
+                        Some(f) => all
+                            .lines()
+                            .filter(|l| {
+                                let key = l.split(':').next().unwrap_or("").to_ascii_lowercase();
+                                key == "id" || f.contains(&key)
+                            })
+                            .collect::<Vec<_>>()
+                            .join("\n"),
+                        None => all,
+                    })
+                })
+                .collect();
+            objects::joined(&answers)
+        }
+        _ => ok(&found
+            .iter()
+            .map(|a| format!("{}: {}", a.id, rt_name(a)))
+            .collect::<Vec<_>>()
+            .join("\n")),
+    }
+}
