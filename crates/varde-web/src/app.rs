@@ -25,8 +25,30 @@ pub enum StartError {
 }
 
 /// What every handler can reach.
+/// What every request works with, behind one `Arc`: axum clones the state for every layer
+/// and handler of every request, and one reference count is all that clone should cost
+/// (cloning the services themselves was a tenth of the status page's CPU). Set up before
+/// serving through `DerefMut`; read through `Deref`.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for AppState {
+    /// Changes the settings before serving (a state already shared is copied first).
+    fn deref_mut(&mut self) -> &mut Services {
+        Arc::make_mut(&mut self.0)
+    }
+}
+
+/// The services and settings of a running Varde (see [`AppState`]).
+#[derive(Clone)]
+pub struct Services {
     /// The use cases (`varde-app`), with the store and the clock.
     pub app: varde_app::App,
     /// The store, as `app.store` (front-ends still read through it directly where no use
@@ -61,7 +83,7 @@ impl AppState {
         let dummy_hash = crate::auth::hash_password(crate::auth::new_secret("dummy-")).await?;
         // The installation's key, unless `varde serve --secrets-key` gives another.
         let key = store.link_key(&crate::auth::new_secret("links-")).await?;
-        Ok(AppState {
+        Ok(AppState(Arc::new(Services {
             vault: Arc::new(varde_notify::vault::Vault::new(&key)),
             app: varde_app::App::new(store.clone(), clock),
             store,
@@ -75,7 +97,7 @@ impl AppState {
             network: Arc::new(crate::auth::Network::default()),
             status: Arc::new(crate::status::StatusSite::default()),
             node: "varde".into(),
-        })
+        })))
     }
 
     pub fn now(&self) -> Timestamp {

@@ -216,8 +216,14 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
         })
         .observe(elapsed.as_secs_f64());
     let ms = elapsed.as_secs_f64() * 1000.0;
-    // A balancer's health checks, every second on every node, are not news unless they fail.
-    if matches!(route.as_str(), "/readyz" | "/healthz") && status < 500 {
+    // A balancer's health checks, every second on every node, are not news unless they fail;
+    // nor are the public status page's cached documents and assets, which dashboards and
+    // browsers fetch by the thousand a second in an incident (a line each would be a write
+    // each, and gigabytes of log an hour): /metrics counts and times them all.
+    let quiet = matches!(route.as_str(), "/readyz" | "/healthz" | "/status")
+        || route.starts_with("/api/v2/")
+        || route.starts_with("/assets/");
+    if quiet && status < 500 {
         tracing::debug!(%method, %route, status, elapsed_ms = ms, "request");
     } else {
         tracing::info!(%method, %route, status, elapsed_ms = ms, "request");

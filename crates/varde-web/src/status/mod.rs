@@ -74,6 +74,12 @@ pub const UPTIME_DAYS: usize = 90;
 pub struct StatusSite {
     pub settings: StatusSettings,
     cache: Mutex<Option<Arc<Snapshot>>>,
+    /// Held by the one reader taking a new snapshot: the others go on with the last one
+    /// (or, when there is none, wait for this one) instead of all reading the database at
+    /// the same second.
+    taking: tokio::sync::Mutex<()>,
+    /// Counts invalidations, so a snapshot begun before a change is not kept after it.
+    generation: std::sync::atomic::AtomicU64,
     link_key: OnceLock<String>,
 }
 
@@ -96,26 +102,47 @@ impl StatusSite {
 
     /// Drops the snapshot, so the next reader sees this node's change at once.
     pub fn invalidate(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         *self.cache.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
-    /// The current snapshot, taking a new one when the cached one is older than a second.
+    fn cached(&self) -> Option<Arc<Snapshot>> {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The current snapshot, taken again when the cached one is older than a second. One
+    /// reader takes it; while it does, the others answer with the one before (a second old),
+    /// so the page's tail does not wait on the database every second. After a change on this
+    /// node there is no snapshot to go on with, and readers wait for the new one.
     pub async fn snapshot(
         &self,
         store: &Store,
         now: Timestamp,
     ) -> varde_store::Result<Arc<Snapshot>> {
-        if let Some(s) = self
-            .cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
+        let current = self.cached();
+        if let Some(s) = &current
             && s.taken.elapsed() < SNAPSHOT_TTL
         {
             return Ok(s.clone());
         }
+        let _taking = match (current, self.taking.try_lock()) {
+            (_, Ok(guard)) => guard,
+            (Some(stale), Err(_)) => return Ok(stale),
+            (None, Err(_)) => {
+                let guard = self.taking.lock().await;
+                if let Some(s) = self.cached() {
+                    return Ok(s);
+                }
+                guard
+            }
+        };
+        let generation = self.generation.load(std::sync::atomic::Ordering::SeqCst);
         let snapshot = Arc::new(Snapshot::take(store, now).await?);
-        *self.cache.lock().unwrap_or_else(|e| e.into_inner()) = Some(snapshot.clone());
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if self.generation.load(std::sync::atomic::Ordering::SeqCst) == generation {
+            *cache = Some(snapshot.clone());
+        }
         Ok(snapshot)
     }
 }
