@@ -177,6 +177,7 @@ impl App {
         name: &str,
         login: &str,
         password: Option<String>,
+        disabled: bool,
     ) -> Result<Account, AppError> {
         authorize(&by.actor, Action::Write, &Resource::Accounts)?;
         let mut errors = FieldErrors::new();
@@ -213,7 +214,10 @@ impl App {
             password_hash,
             login,
         };
-        Ok(self.store.create_account(&new, self.now()).await?)
+        Ok(self
+            .store
+            .create_account_disabled(&new, disabled, self.now())
+            .await?)
     }
 
     /// Changes an account's name or password (one's own, or anyone's for an administrator),
@@ -227,12 +231,15 @@ impl App {
         disabled: Option<bool>,
         password: Option<String>,
     ) -> Result<Account, AppError> {
+        let account = self.store.account(id).await?.ok_or(AppError::NotFound)?;
+        // Naming the account's present state is no change (RT's CLI sends its whole form back,
+        // `Disabled: 0` too); only a change of it needs the right over every account.
+        let disabled = disabled.filter(|d| *d != account.disabled);
         let resource = match disabled {
             Some(_) => Resource::Accounts,
             None => Resource::OwnAccount(id),
         };
         authorize(&by.actor, Action::Write, &resource)?;
-        let account = self.store.account(id).await?.ok_or(AppError::NotFound)?;
         let mut errors = FieldErrors::new();
         let name = name.map(varde_core::ticket::one_line);
         if name.as_deref() == Some("") {
@@ -252,7 +259,7 @@ impl App {
         }
         let change = varde_store::AccountChange {
             name: name.filter(|n| *n != account.name),
-            disabled: disabled.filter(|d| *d != account.disabled),
+            disabled,
             password_hash: match password {
                 Some(p) => Some(
                     hash_password(p)

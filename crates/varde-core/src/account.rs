@@ -58,6 +58,11 @@ pub fn rt_login(name: &str, email: &crate::values::EmailAddress) -> Result<Optio
     if login.chars().count() > 64 {
         return Err("a login name has at most 64 characters".into());
     }
+    if login.chars().all(|c| c.is_ascii_digit()) {
+        return Err(
+            "a login name is not a number alone (a number names an account by its id)".into(),
+        );
+    }
     if crate::values::EmailAddress::parse(&login).is_ok() {
         return Err(format!(
             "'{login}' is an e-mail address other than the account's ({email}); \
@@ -117,5 +122,6 @@ mod tests {
         assert_eq!(rt_login("", &email), Ok(None));
         assert!(rt_login("bob@example.com", &email).is_err());
         assert!(rt_login(&"x".repeat(65), &email).is_err());
+        assert!(rt_login("42", &email).is_err());
     }
 }

@@ -1,8 +1,9 @@
 //! TransactionSQL as REST2's `/transactions?query=` takes it when the query is not a JSON
 //! array: `Type = 'Correspond' AND ObjectId = 7`. Read into the same limits as RT's JSON
-//! search ([`crate::json_query`]): conditions joined by `AND`, and by `OR` between values of
-//! one field (`Type = 'Comment' OR Type = 'Correspond'`), which is what a limit list can say.
-//! Parentheses and `OR` across fields are refused with why, never guessed.
+//! search ([`crate::json_query`]): conditions all joined by `AND`, or all by `OR` between
+//! values of one field (`Type = 'Comment' OR Type = 'Correspond'`), which is what a limit list
+//! says as RT's database would read it. Parentheses, `OR` across fields and `AND` beside `OR`
+//! (whose grouping a limit list cannot keep) are refused with why, never guessed.
 
 use crate::json_query::{Limit, Operator};
 
@@ -83,6 +84,7 @@ pub fn parse(text: &str) -> Result<Vec<Limit>, String> {
     let mut limits: Vec<Limit> = Vec::new();
     let mut i = 0;
     let mut joiner: Option<bool> = None;
+    let mut joiners: Vec<bool> = Vec::new();
     while i < words.len() {
         let field = words[i].clone();
         if field.starts_with('\'') || field.is_empty() {
@@ -97,6 +99,14 @@ pub fn parse(text: &str) -> Result<Vec<Limit>, String> {
             .get(i + 1 + width)
             .ok_or_else(|| format!("expecting a VALUE after '{field}'"))?;
         let value = value.strip_prefix('\'').unwrap_or(value).to_string();
+        if joiner.is_some() && joiners.iter().any(|j| Some(*j) != joiner) {
+            return Err(
+                "Varde reads TransactionSQL joined all by AND, or all by OR between values of \
+                 one field; search twice instead of mixing them"
+                    .into(),
+            );
+        }
+        joiners.extend(joiner);
         if let (Some(false), Some(last)) = (joiner, limits.last())
             && !last.field.eq_ignore_ascii_case(&field)
         {
@@ -150,17 +160,20 @@ mod tests {
             [("Type".into(), Operator::Eq, "Create".into(), false)]
         );
         assert_eq!(
-            said(
-                "Type = 'Comment' OR Type = \"Correspond\" AND ObjectId = 7 AND Creator NOT LIKE 'o\\'brien'"
-            ),
+            said("Type = \"Correspond\" AND ObjectId = 7 AND Creator NOT LIKE 'o\\'brien'"),
             [
-                ("Type".into(), Operator::Eq, "Comment".into(), false),
                 ("Type".into(), Operator::Eq, "Correspond".into(), false),
                 ("ObjectId".into(), Operator::Eq, "7".into(), true),
                 ("Creator".into(), Operator::NotLike, "o'brien".into(), true),
             ]
         );
-        assert_eq!(said("  "), []);
+        assert_eq!(
+            said("Type = 'Comment' OR Type = 'Correspond'"),
+            [
+                ("Type".into(), Operator::Eq, "Comment".into(), false),
+                ("Type".into(), Operator::Eq, "Correspond".into(), false),
+            ]
+        );
     }
 
     #[test]
@@ -168,6 +181,8 @@ mod tests {
         for bad in [
             "(Type = 'Create')",
             "Type = 'Create' OR ObjectId = 7",
+            "Type = 'Create' OR Type = 'Comment' AND ObjectId = 7",
+            "ObjectId = 7 AND Type = 'Create' OR Type = 'Comment'",
             "Type 'Create'",
             "Type =",
             "Type = 'Create' AND",

@@ -94,6 +94,17 @@ struct WithHash {
 
 impl Store {
     pub async fn create_account(&self, new: &NewAccount, now: Timestamp) -> Result<Account> {
+        self.create_account_disabled(new, false, now).await
+    }
+
+    /// Creates an account, disabled from the start when `disabled` (RT's clients may make a
+    /// user that way).
+    pub async fn create_account_disabled(
+        &self,
+        new: &NewAccount,
+        disabled: bool,
+        now: Timestamp,
+    ) -> Result<Account> {
         let id: Option<i64> = write_pool!(self, p => {
             let mut tx = p.begin().await?;
             let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1 OR lower(login) = lower($2)")
@@ -106,7 +117,7 @@ impl Store {
             } else {
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO users (email, name, role, organization_id, password_hash, disabled, created_at, login) \
-                     VALUES ($1, $2, $3, $4, $5, FALSE, $6, $7) RETURNING id",
+                     VALUES ($1, $2, $3, $4, $5, $8, $6, $7) RETURNING id",
                 )
                 .bind(new.email.as_str())
                 .bind(new.name.trim())
@@ -115,6 +126,7 @@ impl Store {
                 .bind(new.password_hash.as_deref())
                 .bind(micros(now))
                 .bind(new.login.as_deref())
+                .bind(disabled)
                 .fetch_one(&mut *tx)
                 .await?;
                 tx.commit().await?;

@@ -42,6 +42,7 @@ pub mod macros;
 pub mod mail;
 pub mod onboarding;
 pub mod outbox;
+mod paged;
 pub mod presence;
 pub mod rate_limits;
 pub mod roadmap;

@@ -8,7 +8,8 @@ use varde_core::access::Visibility;
 use varde_core::ticket::TicketId;
 use varde_core::ticket::query::{Field, Op, Query, Value};
 
-use crate::{Result, Store, read_pool};
+pub(crate) use crate::paged::placeholder;
+use crate::{Result, Store};
 
 /// A bound parameter.
 #[derive(Clone, Debug, PartialEq)]
@@ -44,11 +45,7 @@ struct Compiler {
 
 impl Compiler {
     fn bind(&mut self, p: Param) -> String {
-        self.params.push(p);
-        match self.dialect {
-            Dialect::Sqlite => "?".into(),
-            Dialect::Postgres => format!("${}", self.params.len()),
-        }
+        placeholder(&mut self.params, self.dialect, p)
     }
 
     fn query(&mut self, q: &Query) -> Result<String, SearchError> {
@@ -612,23 +609,7 @@ impl Store {
             limit.clamp(0, 100_000),
             offset.max(0)
         );
-        let (total, ids): (i64, Vec<i64>) = read_pool!(self, p => {
-            let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql));
-            let mut page = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(page_sql));
-            for param in &params {
-                match param {
-                    Param::Text(s) => {
-                        count = count.bind(s.clone());
-                        page = page.bind(s.clone());
-                    }
-                    Param::Int(i) => {
-                        count = count.bind(*i);
-                        page = page.bind(*i);
-                    }
-                }
-            }
-            (count.fetch_one(p).await?, page.fetch_all(p).await?)
-        });
+        let (total, ids) = self.counted_page(count_sql, page_sql, &params).await?;
         Ok(Ok(SearchPage {
             ids: ids.into_iter().map(TicketId).collect(),
             total,

@@ -3,8 +3,8 @@
 //! one column by `OR` unless one says `AND`. Every value is a bound parameter; text compares
 //! without case.
 
-use crate::ticket_search::{Dialect, Param};
-use crate::{Result, Store, read_pool};
+use crate::ticket_search::{Dialect, Param, placeholder};
+use crate::{Result, Store};
 
 /// A column of a transaction, by RT's name for it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,14 +74,6 @@ pub struct TxCondition {
 #[error("{0}")]
 pub struct TxSearchError(pub String);
 
-fn bind(params: &mut Vec<Param>, dialect: Dialect, p: Param) -> String {
-    params.push(p);
-    match dialect {
-        Dialect::Sqlite => "?".into(),
-        Dialect::Postgres => format!("${}", params.len()),
-    }
-}
-
 fn condition(
     c: &TxCondition,
     dialect: Dialect,
@@ -111,7 +103,7 @@ fn condition(
             .map_err(|_| TxSearchError(format!("'{}' is not a number", c.value.trim())))?;
         return Ok(format!(
             "{column} {op} {}",
-            bind(params, dialect, Param::Int(n))
+            placeholder(params, dialect, Param::Int(n))
         ));
     }
     let value = c.value.to_lowercase();
@@ -120,10 +112,10 @@ fn condition(
             .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_");
-        let v = bind(params, dialect, Param::Text(format!("%{escaped}%")));
+        let v = placeholder(params, dialect, Param::Text(format!("%{escaped}%")));
         return Ok(format!("lower({column}) {op} {v} ESCAPE '\\'"));
     } else {
-        bind(params, dialect, Param::Text(value))
+        placeholder(params, dialect, Param::Text(value))
     };
     Ok(format!("lower({column}) {op} {value}"))
 }
@@ -185,23 +177,7 @@ impl Store {
             limit.clamp(0, 1_000),
             offset.max(0)
         );
-        let (total, ids): (i64, Vec<i64>) = read_pool!(self, p => {
-            let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql));
-            let mut page = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(page_sql));
-            for param in &params {
-                match param {
-                    Param::Text(s) => {
-                        count = count.bind(s.clone());
-                        page = page.bind(s.clone());
-                    }
-                    Param::Int(i) => {
-                        count = count.bind(*i);
-                        page = page.bind(*i);
-                    }
-                }
-            }
-            (count.fetch_one(p).await?, page.fetch_all(p).await?)
-        });
+        let (total, ids) = self.counted_page(count_sql, page_sql, &params).await?;
         Ok(Ok((ids, total)))
     }
 }

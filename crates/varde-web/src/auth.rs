@@ -261,9 +261,19 @@ pub async fn authenticate(
     password: &str,
     address: Option<IpAddr>,
 ) -> Result<Account, ApiError> {
+    let found = match EmailAddress::parse(email) {
+        Ok(email) => state.store.account_for_login(&email).await?,
+        // RT's clients log in with RT's login name (`RTUSER=alice`), kept for its users.
+        Err(_) if !email.trim().is_empty() => state.store.account_by_login(email.trim()).await?,
+        Err(_) => None,
+    };
+    // The tries count against the account, whichever of its names was typed.
+    let counted = found
+        .as_ref()
+        .map_or_else(|| email.trim().to_lowercase(), |(a, _)| a.email.to_string());
     if !state
         .app
-        .spend_tries(&varde_core::limits::login(email, address))
+        .spend_tries(&varde_core::limits::login(&counted, address))
         .await?
     {
         return Err(ApiError::new(
@@ -276,12 +286,6 @@ pub async fn authenticate(
             ErrorCode::Unauthenticated,
             "wrong e-mail address or password",
         )
-    };
-    let found = match EmailAddress::parse(email) {
-        Ok(email) => state.store.account_for_login(&email).await?,
-        // RT's clients log in with RT's login name (`RTUSER=alice`), kept for its users.
-        Err(_) if !email.trim().is_empty() => state.store.account_by_login(email.trim()).await?,
-        Err(_) => None,
     };
     let (account, hash) = match found {
         Some((account, Some(hash))) if !account.disabled => (Some(account), hash),

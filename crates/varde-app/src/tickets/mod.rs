@@ -312,6 +312,14 @@ pub async fn open(
 
 /// A creation as it is opened: its queue (with the queue's custom fields), its custom fields
 /// as the queue defines them, and the requestors' organisation.
+/// Why a disabled queue takes no ticket from an agent or a script (mail still lands: a
+/// customer's message is never turned away).
+fn disabled(queue: &str) -> TicketError {
+    TicketError::Refused(format!(
+        "Queue '{queue}' is disabled; an administrator enables it again or picks another"
+    ))
+}
+
 async fn checked(
     app: &App,
     mut creation: Creation,
@@ -329,6 +337,9 @@ async fn checked(
             creation.queue
         )));
     };
+    if queue.disabled {
+        return Err(disabled(&queue.name));
+    }
     creation.custom_fields = custom_fields::check(&queue.name, &defs, &creation.custom_fields)
         .map_err(TicketError::Refused)?;
     creation.organization = organization_of(&app.store, &creation.requestors).await?;
@@ -379,6 +390,9 @@ pub async fn update(
         .filter(|q| !q.is_empty())
     {
         Some(q) => match app.store.queue(q).await? {
+            Some(queue) if queue.disabled && queue.name != current.queue => {
+                return Err(disabled(&queue.name));
+            }
             Some(queue) => queue.name,
             None => return Err(TicketError::Refused(format!("Queue '{q}' does not exist"))),
         },

@@ -27,6 +27,29 @@ pub struct QueueDetails {
 /// The longest description kept (RT's column holds 255).
 const MAX_DESCRIPTION: usize = 255;
 
+/// A description as kept: one line of at most 255 characters.
+fn description(text: &str, errors: &mut FieldErrors) -> String {
+    let description = super::one_line(text);
+    if description.chars().count() > MAX_DESCRIPTION {
+        errors.add(
+            "description",
+            format!("a description has at most {MAX_DESCRIPTION} characters"),
+        );
+    }
+    description
+}
+
+/// An address as kept: blank, or one that parses.
+fn address(field: &str, value: &str, errors: &mut FieldErrors) -> String {
+    if value.trim().is_empty() {
+        return String::new();
+    }
+    errors
+        .take(field, EmailAddress::parse(value))
+        .map(|e| e.to_string())
+        .unwrap_or_default()
+}
+
 impl QueueForm {
     /// The checked details, or an error per field: a name of 1 to 64 characters without
     /// slashes or quotes (it appears in URLs and TicketSQL), addresses that parse.
@@ -38,25 +61,16 @@ impl QueueForm {
                 "name",
                 "a queue has a name of 1 to 64 characters without slashes or quotes",
             );
-        }
-        let description = super::one_line(&self.description);
-        if description.chars().count() > MAX_DESCRIPTION {
+        } else if name.chars().all(|c| c.is_ascii_digit()) {
             errors.add(
-                "description",
-                format!("a description has at most {MAX_DESCRIPTION} characters"),
+                "name",
+                "a queue's name is not a number alone (a number names a queue by its id)",
             );
         }
-        let mut address = |field: &str, value: &str| -> String {
-            if value.trim().is_empty() {
-                return String::new();
-            }
-            errors
-                .take(field, EmailAddress::parse(value))
-                .map(|e| e.to_string())
-                .unwrap_or_default()
-        };
-        let correspond_address = address("correspond_address", &self.correspond_address);
-        let comment_address = address("comment_address", &self.comment_address);
+        let description = description(&self.description, &mut errors);
+        let correspond_address =
+            address("correspond_address", &self.correspond_address, &mut errors);
+        let comment_address = address("comment_address", &self.comment_address, &mut errors);
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -98,14 +112,24 @@ impl QueueChange {
             );
             return Err(errors);
         }
-        let pick = |new: &Option<String>, old: &str| new.clone().unwrap_or_else(|| old.into());
-        QueueForm {
-            name: current.name.clone(),
-            description: pick(&self.description, &current.description),
-            correspond_address: pick(&self.correspond_address, &current.correspond_address),
-            comment_address: pick(&self.comment_address, &current.comment_address),
+        // Only what the change names is checked: a queue made before these rules (an RT
+        // import) can still be changed or disabled.
+        let mut errors = FieldErrors::new();
+        let mut after = current.clone();
+        if let Some(d) = &self.description {
+            after.description = description(d, &mut errors);
         }
-        .parse()
+        if let Some(a) = &self.correspond_address {
+            after.correspond_address = address("correspond_address", a, &mut errors);
+        }
+        if let Some(a) = &self.comment_address {
+            after.comment_address = address("comment_address", a, &mut errors);
+        }
+        if errors.is_empty() {
+            Ok(after)
+        } else {
+            Err(errors)
+        }
     }
 
     /// Whether it asks for nothing at all.
@@ -134,7 +158,7 @@ mod tests {
         assert_eq!(ok.description, "Backups and restores");
         assert_eq!(ok.correspond_address, "Backup@example.com");
         assert_eq!(ok.comment_address, "");
-        for bad in ["", "a/b", "it's", &"x".repeat(65), "  "] {
+        for bad in ["", "a/b", "it's", &"x".repeat(65), "  ", "2024"] {
             let e = form(bad, "").parse().unwrap_err();
             assert!(e.get("name").is_some(), "{bad:?} accepted");
         }
@@ -166,6 +190,19 @@ mod tests {
         };
         assert!(bad.apply(&current).is_err());
         assert!(QueueChange::default().is_empty());
+        // What the change does not name stays as it is, even when today's rules refuse it.
+        let imported = QueueDetails {
+            name: "it's old".into(),
+            description: "two\nlines".into(),
+            correspond_address: "not an address".into(),
+            comment_address: String::new(),
+        };
+        let off = QueueChange {
+            disabled: Some(true),
+            description: None,
+            ..QueueChange::default()
+        };
+        assert_eq!(off.apply(&imported).unwrap(), imported);
         assert!(!bad.is_empty());
     }
 }

@@ -21,6 +21,17 @@ fn custom_field_def(
     }
 }
 
+/// What a queue is looked up by: a number is an id (and no name), anything else a name
+/// (and no id), as RT's `Load` reads it; so a queue named like another's number is never the
+/// one found.
+fn queue_key(name_or_id: &str) -> (String, i64) {
+    let key = name_or_id.trim().to_lowercase();
+    match key.parse::<i64>() {
+        Ok(id) => (String::new(), id),
+        Err(_) => (key, -1),
+    }
+}
+
 impl Store {
     pub async fn queues(&self) -> Result<Vec<Queue>> {
         let rows: Vec<(i64, String, String, String, String, bool)> = read_pool!(self, p => sqlx::query_as(
@@ -41,10 +52,10 @@ impl Store {
             .collect())
     }
 
-    /// A queue by name (case-insensitive) or by numeric id: one indexed lookup.
+    /// A queue by numeric id, or else by name (case-insensitive), as RT loads one: one
+    /// indexed lookup.
     pub async fn queue(&self, name_or_id: &str) -> Result<Option<Queue>> {
-        let key = name_or_id.trim().to_lowercase();
-        let id: i64 = key.parse().unwrap_or(-1);
+        let (key, id) = queue_key(name_or_id);
         let row: Option<(i64, String, String, String, String, bool)> = read_pool!(self, p => sqlx::query_as(
             "SELECT id, name, description, correspond_address, comment_address, disabled FROM queues WHERE name_key = $1 OR id = $2",
         ).bind(&key).bind(id).fetch_optional(p).await)?;
@@ -120,8 +131,7 @@ impl Store {
             Option<String>,
             Option<String>,
         );
-        let key = name_or_id.trim().to_lowercase();
-        let id: i64 = key.parse().unwrap_or(-1);
+        let (key, id) = queue_key(name_or_id);
         let rows: Vec<Row> = read_pool!(self, p => sqlx::query_as(
             "SELECT q.id, q.name, q.description, q.correspond_address, q.comment_address, q.disabled, f.name, f.allowed \
              FROM queues q LEFT JOIN queue_custom_fields f ON f.queue_key = q.name_key \
@@ -159,7 +169,7 @@ impl Store {
     }
 
     /// Replaces the custom fields defined for a queue. Values already on tickets stay; a field
-    /// that stays keeps its number.
+    /// that stays (its name in any case) keeps its number.
     pub async fn set_queue_custom_fields(
         &self,
         queue: &str,
@@ -168,17 +178,23 @@ impl Store {
         let key = queue.trim().to_lowercase();
         write_pool!(self, p => {
             let mut tx = p.begin().await?;
-            let kept: Vec<(String,)> = sqlx::query_as("SELECT name FROM queue_custom_fields WHERE queue_key = $1").bind(&key).fetch_all(&mut *tx).await?;
-            for (name,) in kept.iter().filter(|(n,)| !defs.iter().any(|d| d.name.trim() == n)) {
-                sqlx::query("DELETE FROM queue_custom_fields WHERE queue_key = $1 AND name = $2").bind(&key).bind(name).execute(&mut *tx).await?;
+            // Claims the queue's row first (PostgreSQL), so two replacements run one after the
+            // other instead of each keeping its own list.
+            sqlx::query("UPDATE queues SET name_key = name_key WHERE name_key = $1").bind(&key).execute(&mut *tx).await?;
+            let kept: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM queue_custom_fields WHERE queue_key = $1").bind(&key).fetch_all(&mut *tx).await?;
+            let same = |d: &varde_core::ticket::custom_fields::CustomFieldDef, name: &str| d.name.trim().eq_ignore_ascii_case(name);
+            for (id, name) in &kept {
+                // A field that stays, in any case, keeps its number.
+                match defs.iter().enumerate().find(|(_, d)| same(d, name)) {
+                    Some((i, d)) => sqlx::query("UPDATE queue_custom_fields SET name = $1, position = $2, allowed = $3 WHERE id = $4")
+                        .bind(d.name.trim()).bind(i as i64).bind(d.allowed.join("\n")).bind(id).execute(&mut *tx).await?,
+                    None => sqlx::query("DELETE FROM queue_custom_fields WHERE id = $1").bind(id).execute(&mut *tx).await?,
+                };
             }
-            for (i, d) in defs.iter().enumerate() {
-                sqlx::query(
-                    "INSERT INTO queue_custom_fields (queue_key, name, position, allowed) VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (queue_key, name) DO UPDATE SET position = excluded.position, allowed = excluded.allowed",
-                )
-                .bind(&key).bind(d.name.trim()).bind(i as i64).bind(d.allowed.join("\n"))
-                .execute(&mut *tx).await?;
+            for (i, d) in defs.iter().enumerate().filter(|(_, d)| !kept.iter().any(|(_, n)| same(d, n))) {
+                sqlx::query("INSERT INTO queue_custom_fields (queue_key, name, position, allowed) VALUES ($1, $2, $3, $4)")
+                    .bind(&key).bind(d.name.trim()).bind(i as i64).bind(d.allowed.join("\n"))
+                    .execute(&mut *tx).await?;
             }
             tx.commit().await?;
         });

@@ -74,15 +74,15 @@ pub(crate) async fn create_user(
     }
     let account = state
         .app
-        .add_agent(by, email.as_str(), &real_name, &name, edit.password.clone())
+        .add_agent(
+            by,
+            email.as_str(),
+            &real_name,
+            &name,
+            edit.password.clone(),
+            edit.disabled == Some(true),
+        )
         .await?;
-    if edit.disabled == Some(true) {
-        let disabled = state
-            .app
-            .change_account(by, account.id, None, Some(true), None)
-            .await?;
-        return Ok(MadeUser::Account(disabled));
-    }
     Ok(MadeUser::Account(account))
 }
 
@@ -92,9 +92,24 @@ pub(crate) async fn create_user(
 pub(crate) async fn change_user(
     state: &AppState,
     by: &Acting,
+    via: &super::Via,
     account: &Account,
     edit: &UserEdit,
 ) -> Result<Vec<String>, AppError> {
+    // A password is set by someone who proved one (Basic, a REST 1.0 login, the console), not
+    // with a token alone, which would turn a leaked token into a login.
+    if edit.password.is_some() && account.role == varde_core::access::Role::Customer {
+        return Err(invalid(
+            "Password",
+            "a customer sets a password through the portal's invitation or reset link, not here",
+        ));
+    }
+    if edit.password.is_some() && *via == super::Via::Token {
+        return Err(invalid(
+            "Password",
+            "a password is not changed with an API token; use your password (Basic or a login)",
+        ));
+    }
     if let Some(e) = edit.email.as_deref().filter(|e| !e.is_empty())
         && !e.eq_ignore_ascii_case(account.email.as_str())
     {

@@ -313,7 +313,7 @@ async fn handle(
     if let Some((id, n)) = named.and_then(objects::content_path) {
         return objects::attachment_content(&state, &actor, id, n).await;
     }
-    let body = route(&state, &caller.account, &actor, &request.path, &form).await;
+    let body = route(&state, &caller, &actor, &request.path, &form).await;
     let mut response = text(body);
     if let Some(secret) = new_session {
         let cookie = Cookie::build((super::RT_COOKIE, secret))
@@ -362,16 +362,17 @@ async fn load(
 
 async fn route(
     state: &AppState,
-    account: &Account,
+    caller: &super::RtCaller,
     actor: &Actor,
     path: &str,
     form: &Form,
 ) -> String {
+    let account = &caller.account;
     let parts: Vec<&str> = path.split('/').collect();
     match parts.as_slice() {
         [""] => ok("# Invalid object specification: ''\n\nid: "),
         ["show"] => show_many(state, actor, form).await,
-        ["edit"] => edit(state, account, actor, None, form).await,
+        ["edit"] => edit(state, caller, actor, None, form).await,
         ["ticket", "new"] => create(state, account, actor, form).await,
         ["ticket", "link"] => commands::link(state, account, actor, form).await,
         ["ticket", id] | ["ticket", id, "show"] => match ticket_number(id) {
@@ -431,7 +432,7 @@ async fn route(
             commands::take(state, account, actor, ticket_number(id), form).await
         }
         ["ticket", id, "comment"] => comment(state, account, actor, ticket_number(id), form).await,
-        ["ticket", id, "edit"] => edit(state, account, actor, ticket_number(id), form).await,
+        ["ticket", id, "edit"] => edit(state, caller, actor, ticket_number(id), form).await,
         ["ticket", id, "merge", into] => match (ticket_number(id), ticket_number(into)) {
             (Some(a), Some(b)) => match load(state, actor, a, Action::Write).await {
                 Err(m) => ok(&m),
@@ -538,11 +539,12 @@ async fn create_from(state: &AppState, account: &Account, fields: &Fields, form:
 /// `edit` (the id in the content, `ticket/new` creates) and `ticket/N/edit`.
 async fn edit(
     state: &AppState,
-    account: &Account,
+    caller: &super::RtCaller,
     actor: &Actor,
     id: Option<TicketId>,
     form: &Form,
 ) -> String {
+    let account = &caller.account;
     let fields = content_fields(form);
     let spec = get(&fields, "id").unwrap_or("").trim().to_string();
     if id.is_none() && spec == "ticket/new" {
@@ -551,7 +553,7 @@ async fn edit(
     let by = varde_app::Acting::new(*actor, account.email.to_string());
     match spec.split_once('/') {
         Some(("user", key)) if id.is_none() => {
-            return records::edit_user(state, &by, key, &fields).await;
+            return records::edit_user(state, &by, &caller.via, key, &fields).await;
         }
         Some(("queue", key)) if id.is_none() && key.contains('/') => {
             return fmt::response(

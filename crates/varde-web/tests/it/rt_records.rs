@@ -238,6 +238,24 @@ async fn queues_keep_their_names_and_their_sla() {
         let off = rest1(&app, a, p, "edit", "id: queue/Backup\nDisabled: 1").await;
         assert!(off.contains("# Queue Backup updated."), "{off}");
         assert!(app.store.queue("backup").await.unwrap().unwrap().disabled);
+        // A disabled queue takes no new ticket from a client, and RT's list leaves it out.
+        let refused = rest1(
+            &app,
+            a,
+            p,
+            "ticket/new",
+            "id: ticket/new\nQueue: Backup\nSubject: x\nRequestor: kim@example.net\nText: y",
+        )
+        .await;
+        assert!(
+            refused.contains("# Could not create ticket.") && refused.contains("is disabled"),
+            "{refused}"
+        );
+        let listed = rest1(&app, a, p, "search/queue", "").await;
+        assert!(
+            listed.contains(": General") && !listed.contains("Backup"),
+            "{listed}"
+        );
         let c = TestApp::client();
         let on: Value = c
             .put(app.url(&format!("/REST/2.0/queue/{}", q.id)))
@@ -380,6 +398,18 @@ async fn custom_fields_have_numbers_that_stay() {
             (record["Name"].clone(), record["Values"].clone()),
             (json!("Site"), json!(["se-sto1"]))
         );
+        // A change of case only is the same field, with its number.
+        let put = TestApp::client()
+            .put(app.url("/api/v1/queues/General/custom-fields"))
+            .bearer_auth(&app.admin_token)
+            .json(&json!([{"name": "Note"}, {"name": "SITE", "values": ["se-sto1"]}]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(put.status(), StatusCode::OK);
+        let (_, record) =
+            get_json(&app, ADMIN_EMAIL, &format!("/REST/2.0/customfield/{site}")).await;
+        assert_eq!(record["Name"], "SITE", "{record}");
         let (gone, _) = get_json(
             &app,
             ADMIN_EMAIL,
@@ -397,7 +427,7 @@ async fn custom_fields_have_numbers_that_stay() {
         assert_eq!(names.len(), 2);
         assert_eq!(names[1], site, "the queue's order: Note, then Site");
         let (_, queue) = get_json(&app, ADMIN_EMAIL, "/REST/2.0/queue/General").await;
-        assert_eq!(queue["TicketCustomFields"][1]["name"], "Site", "{queue}");
+        assert_eq!(queue["TicketCustomFields"][1]["name"], "SITE", "{queue}");
     }
 }
 
@@ -464,5 +494,77 @@ async fn saved_searches_are_ones_own_and_run_as_rt_runs_them() {
             let (status, _) = get_json(&app, "alva@example.com", &path).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
         }
+    }
+}
+
+#[tokio::test]
+async fn an_agents_own_form_sent_back_whole_changes_its_name_and_tokens_set_no_password() {
+    for app in apps().await {
+        let token = app
+            .account_with_token("alva@example.com", Role::Agent, None)
+            .await;
+        // `rt edit user/<me>` without `set` sends the whole form back, `Disabled: 0` too.
+        let form = "id: user/alva@example.com\nName: alva@example.com\nEmailAddress: alva@example.com\nRealName: Alva A\nPrivileged: 1\nDisabled: 0";
+        let own = rest1(&app, "alva@example.com", ADMIN_PASSWORD, "edit", form).await;
+        assert!(
+            own.contains("200 Ok") && own.contains("# User alva@example.com updated."),
+            "{own}"
+        );
+        let shown = rest1(
+            &app,
+            "alva@example.com",
+            ADMIN_PASSWORD,
+            "user/alva@example.com",
+            "",
+        )
+        .await;
+        assert!(shown.contains("RealName: Alva A"), "{shown}");
+        // A token alone sets no password, not even its own account's.
+        let by_token = TestApp::client()
+            .put(app.url("/REST/2.0/user/alva@example.com"))
+            .bearer_auth(&token)
+            .json(&json!({"Password": STRONG}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(by_token.status(), StatusCode::BAD_REQUEST);
+        let by_admin_token = TestApp::client()
+            .put(app.url("/REST/2.0/user/alva@example.com"))
+            .bearer_auth(&app.admin_token)
+            .json(&json!({"Password": STRONG}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(by_admin_token.status(), StatusCode::BAD_REQUEST);
+        let still = rest1(
+            &app,
+            "alva@example.com",
+            STRONG,
+            "user/alva@example.com",
+            "",
+        )
+        .await;
+        assert!(still.contains("401"), "{still}");
+    }
+}
+
+#[tokio::test]
+async fn login_tries_count_against_the_account_whichever_name_is_typed() {
+    for app in apps().await {
+        let made = TestApp::client()
+            .post(app.url("/REST/2.0/user"))
+            .basic_auth(ADMIN_EMAIL, Some(ADMIN_PASSWORD))
+            .json(&json!({"Name": "bert", "EmailAddress": "bert@example.com", "Privileged": 1, "Password": STRONG}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(made.status(), StatusCode::CREATED);
+        for _ in 0..12 {
+            let wrong = rest1(&app, "bert", "not the pass phrase", "user/bert", "").await;
+            assert!(wrong.contains("401"), "{wrong}");
+        }
+        // The limit is spent for the account, so its address does not open a new one.
+        let right = rest1(&app, "bert@example.com", STRONG, "user/bert", "").await;
+        assert!(right.contains("401"), "{right}");
     }
 }

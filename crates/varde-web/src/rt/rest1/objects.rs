@@ -82,9 +82,11 @@ pub(super) async fn show_queues(state: &AppState, keys: &str) -> String {
 /// `search/queue`: every queue, `n: Name` a line (`format=s`, the default) or shown whole
 /// (`format=l`).
 pub(super) async fn search_queues(state: &AppState, form: &Form) -> String {
-    let Ok(queues) = state.store.queues().await else {
+    let Ok(mut queues) = state.store.queues().await else {
         return ok("# The database is unavailable; try again.");
     };
+    // RT lists the enabled queues.
+    queues.retain(|q| !q.disabled);
     if form.get("format") == Some("l") {
         let shown: Vec<String> = queues.iter().map(|q| ok(&queue_lines(q))).collect();
         return joined(&shown);

@@ -108,7 +108,13 @@ fn problem_of(e: AppError) -> Result<NotTaken, String> {
 }
 
 /// `edit` with `id: user/new` or `id: user/<id>`.
-pub(super) async fn edit_user(state: &AppState, by: &Acting, key: &str, sent: &Fields) -> String {
+pub(super) async fn edit_user(
+    state: &AppState,
+    by: &Acting,
+    via: &crate::rt::Via,
+    key: &str,
+    sent: &Fields,
+) -> String {
     let (edit, mut problems) = rec::user_edit(sent);
     let id = format!("user/{key}");
     if key == "new" {
@@ -140,7 +146,7 @@ pub(super) async fn edit_user(state: &AppState, by: &Acting, key: &str, sent: &F
         Err(AppError::NotFound) => return refused(&format!("# User {key} does not exist.")),
         Err(_) => return unavailable(),
     };
-    if let Err(e) = write::change_user(state, by, &account, &edit).await {
+    if let Err(e) = write::change_user(state, by, via, &account, &edit).await {
         match problem_of(e) {
             Ok(p) => problems.push(p),
             Err(r) => return r,

@@ -112,7 +112,11 @@ pub(super) async fn update_user(
         Err(e) => return app_error(e),
     };
     let (edit, problems) = user_edit(&pairs);
-    match records::change_user(&state, &by, &account, &edit).await {
+    let via = rq
+        .caller
+        .as_ref()
+        .map_or(crate::rt::Via::Token, |c| c.via.clone());
+    match records::change_user(&state, &by, &via, &account, &edit).await {
         Ok(messages) => said(messages, &problems, &format!("User {}", rt_name(&account))),
         Err(e) => app_error(e),
     }
