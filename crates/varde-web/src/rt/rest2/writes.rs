@@ -20,6 +20,15 @@ async fn fields(headers: &HeaderMap, body: &Bytes) -> Result<Vec<(String, String
         .collect())
 }
 
+/// Who writes, and the fields of the body: the preamble of every write here.
+async fn who_and_fields(
+    rq: &RtRequest,
+    body: &Bytes,
+) -> Result<(Acting, Vec<(String, String)>), Response> {
+    let by = acting(rq)?;
+    Ok((by, fields(&rq.headers, body).await?))
+}
+
 fn acting(rq: &RtRequest) -> Result<Acting, Response> {
     let (account, actor) = caller(rq)?;
     Ok(Acting::new(actor, account.email.to_string()))
@@ -67,12 +76,8 @@ pub(super) async fn create_user(
     rq: RtRequest,
     body: Bytes,
 ) -> Response {
-    let by = match acting(&rq) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let pairs = match fields(&rq.headers, &body).await {
-        Ok(p) => p,
+    let (by, pairs) = match who_and_fields(&rq, &body).await {
+        Ok(found) => found,
         Err(r) => return r,
     };
     let (edit, problems) = user_edit(&pairs);
@@ -93,12 +98,8 @@ pub(super) async fn update_user(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let by = match acting(&rq) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let pairs = match fields(&rq.headers, &body).await {
-        Ok(p) => p,
+    let (by, pairs) = match who_and_fields(&rq, &body).await {
+        Ok(found) => found,
         Err(r) => return r,
     };
     let account = match state.app.account_named(&by.actor, &id).await {
@@ -160,12 +161,8 @@ pub(super) async fn create_queue(
     rq: RtRequest,
     body: Bytes,
 ) -> Response {
-    let by = match acting(&rq) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let pairs = match fields(&rq.headers, &body).await {
-        Ok(p) => p,
+    let (by, pairs) = match who_and_fields(&rq, &body).await {
+        Ok(found) => found,
         Err(r) => return r,
     };
     let (edit, problems) = queue_edit(&pairs);
@@ -188,12 +185,8 @@ pub(super) async fn update_queue(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let by = match acting(&rq) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let pairs = match fields(&rq.headers, &body).await {
-        Ok(p) => p,
+    let (by, pairs) = match who_and_fields(&rq, &body).await {
+        Ok(found) => found,
         Err(r) => return r,
     };
     let queue = match state.app.queue(&by.actor, &id).await {
