@@ -227,8 +227,8 @@ def main():
     http = httpx2.Client(base_url=a.url + "/REST/2.0/", auth=httpx2.BasicAuth(a.user, a.password))
     kept = http.get("searches", params={"fields": "Description"}).json()
     names = [i.get("Description") for i in kept.get("items", [])]
-    check("rest2 saved searches", "My open tickets" in names, kept)
-    mine = [i["id"] for i in kept.get("items", []) if i.get("Description") == "My open tickets"]
+    check("rest2 saved searches", "Open and mine" in names, kept)
+    mine = [i["id"] for i in kept.get("items", []) if i.get("Description") == "Open and mine"]
     if mine:
         s = http.get(f"search/{mine[0]}").json()
         check("rest2 saved search", "Owner" in s.get("Content", {}).get("Query", ""), s)
