@@ -29,15 +29,20 @@ impl App {
     /// Every queue (the disabled ones too), each with its custom fields.
     pub async fn queues(&self, actor: &Actor) -> Result<Vec<QueueWithFields>, AppError> {
         authorize(actor, Action::Read, &Resource::QueueSettings)?;
-        let mut out = Vec::new();
-        for queue in self.store.queues().await? {
-            let custom_fields = self.store.queue_custom_fields(&queue.name).await?;
-            out.push(QueueWithFields {
+        let mut fields = self.store.custom_fields().await?;
+        fields.sort_by_key(|f| f.position);
+        let queues = self.store.queues().await?;
+        Ok(queues
+            .into_iter()
+            .map(|queue| QueueWithFields {
+                custom_fields: fields
+                    .iter()
+                    .filter(|f| f.queue == queue.name)
+                    .map(|f| f.def.clone())
+                    .collect(),
                 queue,
-                custom_fields,
-            });
-        }
-        Ok(out)
+            })
+            .collect())
     }
 
     /// One queue by name (any case) or number, with its custom fields.

@@ -130,8 +130,13 @@ pub(super) async fn transaction_value(
         .await
         .map_err(|e| ticket_error(e.into()))?
         .ok_or_else(|| error(StatusCode::NOT_FOUND, "Not Found"))?;
+    Ok(entry_json(state, base, &e).await)
+}
+
+/// A history entry as REST2 gives it, with the people and tickets it names.
+async fn entry_json(state: &AppState, base: &str, e: &HistoryEntry) -> Value {
     let named = crate::rt::named(state, std::iter::once(&e.transaction)).await;
-    Ok(transaction_json(base, &e, &named))
+    transaction_json(base, e, &named)
 }
 
 pub(super) async fn transaction(
@@ -144,13 +149,10 @@ pub(super) async fn transaction(
         Err(r) => return r,
     };
     match load_transaction(&state, &actor, &id).await {
-        Ok(e) => {
-            let named = crate::rt::named(&state, std::iter::once(&e.transaction)).await;
-            ok_json(
-                StatusCode::OK,
-                &transaction_json(&base(&rq.headers), &e, &named),
-            )
-        }
+        Ok(e) => ok_json(
+            StatusCode::OK,
+            &entry_json(&state, &base(&rq.headers), &e).await,
+        ),
         Err(r) => r,
     }
 }

@@ -104,13 +104,7 @@ pub(super) async fn update_user(
     };
     let account = match state.app.account_named(&by.actor, &id).await {
         Ok(a) => a,
-        Err(AppError::NotFound) => {
-            return error(
-                StatusCode::NOT_FOUND,
-                "Resource does not exist; use POST to create",
-            );
-        }
-        Err(e) => return app_error(e),
+        Err(e) => return not_to_update(e),
     };
     let (edit, problems) = user_edit(&pairs);
     let via = rq
@@ -144,6 +138,17 @@ pub(super) async fn disable_user(
     {
         Ok(_) => deleted(),
         Err(e) => app_error(e),
+    }
+}
+
+/// Why a `PUT` found nothing to change, in RT's words for a record that does not exist.
+fn not_to_update(e: AppError) -> Response {
+    match e {
+        AppError::NotFound => error(
+            StatusCode::NOT_FOUND,
+            "Resource does not exist; use POST to create",
+        ),
+        e => app_error(e),
     }
 }
 
@@ -191,13 +196,7 @@ pub(super) async fn update_queue(
     };
     let queue = match state.app.queue(&by.actor, &id).await {
         Ok(q) => q.queue,
-        Err(AppError::NotFound) => {
-            return error(
-                StatusCode::NOT_FOUND,
-                "Resource does not exist; use POST to create",
-            );
-        }
-        Err(e) => return app_error(e),
+        Err(e) => return not_to_update(e),
     };
     let (edit, problems) = queue_edit(&pairs);
     match records::change_queue(&state, &by, &queue, &edit).await {
