@@ -85,9 +85,10 @@ impl TokenRow {
 }
 
 /// An account's row with its password hash, for logging in.
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, serde::Deserialize)]
 struct WithHash {
     #[sqlx(flatten)]
+    #[serde(flatten)]
     user: UserRow,
     password_hash: Option<String>,
 }
@@ -147,7 +148,7 @@ impl Store {
 
     pub async fn account(&self, id: UserId) -> Result<Option<Account>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
-        let row: Option<UserRow> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id.0).fetch_optional(p).await)?;
+        let row: Option<UserRow> = self.row(&sql, vec![id.0.into()]).await?;
         row.map(UserRow::into_account).transpose()
     }
 
@@ -157,7 +158,7 @@ impl Store {
         id: UserId,
     ) -> Result<Option<(Account, Option<String>)>> {
         let sql = format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.id = $1");
-        let row: Option<WithHash> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id.0).fetch_optional(p).await)?;
+        let row: Option<WithHash> = self.row(&sql, vec![id.0.into()]).await?;
         row.map(|r| Ok((r.user.into_account()?, r.password_hash)))
             .transpose()
     }
@@ -168,7 +169,7 @@ impl Store {
         email: &EmailAddress,
     ) -> Result<Option<(Account, Option<String>)>> {
         let sql = format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.email = $1");
-        let row: Option<WithHash> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(email.as_str()).fetch_optional(p).await)?;
+        let row: Option<WithHash> = self.row(&sql, vec![email.as_str().into()]).await?;
         row.map(|r| Ok((r.user.into_account()?, r.password_hash)))
             .transpose()
     }
@@ -179,7 +180,7 @@ impl Store {
         let sql = format!(
             "SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE lower(u.login) = lower($1)"
         );
-        let row: Option<WithHash> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(login).fetch_optional(p).await)?;
+        let row: Option<WithHash> = self.row(&sql, vec![login.into()]).await?;
         row.map(|r| Ok((r.user.into_account()?, r.password_hash)))
             .transpose()
     }
@@ -285,9 +286,10 @@ impl Store {
     /// The account of a live session: a customer account only while its contact has portal
     /// access (taking it away ends the contact's sessions at once).
     pub async fn session(&self, secret: &str, now: Timestamp) -> Result<Option<(Account, String)>> {
-        #[derive(sqlx::FromRow)]
+        #[derive(sqlx::FromRow, serde::Deserialize)]
         struct SessionRow {
             #[sqlx(flatten)]
+            #[serde(flatten)]
             user: UserRow,
             csrf_token: String,
         }
@@ -295,11 +297,9 @@ impl Store {
         let sql = format!(
             "SELECT {USER_COLUMNS}, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2{PORTAL_ACCESS}",
         );
-        let found: Option<SessionRow> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(secret_digest(secret))
-            .bind(micros(now))
-            .fetch_optional(p)
-            .await)?;
+        let found: Option<SessionRow> = self
+            .row(&sql, vec![secret_digest(secret).into(), micros(now).into()])
+            .await?;
         found
             .map(|r| Ok((r.user.into_account()?, r.csrf_token)))
             .transpose()
@@ -346,12 +346,11 @@ impl Store {
         now: Timestamp,
     ) -> Result<Option<(Account, TokenScope)>> {
         let digest = secret_digest(secret);
-        let found: Option<(i64, i64, String, Option<i64>)> = read_pool!(self, p => sqlx::query_as(
+        let found: Option<(i64, i64, String, Option<i64>)> = self.row(
             "SELECT id, user_id, scope, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+            vec![digest.into()],
         )
-        .bind(&digest)
-        .fetch_optional(p)
-        .await)?;
+        .await?;
         let Some((id, user, scope, last_used)) = found else {
             return Ok(None);
         };
@@ -364,7 +363,7 @@ impl Store {
         // A contact's token works only while its contact record has portal access, as its
         // sessions do.
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1{PORTAL_ACCESS}");
-        let row: Option<UserRow> = read_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(user).fetch_optional(p).await)?;
+        let row: Option<UserRow> = self.row(&sql, vec![user.into()]).await?;
         row.map(|r| Ok((r.into_account()?, scope))).transpose()
     }
 

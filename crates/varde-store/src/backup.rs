@@ -138,8 +138,7 @@ impl Store {
 /// `.replaced.2` and on when that is taken), then opens it (migrating a backup of an older
 /// version) and checks it again. Run it with the server stopped.
 pub async fn restore_sqlite(backup: &Path, dir: &Path, replace: bool) -> Result<Checked> {
-    let unavailable =
-        |what: String| StoreError::Unavailable(sqlx::Error::Io(std::io::Error::other(what)));
+    let unavailable = |what: String| StoreError::Unavailable(what.into());
     let staging = tempfile_beside(dir)?;
     std::fs::copy(backup, staging.join("varde.db"))
         .map_err(|e| unavailable(format!("cannot read {}: {e}", backup.display())))?;
@@ -209,8 +208,8 @@ pub async fn restore_sqlite(backup: &Path, dir: &Path, replace: bool) -> Result<
 
 /// A new directory beside `dir` (same file system, so the final move is a rename).
 fn tempfile_beside(dir: &Path) -> Result<PathBuf> {
-    std::fs::create_dir_all(dir).map_err(|e| StoreError::Unavailable(sqlx::Error::Io(e)))?;
+    std::fs::create_dir_all(dir).map_err(|e| StoreError::Unavailable(Box::new(e)))?;
     let staging = dir.join(format!(".restore-{}", std::process::id()));
-    std::fs::create_dir_all(&staging).map_err(|e| StoreError::Unavailable(sqlx::Error::Io(e)))?;
+    std::fs::create_dir_all(&staging).map_err(|e| StoreError::Unavailable(Box::new(e)))?;
     Ok(staging)
 }

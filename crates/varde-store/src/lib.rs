@@ -14,8 +14,9 @@
 //! **Architecture Invariant:** every change to customer data writes its audit event in the same
 //! database transaction as the change.
 //!
-//! **Architecture Invariant:** on SQLite every write goes through a pool of exactly one
-//! connection, so writers queue instead of failing with `SQLITE_BUSY`.
+//! **Architecture Invariant:** on SQLite one connection writes at a time: sqlx's pool of
+//! exactly one writing connection and the embedded engine's writer thread ([`embedded`]) take
+//! turns through one lock, so writers queue instead of failing with `SQLITE_BUSY`.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -33,6 +34,7 @@ pub mod activity;
 pub mod backup;
 mod change_codec;
 pub mod customers;
+mod embedded;
 pub mod health;
 pub mod import;
 mod import_rows;
@@ -76,7 +78,7 @@ pub enum StoreError {
     Conflict(FieldErrors),
     /// The database could not be reached or failed; the caller may retry later.
     #[error("database unavailable: {0}")]
-    Unavailable(sqlx::Error),
+    Unavailable(Box<dyn std::error::Error + Send + Sync>),
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     /// A stored value no longer parses: the database was changed outside Varde.
@@ -109,7 +111,7 @@ impl From<sqlx::Error> for StoreError {
                 };
                 conflict(d.constraint().unwrap_or("record"), what)
             }
-            _ => StoreError::Unavailable(e),
+            _ => StoreError::Unavailable(Box::new(e)),
         }
     }
 }
@@ -131,10 +133,14 @@ enum Engine {
     Sqlite {
         /// Readers: several connections, WAL lets them run beside the writer.
         read: SqlitePool,
-        /// The one writer.
+        /// sqlx's one writing connection.
         write: SqlitePool,
-        /// Commits scripts through the writer, several at once when they queue.
-        committer: script::Committer,
+        /// Reads on the caller's thread ([`embedded`]).
+        readers: std::sync::Arc<embedded::Readers>,
+        /// Commits scripts on a thread of its own, several at once when they queue.
+        writer: embedded::writer::Writer,
+        /// Whose turn it is to write: `write`'s or `writer`'s.
+        writing: embedded::Writing,
         /// A shared lock on the directory's `varde.lock` while this store is open, so a
         /// restore cannot put another database under a running server or gateway.
         _in_use: std::sync::Arc<std::fs::File>,
@@ -154,11 +160,19 @@ macro_rules! read_pool {
     };
 }
 
-/// Like [`read_pool`], with the pool for writing.
+/// Like [`read_pool`], with the pool for writing. On SQLite the body runs in the writing
+/// connection's turn (see the invariant above).
 macro_rules! write_pool {
     ($store:expr, $pool:ident => $body:expr) => {
         match &$store.engine {
-            $crate::Engine::Sqlite { write: $pool, .. } => $body,
+            $crate::Engine::Sqlite {
+                write: $pool,
+                writing,
+                ..
+            } => {
+                let _turn = writing.lock().await;
+                $body
+            }
             $crate::Engine::Postgres($pool) => $body,
         }
     };
@@ -174,7 +188,7 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 /// for, when the other kind holds it.
 pub(crate) fn in_use(dir: &Path, exclusive: bool) -> Result<std::fs::File> {
     let io = |e: std::io::Error| {
-        StoreError::Unavailable(sqlx::Error::Io(std::io::Error::new(
+        StoreError::Unavailable(Box::new(std::io::Error::new(
             e.kind(),
             format!("cannot lock {}: {e}", dir.join("varde.lock").display()),
         )))
@@ -260,7 +274,7 @@ impl Store {
 
     async fn open_sqlite(dir: &Path, create: bool) -> Result<Store> {
         std::fs::create_dir_all(dir).map_err(|e| {
-            StoreError::Unavailable(sqlx::Error::Io(std::io::Error::new(
+            StoreError::Unavailable(Box::new(std::io::Error::new(
                 e.kind(),
                 format!("cannot create data directory {}: {e}", dir.display()),
             )))
@@ -288,12 +302,14 @@ impl Store {
             .test_before_acquire(false)
             .connect_with(options.clone().read_only(false))
             .await?;
-        let committer = script::Committer::start(write.clone());
+        let writing = embedded::Writing::default();
         Ok(Store {
             engine: Engine::Sqlite {
                 read,
                 write,
-                committer,
+                readers: std::sync::Arc::new(embedded::Readers::new(&path)),
+                writer: embedded::writer::Writer::start(&path, writing.clone())?,
+                writing,
                 _in_use: in_use,
             },
         })

@@ -98,9 +98,13 @@ impl Store {
         let Some(id) = message_id else {
             return Ok(None);
         };
-        let seen: Option<Option<i64>> = read_pool!(self, p => sqlx::query_scalar("SELECT ticket_id FROM inbound_messages WHERE message_id = $1")
-            .bind(id).fetch_optional(p).await)?;
-        Ok(seen.map(|t| t.map(TicketId)))
+        let seen: Option<(Option<i64>,)> = self
+            .row(
+                "SELECT ticket_id FROM inbound_messages WHERE message_id = $1",
+                vec![id.into()],
+            )
+            .await?;
+        Ok(seen.map(|(t,)| t.map(TicketId)))
     }
 
     /// The ticket a message belongs on: the one its subject tag names, else the one holding a

@@ -21,17 +21,20 @@ fn corrupt<T, E: std::fmt::Display>(what: &str, r: std::result::Result<T, E>) ->
     r.map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub(crate) struct UserRow {
     pub id: i64,
     pub email: String,
     pub name: String,
     pub role: String,
     pub organization_id: Option<i64>,
+    #[serde(deserialize_with = "crate::embedded::flag")]
     pub disabled: bool,
     pub time_zone: Option<String>,
     pub login: Option<String>,
+    #[serde(deserialize_with = "crate::embedded::flag")]
     pub opens_tickets: bool,
+    #[serde(deserialize_with = "crate::embedded::flag")]
     pub own_tickets_only: bool,
 }
 

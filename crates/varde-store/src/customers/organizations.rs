@@ -179,16 +179,12 @@ impl Store {
             list(1),
             list(1 + addresses.len())
         );
-        let rows: Vec<(i32, String, i64)> = read_pool!(self, p => {
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
-            for a in addresses {
-                q = q.bind(a.as_str());
-            }
-            for d in &domains {
-                q = q.bind(d.as_str());
-            }
-            q.fetch_all(p).await
-        })?;
+        let values = addresses
+            .iter()
+            .map(|a| a.as_str().into())
+            .chain(domains.iter().map(|d| d.as_str().into()))
+            .collect();
+        let rows: Vec<(i32, String, i64)> = self.rows(&sql, values).await?;
         let found = |by_domain: i32, key: &str| {
             rows.iter()
                 .find(|(k, v, _)| *k == by_domain && v == key)

@@ -111,6 +111,6 @@ pub enum TicketError {
 
 impl From<sqlx::Error> for TicketError {
     fn from(e: sqlx::Error) -> TicketError {
-        TicketError::Store(StoreError::Unavailable(e))
+        TicketError::Store(StoreError::Unavailable(Box::new(e)))
     }
 }

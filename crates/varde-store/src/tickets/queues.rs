@@ -34,9 +34,10 @@ fn queue_key(name_or_id: &str) -> (String, i64) {
 
 impl Store {
     pub async fn queues(&self) -> Result<Vec<Queue>> {
-        let rows: Vec<(i64, String, String, String, String, bool)> = read_pool!(self, p => sqlx::query_as(
+        let rows: Vec<(i64, String, String, String, String, bool)> = self.rows(
             "SELECT id, name, description, correspond_address, comment_address, disabled FROM queues ORDER BY name_key",
-        ).fetch_all(p).await)?;
+            vec![],
+        ).await?;
         Ok(rows
             .into_iter()
             .map(
@@ -56,9 +57,10 @@ impl Store {
     /// indexed lookup.
     pub async fn queue(&self, name_or_id: &str) -> Result<Option<Queue>> {
         let (key, id) = queue_key(name_or_id);
-        let row: Option<(i64, String, String, String, String, bool)> = read_pool!(self, p => sqlx::query_as(
+        let row: Option<(i64, String, String, String, String, bool)> = self.row(
             "SELECT id, name, description, correspond_address, comment_address, disabled FROM queues WHERE name_key = $1 OR id = $2",
-        ).bind(&key).bind(id).fetch_optional(p).await)?;
+            vec![key.into(), id.into()],
+        ).await?;
         Ok(row.map(
             |(id, name, description, correspond_address, comment_address, disabled)| Queue {
                 id,
@@ -132,11 +134,12 @@ impl Store {
             Option<String>,
         );
         let (key, id) = queue_key(name_or_id);
-        let rows: Vec<Row> = read_pool!(self, p => sqlx::query_as(
+        let rows: Vec<Row> = self.rows(
             "SELECT q.id, q.name, q.description, q.correspond_address, q.comment_address, q.disabled, f.name, f.allowed \
              FROM queues q LEFT JOIN queue_custom_fields f ON f.queue_key = q.name_key \
              WHERE q.name_key = $1 OR q.id = $2 ORDER BY f.position, f.name",
-        ).bind(&key).bind(id).fetch_all(p).await)?;
+            vec![key.into(), id.into()],
+        ).await?;
         let Some(first) = rows.first() else {
             return Ok(None);
         };

@@ -15,6 +15,7 @@ mod ticket_pairs;
 mod tickets;
 mod transfer;
 mod workspace;
+mod writers;
 
 use jiff::Timestamp;
 use varde_core::access::{Role, TokenScope, Visibility};
