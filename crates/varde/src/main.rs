@@ -15,6 +15,13 @@ use clap::Parser;
 use cli::{Cli, Command};
 use serve::{ServeOptions, host_name, serve};
 
+/// The process's allocator. glibc's raises its thresholds for giving memory back after one
+/// large block is freed (a password hash's 19 MiB), and then keeps what every thread freed:
+/// the demo grew from 120 to 208 MiB as its pages were opened, and sat at 140 MiB after its
+/// start. mimalloc gives freed memory back (`docs/BENCHMARKS.md`, issue 20).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod cli;
 mod commands;
 mod demo;
