@@ -146,7 +146,14 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    // The accept loop runs on a worker of the runtime, not on the thread that waits for it
+    // (the binary's `block_on`): a connection's task then starts on the worker that accepted
+    // it instead of waking another thread for every connection (issue 20).
+    tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+    })
+    .await
+    .map_err(std::io::Error::other)?
 }
