@@ -371,7 +371,15 @@ impl Store {
     /// Closes every connection; used at shutdown so SQLite checkpoints its WAL.
     pub async fn close(&self) {
         match &self.engine {
-            Engine::Sqlite { read, write, .. } => {
+            Engine::Sqlite {
+                read,
+                write,
+                readers,
+                writer,
+                ..
+            } => {
+                readers.close();
+                writer.close().await;
                 read.close().await;
                 write.close().await;
             }

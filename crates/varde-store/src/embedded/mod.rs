@@ -77,6 +77,16 @@ impl Readers {
     }
 }
 
+impl Readers {
+    /// Closes the idle connections (at shutdown, so the last connection to close folds the
+    /// write-ahead log into the database).
+    pub(crate) fn close(&self) {
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.clear();
+        }
+    }
+}
+
 /// Opens `path` with the settings every connection of the embedded database has.
 pub(crate) fn open(path: &Path, flags: OpenFlags) -> Result<Connection> {
     let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)

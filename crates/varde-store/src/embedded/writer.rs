@@ -28,17 +28,24 @@ struct Job {
     reply: Reply,
 }
 
-/// Sends scripts to the writer thread; the thread ends when the last sender is gone.
+/// What the writer thread is asked: to commit a script, or to close its connection and end.
+enum Message {
+    Commit(Job),
+    Close(oneshot::Sender<()>),
+}
+
+/// Sends scripts to the writer thread; the thread ends when asked to close, or when the last
+/// sender is gone.
 #[derive(Clone, Debug)]
 pub(crate) struct Writer {
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::Sender<Message>,
 }
 
 impl Writer {
     /// Opens the writing connection on `path` and starts the thread.
     pub(crate) fn start(path: &Path, writing: Writing) -> Result<Writer> {
         let conn = open(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
-        let (jobs, queue) = mpsc::channel::<Job>();
+        let (jobs, queue) = mpsc::channel::<Message>();
         std::thread::Builder::new()
             .name("varde-writer".into())
             .spawn(move || run(conn, queue, writing))
@@ -58,18 +65,47 @@ impl Writer {
             ))
         };
         self.jobs
-            .send(Job { statements, reply })
+            .send(Message::Commit(Job { statements, reply }))
             .map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
+
+    /// Commits what was sent before, closes the writing connection and ends the thread; a
+    /// script sent afterwards is refused.
+    pub(crate) async fn close(&self) {
+        let (done, closed) = oneshot::channel();
+        if self.jobs.send(Message::Close(done)).is_ok() {
+            let _ = closed.await;
+        }
+    }
 }
 
-fn run(conn: Connection, queue: mpsc::Receiver<Job>, writing: Writing) {
-    while let Ok(first) = queue.recv() {
-        let mut batch = vec![first];
-        batch.extend(queue.try_iter().take(MOST_PER_COMMIT - 1));
-        let _turn = writing.blocking_lock();
-        commit(&conn, batch);
+fn run(conn: Connection, queue: mpsc::Receiver<Message>, writing: Writing) {
+    let mut closing = None;
+    while closing.is_none()
+        && let Ok(first) = queue.recv()
+    {
+        let mut batch = Vec::with_capacity(MOST_PER_COMMIT);
+        for message in std::iter::once(first).chain(queue.try_iter()) {
+            match message {
+                Message::Commit(job) => batch.push(job),
+                Message::Close(done) => {
+                    closing = Some(done);
+                    break;
+                }
+            }
+            if batch.len() == MOST_PER_COMMIT {
+                break;
+            }
+        }
+        if !batch.is_empty() {
+            let _turn = writing.blocking_lock();
+            commit(&conn, batch);
+        }
+    }
+    drop(conn);
+    if let Some(done) = closing {
+        let _ = done.send(());
     }
 }
 

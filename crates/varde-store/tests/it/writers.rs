@@ -74,3 +74,43 @@ async fn both_writers_take_turns_and_none_fails() {
         assert_eq!(store.count_tickets().await.unwrap(), 12, "{engine}");
     }
 }
+
+/// Closing an embedded store closes every connection, the writer thread's and the idle
+/// readers' too, so the last one folds the write-ahead log into the database file: a backup's
+/// restore moves that file alone.
+#[tokio::test]
+async fn closing_folds_the_write_ahead_log_into_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = varde_store::Store::open(&varde_store::Location::SqliteDir(dir.path().into()))
+        .await
+        .unwrap();
+    let ticket = store
+        .create_ticket(
+            "agent@example.com",
+            creation("kept", "carol@kth.se"),
+            &[NewAttachment::text("body")],
+            0,
+            t("2026-12-04T09:00:00Z"),
+        )
+        .await
+        .unwrap();
+    assert!(
+        store
+            .account_for_login(&varde_core::values::EmailAddress::parse("carol@kth.se").unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(dir.path().join("varde.db-wal").exists());
+    store.close().await;
+    assert!(
+        !dir.path().join("varde.db-wal").exists(),
+        "the write-ahead log is folded in and removed"
+    );
+    drop(store);
+    let reopened = varde_store::Store::open(&varde_store::Location::SqliteDir(dir.path().into()))
+        .await
+        .unwrap();
+    let read = reopened.ticket(ticket.id).await.unwrap().unwrap();
+    assert_eq!(read.subject, "kept");
+}
