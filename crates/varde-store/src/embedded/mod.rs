@@ -75,6 +75,20 @@ impl Readers {
         }
         out
     }
+
+    /// Like [`Self::read`], in one read transaction: the reads see the database as it was at
+    /// the first of them, whatever commits meanwhile.
+    pub(crate) fn read_together<T>(
+        &self,
+        read: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T> {
+        self.read(|c| {
+            c.execute_batch("BEGIN")?;
+            let out = read(c);
+            c.execute_batch(if out.is_ok() { "COMMIT" } else { "ROLLBACK" })?;
+            out
+        })
+    }
 }
 
 impl Readers {

@@ -27,7 +27,10 @@ mod write;
 pub use queues::NumberedField;
 pub use saved_searches::SavedSearch;
 
-pub(crate) use rows::{TICKET_COLUMNS, TicketRow, append, attach, load_ticket, save_ticket};
+pub(crate) use rows::{
+    CUSTOM_FIELDS_OF, LINKS_OF, TICKET_COLUMNS, TicketRow, WATCHERS_OF, append, attach,
+    load_ticket, save_ticket,
+};
 pub(crate) use write::{new_ticket_statements, transaction_values};
 
 /// The largest attachment Varde stores.

@@ -13,10 +13,12 @@ impl Store {
     /// The ticket with this number, as stored (a merged ticket is returned as it is; follow
     /// `effective_id` to the survivor).
     pub async fn ticket(&self, id: TicketId) -> Result<Option<Ticket>> {
-        read_pool!(self, p => {
-            let mut conn = p.acquire().await?;
-            Ok(load_ticket!(conn, id.0, ""))
-        })
+        let p = match &self.engine {
+            crate::Engine::Sqlite { readers, .. } => return load_embedded(readers, id),
+            crate::Engine::Postgres(p) => p,
+        };
+        let mut conn = p.acquire().await?;
+        Ok(load_ticket!(conn, id.0, ""))
     }
 
     /// An organisation's first `limit` tickets (merged ones left out), oldest first.
@@ -306,3 +308,24 @@ type TicketBatch = (
     Vec<(i64, String, String)>,
     Vec<(i64, String, i64)>,
 );
+
+/// [`Store::ticket`] on the embedded engine: its four reads in one read transaction on the
+/// caller's thread (see [`crate::embedded`]).
+fn load_embedded(readers: &crate::embedded::Readers, id: TicketId) -> Result<Option<Ticket>> {
+    use super::{CUSTOM_FIELDS_OF, LINKS_OF, WATCHERS_OF};
+    use crate::embedded::select;
+    let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE id = $1");
+    let key = [id.0.into()];
+    let found = readers.read_together(|c| {
+        let Some(row) = select::<TicketRow>(c, &sql, &key, 1)?.into_iter().next() else {
+            return Ok(None);
+        };
+        let watchers = select(c, WATCHERS_OF, &key, usize::MAX)?;
+        let cfs = select(c, CUSTOM_FIELDS_OF, &key, usize::MAX)?;
+        let links = select(c, LINKS_OF, &key, usize::MAX)?;
+        Ok(Some((row, watchers, cfs, links)))
+    })?;
+    found
+        .map(|(row, watchers, cfs, links)| row.into_ticket(watchers, cfs, links))
+        .transpose()
+}

@@ -11,7 +11,7 @@ use varde_core::ticket::{LinkKind, Ticket, TicketId};
 
 use crate::{Result, StoreError, from_micros};
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, serde::Deserialize)]
 pub(crate) struct TicketRow {
     pub(super) id: i64,
     effective_id: i64,
@@ -36,6 +36,13 @@ pub(crate) struct TicketRow {
     last_updated_by: String,
     organization_id: Option<i64>,
 }
+
+/// A ticket's watchers, custom field values and links, each by `$1`, the ticket's number.
+pub(crate) const WATCHERS_OF: &str =
+    "SELECT role, address FROM ticket_watchers WHERE ticket_id = $1 ORDER BY role, position";
+pub(crate) const CUSTOM_FIELDS_OF: &str =
+    "SELECT name, value FROM ticket_custom_fields WHERE ticket_id = $1 ORDER BY name, position";
+pub(crate) const LINKS_OF: &str = "SELECT kind, target FROM ticket_links WHERE ticket_id = $1";
 
 pub(crate) const TICKET_COLUMNS: &str = "id, effective_id, queue, subject, status, owner, creator, priority, initial_priority, final_priority, time_worked, time_estimated, time_left, created_at, starts_at, started_at, resolved_at, due_at, told_at, last_updated_at, last_updated_by, organization_id";
 
@@ -105,17 +112,29 @@ impl TicketRow {
 /// Loads a ticket inside an open transaction or from a pool.
 macro_rules! load_ticket {
     ($ex:expr, $id:expr, $lock:expr) => {{
-        let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE id = $1{}", $lock);
-        let row: Option<TicketRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind($id).fetch_optional(&mut *$ex).await?;
+        let sql = format!(
+            "SELECT {TICKET_COLUMNS} FROM tickets WHERE id = $1{}",
+            $lock
+        );
+        let row: Option<TicketRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind($id)
+            .fetch_optional(&mut *$ex)
+            .await?;
         match row {
             None => None,
             Some(row) => {
-                let watchers: Vec<(String, String)> = sqlx::query_as("SELECT role, address FROM ticket_watchers WHERE ticket_id = $1 ORDER BY role, position")
-                    .bind($id).fetch_all(&mut *$ex).await?;
-                let cfs: Vec<(String, String)> = sqlx::query_as("SELECT name, value FROM ticket_custom_fields WHERE ticket_id = $1 ORDER BY name, position")
-                    .bind($id).fetch_all(&mut *$ex).await?;
-                let links: Vec<(String, i64)> = sqlx::query_as("SELECT kind, target FROM ticket_links WHERE ticket_id = $1")
-                    .bind($id).fetch_all(&mut *$ex).await?;
+                let watchers: Vec<(String, String)> = sqlx::query_as($crate::tickets::WATCHERS_OF)
+                    .bind($id)
+                    .fetch_all(&mut *$ex)
+                    .await?;
+                let cfs: Vec<(String, String)> = sqlx::query_as($crate::tickets::CUSTOM_FIELDS_OF)
+                    .bind($id)
+                    .fetch_all(&mut *$ex)
+                    .await?;
+                let links: Vec<(String, i64)> = sqlx::query_as($crate::tickets::LINKS_OF)
+                    .bind($id)
+                    .fetch_all(&mut *$ex)
+                    .await?;
                 Some(row.into_ticket(watchers, cfs, links)?)
             }
         }
