@@ -68,7 +68,9 @@ impl Readers {
             None => open(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?,
         };
         let out = read(&conn).map_err(store_error);
-        if let Ok(mut idle) = self.idle.lock()
+        // A connection left inside a transaction would keep reading an old snapshot: closed.
+        if conn.is_autocommit()
+            && let Ok(mut idle) = self.idle.lock()
             && idle.len() < MOST_IDLE_READERS
         {
             idle.push(conn);
@@ -89,9 +91,7 @@ impl Readers {
             out
         })
     }
-}
 
-impl Readers {
     /// Closes the idle connections (at shutdown, so the last connection to close folds the
     /// write-ahead log into the database).
     pub(crate) fn close(&self) {
