@@ -15,8 +15,8 @@
 //! database transaction as the change.
 //!
 //! **Architecture Invariant:** on SQLite one connection writes at a time: sqlx's pool of
-//! exactly one writing connection and the embedded engine's writer thread ([`embedded`]) take
-//! turns through one lock, so writers queue instead of failing with `SQLITE_BUSY`.
+//! exactly one writing connection and the embedded engine's writer ([`embedded`]) take turns
+//! through one lock, so writers queue instead of failing with `SQLITE_BUSY`.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -137,7 +137,8 @@ enum Engine {
         write: SqlitePool,
         /// Reads on the caller's thread ([`embedded`]).
         readers: std::sync::Arc<embedded::Readers>,
-        /// Commits scripts on a thread of its own, several at once when they queue.
+        /// Commits scripts: on the caller's thread, or several at once on its own thread
+        /// when they queue.
         writer: embedded::writer::Writer,
         /// Whose turn it is to write: `write`'s or `writer`'s.
         writing: embedded::Writing,

@@ -1,13 +1,13 @@
 //! A write of several statements that runs as one database transaction, built first and sent
-//! whole. On SQLite the script goes to the embedded engine's writer thread
-//! ([`crate::embedded::writer`]), which runs every statement and commits, several scripts per
-//! commit when they queue (group commit): one hand-off there and back for the whole
-//! transaction. On PostgreSQL the statements run one by one in a transaction, as any other
+//! whole. On SQLite the script goes to the embedded engine's writer
+//! ([`crate::embedded::writer`]), which runs every statement and commits: on the caller's
+//! thread when no commit is under way, else on the writer thread with whatever else queued
+//! (group commit). On PostgreSQL the statements run one by one in a transaction, as any other
 //! write does.
 //!
 //! Statements number their parameters from `$1` each. They may name the row the script
-//! inserted last into a table with [`NEW_TICKET`] and [`NEW_TRANSACTION`], which each engine
-//! spells its own way.
+//! inserted last into a table with [`NEW_TICKET`] and [`NEW_TRANSACTION`], and the id the next
+//! ticket takes with [`NEXT_TICKET`], which each engine spells its own way.
 
 use sqlx::Row;
 
@@ -17,6 +17,50 @@ use crate::{Engine, Store, StoreError};
 pub(crate) const NEW_TICKET: &str = "{new ticket}";
 /// The id of the transaction this script inserted.
 pub(crate) const NEW_TRANSACTION: &str = "{new transaction}";
+/// A one-row table whose `id` is the id the next ticket takes, for an insert that also
+/// writes it elsewhere in the row (a new ticket's `effective_id`), so the row is written once.
+pub(crate) const NEXT_TICKET: &str = "{next ticket}";
+
+/// The placeholders as SQLite spells them. The embedded writer runs one script at a time on
+/// one connection, and a table without AUTOINCREMENT gives a new row the largest id plus one.
+pub(crate) const SQLITE_SPELLING: [(&str, &str); 3] = [
+    (NEW_TICKET, "(SELECT max(id) FROM tickets)"),
+    (NEW_TRANSACTION, "(SELECT max(id) FROM transactions)"),
+    (
+        NEXT_TICKET,
+        "(SELECT coalesce(max(id), 0) + 1 AS id FROM tickets)",
+    ),
+];
+
+/// The placeholders as PostgreSQL spells them: as scalar subqueries, so PostgreSQL evaluates
+/// them once (an InitPlan) and can look the row up by its key: a bare `id = currval(…)` is
+/// volatile, and scanned the whole table for every new ticket (67 ms at 20,000 tickets).
+const POSTGRES_SPELLING: [(&str, &str); 3] = [
+    (
+        NEW_TICKET,
+        "(SELECT currval(pg_get_serial_sequence('tickets', 'id')))",
+    ),
+    (
+        NEW_TRANSACTION,
+        "(SELECT currval(pg_get_serial_sequence('transactions', 'id')))",
+    ),
+    (
+        NEXT_TICKET,
+        "(SELECT nextval(pg_get_serial_sequence('tickets', 'id')) AS id)",
+    ),
+];
+
+/// `text` with its placeholders spelled out; borrowed when it names none.
+pub(crate) fn spelled<'a>(text: &'a str, spelling: &[(&str, &str)]) -> std::borrow::Cow<'a, str> {
+    if !text.contains('{') {
+        return text.into();
+    }
+    let mut text = text.to_string();
+    for (placeholder, spelled) in spelling {
+        text = text.replace(placeholder, spelled);
+    }
+    text.into()
+}
 
 /// A parameter of a statement.
 #[derive(Clone, Debug)]
@@ -131,18 +175,7 @@ impl Script {
         let last = self.statements.len().saturating_sub(1);
         let mut answer = Vec::new();
         for (i, (text, values)) in self.statements.into_iter().enumerate() {
-            // As scalar subqueries, so PostgreSQL evaluates them once (an InitPlan) and can
-            // look the row up by its key: a bare `id = currval(…)` is volatile, and scanned
-            // the whole table for every new ticket (67 ms at 20,000 tickets).
-            let text = text
-                .replace(
-                    NEW_TICKET,
-                    "(SELECT currval(pg_get_serial_sequence('tickets', 'id')))",
-                )
-                .replace(
-                    NEW_TRANSACTION,
-                    "(SELECT currval(pg_get_serial_sequence('transactions', 'id')))",
-                );
+            let text = spelled(&text, &POSTGRES_SPELLING).into_owned();
             let query = bind_all!(sqlx::query(sqlx::AssertSqlSafe(text)), values);
             if i == last {
                 if let Some(row) = query.fetch_optional(&mut *tx).await? {

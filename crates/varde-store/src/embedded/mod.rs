@@ -8,12 +8,12 @@
 //!   read-only connections ([`Readers`]): no hand-off at all. They are index lookups of a few
 //!   tens of microseconds, less than one hand-off would cost; reads that may take long (reports,
 //!   searches) stay on sqlx's threads until they move here too.
-//! - **writes** of a whole [`crate::script::Script`] go to one writer thread ([`writer`]) that
-//!   runs every statement of a transaction, several scripts per commit when they queue: one
-//!   hand-off there and one back, whatever the number of statements.
+//! - **writes** of a whole [`crate::script::Script`] go to one writing connection
+//!   ([`writer`]): committed on the caller's thread when no commit is under way, else queued
+//!   for the writer thread, which commits several scripts per transaction (group commit).
 //!
-//! Both connections open the same file as sqlx's pools, with the same settings. The writer
-//! thread and sqlx's one writing connection take turns through [`Writing`], so the database
+//! These connections open the same file as sqlx's pools, with the same settings. The embedded
+//! writer and sqlx's one writing connection take turns through [`Writing`], so the database
 //! still has one writer at a time (see the invariant in `lib.rs`).
 //!
 //! Parameters are written `$N`, as for PostgreSQL, or `?`; a statement's `$N` is bound to the

@@ -10,7 +10,7 @@ use super::{
     attach, load_ticket, save_ticket,
 };
 use crate::change_codec::encode;
-use crate::script::{NEW_TICKET, NEW_TRANSACTION, Script, Value};
+use crate::script::{NEW_TICKET, NEW_TRANSACTION, NEXT_TICKET, Script, Value};
 use crate::{Store, StoreError, micros, write_pool};
 
 /// `(ticket, $1, $2, $3), (ticket, $4, $5, $6), …`: `n` rows of three values each, for the
@@ -55,10 +55,13 @@ pub(crate) fn new_ticket_statements(
     extra_text: &str,
 ) {
     script.push(
-        "INSERT INTO tickets (effective_id, queue, subject, status, owner, creator, priority, initial_priority, final_priority, \
-         time_worked, time_estimated, time_left, created_at, starts_at, started_at, resolved_at, due_at, told_at, last_updated_at, \
-         last_updated_by, organization_id) \
-         VALUES (0, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+        &format!(
+            "INSERT INTO tickets (id, effective_id, queue, subject, status, owner, creator, priority, initial_priority, final_priority, \
+             time_worked, time_estimated, time_left, created_at, starts_at, started_at, resolved_at, due_at, told_at, last_updated_at, \
+             last_updated_by, organization_id) \
+             SELECT next.id, next.id, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20 \
+             FROM {NEXT_TICKET} AS next"
+        ),
         vec![
             t.queue.as_str().into(),
             t.subject.as_str().into(),
@@ -81,10 +84,6 @@ pub(crate) fn new_ticket_statements(
             t.last_updated_by.as_str().into(),
             t.organization.map(|o| o.0).into(),
         ],
-    );
-    script.push(
-        &format!("UPDATE tickets SET effective_id = id WHERE id = {NEW_TICKET}"),
-        vec![],
     );
     push_transaction(script, t.created, &t.creator, time_taken, change);
     let watchers = [

@@ -400,8 +400,9 @@ async fn outbox_claims_each_notification_once() {
 }
 
 /// Writes that arrive together are committed together (group commit on SQLite), and one that
-/// fails is undone alone: 24 deliveries at once, 8 of them the same message, and 8 creates.
-#[tokio::test]
+/// fails is undone alone: 24 deliveries at once, 8 of them the same message, and 8 creates,
+/// on two threads, so some commit on their caller's thread while others queue.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writes_at_once_commit_together_and_a_failing_one_fails_alone() {
     use varde_store::mail::{Delivered, Delivery};
     for (store, _dir) in stores().await {
