@@ -207,6 +207,9 @@ impl Store {
             }
             tx.commit().await?;
         });
+        // The batch's subjects waited to be indexed; indexed with the batch, not with a
+        // request's commit later.
+        self.index_waiting_text().await?;
         Ok(out)
     }
 }

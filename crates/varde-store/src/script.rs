@@ -20,22 +20,26 @@ pub(crate) const NEW_TRANSACTION: &str = "{new transaction}";
 /// A one-row table whose `id` is the id the next ticket takes, for an insert that also
 /// writes it elsewhere in the row (a new ticket's `effective_id`), so the row is written once.
 pub(crate) const NEXT_TICKET: &str = "{next ticket}";
+/// The table a ticket's new text is written to: the wait for the next indexing on SQLite
+/// (`embedded::text_index`), the index itself on PostgreSQL.
+pub(crate) const TEXT_TO_INDEX: &str = "{text to index}";
 
 /// The placeholders as SQLite spells them. The embedded writer runs one script at a time on
 /// one connection, and a table without AUTOINCREMENT gives a new row the largest id plus one.
-pub(crate) const SQLITE_SPELLING: [(&str, &str); 3] = [
+pub(crate) const SQLITE_SPELLING: [(&str, &str); 4] = [
     (NEW_TICKET, "(SELECT max(id) FROM tickets)"),
     (NEW_TRANSACTION, "(SELECT max(id) FROM transactions)"),
     (
         NEXT_TICKET,
         "(SELECT coalesce(max(id), 0) + 1 AS id FROM tickets)",
     ),
+    (TEXT_TO_INDEX, "text_to_index"),
 ];
 
 /// The placeholders as PostgreSQL spells them: as scalar subqueries, so PostgreSQL evaluates
 /// them once (an InitPlan) and can look the row up by its key: a bare `id = currval(…)` is
 /// volatile, and scanned the whole table for every new ticket (67 ms at 20,000 tickets).
-const POSTGRES_SPELLING: [(&str, &str); 3] = [
+const POSTGRES_SPELLING: [(&str, &str); 4] = [
     (
         NEW_TICKET,
         "(SELECT currval(pg_get_serial_sequence('tickets', 'id')))",
@@ -48,6 +52,7 @@ const POSTGRES_SPELLING: [(&str, &str); 3] = [
         NEXT_TICKET,
         "(SELECT nextval(pg_get_serial_sequence('tickets', 'id')) AS id)",
     ),
+    (TEXT_TO_INDEX, "ticket_text"),
 ];
 
 /// `text` with its placeholders spelled out; borrowed when it names none.

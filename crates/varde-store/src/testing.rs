@@ -259,3 +259,16 @@ pub async fn fingerprint(store: &Store) -> Result<Vec<(String, i64, f64)>> {
     }
     Ok(out)
 }
+
+/// How many texts wait to be indexed (SQLite's `text_to_index`; PostgreSQL indexes text as it
+/// is written, so none waits there).
+pub async fn text_waiting(store: &Store) -> Result<i64> {
+    match &store.engine {
+        crate::Engine::Sqlite { read, .. } => {
+            Ok(sqlx::query_scalar("SELECT count(*) FROM text_to_index")
+                .fetch_one(read)
+                .await?)
+        }
+        crate::Engine::Postgres(_) => Ok(0),
+    }
+}

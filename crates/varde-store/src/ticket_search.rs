@@ -571,6 +571,12 @@ impl Store {
         let Some(order) = order_column(order_by) else {
             return Ok(Err(SearchError(format!("cannot order by '{order_by}'"))));
         };
+        if ["ticket_subjects", "ticket_text"]
+            .iter()
+            .any(|index| compiled.sql.contains(index))
+        {
+            self.index_waiting_text().await?;
+        }
         let mut params = compiled.params.clone();
         let mut scope = String::new();
         match visibility {

@@ -28,6 +28,7 @@ use rusqlite::{Connection, OpenFlags, Statement};
 use crate::script::Value;
 use crate::{Result, StoreError};
 
+pub(crate) mod text_index;
 pub(crate) mod writer;
 
 /// Whose turn it is to write: the writer thread's or sqlx's writing connection's.

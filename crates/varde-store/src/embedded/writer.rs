@@ -10,11 +10,13 @@
 //! the commit, sync included, and only one caller at a time does so (the others queue).
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::oneshot;
 
+use super::text_index::{COMMITS_BETWEEN, INDEX_WAITING};
 use super::{Writing, bind, is_unique_violation, open};
 use crate::script::{SQLITE_SPELLING, ScriptError, Value, spelled};
 use crate::{Result, StoreError};
@@ -52,6 +54,8 @@ struct Shared {
     /// Where the writer thread waits for scripts to commit.
     queued: Condvar,
     writing: Writing,
+    /// Commits since the waiting text was last indexed ([`super::text_index`]).
+    since_indexed: AtomicU32,
 }
 
 #[derive(Debug, Default)]
@@ -83,11 +87,16 @@ impl Shared {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Commits `scripts` in one transaction on the writing connection.
+    /// Commits `scripts` in one transaction on the writing connection, with the indexing of
+    /// the waiting text every [`COMMITS_BETWEEN`] commits.
     fn commit(&self, scripts: Vec<Statements>) -> Vec<Outcome> {
         let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        let index = self.since_indexed.fetch_add(1, Ordering::Relaxed) + 1 >= COMMITS_BETWEEN;
+        if index {
+            self.since_indexed.store(0, Ordering::Relaxed);
+        }
         match conn.as_ref() {
-            Some(conn) => commit(conn, &scripts),
+            Some(conn) => commit(conn, &scripts, index),
             None => scripts.iter().map(|_| Err(stopped())).collect(),
         }
     }
@@ -116,6 +125,7 @@ impl Writer {
             state: Mutex::new(State::default()),
             queued: Condvar::new(),
             writing,
+            since_indexed: AtomicU32::new(0),
         });
         let thread = shared.clone();
         std::thread::Builder::new()
@@ -209,9 +219,10 @@ fn run(shared: &Shared) {
 }
 
 /// Commits `scripts` in one transaction, each in a savepoint of its own, so a failing script
-/// is undone alone. (Alone or several, the same way: a savepoint costs no hand-off, and an
-/// empty commit writes nothing.)
-fn commit(conn: &Connection, scripts: &[Statements]) -> Vec<Outcome> {
+/// is undone alone (alone or several, the same way: a savepoint costs no hand-off, and an
+/// empty commit writes nothing); and with them, when `index`, the indexing of the waiting
+/// text, which when it fails is undone alone and left waiting for the next time.
+fn commit(conn: &Connection, scripts: &[Statements], index: bool) -> Vec<Outcome> {
     let fail_all = |e: rusqlite::Error| {
         let why = e.to_string();
         scripts
@@ -240,11 +251,27 @@ fn commit(conn: &Connection, scripts: &[Statements]) -> Vec<Outcome> {
         }
         outcomes.push(outcome.map_err(script_error));
     }
+    if index && let Err(e) = index_waiting_text(conn) {
+        tracing::warn!(error = %e, "the waiting text was not indexed; it waits for the next time");
+        if let Err(e) = conn.execute_batch("ROLLBACK TO text; RELEASE text;") {
+            let _ = conn.execute_batch("ROLLBACK");
+            return fail_all(e);
+        }
+    }
     if let Err(e) = conn.execute_batch("COMMIT") {
         let _ = conn.execute_batch("ROLLBACK");
         return fail_all(e);
     }
     outcomes
+}
+
+/// Indexes the waiting text, in a savepoint of its own.
+fn index_waiting_text(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch("SAVEPOINT text")?;
+    for statement in INDEX_WAITING {
+        conn.prepare_cached(statement)?.execute([])?;
+    }
+    conn.execute_batch("RELEASE text")
 }
 
 /// Runs every statement; gives the integer columns of the last statement's first row.

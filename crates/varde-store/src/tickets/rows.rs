@@ -217,7 +217,8 @@ macro_rules! attach {
             a.index_text(&mut text);
         }
         if !text.is_empty() {
-            sqlx::query("INSERT INTO ticket_text (ticket_id, body) VALUES ($1, $2)").bind($ticket).bind(&text).execute(&mut *$tx).await?;
+            let into = $crate::embedded::text_index::text_table(&$tx);
+            sqlx::query(into).bind($ticket).bind(&text).execute(&mut *$tx).await?;
         }
     }};
 }

@@ -10,7 +10,7 @@ use super::{
     attach, load_ticket, save_ticket,
 };
 use crate::change_codec::encode;
-use crate::script::{NEW_TICKET, NEW_TRANSACTION, NEXT_TICKET, Script, Value};
+use crate::script::{NEW_TICKET, NEW_TRANSACTION, NEXT_TICKET, Script, TEXT_TO_INDEX, Value};
 use crate::{Store, StoreError, micros, write_pool};
 
 /// `(ticket, $1, $2, $3), (ticket, $4, $5, $6), …`: `n` rows of three values each, for the
@@ -140,7 +140,7 @@ pub(crate) fn new_ticket_statements(
     }
     if !text.is_empty() {
         script.push(
-            &format!("INSERT INTO ticket_text (ticket_id, body) VALUES ({NEW_TICKET}, $1)"),
+            &format!("INSERT INTO {TEXT_TO_INDEX} (ticket_id, body) VALUES ({NEW_TICKET}, $1)"),
             vec![text.into()],
         );
     }

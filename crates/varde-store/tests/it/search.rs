@@ -4,7 +4,7 @@
 use varde_core::access::Visibility;
 use varde_core::ids::OrganizationId;
 use varde_core::ticket::TicketId;
-use varde_core::ticket::history::{TicketField, set_field, set_owner, set_status};
+use varde_core::ticket::history::{TicketField, correspond, set_field, set_owner, set_status};
 use varde_core::ticket::lifecycle::Status;
 use varde_rt::ticketsql::{MAX_CONDITIONS, MAX_DEPTH};
 use varde_store::ticket_search::{SearchError, SearchPage, SearchRequest};
@@ -206,6 +206,79 @@ async fn ticketsql_result_sets() {
 }
 
 /// A search as an agent's list asks it (by id, the first 100), as `visibility` sees.
+/// Text is found by the first search after it is written, whether it was indexed when written
+/// (PostgreSQL) or waited to be indexed with others (SQLite): a new ticket's subject and text,
+/// a subject changed while it still waited, a reply's text. Text nobody searches for does not
+/// wait for ever: the writer indexes it every so many commits.
+#[tokio::test]
+async fn text_is_found_at_once_whether_indexed_or_still_waiting() {
+    for (store, _dir) in stores().await {
+        let engine = store.engine();
+        let now = t("2026-12-04T10:00:00Z");
+        let ticket = store
+            .create_ticket(
+                "agent@example.com",
+                creation("Router melted", "carol@customer.example"),
+                &[NewAttachment::text("after the firmware upgrade")],
+                0,
+                now,
+            )
+            .await
+            .unwrap();
+        let retitle = |t: &_| {
+            Ok(set_field(t, TicketField::Subject, "Router replaced".into())
+                .into_iter()
+                .collect())
+        };
+        store
+            .change_ticket(ticket.id, "agent@example.com", retitle, &[], 0, now)
+            .await
+            .unwrap();
+        let reply = [NewAttachment::text("a zeppelin brings the spare")];
+        store
+            .change_ticket(
+                ticket.id,
+                "agent@example.com",
+                |t| Ok(correspond(t)),
+                &reply,
+                0,
+                now,
+            )
+            .await
+            .unwrap();
+        for (query, found) in [
+            ("Subject LIKE 'replaced'", true),
+            ("Subject LIKE 'melted'", false),
+            ("Content LIKE 'firmware'", true),
+            ("Content LIKE 'zeppelin'", true),
+        ] {
+            let want = if found { vec![ticket.id.0] } else { vec![] };
+            assert_eq!(search_ids(&store, query).await.0, want, "{engine}: {query}");
+        }
+        assert_eq!(varde_store::testing::text_waiting(&store).await.unwrap(), 0);
+        for i in 0..64 {
+            let subject = format!("Unsearched {i}");
+            store
+                .create_ticket(
+                    "agent@example.com",
+                    creation(&subject, "carol@customer.example"),
+                    &[NewAttachment::text("quiet")],
+                    0,
+                    now,
+                )
+                .await
+                .unwrap();
+        }
+        let waiting = varde_store::testing::text_waiting(&store).await.unwrap();
+        assert!(
+            waiting < 2 * 64,
+            "{engine}: {waiting} texts wait after 64 commits"
+        );
+        let (found, _) = search_ids(&store, "Subject LIKE 'Unsearched 63'").await;
+        assert_eq!(found.len(), 1, "{engine}");
+    }
+}
+
 async fn search(
     store: &varde_store::Store,
     query: &str,

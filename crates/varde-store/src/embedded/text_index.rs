@@ -1,0 +1,56 @@
+//! Text waiting to be indexed (`migrations/sqlite/0038_text_to_index.sql`): on SQLite a
+//! ticket's subject and text go to `text_to_index` as they are written, one row, instead of
+//! nine pages of the two full-text indexes; the waiting text is indexed many tickets at once,
+//! by the writer every [`COMMITS_BETWEEN`] commits inside the transaction it commits anyway,
+//! and before a search that reads the indexes ([`crate::Store::index_waiting_text`]), so a
+//! search finds everything written before it. PostgreSQL indexes text as it is written.
+
+use crate::{Engine, Result, Store, StoreError};
+
+/// Commits of the writer between two indexings of the waiting text.
+pub(crate) const COMMITS_BETWEEN: u32 = 64;
+
+/// Indexes the waiting subjects (as the tickets now read) and texts, and empties the wait.
+pub(crate) const INDEX_WAITING: [&str; 3] = [
+    "INSERT INTO ticket_subjects (rowid, subject) SELECT t.id, t.subject FROM tickets t \
+     WHERE t.id IN (SELECT ticket_id FROM text_to_index WHERE body IS NULL)",
+    "INSERT INTO ticket_text (ticket_id, body) SELECT ticket_id, body FROM text_to_index \
+     WHERE body IS NOT NULL ORDER BY id",
+    "DELETE FROM text_to_index",
+];
+
+/// The table new text is written to in a transaction of `DB`: SQLite's wait, or PostgreSQL's
+/// index.
+pub(crate) fn text_table<DB: sqlx::Database>(_: &sqlx::Transaction<'_, DB>) -> &'static str {
+    if DB::NAME == "SQLite" {
+        "INSERT INTO text_to_index (ticket_id, body) VALUES ($1, $2)"
+    } else {
+        "INSERT INTO ticket_text (ticket_id, body) VALUES ($1, $2)"
+    }
+}
+
+impl Store {
+    /// Indexes the text that waits to be (SQLite), so what was written before is found; a
+    /// read when nothing waits.
+    pub(crate) async fn index_waiting_text(&self) -> Result<()> {
+        let Engine::Sqlite {
+            readers, writer, ..
+        } = &self.engine
+        else {
+            return Ok(());
+        };
+        let waiting: bool = readers.read(|c| {
+            c.query_row("SELECT EXISTS (SELECT 1 FROM text_to_index)", [], |r| {
+                r.get(0)
+            })
+        })?;
+        if waiting {
+            let statements = INDEX_WAITING.iter().map(|s| (s.to_string(), vec![]));
+            writer
+                .commit(statements.collect())
+                .await
+                .map_err(StoreError::from)?;
+        }
+        Ok(())
+    }
+}
