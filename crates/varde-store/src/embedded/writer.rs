@@ -67,6 +67,8 @@ struct State {
     closing: bool,
     /// Told once the connection is closed.
     closed: Vec<oneshot::Sender<()>>,
+    /// The connection is closed and the writer thread has ended.
+    ended: bool,
 }
 
 impl std::fmt::Debug for Job {
@@ -174,6 +176,9 @@ impl Writer {
         let (done, closed) = oneshot::channel();
         {
             let mut state = shared.state();
+            if state.ended {
+                return;
+            }
             state.closing = true;
             state.closed.push(done);
         }
@@ -213,6 +218,7 @@ fn run(shared: &Shared) {
         state.busy = false;
     }
     drop(shared.conn.lock().unwrap_or_else(|e| e.into_inner()).take());
+    state.ended = true;
     for done in state.closed.drain(..) {
         let _ = done.send(());
     }
@@ -365,12 +371,13 @@ mod tests {
     }
 
     /// Closing commits what was asked before, then refuses; the connection is closed, so the
-    /// write-ahead log is folded into the database.
+    /// write-ahead log is folded into the database. Closing again returns at once.
     #[tokio::test]
     async fn closing_commits_what_came_before_and_refuses_what_comes_after() {
         let dir = tempfile::tempdir().unwrap();
         let (writer, _) = started(dir.path());
         writer.commit(insert("a")).await.unwrap();
+        writer.close().await;
         writer.close().await;
         assert!(matches!(
             writer.commit(insert("b")).await,
