@@ -208,8 +208,8 @@ impl Store {
             tx.commit().await?;
         });
         // The batch's subjects waited to be indexed; indexed with the batch, not with a
-        // request's commit later.
-        self.index_waiting_text().await?;
+        // request's commit later (the batch is committed whatever this does).
+        self.index_waiting_text_or_warn().await;
         Ok(out)
     }
 }

@@ -248,6 +248,20 @@ impl Store {
         } else {
             " FOR UPDATE"
         };
+        let delivered = self.deliver_onto_in_turn(tid, d, raw_digest, lock).await;
+        if matches!(delivered, Ok(Delivered::Added { .. })) {
+            self.text_written().await;
+        }
+        delivered
+    }
+
+    async fn deliver_onto_in_turn(
+        &self,
+        tid: i64,
+        d: Delivery<'_>,
+        raw_digest: &str,
+        lock: &str,
+    ) -> std::result::Result<Delivered, TicketError> {
         write_pool!(self, p => {
             let mut tx = p.begin().await?;
             if let Some(id) = d.message_id {

@@ -575,7 +575,9 @@ impl Store {
             .iter()
             .any(|index| compiled.sql.contains(index))
         {
-            self.index_waiting_text().await?;
+            // Derived data, like a cache filled: not a change any reader sees. Should it
+            // fail, the search still runs, without the text still waiting.
+            self.index_waiting_text_or_warn().await;
         }
         let mut params = compiled.params.clone();
         let mut scope = String::new();

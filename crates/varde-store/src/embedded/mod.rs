@@ -41,7 +41,7 @@ const MOST_IDLE_READERS: usize = 4;
 const PREPARED: usize = 64;
 
 /// How long a connection waits for another's lock before giving up (as sqlx's).
-const BUSY: Duration = Duration::from_secs(10);
+pub(crate) const BUSY: Duration = Duration::from_secs(10);
 
 /// Read-only connections that run a read on the calling thread.
 #[derive(Debug)]

@@ -7,17 +7,21 @@
 //!
 //! Committing where it is asked spares the two thread wake-ups of a hand-off (there and back),
 //! which cost more CPU than the statements of a ticket create; it holds the caller's thread for
-//! the commit, sync included, and only one caller at a time does so (the others queue).
+//! the commit, sync included, and only one caller at a time does so (the others queue). A
+//! caller never waits there for another process's write lock (a gateway, an import): its
+//! script then goes to the writer thread, which waits for it.
 
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::oneshot;
 
 use super::text_index::{COMMITS_BETWEEN, INDEX_WAITING};
-use super::{Writing, bind, is_unique_violation, open};
+use super::{BUSY, Writing, bind, is_unique_violation, open};
 use crate::script::{SQLITE_SPELLING, ScriptError, Value, spelled};
 use crate::{Result, StoreError};
 
@@ -90,27 +94,70 @@ impl Shared {
     }
 
     /// Commits `scripts` in one transaction on the writing connection, with the indexing of
-    /// the waiting text every [`COMMITS_BETWEEN`] commits.
-    fn commit(&self, scripts: Vec<Statements>) -> Vec<Outcome> {
+    /// the waiting text every [`COMMITS_BETWEEN`] commits. Unless `wait`, gives the scripts
+    /// back at once when another process holds the database's write lock (a caller's thread
+    /// does not wait for another process; the writer thread does, as long as SQLite's busy
+    /// timeout). A panic on the way is caught: the transaction is rolled back and the scripts
+    /// fail, and the writer goes on.
+    fn commit(
+        &self,
+        scripts: Vec<Statements>,
+        wait: bool,
+    ) -> std::result::Result<Vec<Outcome>, Vec<Statements>> {
         let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
-        let index = self.since_indexed.fetch_add(1, Ordering::Relaxed) + 1 >= COMMITS_BETWEEN;
+        let Some(conn) = conn.as_ref() else {
+            return Ok(scripts.iter().map(|_| Err(stopped())).collect());
+        };
+        let begun = if wait {
+            conn.execute_batch("BEGIN IMMEDIATE")
+        } else {
+            let _ = conn.busy_timeout(Duration::ZERO);
+            let begun = conn.execute_batch("BEGIN IMMEDIATE");
+            let _ = conn.busy_timeout(BUSY);
+            begun
+        };
+        match begun {
+            Err(e) if !wait && is_busy(&e) => return Err(scripts),
+            Err(e) => return Ok(failed(&scripts, &e)),
+            Ok(()) => {}
+        }
+        let index = self.text_written();
         if index {
             self.since_indexed.store(0, Ordering::Relaxed);
         }
-        match conn.as_ref() {
-            Some(conn) => commit(conn, &scripts, index),
-            None => scripts.iter().map(|_| Err(stopped())).collect(),
-        }
+        let outcomes =
+            std::panic::catch_unwind(AssertUnwindSafe(|| commit_begun(conn, &scripts, index)));
+        Ok(outcomes.unwrap_or_else(|_| {
+            let _ = conn.execute_batch("ROLLBACK");
+            failed(&scripts, &"the write stopped half way and was undone")
+        }))
     }
 
-    /// Ends a commit; wakes the writer thread when scripts queued meanwhile.
-    fn done(&self) {
-        let mut state = self.state();
-        state.busy = false;
-        if !state.queue.is_empty() || state.closing {
-            self.queued.notify_one();
-        }
+    /// Counts a commit that may leave text waiting; true once the waiting text is due to be
+    /// indexed.
+    fn text_written(&self) -> bool {
+        self.since_indexed.fetch_add(1, Ordering::Relaxed) + 1 >= COMMITS_BETWEEN
     }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy)
+    )
+}
+
+/// Every script of `scripts` failed for `why`.
+fn failed(scripts: &[Statements], why: &dyn std::fmt::Display) -> Vec<Outcome> {
+    let why = why.to_string();
+    scripts
+        .iter()
+        .map(|_| {
+            Err(ScriptError::Store(StoreError::Unavailable(
+                why.clone().into(),
+            )))
+        })
+        .collect()
 }
 
 fn stopped() -> ScriptError {
@@ -148,16 +195,27 @@ impl Writer {
             if state.closing {
                 return Err(stopped());
             }
+            let mut statements = statements;
             if !state.busy
                 && state.queue.is_empty()
                 && let Ok(turn) = shared.writing.try_lock()
             {
                 state.busy = true;
                 drop(state);
-                let outcome = shared.commit(vec![statements]).pop();
+                let committed = shared.commit(vec![statements], false);
                 drop(turn);
-                shared.done();
-                return outcome.unwrap_or_else(|| Err(stopped()));
+                state = shared.state();
+                state.busy = false;
+                match committed {
+                    Ok(mut outcomes) => {
+                        if !state.queue.is_empty() || state.closing {
+                            shared.queued.notify_one();
+                        }
+                        return outcomes.pop().unwrap_or_else(|| Err(stopped()));
+                    }
+                    // Another process writes: the writer thread waits for it, not this one.
+                    Err(mut back) => statements = back.pop().unwrap_or_default(),
+                }
             }
             let (reply, answer) = oneshot::channel();
             state.queue.push(Job { statements, reply });
@@ -167,6 +225,12 @@ impl Writer {
             answer
         };
         answer.await.map_err(|_| stopped())?
+    }
+
+    /// Counts a write made elsewhere (sqlx's connection) that left text waiting to be
+    /// indexed; true once the waiting text is due.
+    pub(crate) fn text_written(&self) -> bool {
+        self.handle.0.text_written()
     }
 
     /// Commits what was asked before, closes the writing connection and ends the writer
@@ -209,7 +273,10 @@ fn run(shared: &Shared) {
         };
         let (scripts, replies): (Vec<_>, Vec<_>) =
             batch.into_iter().map(|j| (j.statements, j.reply)).unzip();
-        let outcomes = shared.commit(scripts);
+        let outcomes = match shared.commit(scripts, true) {
+            Ok(outcomes) => outcomes,
+            Err(back) => failed(&back, &"the database stayed locked"),
+        };
         drop(turn);
         for (reply, outcome) in replies.into_iter().zip(outcomes) {
             let _ = reply.send(outcome);
@@ -224,25 +291,12 @@ fn run(shared: &Shared) {
     }
 }
 
-/// Commits `scripts` in one transaction, each in a savepoint of its own, so a failing script
-/// is undone alone (alone or several, the same way: a savepoint costs no hand-off, and an
-/// empty commit writes nothing); and with them, when `index`, the indexing of the waiting
-/// text, which when it fails is undone alone and left waiting for the next time.
-fn commit(conn: &Connection, scripts: &[Statements], index: bool) -> Vec<Outcome> {
-    let fail_all = |e: rusqlite::Error| {
-        let why = e.to_string();
-        scripts
-            .iter()
-            .map(|_| {
-                Err(ScriptError::Store(StoreError::Unavailable(
-                    why.clone().into(),
-                )))
-            })
-            .collect()
-    };
-    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
-        return fail_all(e);
-    }
+/// Commits `scripts` in the transaction just begun, each in a savepoint of its own, so a
+/// failing script is undone alone (alone or several, the same way: a savepoint costs no
+/// hand-off, and an empty commit writes nothing); and with them, when `index`, the indexing of
+/// the waiting text, which when it fails is undone alone and left waiting for the next time.
+fn commit_begun(conn: &Connection, scripts: &[Statements], index: bool) -> Vec<Outcome> {
+    let fail_all = |e: rusqlite::Error| failed(scripts, &e);
     let mut outcomes = Vec::with_capacity(scripts.len());
     for statements in scripts {
         let outcome = conn
@@ -368,6 +422,28 @@ mod tests {
         // The next script finds no commit under way and commits on the caller's thread.
         assert_eq!(writer.commit(insert("d")).await.unwrap(), vec![4]);
         assert!(!writer.handle.0.state().busy);
+    }
+
+    /// While another process holds the database's write lock, a script is not committed on
+    /// its caller's thread (which would wait there for SQLite's busy timeout, holding up the
+    /// runtime): it goes to the writer thread, which commits it once the lock is free.
+    #[tokio::test]
+    async fn a_caller_does_not_wait_for_another_process_to_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let (writer, _) = started(dir.path());
+        let other = Connection::open(dir.path().join("w.db")).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        let started = std::time::Instant::now();
+        let task = tokio::spawn({
+            let writer = writer.clone();
+            async move { writer.commit(insert("a")).await }
+        });
+        // On this one-threaded runtime, the sleep ends only if the commit did not hold the thread.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(!task.is_finished());
+        other.execute_batch("COMMIT").unwrap();
+        assert_eq!(task.await.unwrap().unwrap(), vec![1]);
+        assert!(started.elapsed() < Duration::from_secs(5));
     }
 
     /// Closing commits what was asked before, then refuses; the connection is closed, so the

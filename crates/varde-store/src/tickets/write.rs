@@ -388,6 +388,9 @@ impl Store {
                 },
             }
         });
+        if !attachments.is_empty() && matches!(&outcome, Ok((_, ids)) if !ids.is_empty()) {
+            self.text_written().await;
+        }
         outcome
     }
 }

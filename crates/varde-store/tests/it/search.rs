@@ -276,6 +276,26 @@ async fn text_is_found_at_once_whether_indexed_or_still_waiting() {
         );
         let (found, _) = search_ids(&store, "Subject LIKE 'Unsearched 63'").await;
         assert_eq!(found.len(), 1, "{engine}");
+        // Replies (written beside the embedded writer) count as well.
+        for i in 0..64 {
+            let reply = [NewAttachment::text(&format!("reply {i}"))];
+            store
+                .change_ticket(
+                    ticket.id,
+                    "agent@example.com",
+                    |t| Ok(correspond(t)),
+                    &reply,
+                    0,
+                    now,
+                )
+                .await
+                .unwrap();
+        }
+        let waiting = varde_store::testing::text_waiting(&store).await.unwrap();
+        assert!(
+            waiting < 64,
+            "{engine}: {waiting} texts wait after 64 replies"
+        );
     }
 }
 
