@@ -84,6 +84,7 @@ python3 tests/rt-compat/compat.py --url "http://127.0.0.1:$port" --user agent@ex
 rt_url=${VARDE_RT_URL:-http://127.0.0.1:8085}
 if ! curl -fsS -o /dev/null "$rt_url/REST/1.0/" 2>/dev/null && [ "$(id -u)" = 0 ]; then
   bash "$services/rt/setup.sh" >/dev/null
+  cleanup+=("bash '$services/rt/stop.sh' >/dev/null")
 fi
 if curl -fsS -o /dev/null "$rt_url/REST/1.0/" 2>/dev/null; then
   bash tests/rt-compat/compare.sh "$rt_url" "http://127.0.0.1:$port" agent@example.com varde-demo-agent admin@example.com varde-demo-admin
