@@ -62,9 +62,23 @@ pub(crate) fn spelled<'a>(text: &'a str, spelling: &[(&str, &str)]) -> std::borr
     }
     let mut text = text.to_string();
     for (placeholder, spelled) in spelling {
-        text = text.replace(placeholder, spelled);
+        if text.contains(placeholder) {
+            text = text.replace(placeholder, spelled);
+        }
     }
     text.into()
+}
+
+/// The placeholders' spelling in a transaction of `DB`, for statements run outside a
+/// [`Script`] (inside a `write_pool!` transaction).
+pub(crate) fn spelling_of<DB: sqlx::Database>(
+    _: &sqlx::Transaction<'_, DB>,
+) -> &'static [(&'static str, &'static str)] {
+    if DB::NAME == "SQLite" {
+        &SQLITE_SPELLING
+    } else {
+        &POSTGRES_SPELLING
+    }
 }
 
 /// A parameter of a statement.

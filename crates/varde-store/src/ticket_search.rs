@@ -35,12 +35,16 @@ pub enum Dialect {
 pub struct Compiled {
     pub sql: String,
     pub params: Vec<Param>,
+    /// The clause reads a full-text index (subjects or text), so text still waiting to be
+    /// indexed must be indexed first (SQLite: `embedded::text_index`).
+    pub reads_text_index: bool,
 }
 
 struct Compiler {
     dialect: Dialect,
     params: Vec<Param>,
     now: Timestamp,
+    reads_text_index: bool,
 }
 
 impl Compiler {
@@ -90,6 +94,7 @@ impl Compiler {
         let pattern = self.bind(Param::Text(format!("%{}%", v.to_lowercase())));
         match self.dialect {
             Dialect::Sqlite => {
+                self.reads_text_index = true;
                 format!("t.id IN (SELECT rowid FROM ticket_subjects WHERE subject LIKE {pattern})")
             }
             Dialect::Postgres => format!(
@@ -428,6 +433,7 @@ impl Compiler {
                 }
                 let matched = match self.dialect {
                     Dialect::Sqlite => {
+                        self.reads_text_index = true;
                         let fts = words
                             .iter()
                             .map(|w| format!("\"{w}\""))
@@ -489,11 +495,13 @@ pub fn compile(q: &Query, dialect: Dialect, now: Timestamp) -> Result<Compiled, 
         dialect,
         params: Vec::new(),
         now,
+        reads_text_index: false,
     };
     let sql = c.query(q)?;
     Ok(Compiled {
         sql,
         params: c.params,
+        reads_text_index: c.reads_text_index,
     })
 }
 
@@ -571,10 +579,7 @@ impl Store {
         let Some(order) = order_column(order_by) else {
             return Ok(Err(SearchError(format!("cannot order by '{order_by}'"))));
         };
-        if ["ticket_subjects", "ticket_text"]
-            .iter()
-            .any(|index| compiled.sql.contains(index))
-        {
+        if compiled.reads_text_index {
             // Derived data, like a cache filled: not a change any reader sees. Should it
             // fail, the search still runs, without the text still waiting.
             self.index_waiting_text_or_warn().await;

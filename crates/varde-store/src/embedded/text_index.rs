@@ -20,16 +20,6 @@ pub(crate) const INDEX_WAITING: [&str; 3] = [
     "DELETE FROM text_to_index",
 ];
 
-/// The table new text is written to in a transaction of `DB`: SQLite's wait, or PostgreSQL's
-/// index.
-pub(crate) fn text_table<DB: sqlx::Database>(_: &sqlx::Transaction<'_, DB>) -> &'static str {
-    if DB::NAME == "SQLite" {
-        "INSERT INTO text_to_index (ticket_id, body) VALUES ($1, $2)"
-    } else {
-        "INSERT INTO ticket_text (ticket_id, body) VALUES ($1, $2)"
-    }
-}
-
 impl Store {
     /// After a write through sqlx's connection that may have left text waiting (a reply, a
     /// comment): counted with the writer's commits, so the waiting text is indexed every

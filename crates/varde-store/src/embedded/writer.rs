@@ -188,14 +188,13 @@ impl Writer {
 
     /// Commits `statements` as one transaction; the answer comes once it is durable. Here,
     /// when no commit is under way and it is the writer's turn; else on the writer thread.
-    pub(crate) async fn commit(&self, statements: Statements) -> Outcome {
+    pub(crate) async fn commit(&self, mut statements: Statements) -> Outcome {
         let shared = &self.handle.0;
         let answer = {
             let mut state = shared.state();
             if state.closing {
                 return Err(stopped());
             }
-            let mut statements = statements;
             if !state.busy
                 && state.queue.is_empty()
                 && let Ok(turn) = shared.writing.try_lock()

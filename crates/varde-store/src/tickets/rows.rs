@@ -217,8 +217,11 @@ macro_rules! attach {
             a.index_text(&mut text);
         }
         if !text.is_empty() {
-            let into = $crate::embedded::text_index::text_table(&$tx);
-            sqlx::query(into).bind($ticket).bind(&text).execute(&mut *$tx).await?;
+            let into = $crate::script::spelled(
+                &format!("INSERT INTO {} (ticket_id, body) VALUES ($1, $2)", $crate::script::TEXT_TO_INDEX),
+                $crate::script::spelling_of(&$tx),
+            ).into_owned();
+            sqlx::query(sqlx::AssertSqlSafe(into)).bind($ticket).bind(&text).execute(&mut *$tx).await?;
         }
     }};
 }

@@ -234,18 +234,18 @@ async fn text_is_found_at_once_whether_indexed_or_still_waiting() {
             .change_ticket(ticket.id, "agent@example.com", retitle, &[], 0, now)
             .await
             .unwrap();
-        let reply = [NewAttachment::text("a zeppelin brings the spare")];
-        store
-            .change_ticket(
-                ticket.id,
-                "agent@example.com",
-                |t| Ok(correspond(t)),
-                &reply,
-                0,
-                now,
-            )
-            .await
-            .unwrap();
+        let reply = |text: String| {
+            let store = &store;
+            async move {
+                let text = [NewAttachment::text(&text)];
+                let to = |t: &_| Ok(correspond(t));
+                store
+                    .change_ticket(ticket.id, "agent@example.com", to, &text, 0, now)
+                    .await
+                    .unwrap();
+            }
+        };
+        reply("a zeppelin brings the spare".into()).await;
         for (query, found) in [
             ("Subject LIKE 'replaced'", true),
             ("Subject LIKE 'melted'", false),
@@ -278,18 +278,7 @@ async fn text_is_found_at_once_whether_indexed_or_still_waiting() {
         assert_eq!(found.len(), 1, "{engine}");
         // Replies (written beside the embedded writer) count as well.
         for i in 0..64 {
-            let reply = [NewAttachment::text(&format!("reply {i}"))];
-            store
-                .change_ticket(
-                    ticket.id,
-                    "agent@example.com",
-                    |t| Ok(correspond(t)),
-                    &reply,
-                    0,
-                    now,
-                )
-                .await
-                .unwrap();
+            reply(format!("reply {i}")).await;
         }
         let waiting = varde_store::testing::text_waiting(&store).await.unwrap();
         assert!(
