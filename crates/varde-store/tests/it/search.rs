@@ -205,11 +205,10 @@ async fn ticketsql_result_sets() {
     }
 }
 
-/// A search as an agent's list asks it (by id, the first 100), as `visibility` sees.
 /// Text is found by the first search after it is written, whether it was indexed when written
 /// (PostgreSQL) or waited to be indexed with others (SQLite): a new ticket's subject and text,
-/// a subject changed while it still waited, a reply's text. Text nobody searches for does not
-/// wait for ever: the writer indexes it every so many commits.
+/// a subject changed while it still waited, a reply's text, a mailed reply's. Text nobody
+/// searches for does not wait for ever: the writer indexes it every so many commits.
 #[tokio::test]
 async fn text_is_found_at_once_whether_indexed_or_still_waiting() {
     for (store, _dir) in stores().await {
@@ -246,11 +245,35 @@ async fn text_is_found_at_once_whether_indexed_or_still_waiting() {
             }
         };
         reply("a zeppelin brings the spare".into()).await;
+        // A mailed reply (the gateway's own way onto a ticket) is found as well.
+        let delivered = store
+            .deliver_mail(varde_store::mail::Delivery {
+                raw: b"Message-ID: <gondola@customer.example>\n\nby gondola\n",
+                message_id: Some("gondola@customer.example"),
+                related_ids: &[],
+                tagged: Some(ticket.id),
+                queue: "General",
+                comment: false,
+                sender: "carol@customer.example",
+                subject: "Re: Router replaced",
+                organization: None,
+                parts: vec![NewAttachment::text("the spare comes by gondola")],
+                flags: vec![],
+                automatic: false,
+                now,
+            })
+            .await
+            .unwrap();
+        assert!(
+            matches!(delivered, varde_store::mail::Delivered::Added { .. }),
+            "{engine}: {delivered:?}"
+        );
         for (query, found) in [
             ("Subject LIKE 'replaced'", true),
             ("Subject LIKE 'melted'", false),
             ("Content LIKE 'firmware'", true),
             ("Content LIKE 'zeppelin'", true),
+            ("Content LIKE 'gondola'", true),
         ] {
             let want = if found { vec![ticket.id.0] } else { vec![] };
             assert_eq!(search_ids(&store, query).await.0, want, "{engine}: {query}");
@@ -288,6 +311,7 @@ async fn text_is_found_at_once_whether_indexed_or_still_waiting() {
     }
 }
 
+/// A search as an agent's list asks it (by id, the first 100), as `visibility` sees.
 async fn search(
     store: &varde_store::Store,
     query: &str,
